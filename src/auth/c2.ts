@@ -1,0 +1,409 @@
+/**
+ * The CEC "C2" request signature (`auth-v2`), as specified in reference/auth-c2.md.
+ *
+ *   Authorization    = auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}
+ *   signingKey       = hex(HMAC-SHA256(SK, authStringPrefix))
+ *   signature        = hex(HMAC-SHA256(signingKey-as-hex-text, canonicalRequest))
+ *
+ * Pure functions only (no I/O, no HTTP framework), shared by the server's verification hook,
+ * the typed client and the CLI, so that both ends of the wire run the very same code.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+
+const SCHEME = 'auth-v2';
+
+// ---------------------------------------------------------------------------------------------
+// norm(): percent-encoding of §3.2
+// ---------------------------------------------------------------------------------------------
+
+/** 1 for the RFC 3986 unreserved bytes `A-Z a-z 0-9 - . _ ~`, 0 for everything else. */
+const UNRESERVED = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') {
+  UNRESERVED[c.charCodeAt(0)] = 1;
+}
+const HEX_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/**
+ * Percent-encodes the UTF-8 bytes of `input`: unreserved bytes are kept, every other byte
+ * becomes `%XX` with upper-case hex (space is `%20`, never `+`). A `Uint8Array` is taken as raw
+ * bytes, even when it is not valid UTF-8, because the body is signed byte for byte.
+ *
+ * Bodies of up to 1 MiB go through here on every request, so the output length is counted
+ * first and the bytes are written into one pre-sized Buffer (no per-byte string concatenation).
+ *
+ * @example norm('application/json;charset=UTF-8') // 'application%2Fjson%3Bcharset%3DUTF-8'
+ */
+export function norm(input: string | Uint8Array): string {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const n = bytes.length;
+  let outLen = n;
+  for (let i = 0; i < n; i++) {
+    if (UNRESERVED[bytes[i]!] === 0) outLen += 2;
+  }
+  if (outLen === n) {
+    // Nothing to escape: the bytes are all ASCII, so latin1 decoding is exact.
+    return typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+  }
+  const out = Buffer.allocUnsafe(outLen);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (UNRESERVED[b] === 1) {
+      out[j++] = b;
+    } else {
+      out[j++] = 0x25; // '%'
+      out[j++] = HEX_UPPER[b >> 4]!;
+      out[j++] = HEX_UPPER[b & 0x0f]!;
+    }
+  }
+  return out.toString('latin1');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps (§3.1)
+// ---------------------------------------------------------------------------------------------
+
+/** `seconds` = `2024-05-01T08:30:00Z` (Huawei's own demo), `millis` = `2024-05-01T08:30:00.123Z`. */
+export type TimestampFormat = 'seconds' | 'millis';
+
+/**
+ * Formats an instant as a C2 timestamp in UTC. The seconds form truncates (never rounds), so a
+ * signature is never dated in the future. Throws a RangeError for a non-finite instant.
+ *
+ * @example formatTimestamp(Date.UTC(2024, 4, 1, 8, 30), 'seconds') // '2024-05-01T08:30:00Z'
+ */
+export function formatTimestamp(epochMs: number, format: TimestampFormat): string {
+  const iso = new Date(epochMs).toISOString(); // always yyyy-MM-ddTHH:mm:ss.SSSZ for years 0..9999
+  return format === 'millis' ? iso : iso.slice(0, 19) + 'Z';
+}
+
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
+
+/**
+ * Parses exactly the two C2 timestamp forms (UTC, `Z` suffix, seconds or exactly three
+ * fractional digits) and returns epoch milliseconds, or null for anything else, including
+ * impossible calendar dates such as `2023-02-29` and leap seconds.
+ *
+ * @example parseTimestamp('2024-05-01T08:30:00.123Z') // 1714552200123
+ */
+export function parseTimestamp(s: string): number | null {
+  const m = TIMESTAMP_RE.exec(s);
+  if (m === null) return null;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const ms = m[7] === undefined ? 0 : Number(m[7]);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return null;
+  // Date.UTC maps years 0..99 to 19xx, so set the full year explicitly; a day that rolls over
+  // into the next month (Feb 30) shows up as a changed month below.
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, sec, ms);
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
+  return t.getTime();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical request (§3.4)
+// ---------------------------------------------------------------------------------------------
+
+/** What the canonical request is built from. */
+export interface CanonicalInput {
+  /** HTTP method; upper-cased in the canonical request. */
+  method: string;
+  /** Request path as sent, without host or query; used verbatim (not encoded). */
+  path: string;
+  /** Decoded query parameters; order does not matter (the canonical form sorts them). */
+  query?: ReadonlyArray<readonly [string, string]>;
+  /** The SIGNED headers only: lower-case name -> value exactly as sent. */
+  headers: Readonly<Record<string, string>>;
+  /** The exact body bytes on the wire (a string stands for its UTF-8 bytes). */
+  body?: string | Uint8Array;
+}
+
+/**
+ * Shared by the signer and the verifier: the verifier feeds pre-encoded query pairs (decoded
+ * from the raw URL down to bytes) and the signedHeaders text exactly as received.
+ */
+function assemble(
+  method: string,
+  path: string,
+  encodedQuery: string[] | null,
+  signedHeaders: string,
+  headerLines: string[],
+  body: string | Uint8Array | undefined,
+): string {
+  let cr = method.toUpperCase() + '\n' + path + '\n';
+  // The query line is omitted entirely (no blank line) when there are no parameters, as in
+  // Huawei's demo. Sorting plain strings compares UTF-16 code units; after norm() everything is
+  // ASCII, so this equals the byte order Java's String.compareTo gives.
+  if (encodedQuery !== null && encodedQuery.length > 0) cr += encodedQuery.sort().join('&') + '\n';
+  cr += signedHeaders + '\n';
+  cr += headerLines.sort().join('\n') + '\n';
+  if (body !== undefined && body.length > 0) cr += norm(body);
+  return cr;
+}
+
+/** Lower-cases header names and refuses names that collide once lower-cased. */
+function lowerHeaders(headers: Readonly<Record<string, string>>): Array<[string, string]> {
+  const seen = new Set<string>();
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) throw new TypeError(`header "${lower}" is given twice (names differ only in case)`);
+    seen.add(lower);
+    out.push([lower, value]);
+  }
+  return out;
+}
+
+/**
+ * Builds the canonical request text of §3.4: method, path, query line (only when there are
+ * query parameters), signed header names, `norm(name):norm(value)` lines sorted, then
+ * `norm(body)` when the body is non-empty.
+ *
+ * @example canonicalRequest({ method: 'GET', path: '/p', headers: { host: 'h:1' } }) // 'GET\n/p\nhost\nhost:h%3A1\n'
+ */
+export function canonicalRequest(input: CanonicalInput): string {
+  const headers = lowerHeaders(input.headers);
+  const signed = headers.map(([n]) => n).sort().join(';');
+  const lines = headers.map(([n, v]) => norm(n) + ':' + norm(v));
+  const query = input.query === undefined ? null : input.query.map(([k, v]) => norm(k) + '=' + norm(v ?? ''));
+  return assemble(input.method, input.path, query, signed, lines, input.body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and signature (§3.5)
+// ---------------------------------------------------------------------------------------------
+
+function hmacHex(key: string, msg: string): string {
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(msg, 'utf8').digest('hex');
+}
+
+/**
+ * Derives the per-request signing key: lower-case hex of HMAC-SHA256(SK, prefix). The second
+ * HMAC uses these 64 hex characters as its key, not the 32 raw bytes (Huawei's demo does so).
+ *
+ * @example signingKey('demoSK-NotARealSecret-42', 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host') // '1dbd4995…6517'
+ */
+export function signingKey(sk: string, prefix: string): string {
+  return hmacHex(sk, prefix);
+}
+
+/**
+ * Builds `auth-v2/{AK}/{timestamp}/{signedHeaders}` with the names lower-cased, sorted and
+ * joined by `;`. Throws a TypeError if AK or timestamp contain `/`, because the server splits
+ * the header on `/` and could never read such a value back.
+ *
+ * @example authStringPrefix('ak1', '2024-05-01T08:30:00Z', ['Host', 'content-type']) // 'auth-v2/ak1/2024-05-01T08:30:00Z/content-type;host'
+ */
+export function authStringPrefix(ak: string, timestamp: string, signedHeaderNames: string[]): string {
+  if (ak.includes('/')) throw new TypeError('access key must not contain "/"');
+  if (timestamp.includes('/')) throw new TypeError('timestamp must not contain "/"');
+  const names = signedHeaderNames.map((n) => n.toLowerCase()).sort();
+  return `${SCHEME}/${ak}/${timestamp}/${names.join(';')}`;
+}
+
+/**
+ * Signs a request. `headers` are the headers to sign (at least `host`), with the values that
+ * will be sent; `body` must be the exact bytes that will be sent.
+ *
+ * @example sign({ accessKey: 'ak', secretKey: 'sk', timestamp: '2024-05-01T08:30:00Z', method: 'GET', path: '/p', headers: { host: 'h:1' } }).authorization
+ */
+export function sign(opts: { accessKey: string; secretKey: string; timestamp: string } & CanonicalInput): {
+  authorization: string;
+  signature: string;
+  canonicalRequest: string;
+  signingKey: string;
+} {
+  const prefix = authStringPrefix(opts.accessKey, opts.timestamp, Object.keys(opts.headers));
+  const cr = canonicalRequest(opts);
+  const key = signingKey(opts.secretKey, prefix);
+  const signature = hmacHex(key, cr);
+  return { authorization: prefix + '/' + signature, signature, canonicalRequest: cr, signingKey: key };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and verification (§6)
+// ---------------------------------------------------------------------------------------------
+
+/** Visible ASCII, no space: keeps control characters out of logs and of the HMAC input. */
+const AK_RE = /^[\x21-\x7e]+$/;
+/** RFC 9110 token, lower case only (names are lower-cased by the signer, §3.3). */
+const HEADER_NAME_RE = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const SIGNATURE_RE = /^[0-9a-f]{64}$/;
+
+/** A parsed `Authorization: auth-v2/…` header. */
+export interface ParsedAuthorization {
+  accessKey: string;
+  timestamp: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/**
+ * Splits and checks an `auth-v2/{AK}/{ts}/{h1;h2}/{64 lower hex}` header. On failure it returns
+ * a human-readable reason that never echoes the header (it may be arbitrary client input).
+ * Header names must be lower case; their order is kept as received, because the signer's
+ * order is part of the signed prefix.
+ *
+ * @example parseAuthorization('auth-v2/ak/2024-05-01T08:30:00Z/host/' + 'a'.repeat(64)).signedHeaders // ['host']
+ */
+export function parseAuthorization(value: string): ParsedAuthorization | { error: string } {
+  const parts = value.trim().split('/');
+  if (parts[0] !== SCHEME) return { error: `Authorization must start with "${SCHEME}/"` };
+  if (parts.length !== 5) {
+    return { error: `Authorization must have 5 "/"-separated parts (${SCHEME}/AK/timestamp/signedHeaders/signature), got ${parts.length}` };
+  }
+  const [, accessKey, timestamp, headerList, signature] = parts as [string, string, string, string, string];
+  if (accessKey === '') return { error: 'Authorization has an empty access key' };
+  if (!AK_RE.test(accessKey)) return { error: 'access key contains characters other than visible ASCII' };
+  if (parseTimestamp(timestamp) === null) {
+    return { error: 'timestamp must be yyyy-MM-ddTHH:mm:ssZ or yyyy-MM-ddTHH:mm:ss.SSSZ (UTC, a real date)' };
+  }
+  if (headerList === '') return { error: 'Authorization lists no signed headers' };
+  const signedHeaders = headerList.split(';');
+  const seen = new Set<string>();
+  for (const name of signedHeaders) {
+    if (name === '') return { error: 'signed header list has an empty name' };
+    if (!HEADER_NAME_RE.test(name)) return { error: 'signed header names must be lower-case HTTP tokens' };
+    if (seen.has(name)) return { error: `signed header "${name}" is listed twice` };
+    seen.add(name);
+  }
+  if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
+  if (!SIGNATURE_RE.test(signature)) return { error: 'signature must be lower-case hex' };
+  return { accessKey, timestamp, signedHeaders, signature };
+}
+
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/**
+ * Percent-decodes one raw query component down to BYTES (not a string), so that re-encoding
+ * with norm() reproduces the client's input exactly even when it was not valid UTF-8.
+ * Returns null on a malformed escape.
+ */
+function percentDecode(raw: string, plusAsSpace: boolean): Uint8Array | null {
+  const src = Buffer.from(raw, 'utf8');
+  const out = Buffer.allocUnsafe(src.length);
+  let j = 0;
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i]!;
+    if (b === 0x25) {
+      const hi = i + 2 < src.length ? hexVal(src[i + 1]!) : -1;
+      const lo = hi >= 0 ? hexVal(src[i + 2]!) : -1;
+      if (lo < 0) return null;
+      out[j++] = (hi << 4) | lo;
+      i += 2;
+    } else {
+      out[j++] = plusAsSpace && b === 0x2b ? 0x20 : b;
+    }
+  }
+  return out.subarray(0, j);
+}
+
+/** Raw query -> canonical `norm(k)=norm(v)` items (unsorted), or null on a malformed escape. */
+function encodeRawQuery(rawQuery: string, plusAsSpace: boolean): string[] | null {
+  const items: string[] = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue; // `a=1&&b=2`, a trailing `&`: no parameter, as URLSearchParams does
+    const eq = part.indexOf('=');
+    const k = percentDecode(eq < 0 ? part : part.slice(0, eq), plusAsSpace);
+    const v = percentDecode(eq < 0 ? '' : part.slice(eq + 1), plusAsSpace);
+    if (k === null || v === null) return null;
+    items.push(norm(k) + '=' + norm(v));
+  }
+  return items;
+}
+
+/** Everything `verify` needs from the incoming request and the server's configuration. */
+export interface VerifyOptions {
+  /** The raw `Authorization` header value, or undefined when absent. */
+  authorization: string | undefined;
+  method: string;
+  /** Path plus optional `?query`, exactly as received (Node's `req.url`). */
+  rawUrl: string;
+  /** Node's incoming headers (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body bytes as received (never a re-serialisation). */
+  body: Uint8Array;
+  nowMs: number;
+  /** Largest allowed |now − timestamp|, in milliseconds. */
+  maxSkewMs: number;
+  /** Returns the secret key of an access key, or undefined if the AK is unknown. */
+  lookupSecret: (accessKey: string) => string | undefined;
+}
+
+/** Result of `verify`; `reason` is safe to log and to return to the client. */
+export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: string };
+
+/**
+ * Verifies the C2 signature of an incoming request against its raw bytes. Failure reasons are
+ * meant for logs and 401 bodies: they never contain the secret key or the expected signature.
+ *
+ * @example verify({ authorization: req.headers.authorization, method: req.method, rawUrl: req.url, headers: req.headers, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret: (ak) => keys.get(ak) })
+ */
+export function verify(opts: VerifyOptions): VerifyResult {
+  if (opts.authorization === undefined || opts.authorization === '') {
+    return { ok: false, reason: 'missing Authorization header' };
+  }
+  const auth = parseAuthorization(opts.authorization);
+  if ('error' in auth) return { ok: false, reason: `malformed Authorization: ${auth.error}` };
+
+  const tsMs = parseTimestamp(auth.timestamp)!; // parseAuthorization checked it
+  const skew = opts.nowMs - tsMs;
+  if (Math.abs(skew) > opts.maxSkewMs) {
+    const dir = skew > 0 ? 'in the past' : 'in the future';
+    return {
+      ok: false,
+      reason: `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${dir}, beyond the allowed clock skew of ${Math.round(opts.maxSkewMs / 1000)} s`,
+    };
+  }
+  // Without host, a signature captured for one server would verify on any other.
+  if (!auth.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
+
+  const secret = opts.lookupSecret(auth.accessKey);
+  if (secret === undefined) return { ok: false, reason: 'unknown access key' };
+
+  const headerLines: string[] = [];
+  for (const name of auth.signedHeaders) {
+    const raw = opts.headers[name];
+    if (raw === undefined) return { ok: false, reason: `signed header "${name}" is not in the request` };
+    const value = Array.isArray(raw) ? raw.join(', ') : raw;
+    headerLines.push(norm(name) + ':' + norm(value));
+  }
+
+  const q = opts.rawUrl.indexOf('?');
+  const path = q < 0 ? opts.rawUrl : opts.rawUrl.slice(0, q);
+  const rawQuery = q < 0 ? '' : opts.rawUrl.slice(q + 1);
+  // Clients disagree on `+` in a query (literal plus vs. form-encoded space), so both readings
+  // are tried; they only differ when the raw query actually contains a `+`.
+  const readings = rawQuery.includes('+') ? [false, true] : [false];
+
+  // The prefix is rebuilt from the parts as received (header-name order included).
+  const prefix = `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${auth.signedHeaders.join(';')}`;
+  const key = signingKey(secret, prefix);
+  const given = Buffer.from(auth.signature, 'latin1');
+  let matched = false;
+  for (const plusAsSpace of readings) {
+    const query = encodeRawQuery(rawQuery, plusAsSpace);
+    if (query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
+    const cr = assemble(opts.method, path, query, auth.signedHeaders.join(';'), [...headerLines], opts.body);
+    const expected = Buffer.from(hmacHex(key, cr), 'latin1');
+    // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
+    // timingSafeEqual precondition. Every reading is compared, so timing does not tell which.
+    if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+  }
+  if (!matched) {
+    return {
+      ok: false,
+      reason: 'signature does not match (check method, path, query, the signed header values and the exact body bytes)',
+    };
+  }
+  return { ok: true, accessKey: auth.accessKey };
+}

@@ -1,0 +1,126 @@
+/**
+ * Configuration comes from the environment only (12-factor), read once at start-up.
+ * Every variable is listed in the README's configuration table; `loadConfig` throws a
+ * `ConfigError` naming the variable for any value it cannot use, so a typo stops the server
+ * at start instead of surfacing as odd behaviour later.
+ */
+import path from 'node:path';
+
+export type Deployment = 'integrated' | 'op-standalone';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** SQLite file inside dataDir. */
+  databaseFile: string;
+  accessKey?: string;
+  secretKey?: string;
+  deployment: Deployment;
+  clockSkewMs: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel: string;
+  /** Per-campaign batch limit (tenant parameter "Maximum batch quantity in the task"). */
+  maxBatchesPerCampaign: number;
+  /** Skill-queue campaign quota per VDN (0200003). */
+  skillCampaignQuota: number;
+  /** IVR campaign quota per VDN (0200004). */
+  ivrCampaignQuota: number;
+  /** Declared skill queue ids; empty = any well-formed id is accepted. */
+  skillQueues: ReadonlySet<number>;
+  /** Declared IVR flow access codes; empty = any well-formed value is accepted. */
+  ivrFlows: ReadonlySet<string>;
+  /** Maximum calling numbers in one campaign's pool. */
+  maxCallerNumbers: number;
+  /** "Restrict VDN Calling Number": vdnId → the access codes that VDN may use. */
+  callerNoAllowList: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Automatic reservations are dialled this long before appointTime. */
+  appointLeadMs: number;
+  /** Largest request body accepted. */
+  bodyLimit: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const v = Number(raw.trim());
+  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+function list(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** `"1=123,456;2=789"` → Map {1 → {123,456}, 2 → {789}} */
+function parseAllowList(raw: string | undefined): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  if (!raw) return out;
+  for (const part of raw.split(';')) {
+    if (part.trim() === '') continue;
+    const m = /^\s*(\d{1,4})\s*=\s*([0-9,\s]*)$/.exec(part);
+    if (!m) throw new ConfigError(`CAMPAIGND_CALLER_NO_ALLOWLIST: cannot read "${part}" (expected vdnId=code,code;...)`);
+    const vdn = Number(m[1]);
+    const codes = (m[2] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    out.set(vdn, new Set(codes));
+  }
+  return out;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(env.CAMPAIGND_DATA_DIR || './data');
+  const deployment = (env.CAMPAIGND_DEPLOYMENT || 'integrated') as Deployment;
+  if (deployment !== 'integrated' && deployment !== 'op-standalone') {
+    throw new ConfigError(`CAMPAIGND_DEPLOYMENT must be "integrated" or "op-standalone", got "${deployment}"`);
+  }
+  const accessKey = env.CAMPAIGND_ACCESS_KEY || undefined;
+  const secretKey = env.CAMPAIGND_SECRET_KEY || undefined;
+  if ((accessKey === undefined) !== (secretKey === undefined)) {
+    throw new ConfigError('CAMPAIGND_ACCESS_KEY and CAMPAIGND_SECRET_KEY must be given together');
+  }
+  if (accessKey !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(accessKey)) {
+    throw new ConfigError('CAMPAIGND_ACCESS_KEY may contain only letters, digits and -._~ (at most 128)');
+  }
+  const tlsCert = env.CAMPAIGND_TLS_CERT || undefined;
+  const tlsKey = env.CAMPAIGND_TLS_KEY || undefined;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('CAMPAIGND_TLS_CERT and CAMPAIGND_TLS_KEY must be given together');
+  }
+  const skillQueues = new Set<number>();
+  for (const s of list(env, 'CAMPAIGND_SKILL_QUEUES')) {
+    if (!/^\d{1,9}$/.test(s)) throw new ConfigError(`CAMPAIGND_SKILL_QUEUES: "${s}" is not a skill queue id`);
+    skillQueues.add(Number(s));
+  }
+  return {
+    host: env.CAMPAIGND_HOST || '127.0.0.1',
+    port: int(env, 'CAMPAIGND_PORT', 28080, 0, 65535),
+    dataDir,
+    databaseFile: path.join(dataDir, 'campaignd.db'),
+    accessKey,
+    secretKey,
+    deployment,
+    clockSkewMs: int(env, 'CAMPAIGND_CLOCK_SKEW_SECONDS', 900, 0, 7 * 86400) * 1000,
+    tlsCert,
+    tlsKey,
+    logLevel: env.CAMPAIGND_LOG_LEVEL || 'info',
+    maxBatchesPerCampaign: int(env, 'CAMPAIGND_MAX_BATCHES', 100, 1, 1000),
+    skillCampaignQuota: int(env, 'CAMPAIGND_SKILL_CAMPAIGN_QUOTA', 20, 1, 100000),
+    ivrCampaignQuota: int(env, 'CAMPAIGND_IVR_CAMPAIGN_QUOTA', 20, 1, 100000),
+    skillQueues,
+    ivrFlows: new Set(list(env, 'CAMPAIGND_IVR_FLOWS')),
+    maxCallerNumbers: int(env, 'CAMPAIGND_MAX_CALLER_NUMBERS', 1000, 1, 100000),
+    callerNoAllowList: parseAllowList(env.CAMPAIGND_CALLER_NO_ALLOWLIST),
+    appointLeadMs: int(env, 'CAMPAIGND_APPOINT_LEAD_SECONDS', 300, 0, 86400) * 1000,
+    bodyLimit: 1024 * 1024,
+  };
+}

@@ -1,0 +1,10 @@
+import type { Config } from '../config.js';
+import type { Clock } from '../engine/clock.js';
+import type { Db } from '../store/db.js';
+
+/** What a domain service needs: the store, the engine clock and the configuration. */
+export interface DomainContext {
+  db: Db;
+  clock: Clock;
+  config: Config;
+}

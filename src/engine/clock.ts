@@ -1,0 +1,40 @@
+/**
+ * The engine clock. Everything that asks "what time is it" (validation of appointTime,
+ * campaign states, signature skew, scheduling) asks a `Clock`, and SQL receives that time as a
+ * parameter, so a manual clock moves the whole system consistently (STYLE.md guideline 7).
+ */
+export interface Clock {
+  now(): number;
+  readonly kind: 'system' | 'manual';
+}
+
+export const systemClock: Clock = {
+  kind: 'system',
+  now: () => Date.now(),
+};
+
+/** A clock that stands still until told to move. */
+export class ManualClock implements Clock {
+  readonly kind = 'manual' as const;
+  #now: number;
+
+  constructor(startMs: number = Date.now()) {
+    this.#now = startMs;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance needs a finite, non-negative number of ms');
+    this.#now += ms;
+    return this.#now;
+  }
+
+  set(ms: number): number {
+    if (!Number.isFinite(ms)) throw new RangeError('set needs a finite epoch ms');
+    this.#now = ms;
+    return this.#now;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The HTTP server: Fastify with the raw-body JSON parser, the C2 signature check on every
+ * `/rest/isales/...` request, one error handler that maps everything to the envelope, and the
+ * interface plugins.
+ *
+ * Request path: parse (raw bytes kept) → preValidation: signature (401) → VDN binding (403) →
+ * malformed-JSON check (0200001) → schema validation (validation codes) → handler → domain.
+ */
+import fs from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { verify } from '../auth/c2.js';
+import type { KeyStore } from '../auth/keys.js';
+import type { DomainContext } from '../domain/context.js';
+import { isDomainError } from '../domain/errors.js';
+import { envelope, validationEnvelope, type FieldCodes } from './envelope.js';
+import { appointRoutes } from './routes/appoint.js';
+import { batchRoutes } from './routes/batches.js';
+import { callerNoRoutes } from './routes/caller-numbers.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { externalResultRoutes } from './routes/external-results.js';
+
+export interface AppDeps extends DomainContext {
+  keys: KeyStore;
+  logger?: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body bytes exactly as received (the signature covers these). */
+    rawBody?: Buffer;
+    /** Set when the body was not valid JSON; answered after the signature check. */
+    bodyParseError?: string;
+    /** The AK that signed the request. */
+    accessKey?: string;
+  }
+  interface FastifyContextConfig {
+    /** Interface-specific codes that win over the generic validation codes. */
+    fieldCodes?: FieldCodes;
+  }
+}
+
+/** Removes null-valued properties (recursively in objects): a null field counts as absent. */
+function stripNulls(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (const item of v) stripNulls(item);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (o[k] === null) delete o[k];
+    else stripNulls(o[k]);
+  }
+  return v;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function buildServer(deps: AppDeps) {
+  const { config } = deps;
+  const https =
+    config.tlsCert && config.tlsKey
+      ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
+      : undefined;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    // Per-request lines are off for throughput; the invocation journal records requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    ...(https ? { https } : {}),
+    ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
+  // answered only once the signature is known to be good.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const buf = body as Buffer;
+    req.rawBody = buf;
+    if (buf.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buf.toString('utf8')));
+    } catch (e) {
+      req.bodyParseError = e instanceof Error ? e.message : 'malformed JSON';
+      done(null, undefined);
+    }
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send(envelope('0200001', `no interface ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      const input = err.validationContext === 'params' ? req.params : err.validationContext === 'querystring' ? req.query : req.body;
+      return reply.code(200).send(validationEnvelope(err, err.validationContext, input, req.routeOptions.config.fieldCodes));
+    }
+    if (isDomainError(err)) {
+      return reply.code(err.httpStatus).send(envelope(err.code, err.message));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) {
+      return reply.code(413).send(envelope('0200001', `the request body exceeds ${config.bodyLimit} bytes`));
+    }
+    if (status === 415) {
+      return reply.code(415).send(envelope('0200001', 'Content-Type must be application/json; charset=UTF-8'));
+    }
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send(envelope('0200001', err.message));
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send(envelope('0200006', 'internal error; the request may be retried'));
+  });
+
+  app.get('/healthz', async () => ({ status: 'UP' }));
+
+  void app.register(
+    async (isales) => {
+      isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      await isales.register(campaignRoutes(deps));
+      await isales.register(batchRoutes(deps));
+      await isales.register(appointRoutes(deps));
+      await isales.register(callerNoRoutes(deps));
+      await isales.register(externalResultRoutes(deps));
+    },
+    { prefix: '/rest/isales' },
+  );
+
+  return app;
+}
+
+/**
+ * Signature (401), VDN binding (403) and malformed JSON (0200001), in that order: nothing about
+ * a request is acted on, or even judged, before its signature is known to be good.
+ */
+async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: import('fastify').FastifyReply) {
+  const result = verify({
+    authorization: req.headers.authorization,
+    method: req.method,
+    rawUrl: req.raw.url ?? req.url,
+    headers: req.headers,
+    body: req.rawBody ?? EMPTY,
+    nowMs: deps.clock.now(),
+    maxSkewMs: deps.config.clockSkewMs,
+    lookupSecret: (ak) => deps.keys.secretFor(ak),
+  });
+  if (!result.ok) {
+    req.log.info({ reason: result.reason, url: req.url }, 'signature rejected');
+    return reply.code(401).send(envelope('0200001', `authentication failed: ${result.reason}`));
+  }
+  req.accessKey = result.accessKey;
+  const rawVdn = (req.params as Record<string, string | undefined>).vdnId;
+  const vdn = rawVdn !== undefined && /^\d{1,4}$/.test(rawVdn) ? Number(rawVdn) : NaN;
+  if (rawVdn !== undefined && !deps.keys.allows(result.accessKey, vdn)) {
+    return reply.code(403).send(envelope('0200001', `access key ${result.accessKey} is not allowed on VDN ${rawVdn}`));
+  }
+  if (req.bodyParseError !== undefined) {
+    return reply.code(200).send(envelope('0200001', `the request body is not valid JSON: ${req.bodyParseError}`));
+  }
+  if (req.body !== undefined) stripNulls(req.body);
+}

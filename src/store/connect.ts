@@ -1,0 +1,85 @@
+/**
+ * Opening the store: SQLite (default, one file in the data directory) with the durability
+ * settings campaignd relies on, and the versioned migrations applied at start.
+ *
+ * Durability: WAL mode with `synchronous = NORMAL`. A transaction is in the WAL file (the OS
+ * page cache) when `COMMIT` returns, so a killed process (kill -9) loses nothing that was
+ * acknowledged; only a power loss can drop the last transactions. `CAMPAIGND_SQLITE_SYNC=full`
+ * trades throughput for power-loss durability.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import type { DB } from './db.js';
+import { DIALECTS, type DialectCaps } from './dialect.js';
+import { initial } from './migrations/001-initial.js';
+
+export interface Store {
+  db: Kysely<DB>;
+  caps: DialectCaps;
+  close(): Promise<void>;
+}
+
+/** The ordered migrations; names sort in the order they must run. */
+function migrationsFor(caps: DialectCaps): Record<string, Migration> {
+  return {
+    '001-initial': initial(caps),
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export interface SqliteOptions {
+  file: string;
+  synchronous?: 'normal' | 'full';
+}
+
+/**
+ * Opens (creating if needed) a SQLite store and migrates it.
+ *
+ * @example const store = await openSqlite({ file: './data/campaignd.db' })
+ */
+export async function openSqlite(opts: SqliteOptions): Promise<Store> {
+  fs.mkdirSync(path.dirname(opts.file), { recursive: true, mode: 0o700 });
+  const existed = fs.existsSync(opts.file);
+  const sqlite = new Database(opts.file);
+  if (!existed) {
+    // The file holds secret keys: owner-only.
+    try {
+      fs.chmodSync(opts.file, 0o600);
+    } catch {
+      /* best effort on filesystems without modes */
+    }
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  // The CLI and the server may write the same file: wait instead of failing with SQLITE_BUSY.
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const caps = DIALECTS.sqlite;
+  await migrate(db, caps);
+  return {
+    db,
+    caps,
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The Kysely `DB` interface: one table interface per table, snake_case columns.
+ * Times are epoch milliseconds (integers) everywhere; JSON sub-objects are stored as text.
+ * Row types for repositories come from `Selectable<…>` / `Insertable<…>`.
+ */
+import type { Generated, Kysely } from 'kysely';
+
+export interface AccessKeyTable {
+  access_key: string;
+  /** Needed in clear to recompute HMACs; the database file is created with mode 0600. */
+  secret_key: string;
+  /** '*' = every VDN, else a comma-separated list of vdnIds. */
+  vdn_ids: string;
+  created_at: number;
+}
+
+export interface CampaignTable {
+  id: Generated<number>;
+  vdn_id: number;
+  name: string;
+  description: string | null;
+  device_type: number;
+  begin_time: number;
+  end_time: number;
+  max_alerting_time: number;
+  /** JSON text: the scheduleParam object with unset slots omitted. */
+  schedule_param: string;
+  ivr_param: string | null;
+  skill_param: string | null;
+  init_status: number;
+  /** 1 while suspended (paused); expiry and completion are derived from time and data. */
+  suspended: number;
+  call_back_url: string | null;
+  priority: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CallerNumberTable {
+  campaign_id: number;
+  access_code: string;
+  priority: number;
+  /** Insertion order, for round-robin among equal priorities. */
+  seq: number;
+  created_at: number;
+}
+
+export interface BatchTable {
+  id: string;
+  campaign_id: number;
+  vdn_id: number;
+  name: string;
+  /** 1 started, 2 suspended. */
+  status: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReservationTable {
+  id: string;
+  vdn_id: number;
+  campaign_id: number;
+  /** 1 manual, 2 automatic. */
+  call_type: number;
+  called_no: string;
+  user_account: string | null;
+  work_no: string | null;
+  appoint_time: number;
+  call_data: string | null;
+  remark: string | null;
+  /** pending → due/dialing → done; see domain/reservations.ts. */
+  state: string;
+  /** When the engine should act: appoint_time − lead (automatic) or appoint_time (manual). */
+  due_at: number;
+  timeout: number;
+  caller_no: string | null;
+  fail_code: string | null;
+  call_id: string | null;
+  busi_result: string | null;
+  busi_sub_status: string | null;
+  call_begin_time: number | null;
+  call_end_time: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReservationResultTable {
+  id: Generated<number>;
+  reservation_id: string;
+  /** 'agent' (appoint/updateResult) or 'engine'. */
+  source: string;
+  user_account: string | null;
+  work_no: string | null;
+  caller_no: string | null;
+  fail_code: string | null;
+  call_id: string | null;
+  busi_result: string | null;
+  busi_sub_status: string | null;
+  call_begin_time: number | null;
+  call_end_time: number | null;
+  created_at: number;
+}
+
+export interface BlocklistTable {
+  vdn_id: number;
+  number: string;
+  /** null = permanent. */
+  expires_at: number | null;
+  restrict_times: number | null;
+  restrict_period: string | null;
+  category_id: string | null;
+  type_id: string | null;
+  created_at: number;
+}
+
+export interface ExternalResultTable {
+  def_id: Generated<number>;
+  vdn_id: number;
+  result_code: string | null;
+  display_result: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExternalResultCodeTable {
+  def_id: number;
+  vdn_id: number;
+  obs_code: string;
+}
+
+export interface DB {
+  access_keys: AccessKeyTable;
+  campaigns: CampaignTable;
+  caller_numbers: CallerNumberTable;
+  batches: BatchTable;
+  reservations: ReservationTable;
+  reservation_results: ReservationResultTable;
+  blocklist: BlocklistTable;
+  external_results: ExternalResultTable;
+  external_result_codes: ExternalResultCodeTable;
+}
+
+export type Db = Kysely<DB>;

@@ -1,0 +1,387 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  authStringPrefix,
+  canonicalRequest,
+  formatTimestamp,
+  norm,
+  parseAuthorization,
+  parseTimestamp,
+  sign,
+  signingKey,
+  verify,
+} from '../src/auth/c2.js';
+import type { VerifyOptions } from '../src/auth/c2.js';
+
+// Common inputs of reference/auth-c2.md §5.
+const AK = 'demoAK0001';
+const SK = 'demoSK-NotARealSecret-42';
+const TS = '2024-05-01T08:30:00Z';
+const TS_MS = '2024-05-01T08:30:00.123Z';
+const PING = '/rest/cmsapp/v1/ping';
+const CMS_HOST = 'cms.example.com:28443';
+const BODY = '{"say":"Hello world!"}';
+const NORM_BODY = '%7B%22say%22%3A%22Hello%20world%21%22%7D';
+const KEY_A = '1dbd49954dcf0a6d2dfa0a22028de4f1e9a3fbc8614a753537b8177f93956517';
+
+describe('§5 test vectors', () => {
+  test('A: signedHeaders = host', () => {
+    const r = sign({ accessKey: AK, secretKey: SK, timestamp: TS, method: 'POST', path: PING, headers: { host: CMS_HOST }, body: BODY });
+    assert.equal(authStringPrefix(AK, TS, ['host']), 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host');
+    assert.equal(r.canonicalRequest, ['POST', PING, 'host', 'host:cms.example.com%3A28443', NORM_BODY].join('\n'));
+    assert.equal(r.signingKey, KEY_A);
+    assert.equal(r.signature, 'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69');
+    assert.equal(
+      r.authorization,
+      'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69',
+    );
+  });
+
+  test('B: signedHeaders = content-length;content-type;host', () => {
+    const headers = { host: CMS_HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': '22' };
+    const r = sign({ accessKey: AK, secretKey: SK, timestamp: TS, method: 'POST', path: PING, headers, body: BODY });
+    assert.equal(
+      authStringPrefix(AK, TS, Object.keys(headers)),
+      'auth-v2/demoAK0001/2024-05-01T08:30:00Z/content-length;content-type;host',
+    );
+    assert.equal(
+      r.canonicalRequest,
+      [
+        'POST',
+        PING,
+        'content-length;content-type;host',
+        'content-length:22',
+        'content-type:application%2Fjson%3Bcharset%3DUTF-8',
+        'host:cms.example.com%3A28443',
+        NORM_BODY,
+      ].join('\n'),
+    );
+    assert.equal(r.signingKey, '33dcd4ca4c4ec83c4f27b9336e66e40f97968a26454a9c3f42ec62041c9700c3');
+    assert.equal(r.signature, '1bc9d5620be5be1df8870a93621fec3e0666bf6e8935bc292a5e4718b87cde95');
+    assert.equal(r.authorization, `auth-v2/demoAK0001/2024-05-01T08:30:00Z/content-length;content-type;host/${r.signature}`);
+  });
+
+  test('C: GET with query, signedHeaders = host', () => {
+    const input = {
+      method: 'GET',
+      path: '/rest/isales/v1/openapi/campaigns/1/list',
+      query: [['pageSize', '10'], ['name', 'a b/c'], ['empty', '']] as const,
+      headers: { host: 'isales.example.com:28443' },
+    };
+    const expectedCr = 'GET\n/rest/isales/v1/openapi/campaigns/1/list\nempty=&name=a%20b%2Fc&pageSize=10\nhost\nhost:isales.example.com%3A28443\n';
+    assert.equal(canonicalRequest(input), expectedCr);
+    const r = sign({ accessKey: AK, secretKey: SK, timestamp: TS, ...input });
+    assert.equal(r.canonicalRequest, expectedCr);
+    assert.equal(r.signingKey, KEY_A);
+    assert.equal(r.signature, 'c7e46c495bdecd9d9842e7c0377e2d314c19e18cbdfaa19f1c97300187039463');
+    assert.equal(r.authorization, `auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/${r.signature}`);
+  });
+
+  test('D: as A with a millisecond timestamp', () => {
+    const r = sign({ accessKey: AK, secretKey: SK, timestamp: TS_MS, method: 'POST', path: PING, headers: { host: CMS_HOST }, body: BODY });
+    assert.equal(r.canonicalRequest, ['POST', PING, 'host', 'host:cms.example.com%3A28443', NORM_BODY].join('\n'));
+    assert.equal(signingKey(SK, 'auth-v2/demoAK0001/2024-05-01T08:30:00.123Z/host'), '2f1fbf64f1f43f416abef2faf47015fae43362b68dbb0d42e25fa770b8b6e839');
+    assert.equal(r.signingKey, '2f1fbf64f1f43f416abef2faf47015fae43362b68dbb0d42e25fa770b8b6e839');
+    assert.equal(
+      r.authorization,
+      'auth-v2/demoAK0001/2024-05-01T08:30:00.123Z/host/3f03039952f5e3cce2c6c6bc71b39396ea8a45229ca48c4a686549897cf65703',
+    );
+  });
+
+  test('a byte body signs like the same string', () => {
+    const s = sign({ accessKey: AK, secretKey: SK, timestamp: TS, method: 'post', path: PING, headers: { Host: CMS_HOST }, body: Buffer.from(BODY) });
+    assert.equal(s.signature, 'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69');
+  });
+});
+
+describe('norm (§3.2)', () => {
+  const table: Array<[string, string]> = [
+    ['a b', 'a%20b'],
+    ['a+b', 'a%2Bb'],
+    ['~-._', '~-._'],
+    ['cms.example.com:28443', 'cms.example.com%3A28443'],
+    ['application/json;charset=UTF-8', 'application%2Fjson%3Bcharset%3DUTF-8'],
+    ['ç', '%C3%A7'],
+    ['中', '%E4%B8%AD'],
+    ['/:;=&+*{}", ', '%2F%3A%3B%3D%26%2B%2A%7B%7D%22%2C%20'],
+    ['', ''],
+    ['AZaz09', 'AZaz09'],
+  ];
+  for (const [input, expected] of table) {
+    test(JSON.stringify(input), () => assert.equal(norm(input), expected));
+  }
+
+  test('raw bytes are encoded as given, even when not valid UTF-8', () => {
+    assert.equal(norm(new Uint8Array([0x00, 0x41, 0xff, 0xc3])), '%00A%FF%C3');
+    assert.equal(norm(new Uint8Array([0x41, 0x7e])), 'A~');
+  });
+
+  test('every byte value round-trips', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const encoded = norm(all);
+    const back = Buffer.from(encoded.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    assert.deepEqual(new Uint8Array(back), all);
+    // 66 unreserved bytes stay as they are; the other 190 become %XX.
+    assert.equal(encoded.length, 66 + 190 * 3);
+  });
+
+  test('a 1 MiB body stays fast', () => {
+    const big = Buffer.alloc(1 << 20, 0x7b);
+    const t0 = performance.now();
+    const out = norm(big);
+    assert.equal(out.length, 3 << 20);
+    assert.ok(performance.now() - t0 < 1000);
+  });
+});
+
+describe('timestamps (§3.1)', () => {
+  const t = Date.UTC(2024, 4, 1, 8, 30, 0, 123);
+  test('format', () => {
+    assert.equal(formatTimestamp(t, 'seconds'), TS);
+    assert.equal(formatTimestamp(t, 'millis'), TS_MS);
+  });
+  test('parse both forms', () => {
+    assert.equal(parseTimestamp(TS), Date.UTC(2024, 4, 1, 8, 30, 0));
+    assert.equal(parseTimestamp(TS_MS), t);
+    assert.equal(parseTimestamp('2024-02-29T23:59:59Z'), Date.UTC(2024, 1, 29, 23, 59, 59));
+  });
+  for (const bad of [
+    '2024-05-01 08:30:00Z',
+    '2024-05-01T08:30:00',
+    '2024-05-01T08:30:00+00:00',
+    '2024-05-01T08:30:00.12Z',
+    '2024-05-01T08:30:00.1234Z',
+    '2024-5-1T08:30:00Z',
+    '2023-02-29T00:00:00Z',
+    '2024-04-31T00:00:00Z',
+    '2024-13-01T00:00:00Z',
+    '2024-00-10T00:00:00Z',
+    '2024-05-01T24:00:00Z',
+    '2024-05-01T08:60:00Z',
+    '2024-05-01T08:30:60Z',
+    ' 2024-05-01T08:30:00Z',
+    '1714552200',
+    '',
+  ]) {
+    test(`reject ${JSON.stringify(bad)}`, () => assert.equal(parseTimestamp(bad), null));
+  }
+});
+
+describe('parseAuthorization', () => {
+  const sig = 'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69';
+  test('accepts a well-formed header', () => {
+    assert.deepEqual(parseAuthorization(`auth-v2/${AK}/${TS}/content-type;host/${sig}`), {
+      accessKey: AK,
+      timestamp: TS,
+      signedHeaders: ['content-type', 'host'],
+      signature: sig,
+    });
+  });
+  for (const [label, value] of [
+    ['another scheme', `Bearer ${sig}`],
+    ['upper-case scheme', `AUTH-V2/${AK}/${TS}/host/${sig}`],
+    ['too few parts', `auth-v2/${AK}/${TS}/${sig}`],
+    ['too many parts', `auth-v2/${AK}/x/${TS}/host/${sig}`],
+    ['empty AK', `auth-v2//${TS}/host/${sig}`],
+    ['AK with a space', `auth-v2/a k/${TS}/host/${sig}`],
+    ['bad timestamp', `auth-v2/${AK}/2024-05-01/host/${sig}`],
+    ['no headers', `auth-v2/${AK}/${TS}//${sig}`],
+    ['empty header name', `auth-v2/${AK}/${TS}/host;/${sig}`],
+    ['upper-case header name', `auth-v2/${AK}/${TS}/Host/${sig}`],
+    ['duplicate header', `auth-v2/${AK}/${TS}/host;host/${sig}`],
+    ['short signature', `auth-v2/${AK}/${TS}/host/${sig.slice(1)}`],
+    ['long signature', `auth-v2/${AK}/${TS}/host/${sig}0`],
+    ['upper-case hex', `auth-v2/${AK}/${TS}/host/${sig.toUpperCase()}`],
+    ['non-hex', `auth-v2/${AK}/${TS}/host/${'g'.repeat(64)}`],
+  ] as const) {
+    test(`rejects ${label}`, () => {
+      const r = parseAuthorization(value);
+      assert.ok('error' in r, `expected an error for ${value}`);
+      assert.ok(r.error.length > 0);
+    });
+  }
+});
+
+describe('verify', () => {
+  const NOW = Date.UTC(2024, 4, 1, 8, 31, 0);
+  const HOST = 'campaignd.test:28080';
+  const BODY_BYTES = Buffer.from('{"name":"Früh","n":1}');
+  const SECRET = 'super-Secret-Key-0123';
+  const keys = new Map([['ak1', SECRET]]);
+
+  /** A request signed with the `content` header set, as the client sends it. */
+  function signed(over: { timestamp?: string; secretKey?: string; body?: Uint8Array; names?: 'host' | 'content' } = {}) {
+    const body = over.body ?? BODY_BYTES;
+    const headers: Record<string, string> =
+      over.names === 'host'
+        ? { host: HOST }
+        : { host: HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length) };
+    const s = sign({
+      accessKey: 'ak1',
+      secretKey: over.secretKey ?? SECRET,
+      timestamp: over.timestamp ?? formatTimestamp(NOW - 5_000, 'seconds'),
+      method: 'POST',
+      path: '/rest/isales/v1/openapi/campaigns/1/createObResult',
+      headers,
+      body,
+    });
+    const opts: VerifyOptions = {
+      authorization: s.authorization,
+      method: 'POST',
+      rawUrl: '/rest/isales/v1/openapi/campaigns/1/createObResult',
+      headers: { host: HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length), 'x-other': 'y' },
+      body,
+      nowMs: NOW,
+      maxSkewMs: 15 * 60_000,
+      lookupSecret: (ak) => keys.get(ak),
+    };
+    return { opts, s };
+  }
+
+  function rejects(opts: VerifyOptions, pattern: RegExp): void {
+    const r = verify(opts);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.match(r.reason, pattern);
+    assert.ok(!r.reason.includes(SECRET), 'reason leaks the secret');
+  }
+
+  test('accepts a signed request (seconds timestamp, content headers)', () => {
+    assert.deepEqual(verify(signed().opts), { ok: true, accessKey: 'ak1' });
+  });
+  test('accepts a millisecond timestamp and host-only signing', () => {
+    const { opts } = signed({ timestamp: formatTimestamp(NOW + 1234, 'millis'), names: 'host' });
+    assert.deepEqual(verify(opts), { ok: true, accessKey: 'ak1' });
+  });
+  test('accepts a GET without body', () => {
+    const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'GET', path: '/p/1', headers: { host: HOST } });
+    const r = verify({ authorization: s.authorization, method: 'get', rawUrl: '/p/1', headers: { host: HOST }, body: new Uint8Array(0), nowMs: NOW, maxSkewMs: 1000, lookupSecret: (ak) => keys.get(ak) });
+    assert.equal(r.ok, true);
+  });
+  test('joins array header values with ", "', () => {
+    const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'GET', path: '/p', headers: { host: HOST, 'x-multi': 'a, b' } });
+    const r = verify({ authorization: s.authorization, method: 'GET', rawUrl: '/p', headers: { host: HOST, 'x-multi': ['a', 'b'] }, body: new Uint8Array(0), nowMs: NOW, maxSkewMs: 1000, lookupSecret: (ak) => keys.get(ak) });
+    assert.equal(r.ok, true);
+  });
+
+  test('rejects one changed body byte', () => {
+    const { opts } = signed();
+    const tampered = Buffer.from(opts.body);
+    tampered[3] = tampered[3]! ^ 0x01;
+    rejects({ ...opts, body: tampered }, /signature does not match/);
+  });
+  test('rejects a wrong SK', () => {
+    rejects(signed({ secretKey: 'not-the-secret' }).opts, /signature does not match/);
+  });
+  test('rejects an unknown AK', () => {
+    rejects({ ...signed().opts, lookupSecret: () => undefined }, /unknown access key/);
+  });
+  test('rejects a stale timestamp', () => {
+    rejects(signed({ timestamp: formatTimestamp(NOW - 16 * 60_000, 'seconds') }).opts, /past.*skew/);
+  });
+  test('rejects a timestamp in the future', () => {
+    rejects(signed({ timestamp: formatTimestamp(NOW + 16 * 60_000, 'millis') }).opts, /future.*skew/);
+  });
+  test('accepts a timestamp exactly at the skew limit', () => {
+    assert.equal(verify(signed({ timestamp: formatTimestamp(NOW - 15 * 60_000, 'seconds') }).opts).ok, true);
+  });
+  test('rejects a missing Authorization', () => {
+    rejects({ ...signed().opts, authorization: undefined }, /missing Authorization/);
+    rejects({ ...signed().opts, authorization: '' }, /missing Authorization/);
+  });
+  test('rejects a malformed Authorization', () => {
+    rejects({ ...signed().opts, authorization: 'Bearer abc' }, /malformed Authorization/);
+  });
+  test('rejects a signature of the wrong length', () => {
+    const { opts } = signed();
+    rejects({ ...opts, authorization: opts.authorization!.slice(0, -2) }, /64 hex characters, got 62/);
+  });
+  test('rejects when host is not signed', () => {
+    const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'POST', path: '/p', headers: { 'content-type': 'application/json' }, body: BODY_BYTES });
+    rejects({ ...signed().opts, rawUrl: '/p', authorization: s.authorization }, /host header must be signed/);
+  });
+  test('rejects a signed header absent from the request', () => {
+    const { opts } = signed();
+    const { 'content-type': _dropped, ...headers } = opts.headers;
+    rejects({ ...opts, headers }, /signed header "content-type" is not in the request/);
+  });
+  test('rejects another path or method', () => {
+    const { opts } = signed();
+    rejects({ ...opts, rawUrl: '/rest/isales/v1/openapi/campaigns/2/createObResult' }, /does not match/);
+    rejects({ ...opts, method: 'PUT' }, /does not match/);
+    rejects({ ...opts, rawUrl: opts.rawUrl + '?x=1' }, /does not match/);
+  });
+  test('no failure reason contains the secret or the expected signature', () => {
+    const { opts, s } = signed({ secretKey: SECRET + 'x' });
+    const good = signed().s;
+    const variants: VerifyOptions[] = [
+      opts,
+      { ...opts, authorization: undefined },
+      { ...opts, authorization: 'auth-v2/' + SECRET },
+      { ...opts, nowMs: NOW + 3_600_000 },
+      { ...opts, lookupSecret: () => undefined },
+      { ...opts, body: new Uint8Array(0) },
+      { ...opts, headers: {} },
+      { ...opts, rawUrl: opts.rawUrl + '?a=%zz' },
+    ];
+    for (const v of variants) {
+      const r = verify(v);
+      assert.equal(r.ok, false);
+      if (!r.ok) {
+        assert.ok(!r.reason.includes(SECRET), r.reason);
+        assert.ok(!r.reason.includes(good.signature), r.reason);
+        assert.ok(!r.reason.includes(s.signingKey), r.reason);
+      }
+    }
+  });
+});
+
+describe('verify: query strings', () => {
+  const NOW = Date.UTC(2024, 4, 1, 8, 30, 0);
+  const HOST = 'isales.example.com:28443';
+  const lookupSecret = (ak: string) => (ak === AK ? SK : undefined);
+  const base = { method: 'GET', headers: { host: HOST }, body: new Uint8Array(0), nowMs: NOW, maxSkewMs: 60_000, lookupSecret };
+  const authFor = (query: ReadonlyArray<readonly [string, string]>) =>
+    sign({ accessKey: AK, secretKey: SK, timestamp: TS, method: 'GET', path: '/q', query, headers: { host: HOST } }).authorization;
+
+  test('vector C verifies from the raw URL, in any parameter order and escape case', () => {
+    const authorization = 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/c7e46c495bdecd9d9842e7c0377e2d314c19e18cbdfaa19f1c97300187039463';
+    for (const rawUrl of [
+      '/rest/isales/v1/openapi/campaigns/1/list?pageSize=10&name=a%20b%2Fc&empty=',
+      '/rest/isales/v1/openapi/campaigns/1/list?empty&name=a%20b/c&pageSize=10',
+      '/rest/isales/v1/openapi/campaigns/1/list?name=a%20b%2fc&pageSize=10&empty=&',
+    ]) {
+      const r = verify({ ...base, headers: { host: 'isales.example.com:28443' }, authorization, rawUrl });
+      assert.equal(r.ok, true, rawUrl);
+    }
+  });
+  test('"+" is accepted as a literal plus', () => {
+    const r = verify({ ...base, authorization: authFor([['phone', '+8613800000000']]), rawUrl: '/q?phone=+8613800000000' });
+    assert.equal(r.ok, true);
+  });
+  test('"+" is accepted as a form-encoded space', () => {
+    const r = verify({ ...base, authorization: authFor([['name', 'a b']]), rawUrl: '/q?name=a+b' });
+    assert.equal(r.ok, true);
+  });
+  test('%2B is always a plus and %20 always a space', () => {
+    assert.equal(verify({ ...base, authorization: authFor([['p', '+1']]), rawUrl: '/q?p=%2B1' }).ok, true);
+    assert.equal(verify({ ...base, authorization: authFor([['p', ' 1']]), rawUrl: '/q?p=%2B1' }).ok, false);
+    assert.equal(verify({ ...base, authorization: authFor([['p', '+1']]), rawUrl: '/q?p=%201' }).ok, false);
+  });
+  test('a malformed escape is rejected', () => {
+    for (const rawUrl of ['/q?p=%2', '/q?p=%zz', '/q?%=1']) {
+      const r = verify({ ...base, authorization: authFor([['p', '']]), rawUrl });
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.reason, /malformed percent-escape/);
+    }
+  });
+  test('an empty query ("?" alone) has no query line', () => {
+    assert.equal(verify({ ...base, authorization: authFor([]), rawUrl: '/q?' }).ok, true);
+  });
+  test('non-UTF-8 escapes are compared as bytes', () => {
+    const cr = canonicalRequest({ method: 'GET', path: '/q', query: [['k', 'é']], headers: { host: HOST } });
+    assert.match(cr, /k=%C3%A9/);
+    assert.equal(verify({ ...base, authorization: authFor([['k', 'é']]), rawUrl: '/q?k=%C3%A9' }).ok, true);
+    assert.equal(verify({ ...base, authorization: authFor([['k', 'é']]), rawUrl: '/q?k=%E9' }).ok, false);
+  });
+});
