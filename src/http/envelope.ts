@@ -143,7 +143,8 @@ export function validationEnvelope(
       code = '0200001';
       desc = `${where} ${field} is invalid`;
   }
-  if (first.keyword !== 'required') {
+  // An empty or missing value stays 02000001 even where the interface has its own code.
+  if (code !== '02000001') {
     const generic = field.replace(/\[\d+\]/g, '[]');
     const override = fieldCodes[field] ?? fieldCodes[generic];
     if (override) code = override;
