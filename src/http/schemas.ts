@@ -141,3 +141,15 @@ export const ObResultCreate = Type.Object({
   obsCodes: Type.Array(Type.String({ minLength: 1, maxLength: 5, pattern: DIGITS }), { minItems: 1, maxItems: 200 }),
 });
 export type ObResultCreate = Static<typeof ObResultCreate>;
+
+/** Paging, offset style (batches, reservations, blocklist, calllogs): offset = limit × (page − 1). */
+export const OffsetLimit = {
+  offset: Int({ minimum: 0, maximum: 100000000 }),
+  limit: Int({ minimum: 1, maximum: 100 }),
+};
+
+/** Paging, page style (business results, OBS codes, external results): pageSize 1–50. */
+export const PageNumSize = {
+  pageNum: Int({ minimum: 1, maximum: 100000000 }),
+  pageSize: Int({ minimum: 1, maximum: 50 }),
+};

@@ -20,6 +20,11 @@ import { batchRoutes } from './routes/batches.js';
 import { callerNoRoutes } from './routes/caller-numbers.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { externalResultRoutes } from './routes/external-results.js';
+import { blocklistRoutes } from './routes/blocklist.js';
+import { callDataRoutes } from './routes/call-data.js';
+import { callLogRoutes } from './routes/calllogs.js';
+import { resultRoutes } from './routes/results.js';
+import { specialDateRoutes } from './routes/special-dates.js';
 
 export interface AppDeps extends DomainContext {
   keys: KeyStore;
@@ -124,6 +129,11 @@ export function buildServer(deps: AppDeps) {
       await isales.register(appointRoutes(deps));
       await isales.register(callerNoRoutes(deps));
       await isales.register(externalResultRoutes(deps));
+      await isales.register(callDataRoutes(deps));
+      await isales.register(blocklistRoutes(deps));
+      await isales.register(specialDateRoutes(deps));
+      await isales.register(resultRoutes(deps));
+      await isales.register(callLogRoutes(deps));
     },
     { prefix: '/rest/isales' },
   );

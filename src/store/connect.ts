@@ -14,6 +14,10 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
 import { initial } from './migrations/001-initial.js';
+import { callData } from './migrations/002-call-data.js';
+import { policies } from './migrations/003-policies.js';
+import { calendar } from './migrations/004-calendar.js';
+import { journal } from './migrations/005-journal.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -25,6 +29,10 @@ export interface Store {
 function migrationsFor(caps: DialectCaps): Record<string, Migration> {
   return {
     '001-initial': initial(caps),
+    '002-call-data': callData(caps),
+    '003-policies': policies(caps),
+    '004-calendar': calendar(caps),
+    '005-journal': journal(caps),
   };
 }
 

@@ -4,6 +4,10 @@
  * Row types for repositories come from `Selectable<…>` / `Insertable<…>`.
  */
 import type { Generated, Kysely } from 'kysely';
+import type { CalendarTables } from './schema/calendar.js';
+import type { CallDataTables } from './schema/call-data.js';
+import type { JournalTables } from './schema/journal.js';
+import type { PolicyTables } from './schema/policies.js';
 
 export interface AccessKeyTable {
   access_key: string;
@@ -131,7 +135,8 @@ export interface ExternalResultCodeTable {
   obs_code: string;
 }
 
-export interface DB {
+/** Every table; each area's tables come from its file in schema/. */
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;

@@ -1,0 +1,398 @@
+/**
+ * Bad input through the real server: malformed JSON, wrong media type, oversized bodies, unknown
+ * paths, bad path parameters, validation codes, loose scalars, and a seeded fuzz loop over the
+ * POST interfaces. Whatever arrives, the answer is an envelope and never a 5xx.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CampaigndClient, type ApiResponse, type Envelope } from '../src/client/index.js';
+import { AK, SK, P, campaignBody, createBatch, createCampaign, envelopeOf, startTestServer, type TestServer } from './helpers.js';
+
+let srv: TestServer;
+
+before(async () => {
+  srv = await startTestServer();
+});
+after(async () => {
+  await srv.stop();
+});
+
+/** Asserts an envelope under HTTP 500 and that the server still answers /healthz. */
+async function expectEnvelope(res: ApiResponse<Envelope>, status?: number): Promise<Envelope> {
+  assert.ok(res.status < 500, `HTTP ${res.status}: ${res.raw}`);
+  if (status !== undefined) assert.equal(res.status, status, res.raw);
+  const env = envelopeOf(res.body);
+  const h = await fetch(srv.url + '/healthz');
+  assert.equal(h.status, 200, 'the server no longer answers /healthz');
+  return env;
+}
+
+const post = (path: string, body: unknown) => srv.client.request<Envelope>('POST', path, body);
+
+describe('malformed requests', () => {
+  test('malformed JSON, signed over the malformed bytes → HTTP 200, 0200001', async () => {
+    for (const body of ['{"name": ', '{name: 1}', '{"a":1,}', "{'a':1}", '{"a":1} trailing', '\u0000', 'NaN', '{"a":01}']) {
+      const env = await expectEnvelope(await post(P(1), body), 200);
+      assert.equal(env.resultCode, '0200001', `${JSON.stringify(body)} → ${env.resultDesc}`);
+    }
+  });
+
+  test('wrong Content-Type (text/plain) → HTTP 415 with the envelope', async () => {
+    const c = new CampaigndClient({ baseUrl: srv.url, accessKey: AK, secretKey: SK, headers: { 'content-type': 'text/plain' } });
+    const res = await c.request<Envelope>('POST', P(1), JSON.stringify(campaignBody()));
+    const env = await expectEnvelope(res, 415);
+    assert.notEqual(env.resultCode, '0200000');
+    // form posts too
+    const c2 = new CampaigndClient({ baseUrl: srv.url, accessKey: AK, secretKey: SK, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await expectEnvelope(await c2.request<Envelope>('POST', P(1), 'a=1'), 415);
+  });
+
+  test('Content-Type with a space before charset (as the reference writes it) is accepted', async () => {
+    const c = new CampaigndClient({ baseUrl: srv.url, accessKey: AK, secretKey: SK, headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    const env = await expectEnvelope(await c.request<Envelope>('POST', P(1), campaignBody()), 200);
+    assert.equal(env.resultCode, '0200000', env.resultDesc);
+  });
+
+  test('body over 1 MiB → HTTP 413 with the envelope', async () => {
+    const big = JSON.stringify({ ...campaignBody(), description: 'x'.repeat(1024 * 1024 + 10) });
+    const env = await expectEnvelope(await post(P(1), big), 413);
+    assert.notEqual(env.resultCode, '0200000');
+  });
+
+  test('a body just under 1 MiB is read (and refused by validation, not by size)', async () => {
+    const body = JSON.stringify({ ...campaignBody(), description: 'x'.repeat(1024 * 1024 - 1000) });
+    assert.ok(Buffer.byteLength(body) < 1024 * 1024);
+    const env = await expectEnvelope(await post(P(1), body), 200);
+    assert.equal(env.resultCode, '02000003', env.resultDesc);
+  });
+
+  test('unknown paths → 404 with the envelope', async () => {
+    for (const [method, path] of [
+      ['GET', '/nothing'],
+      ['POST', '/rest/isales/v1/openapi/campaigns/1/noSuchInterface'],
+      ['GET', '/rest/isales/v9/openapi/campaigns/1/1'],
+      ['DELETE', P(1)],
+    ] as const) {
+      const res = await srv.client.request<Envelope>(method, path, method === 'POST' ? {} : undefined);
+      const env = await expectEnvelope(res, 404);
+      assert.notEqual(env.resultCode, '0200000');
+    }
+    const res = await fetch(srv.url + '/nothing');
+    assert.equal(res.status, 404);
+    envelopeOf(await res.json());
+  });
+
+  for (const [vdn, code] of [
+    ['0', '02000007'],
+    ['10000', '02000007'],
+    ['abc', '02000006'],
+  ] as const) {
+    test(`vdnId ${vdn} → a validation code (${code}), not 500`, async () => {
+      const env = await expectEnvelope(await post(P(vdn), campaignBody()), 200);
+      assert.equal(env.resultCode, code, env.resultDesc);
+      assert.match(env.resultDesc, /vdnId/);
+      const g = await srv.client.request<Envelope>('GET', `${P(vdn)}/1`);
+      const genv = await expectEnvelope(g, 200);
+      assert.equal(genv.resultCode, code, genv.resultDesc);
+    });
+  }
+
+  test('campaignId 0 / abc / 99999999999 in the path → a validation code, not 500', async () => {
+    for (const [id, code] of [
+      ['0', '02000007'],
+      ['abc', '02000006'],
+      ['99999999999', '02000007'],
+    ] as const) {
+      const env = await expectEnvelope(await post(`${P(1)}/callbatch/${id}/create`, { name: 'b' }), 200);
+      assert.equal(env.resultCode, code, `${id}: ${env.resultDesc}`);
+    }
+  });
+
+  test('JSON that is not an object (array, string, number, true, null) → 0200001', async () => {
+    for (const body of ['[]', '[{"name":"a"}]', '"a string"', '42', 'true', 'null']) {
+      const env = await expectEnvelope(await post(P(1), body), 200);
+      assert.equal(env.resultCode, '0200001', `${body}: ${env.resultDesc}`);
+    }
+  });
+
+  test('no body at all on a POST → 0200001 or 02000001, not 500', async () => {
+    const env = await expectEnvelope(await srv.client.request<Envelope>('POST', P(1)), 200);
+    assert.ok(['0200001', '02000001'].includes(env.resultCode), env.resultDesc);
+  });
+});
+
+describe('validation codes', () => {
+  const without = (field: string) => {
+    const b = campaignBody();
+    delete b[field];
+    return b;
+  };
+
+  test('missing required field → 02000001 naming the field', async () => {
+    for (const field of ['name', 'strEndTime', 'maxAlertingTime', 'scheduleParam']) {
+      const env = await expectEnvelope(await post(P(1), without(field)), 200);
+      assert.equal(env.resultCode, '02000001', `${field}: ${env.resultDesc}`);
+      assert.ok(env.resultDesc.includes(field), `resultDesc should name ${field}: ${env.resultDesc}`);
+    }
+  });
+
+  test('null for a required field → 02000001 naming the field', async () => {
+    const env = await expectEnvelope(await post(P(1), campaignBody({ name: null })), 200);
+    assert.equal(env.resultCode, '02000001', env.resultDesc);
+    assert.match(env.resultDesc, /name/);
+    const id = await createCampaign(srv.client);
+    const a = await expectEnvelope(await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '13800000000', taskId: String(id), appointTime: null }), 200);
+    assert.equal(a.resultCode, '02000001', a.resultDesc);
+    assert.match(a.resultDesc, /appointTime/);
+  });
+
+  test('empty string for a required field → 02000001', async () => {
+    const env = await expectEnvelope(await post(P(1), campaignBody({ name: '' })), 200);
+    assert.equal(env.resultCode, '02000001', env.resultDesc);
+    assert.match(env.resultDesc, /name/);
+  });
+
+  test('wrong type ("deviceType": "x") → 02000006 naming the field', async () => {
+    const env = await expectEnvelope(await post(P(1), campaignBody({ deviceType: 'x' })), 200);
+    assert.equal(env.resultCode, '02000006', env.resultDesc);
+    assert.match(env.resultDesc, /deviceType/);
+    const env2 = await expectEnvelope(await post(P(1), campaignBody({ scheduleParam: 'not-an-object' })), 200);
+    assert.equal(env2.resultCode, '02000006', env2.resultDesc);
+    assert.match(env2.resultDesc, /scheduleParam/);
+  });
+
+  test('too long → 02000003 naming the field', async () => {
+    const env = await expectEnvelope(await post(P(1), campaignBody({ name: 'n'.repeat(101) })), 200);
+    assert.equal(env.resultCode, '02000003', env.resultDesc);
+    assert.match(env.resultDesc, /name/);
+  });
+
+  test('out of range → 02000007 naming the field', async () => {
+    for (const [field, value] of [
+      ['maxAlertingTime', 500],
+      ['maxAlertingTime', 1],
+      ['deviceType', 4],
+      ['initStatus', 7],
+    ] as const) {
+      const env = await expectEnvelope(await post(P(1), campaignBody({ [field]: value })), 200);
+      assert.equal(env.resultCode, '02000007', `${field}=${value}: ${env.resultDesc}`);
+      assert.ok(env.resultDesc.includes(field), env.resultDesc);
+    }
+  });
+
+  test('loose scalars: "deviceType": "3" and "maxAlertingTime": "30" are accepted', async () => {
+    const env = await expectEnvelope(await post(P(1), campaignBody({ deviceType: '3', maxAlertingTime: '30' })), 200);
+    assert.equal(env.resultCode, '0200000', env.resultDesc);
+  });
+
+  test('loose scalars: numeric taskId and string callType/appointTime in appoint/create are accepted', async () => {
+    const id = await createCampaign(srv.client);
+    const at = Date.now() + 3_600_000;
+    const a = await expectEnvelope(await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '13800000001', taskId: id, appointTime: at }), 200);
+    assert.equal(a.resultCode, '0200000', a.resultDesc);
+    const b = await expectEnvelope(
+      await post(`${P(1)}/appoint/create`, { callType: '1', calledNo: '13800000002', userAccount: 'agent1', taskId: String(id), appointTime: String(at) }),
+      200,
+    );
+    assert.equal(b.resultCode, '0200000', b.resultDesc);
+  });
+
+  test('a number that does not fit (1e400, 12.5 for an integer) → 02000006 or 02000007, not 500', async () => {
+    for (const raw of ['1e400', '12.5', '-0', '123456789012345678901234567890']) {
+      const body = JSON.stringify(campaignBody()).replace('"maxAlertingTime":30', `"maxAlertingTime":${raw}`);
+      assert.ok(body.includes(raw));
+      const env = await expectEnvelope(await post(P(1), body), 200);
+      assert.ok(['02000006', '02000007'].includes(env.resultCode), `${raw}: ${env.resultCode} ${env.resultDesc}`);
+    }
+  });
+
+  test('deeply nested JSON (100 000 levels) → an envelope, not 500', async () => {
+    const depth = 100_000;
+    const nested = '['.repeat(depth) + ']'.repeat(depth);
+    for (const body of [nested, `{"name":${nested}}`, '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)]) {
+      const env = await expectEnvelope(await post(P(1), body), 200);
+      assert.notEqual(env.resultCode, '0200000');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fuzz
+// ---------------------------------------------------------------------------------------------
+
+/** FNV-1a of a string: a distinct, stable sub-seed per interface. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** mulberry32: small, seeded, reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIELD_NAMES = [
+  'name', 'description', 'strBeginTime', 'strEndTime', 'deviceType', 'callerNo', 'maxAlertingTime', 'scheduleParam',
+  'ivrParam', 'skillParam', 'initStatus', 'callBackUrl', 'priority', 'status', 'id', 'callType', 'calledNo', 'userAccount',
+  'workNo', 'taskId', 'appointTime', 'callData', 'remark', 'appointId', 'failCode', 'callId', 'busiResult', 'busiSubStatus',
+  'beginTime', 'endTime', 'accessCode', 'resultCode', 'displayResult', 'obsCodes', '__proto__', 'constructor', 'toString',
+  '', ' ', 'workdayBeginTime1', 'deviceSign', 'skillId', 'predictParam',
+];
+
+const RAW_NUMBERS = [
+  '0', '-0', '1', '-1', '2', '3', '5', '9999', '10000', '2147483647', '2147483648', '-2147483649', '9007199254740993',
+  '1e308', '1e400', '-1e400', '1.5', '0.0000001', '1E2', '123456789012345678901234567890', String(Date.now() + 3_600_000),
+];
+
+const SAMPLE_STRINGS = [
+  '', ' ', '0', '1', '00000', '00602', '13800000000', '*#', 'abc', 'null', 'true', '2030-01-01 00:00:00', '08:00', '25:99',
+  'https://example.com/cb', 'javascript:alert(1)', '<script>', '"; DROP TABLE campaigns; --', '../../etc/passwd', '%00',
+  '\u0000', '\ud800', '\udfff', '😀'.repeat(3), '中文名称', 'ç', '\u202e', 'a'.repeat(300), '9'.repeat(40),
+];
+
+function randomString(r: () => number): string {
+  const pick = r();
+  if (pick < 0.5) return SAMPLE_STRINGS[Math.floor(r() * SAMPLE_STRINGS.length)]!;
+  const len = Math.floor(r() * (r() < 0.1 ? 3000 : 20));
+  let s = '';
+  for (let i = 0; i < len; i++) {
+    const k = r();
+    if (k < 0.6) s += String.fromCharCode(0x20 + Math.floor(r() * 95));
+    else if (k < 0.8) s += String.fromCharCode(Math.floor(r() * 0x20));
+    else if (k < 0.95) s += String.fromCodePoint(0x80 + Math.floor(r() * 0x10ff7f) % 0xd000);
+    else s += String.fromCharCode(0xd800 + Math.floor(r() * 0x800)); // lone surrogates
+  }
+  return s;
+}
+
+/** A random JSON text (not always valid, not always an object). */
+function randomJsonValue(r: () => number, depth: number): string {
+  const k = r();
+  if (depth > 6 && k < 0.9) return randomScalar(r);
+  if (k < 0.35) return randomScalar(r);
+  if (k < 0.7) {
+    const n = Math.floor(r() * 6);
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = r() < 0.7 ? FIELD_NAMES[Math.floor(r() * FIELD_NAMES.length)]! : randomString(r);
+      parts.push(JSON.stringify(key) + ':' + randomJsonValue(r, depth + 1));
+    }
+    return '{' + parts.join(',') + '}';
+  }
+  if (k < 0.95) {
+    const n = Math.floor(r() * (r() < 0.05 ? 300 : 5));
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) parts.push(randomJsonValue(r, depth + 1));
+    return '[' + parts.join(',') + ']';
+  }
+  const d = 1 + Math.floor(r() * 500);
+  return '['.repeat(d) + randomScalar(r) + ']'.repeat(d);
+}
+
+function randomScalar(r: () => number): string {
+  const k = r();
+  if (k < 0.3) return RAW_NUMBERS[Math.floor(r() * RAW_NUMBERS.length)]!;
+  if (k < 0.4) return String(Math.floor((r() - 0.5) * 1e6));
+  if (k < 0.8) return JSON.stringify(randomString(r));
+  if (k < 0.87) return 'true';
+  if (k < 0.94) return 'false';
+  return 'null';
+}
+
+/** A valid body for the interface with a few fields replaced, removed or added. */
+function mutate(r: () => number, valid: Record<string, unknown>): string {
+  const fields = Object.keys(valid);
+  const parts = new Map<string, string>(fields.map((f) => [f, JSON.stringify(valid[f])]));
+  const n = 1 + Math.floor(r() * 3);
+  for (let i = 0; i < n; i++) {
+    const op = r();
+    const f = fields[Math.floor(r() * fields.length)]!;
+    if (op < 0.6) parts.set(f, randomJsonValue(r, 3));
+    else if (op < 0.8) parts.delete(f);
+    else parts.set(FIELD_NAMES[Math.floor(r() * FIELD_NAMES.length)]!, randomJsonValue(r, 3));
+  }
+  return '{' + [...parts].map(([k, v]) => JSON.stringify(k) + ':' + v).join(',') + '}';
+}
+
+function randomBody(r: () => number, valid: Record<string, unknown>): string | Uint8Array {
+  const k = r();
+  let text: string;
+  if (k < 0.5) text = mutate(r, valid);
+  else if (k < 0.85) text = randomJsonValue(r, 0);
+  else if (k < 0.95) {
+    // truncated / corrupted JSON
+    const t = mutate(r, valid);
+    text = t.slice(0, Math.floor(r() * t.length));
+  } else {
+    // bytes that are not valid UTF-8 inside a JSON object
+    const t = Buffer.from(mutate(r, valid), 'utf8');
+    const bad = Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]);
+    const at = Math.floor(r() * t.length);
+    return Buffer.concat([t.subarray(0, at), bad.subarray(0, 1 + Math.floor(r() * bad.length)), t.subarray(at)]);
+  }
+  return text === '' ? '{' : text;
+}
+
+describe('fuzz: seeded random bodies against every POST interface', () => {
+  const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
+  const ROUNDS = 200;
+  let campaignId: number;
+  let batchId: string;
+  let appointId: string;
+
+  before(async () => {
+    campaignId = await createCampaign(srv.client, 1, { name: 'fuzz-target' });
+    batchId = await createBatch(srv.client, 1, campaignId, 'fuzz-batch');
+    const a = await srv.client.request<Envelope & { returnObject: { id: string } }>('POST', `${P(1)}/appoint/create`, {
+      callType: 1,
+      calledNo: '13900000000',
+      userAccount: 'agent1',
+      taskId: String(campaignId),
+      appointTime: Date.now() + 3_600_000,
+    });
+    assert.equal(a.body?.resultCode, '0200000', a.raw);
+    appointId = a.body!.returnObject.id;
+  });
+
+  const interfaces = (): Array<[string, string, Record<string, unknown>]> => [
+    ['campaign add', P(1), campaignBody()],
+    ['callbatch create', `${P(1)}/callbatch/${campaignId}/create`, { name: 'b1', status: 2 }],
+    ['callbatch pause', `${P(1)}/callbatch/${campaignId}/pause`, { id: batchId }],
+    ['callbatch resume', `${P(1)}/callbatch/${campaignId}/resume`, { id: batchId }],
+    [
+      'appoint create',
+      `${P(1)}/appoint/create`,
+      { callType: 1, calledNo: '13800000000', userAccount: 'agent1', taskId: String(campaignId), appointTime: Date.now() + 3_600_000, callData: 'x', remark: 'r' },
+    ],
+    ['appoint updateResult', `${P(1)}/appoint/updateResult`, { appointId, userAccount: 'agent1', failCode: '00000', beginTime: Date.now(), endTime: Date.now() + 1000 }],
+    ['callerNo add', `${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '4001', priority: 1 }] }],
+    ['createObResult', `${P(1)}/createObResult`, { resultCode: 'R1', displayResult: 'No answer', obsCodes: ['00602'] }],
+  ];
+
+  test(`${ROUNDS} random bodies per interface (seed ${SEED}) → always an envelope, HTTP < 500`, async () => {
+    for (const [name, path, valid] of interfaces()) {
+      const r = prng(SEED ^ hash(name));
+      for (let i = 0; i < ROUNDS; i++) {
+        const body = randomBody(r, valid);
+        const res = await srv.client.request<Envelope>('POST', path, body);
+        const shown = typeof body === 'string' ? body.slice(0, 300) : `<bytes> ${Buffer.from(body).toString('latin1').slice(0, 300)}`;
+        assert.ok(res.status < 500, `${name} #${i} (seed ${SEED}): HTTP ${res.status} ${res.raw}\nbody: ${shown}`);
+        try {
+          envelopeOf(res.body);
+        } catch (e) {
+          assert.fail(`${name} #${i} (seed ${SEED}): ${(e as Error).message}\nbody: ${shown}`);
+        }
+      }
+      const h = await fetch(srv.url + '/healthz');
+      assert.equal(h.status, 200, `/healthz after fuzzing ${name}`);
+    }
+  });
+});
