@@ -53,6 +53,29 @@ export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> 
   }
 }
 
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs about as much as
+ * running a small statement. Repositories issue a fixed set of SQL texts, so memoising the
+ * prepared statements by text removes that cost from every request (bounded, LRU-evicted).
+ */
+function withStatementCache(sqlite: Database.Database, max = 512) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sqlText: string): Database.Statement {
+      let stmt = cache.get(sqlText);
+      if (stmt) {
+        cache.delete(sqlText);
+      } else {
+        stmt = sqlite.prepare(sqlText);
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sqlText, stmt);
+      return stmt;
+    },
+  };
+}
+
 export interface SqliteOptions {
   file: string;
   synchronous?: 'normal' | 'full';
@@ -80,7 +103,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may write the same file: wait instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const caps = DIALECTS.sqlite;
   await migrate(db, caps);
   return {
