@@ -18,6 +18,7 @@ import { callData } from './migrations/002-call-data.js';
 import { policies } from './migrations/003-policies.js';
 import { calendar } from './migrations/004-calendar.js';
 import { journal } from './migrations/005-journal.js';
+import { engine } from './migrations/006-engine.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -33,6 +34,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '003-policies': policies(caps),
     '004-calendar': calendar(caps),
     '005-journal': journal(caps),
+    '006-engine': engine(caps),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Generated, Kysely } from 'kysely';
 import type { CalendarTables } from './schema/calendar.js';
 import type { CallDataTables } from './schema/call-data.js';
+import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
 
@@ -47,6 +48,8 @@ export interface CallerNumberTable {
   /** Insertion order, for round-robin among equal priorities. */
   seq: number;
   created_at: number;
+  /** Added by 006-engine: round-robin among equal priorities. */
+  last_used_at: number | null;
 }
 
 export interface BatchTable {
@@ -89,6 +92,8 @@ export interface ReservationTable {
   attempts: number;
   created_at: number;
   updated_at: number;
+  /** Added by 006-engine: when the attempt was handed to the dialer. */
+  dispatched_at: number | null;
 }
 
 export interface ReservationResultTable {
@@ -136,7 +141,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;

@@ -1,0 +1,50 @@
+/**
+ * The dialer seam: the engine hands one call at a time to a `Dialer` and gets its outcome back.
+ *
+ * A dialer either answers at once (`settled`, as the simulated dialer does: the call's times are
+ * computed, not waited for) or accepts the call for later (`accepted`: an external CTI places
+ * it and reports the outcome through `Engine.settleExternal`). The engine records the attempt as
+ * dispatched *before* calling `dial`, so a crash after the hand-off never dials the record again:
+ * an attempt whose result never came back is settled with OBS code 34608 ("no result received
+ * after dialing") when its lease expires.
+ */
+
+export interface DialRequest {
+  /** Unique per attempt; the CTI's call id. */
+  callId: string;
+  vdnId: number;
+  campaignId: number;
+  /** Call-data record, when the call comes from call data. */
+  dataId?: number;
+  /** Reservation, when the call comes from an automatic reservation. */
+  reservationId?: string;
+  calledNo: string;
+  callerNo: string;
+  /** 1-based attempt number of this record. */
+  attempt: number;
+  /** Ring timeout of the campaign, seconds. */
+  maxAlertingTime: number;
+  /** The campaign's `ivrParam.deviceSign` or `skillParam.skillId`, for the CTI. */
+  deviceType: number;
+  callData?: string | null;
+  /** Engine clock reading when the call is placed. */
+  nowMs: number;
+}
+
+export interface DialOutcome {
+  /** OBS fail code; 00000 = connected. */
+  failCode: string;
+  /** Ringing began (epoch ms). */
+  ackBeginTime: number | null;
+  /** Answered (epoch ms), null when not connected. */
+  callBeginTime: number | null;
+  callEndTime: number | null;
+  recordPath?: string | null;
+}
+
+export type DialResult = { kind: 'settled'; outcome: DialOutcome } | { kind: 'accepted' };
+
+export interface Dialer {
+  readonly name: string;
+  dial(req: DialRequest, signal?: AbortSignal): Promise<DialResult>;
+}
