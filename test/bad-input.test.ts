@@ -273,27 +273,35 @@ function randomString(r: () => number): string {
   return s;
 }
 
-/** A random JSON text (not always valid, not always an object). */
-function randomJsonValue(r: () => number, depth: number): string {
+/** Upper bound on the characters one generated body may hold (keeps the loop fast). */
+const BUDGET = 20_000;
+
+/** A random JSON text (not always an object); `budget.left` caps its size. */
+function randomJsonValue(r: () => number, depth: number, budget: { left: number }): string {
   const k = r();
-  if (depth > 6 && k < 0.9) return randomScalar(r);
-  if (k < 0.35) return randomScalar(r);
+  if (budget.left <= 0 || (depth > 6 && k < 0.9) || k < 0.35) {
+    const s = randomScalar(r);
+    budget.left -= s.length;
+    return s;
+  }
   if (k < 0.7) {
     const n = Math.floor(r() * 6);
     const parts: string[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && budget.left > 0; i++) {
       const key = r() < 0.7 ? FIELD_NAMES[Math.floor(r() * FIELD_NAMES.length)]! : randomString(r);
-      parts.push(JSON.stringify(key) + ':' + randomJsonValue(r, depth + 1));
+      budget.left -= key.length + 4;
+      parts.push(JSON.stringify(key) + ':' + randomJsonValue(r, depth + 1, budget));
     }
     return '{' + parts.join(',') + '}';
   }
   if (k < 0.95) {
     const n = Math.floor(r() * (r() < 0.05 ? 300 : 5));
     const parts: string[] = [];
-    for (let i = 0; i < n; i++) parts.push(randomJsonValue(r, depth + 1));
+    for (let i = 0; i < n && budget.left > 0; i++) parts.push(randomJsonValue(r, depth + 1, budget));
     return '[' + parts.join(',') + ']';
   }
   const d = 1 + Math.floor(r() * 500);
+  budget.left -= 2 * d;
   return '['.repeat(d) + randomScalar(r) + ']'.repeat(d);
 }
 
@@ -309,15 +317,16 @@ function randomScalar(r: () => number): string {
 
 /** A valid body for the interface with a few fields replaced, removed or added. */
 function mutate(r: () => number, valid: Record<string, unknown>): string {
+  const budget = { left: BUDGET };
   const fields = Object.keys(valid);
   const parts = new Map<string, string>(fields.map((f) => [f, JSON.stringify(valid[f])]));
   const n = 1 + Math.floor(r() * 3);
   for (let i = 0; i < n; i++) {
     const op = r();
     const f = fields[Math.floor(r() * fields.length)]!;
-    if (op < 0.6) parts.set(f, randomJsonValue(r, 3));
+    if (op < 0.6) parts.set(f, randomJsonValue(r, 3, budget));
     else if (op < 0.8) parts.delete(f);
-    else parts.set(FIELD_NAMES[Math.floor(r() * FIELD_NAMES.length)]!, randomJsonValue(r, 3));
+    else parts.set(FIELD_NAMES[Math.floor(r() * FIELD_NAMES.length)]!, randomJsonValue(r, 3, budget));
   }
   return '{' + [...parts].map(([k, v]) => JSON.stringify(k) + ':' + v).join(',') + '}';
 }
@@ -326,7 +335,7 @@ function randomBody(r: () => number, valid: Record<string, unknown>): string | U
   const k = r();
   let text: string;
   if (k < 0.5) text = mutate(r, valid);
-  else if (k < 0.85) text = randomJsonValue(r, 0);
+  else if (k < 0.85) text = randomJsonValue(r, 0, { left: BUDGET });
   else if (k < 0.95) {
     // truncated / corrupted JSON
     const t = mutate(r, valid);

@@ -143,8 +143,9 @@ export function validationEnvelope(
       code = '0200001';
       desc = `${where} ${field} is invalid`;
   }
-  // An empty or missing value stays 02000001 even where the interface has its own code.
-  if (code !== '02000001') {
+  // An empty or missing value stays 02000001, and a wrong JSON type 02000006, even where the
+  // interface has its own code for a bad value of the field.
+  if (code !== '02000001' && first.keyword !== 'type') {
     const generic = field.replace(/\[\d+\]/g, '[]');
     const override = fieldCodes[field] ?? fieldCodes[generic];
     if (override) code = override;

@@ -46,19 +46,26 @@ declare module 'fastify' {
   }
 }
 
-/** Removes null-valued properties (recursively in objects): a null field counts as absent. */
-function stripNulls(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    for (const item of v) stripNulls(item);
-    return v;
+/**
+ * Removes null-valued properties (in objects at any depth): a null field counts as absent.
+ * Iterative, so a deeply nested body cannot exhaust the stack.
+ */
+function stripNulls(root: unknown): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const item of v) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (x === null) delete o[k];
+      else if (typeof x === 'object') stack.push(x);
+    }
   }
-  const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (o[k] === null) delete o[k];
-    else stripNulls(o[k]);
-  }
-  return v;
 }
 
 const EMPTY = Buffer.alloc(0);
