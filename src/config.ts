@@ -5,6 +5,10 @@
  * at start instead of surfacing as odd behaviour later.
  */
 import path from 'node:path';
+import { ConfigError } from './config-error.js';
+import { loadEngineConfig, type EngineConfig } from './engine/config.js';
+
+export { ConfigError };
 
 export type Deployment = 'integrated' | 'op-standalone';
 
@@ -39,10 +43,8 @@ export interface Config {
   appointLeadMs: number;
   /** Largest request body accepted. */
   bodyLimit: number;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+  /** The campaign engine (engine/config.ts). */
+  engine: EngineConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -122,5 +124,6 @@ export function loadConfig(env: Env = process.env): Config {
     callerNoAllowList: parseAllowList(env.CAMPAIGND_CALLER_NO_ALLOWLIST),
     appointLeadMs: int(env, 'CAMPAIGND_APPOINT_LEAD_SECONDS', 300, 0, 86400) * 1000,
     bodyLimit: 1024 * 1024,
+    engine: loadEngineConfig(env),
   };
 }

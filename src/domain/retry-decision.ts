@@ -1,0 +1,97 @@
+/**
+ * What happens after an attempt on a called number: retry it (when), move on to the record's
+ * next number, or finish the record. Pure: the caller passes the rules, the counters and the
+ * time.
+ *
+ * Rules (reference §4.6, PRODUCT.md):
+ * - success (00000) finishes the record;
+ * - an outcome whose external result code is in `noRetry` is never retried on that number; the
+ *   record's next number, if any, is still tried (a vacant landline says nothing about the mobile);
+ * - ordinary policy (type 0): at most `timesPerDay` attempts on a number per local day, on at most
+ *   `days` distinct days; retries within a day are `intervalMs` apart, and a day's last attempt
+ *   moves the number to the next local midnight (the calling-window gate then waits for the
+ *   first window);
+ * - result-based policy (type 1): a rule for the outcome (matched on the external result code,
+ *   then on the OBS fail code) allows `retries` more attempts, `intervalMs` apart; an outcome
+ *   without a rule is not retried;
+ * - no policy: no retries.
+ */
+import { localParts, zonedTimeToUtc } from './calling-windows.js';
+
+export interface ResultRule {
+  retries: number;
+  intervalMs: number;
+}
+
+export type RetryRules =
+  | { mode: 'none'; noRetry: ReadonlySet<string> }
+  | { mode: 'ordinary'; days: number; timesPerDay: number; intervalMs: number; noRetry: ReadonlySet<string> }
+  | { mode: 'by-result'; rules: ReadonlyMap<string, ResultRule>; noRetry: ReadonlySet<string> };
+
+/** Attempt counters of one called number. */
+export interface NumberCounters {
+  /** Attempts on this number so far, including the one just settled. */
+  attempts: number;
+  /** Local dates (yyyy-mm-dd) with attempts, including today's. */
+  days: readonly string[];
+  /** Attempts on this number today (local), including the one just settled. */
+  today: number;
+  /** Attempts per outcome on this number (result or fail code → count), including this one. */
+  perOutcome: Readonly<Record<string, number>>;
+}
+
+export type RetryDecision =
+  | { kind: 'finish'; reason: string }
+  | { kind: 'retry'; at: number; reason: string }
+  | { kind: 'next-number'; reason: string };
+
+export function localDay(ms: number, tz: string): string {
+  const p = localParts(ms, tz);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+function nextLocalMidnight(ms: number, tz: string): number {
+  const p = localParts(ms, tz);
+  return zonedTimeToUtc(p.year, p.month, p.day, 24 * 60, tz);
+}
+
+export function decideAfterAttempt(input: {
+  success: boolean;
+  failCode: string;
+  resultCode: string | null;
+  rules: RetryRules;
+  counters: NumberCounters;
+  hasNextNumber: boolean;
+  nowMs: number;
+  tz: string;
+}): RetryDecision {
+  const { success, failCode, resultCode, rules, counters, hasNextNumber, nowMs, tz } = input;
+  if (success) return { kind: 'finish', reason: 'call connected' };
+  const moveOn = (reason: string): RetryDecision =>
+    hasNextNumber ? { kind: 'next-number', reason } : { kind: 'finish', reason: `${reason}; no number left` };
+
+  if (resultCode !== null && rules.noRetry.has(resultCode)) return moveOn(`result ${resultCode} is never retried`);
+
+  switch (rules.mode) {
+    case 'none':
+      return moveOn('no retry policy');
+    case 'ordinary': {
+      const daysUsed = counters.days.length;
+      if (counters.today < rules.timesPerDay) {
+        return { kind: 'retry', at: nowMs + rules.intervalMs, reason: `retry ${counters.today + 1} of ${rules.timesPerDay} today` };
+      }
+      if (daysUsed < rules.days) {
+        return { kind: 'retry', at: nextLocalMidnight(nowMs, tz), reason: `day ${daysUsed} of ${rules.days} used up; next day` };
+      }
+      return moveOn(`retry budget of ${rules.days} day(s) × ${rules.timesPerDay} used up`);
+    }
+    case 'by-result': {
+      const key = resultCode !== null && rules.rules.has(resultCode) ? resultCode : rules.rules.has(failCode) ? failCode : null;
+      if (key === null) return moveOn(`no retry rule for ${resultCode ?? failCode}`);
+      const rule = rules.rules.get(key)!;
+      const used = (counters.perOutcome[key] ?? 1) - 1;
+      if (used < rule.retries) return { kind: 'retry', at: nowMs + rule.intervalMs, reason: `retry ${used + 1} of ${rule.retries} for ${key}` };
+      return moveOn(`${rule.retries} retries for ${key} used up`);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Engine configuration from the environment (listed in the README). Read once at start-up;
+ * a value that cannot be used throws with the variable's name.
+ */
+import { ConfigError } from '../config-error.js';
+import { isValidTimeZone } from '../domain/calling-windows.js';
+import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
+
+export interface EngineConfig {
+  enabled: boolean;
+  clock: 'system' | 'manual';
+  dialer: 'simulated' | 'webhook';
+  timeZone: string;
+  pollMs: number;
+  /** Global calls per second across all campaigns. */
+  maxCps: number;
+  /** Grace after appointTime before a reservation not carried out is marked timeout. */
+  appointGraceMs: number;
+  /** Lease of a claimed attempt; a dispatched attempt without a result by then is settled 34608. */
+  attemptLeaseMs: number;
+  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
+  webhookUrl?: string;
+  callbackAttempts: number;
+  callbackBackoffMs: number;
+  callbackTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const v = Number(raw);
+  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+function range(env: Env, name: string, def: [number, number]): [number, number] {
+  const raw = env[name];
+  if (!raw) return def;
+  const m = /^(\d+)-(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[1]) > Number(m[2])) throw new ConfigError(`${name} must be MIN-MAX seconds, got "${raw}"`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!values.includes(raw as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+export function loadEngineConfig(env: Env = process.env): EngineConfig {
+  const timeZone = env.CAMPAIGND_TIMEZONE || 'UTC';
+  if (!isValidTimeZone(timeZone)) throw new ConfigError(`CAMPAIGND_TIMEZONE "${timeZone}" is not a known IANA time zone`);
+  const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook'] as const, 'simulated');
+  const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
+  if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
+  if (webhookUrl && !/^https?:\/\/\S+$/.test(webhookUrl)) throw new ConfigError('CAMPAIGND_WEBHOOK_URL must be an http(s) URL');
+  let mix: ReadonlyArray<readonly [string, number]> = DEFAULT_MIX;
+  let scripts: ReadonlyMap<string, readonly string[]> = new Map();
+  try {
+    if (env.CAMPAIGND_SIM_MIX) mix = parseMix(env.CAMPAIGND_SIM_MIX);
+    if (env.CAMPAIGND_SIM_SCRIPTS) scripts = parseScripts(env.CAMPAIGND_SIM_SCRIPTS);
+  } catch (e) {
+    throw new ConfigError(`CAMPAIGND_SIM_MIX/CAMPAIGND_SIM_SCRIPTS: ${(e as Error).message}`);
+  }
+  return {
+    enabled: oneOf(env, 'CAMPAIGND_ENGINE', ['on', 'off'] as const, 'on') === 'on',
+    clock: oneOf(env, 'CAMPAIGND_CLOCK', ['system', 'manual'] as const, 'system'),
+    dialer,
+    timeZone,
+    pollMs: int(env, 'CAMPAIGND_ENGINE_POLL_MS', 1000, 10, 60_000),
+    maxCps: int(env, 'CAMPAIGND_MAX_CPS', 20, 1, 10_000),
+    appointGraceMs: int(env, 'CAMPAIGND_APPOINT_GRACE_SECONDS', 1800, 0, 7 * 86400) * 1000,
+    attemptLeaseMs: int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000,
+    sim: {
+      seed: env.CAMPAIGND_SIM_SEED || 'campaignd',
+      mix,
+      scripts,
+      ringSeconds: range(env, 'CAMPAIGND_SIM_RING_SECONDS', [3, 20]),
+      talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
+    },
+    webhookUrl,
+    callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
+    callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
+    callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The campaign engine: finds due work in the store and hands it to the dialer.
+ *
+ * One pass (`tick`) at the engine clock's `now`:
+ *   reap expired leases → each worker: mark/claim due work → gates → dispatch → settle
+ *   → deliver due result callbacks (never awaited by dialling)
+ * Polling is the truth; `nudge()` after a write only shortens the wait (STYLE.md guideline 8).
+ *
+ * With the manual clock nothing moves by itself: `advanceTo(t)` steps the clock from event to
+ * event (the next due reservation, retry, window opening …) up to `t`, running a pass at each,
+ * so a week of a campaign plays out in order, in seconds.
+ *
+ * Global pacing: at most `maxCps` dispatches per second of engine time, across all workers.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import type { DialectCaps } from '../store/dialect.js';
+import type { Clock } from './clock.js';
+import type { EngineConfig } from './config.js';
+import type { DialOutcome, Dialer } from './dialer.js';
+import { EngineEvents } from './events.js';
+import { CallbackSender } from './callback.js';
+
+export interface EngineContext {
+  db: Db;
+  caps: DialectCaps;
+  clock: Clock;
+  config: Config;
+  engine: EngineConfig;
+  dialer: Dialer;
+  events: EngineEvents;
+  nodeId: string;
+  log?: Logger;
+  /** OBS fail code → the VDN's external result code (OB99999 for an unmapped success). */
+  externalResultFor: (db: Db, vdnId: number, failCode: string) => Promise<string | null>;
+}
+
+/** A kind of due work the engine drives (reservations, call data). */
+export interface Worker {
+  /** Returns abandoned work (expired leases). */
+  reap(now: number): Promise<void>;
+  /** Processes work due at `now`, dispatching at most `budget` calls; returns how many it dispatched. */
+  tick(now: number, budget: number): Promise<number>;
+  /** The earliest instant after `now` at which this worker has something to do. */
+  nextEvent(now: number): Promise<number | null>;
+  /** Records the outcome of a call an external dialer accepted; false if the call is not this worker's. */
+  settleExternal(callId: string, outcome: DialOutcome, now: number): Promise<boolean>;
+}
+
+export class Engine {
+  readonly events: EngineEvents;
+  readonly callbacks: CallbackSender;
+  readonly #ctx: EngineContext;
+  readonly #workers: Worker[];
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #stopped = true;
+  #again = false;
+  /** Dispatches in the current second of engine time (global CPS pacing). */
+  #cpsWindow = { second: -1, used: 0 };
+
+  constructor(ctx: Omit<EngineContext, 'events' | 'nodeId'> & { nodeId?: string }, workers: (ctx: EngineContext) => Worker[]) {
+    this.events = new EngineEvents((e) => ctx.log?.error({ err: e }, 'engine event listener failed'));
+    this.#ctx = { ...ctx, events: this.events, nodeId: ctx.nodeId ?? `node-${randomBytes(6).toString('hex')}` };
+    this.#workers = workers(this.#ctx);
+    this.callbacks = new CallbackSender(ctx.db, ctx.clock, ctx.engine, this.events, ctx.log);
+  }
+
+  get nodeId(): string {
+    return this.#ctx.nodeId;
+  }
+
+  /** Starts polling (system clock). With the manual clock only `advanceTo`/`tick` move work. */
+  start(): void {
+    this.#stopped = false;
+    if (this.#ctx.clock.kind === 'system') this.#schedule(0);
+  }
+
+  /** Stops claiming; waits for the pass in progress to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    await this.callbacks.deliverDue().catch(() => {});
+  }
+
+  /** A hint that due work may exist now (after a write); polling stays the truth. */
+  nudge(): void {
+    if (this.#stopped || this.#ctx.clock.kind !== 'system') return;
+    this.#schedule(0);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.tick()
+        .catch((e: unknown) => this.#ctx.log?.error({ err: e }, 'engine pass failed'))
+        .finally(() => {
+          if (!this.#stopped) this.#schedule(this.#ctx.engine.pollMs);
+        });
+    }, ms);
+    this.#timer.unref?.();
+  }
+
+  #budget(now: number): number {
+    const second = Math.floor(now / 1000);
+    if (second !== this.#cpsWindow.second) this.#cpsWindow = { second, used: 0 };
+    return this.#ctx.engine.maxCps - this.#cpsWindow.used;
+  }
+
+  /** One pass over due work at the clock's current time. Concurrent calls share one pass. */
+  tick(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again);
+    })().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    const now = this.#ctx.clock.now();
+    for (const w of this.#workers) await w.reap(now);
+    let dispatched = 0;
+    for (const w of this.#workers) {
+      const n = await w.tick(now, this.#budget(now));
+      this.#cpsWindow.used += n;
+      dispatched += n;
+    }
+    this.events.emit('tick:done', { now, dispatched });
+    // Callbacks are delivered beside dialling, never in its way.
+    void this.callbacks.deliverDue().catch((e: unknown) => this.#ctx.log?.error({ err: e }, 'callback pass failed'));
+  }
+
+  /**
+   * The result of a call an external dialer accepted (webhook dialer). Returns false when no
+   * attempt with that call id is waiting for a result (unknown, or already settled).
+   */
+  async settleExternal(callId: string, outcome: DialOutcome): Promise<boolean> {
+    const now = this.#ctx.clock.now();
+    for (const w of this.#workers) {
+      if (await w.settleExternal(callId, outcome, now)) {
+        void this.callbacks.deliverDue().catch(() => {});
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Manual clock: moves time forward to `targetMs`, stopping at every instant where work falls
+   * due, and runs a pass there. Returns the number of passes run.
+   */
+  async advanceTo(targetMs: number, setClock: (ms: number) => void): Promise<number> {
+    let passes = 0;
+    await this.tick();
+    for (let guard = 0; guard < 100_000; guard++) {
+      const now = this.#ctx.clock.now();
+      let next: number | null = null;
+      for (const w of this.#workers) {
+        const t = await w.nextEvent(now);
+        if (t !== null && (next === null || t < next)) next = t;
+      }
+      // Pacing: if this second's budget is used up and work is still due, go on next second.
+      if (this.#budget(now) <= 0) next = next === null ? Math.floor(now / 1000) * 1000 + 1000 : Math.min(next, Math.floor(now / 1000) * 1000 + 1000);
+      if (next === null || next > targetMs) break;
+      setClock(Math.max(next, now));
+      await this.tick();
+      passes++;
+    }
+    if (this.#ctx.clock.now() < targetMs) {
+      setClock(targetMs);
+      await this.tick();
+      passes++;
+    }
+    await this.callbacks.deliverDue();
+    return passes;
+  }
+}

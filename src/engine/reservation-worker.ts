@@ -1,0 +1,163 @@
+/**
+ * Reservations in the engine.
+ *
+ *   automatic: pending ──(due_at = appointTime − lead; campaign running)──▶ dialing ──▶ done
+ *              pending ──(blocklisted at dial time)──▶ pending (due_at = expiry) or held
+ *              pending ──(not carried out by appointTime + grace)──▶ timeout
+ *   manual:    pending ──(appointTime)──▶ due (event for the agent) ──(appoint/updateResult)──▶ done
+ *              due ──(grace passed without a result)──▶ due, timeout = 1
+ *
+ * Automatic reservations bypass the calling windows (the customer chose the time) but not the
+ * campaign state, validity or blocklist gates.
+ */
+import { blocklistGate, firstHold, type GateResult } from '../domain/gates.js';
+import { newLongId } from '../domain/ids.js';
+import { isSuccessFailCode } from '../domain/obs-codes.js';
+import {
+  appendTrail,
+  claimDueReservations,
+  enqueueCallback,
+  markManualReservationsDue,
+  markReservationDispatched,
+  markReservationTimeouts,
+  nextReservationEvent,
+  pickCallerNumber,
+  reapReservations,
+  releaseReservation,
+} from '../store/engine.repository.js';
+import type { ReservationRow } from '../store/reservations.repository.js';
+import { callbackItem } from './callback.js';
+import type { DialOutcome } from './dialer.js';
+import type { EngineContext, Worker } from './engine.js';
+
+export class ReservationWorker implements Worker {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async nextEvent(now: number): Promise<number | null> {
+    return nextReservationEvent(this.ctx.db, now, this.ctx.engine.appointGraceMs);
+  }
+
+  async reap(now: number): Promise<void> {
+    const { undispatched, dispatched } = await reapReservations(this.ctx.db, now);
+    for (const id of undispatched) this.ctx.events.emit('lease:reaped', { kind: 'reservation', id, settledAs: null });
+    for (const r of dispatched) {
+      // Handed to the dialer, no result came back: settled as "no result received" (34608).
+      const outcome: DialOutcome = { failCode: '34608', ackBeginTime: null, callBeginTime: null, callEndTime: now };
+      await this.settle(r, r.lease_owner ?? '', r.call_id ?? newLongId(now), r.caller_no ?? '', outcome, now);
+      this.ctx.events.emit('lease:reaped', { kind: 'reservation', id: r.id, settledAs: '34608' });
+    }
+  }
+
+  async settleExternal(callId: string, outcome: DialOutcome, now: number): Promise<boolean> {
+    const r = await this.ctx.db.selectFrom('reservations').selectAll().where('call_id', '=', callId).where('state', '=', 'dialing').executeTakeFirst();
+    if (!r) return false;
+    return this.settle(r, r.lease_owner ?? '', callId, r.caller_no ?? '', outcome, now);
+  }
+
+  /** One pass at `now`; returns how many calls were dispatched. */
+  async tick(now: number, budget: number): Promise<number> {
+    const { db, events } = this.ctx;
+    for (const r of await markManualReservationsDue(db, now, 500)) {
+      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'due', gate: null, until: null, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: 'manual reservation due for its agent' });
+      events.emit('reservation:due', { reservationId: r.id, vdnId: r.vdn_id, campaignId: r.campaign_id, calledNo: r.called_no, userAccount: r.user_account, workNo: r.work_no, appointTime: Number(r.appoint_time) });
+    }
+    for (const r of await markReservationTimeouts(db, now, this.ctx.engine.appointGraceMs)) {
+      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'timeout', gate: null, until: null, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: 'not carried out within the grace period' });
+      events.emit('reservation:timeout', { reservationId: r.id, campaignId: r.campaign_id });
+    }
+    if (budget <= 0) return 0;
+    const claimed = await claimDueReservations(db, this.ctx.caps, { now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: budget });
+    let dispatched = 0;
+    for (const r of claimed) {
+      if (await this.#attempt(r, now)) dispatched++;
+    }
+    return dispatched;
+  }
+
+  async #gates(r: ReservationRow, now: number): Promise<GateResult> {
+    const entry = await this.ctx.db
+      .selectFrom('blocklist')
+      .select(['expires_at', 'restrict_times', 'restrict_period'])
+      .where('vdn_id', '=', r.vdn_id)
+      .where('number', '=', r.called_no)
+      .executeTakeFirst();
+    let calls = 0;
+    if (entry?.restrict_times != null) {
+      const since = now - (entry.restrict_period === '0' ? 3600_000 : 86400_000);
+      const c = await this.ctx.db
+        .selectFrom('call_results')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('vdn_id', '=', r.vdn_id)
+        .where('called_no', '=', r.called_no)
+        .where('created_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      calls = Number(c.n);
+    }
+    const bl = entry ? { expiresAt: entry.expires_at === null ? null : Number(entry.expires_at), restrictTimes: entry.restrict_times, restrictPeriod: entry.restrict_period } : undefined;
+    return firstHold(blocklistGate(bl, calls, now, this.ctx.engine.timeZone));
+  }
+
+  async #attempt(r: ReservationRow, now: number): Promise<boolean> {
+    const { db, events, nodeId } = this.ctx;
+    const gate = await this.#gates(r, now);
+    if (!gate.go) {
+      // Held: the timeout pass ends it if the hold outlives the grace period.
+      const until = gate.until ?? now + this.ctx.engine.appointGraceMs;
+      await releaseReservation(db, r.id, nodeId, until, now);
+      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'skipped', gate: gate.gate, until: gate.until, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: gate.reason });
+      events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
+      return false;
+    }
+    const campaign = await db.selectFrom('campaigns').select(['max_alerting_time', 'device_type']).where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
+    const callerNo = (await pickCallerNumber(db, r.campaign_id, now)) ?? '';
+    const callId = newLongId(now);
+    if (!(await markReservationDispatched(db, r.id, nodeId, callId, callerNo, now))) return false;
+    await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'dialled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo, fail_code: null, detail: 'automatic reservation' });
+    events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, callerNo });
+    const result = await this.ctx.dialer.dial({
+      callId,
+      vdnId: r.vdn_id,
+      campaignId: r.campaign_id,
+      reservationId: r.id,
+      calledNo: r.called_no,
+      callerNo,
+      attempt: r.attempts,
+      maxAlertingTime: campaign.max_alerting_time,
+      deviceType: campaign.device_type,
+      callData: r.call_data,
+      nowMs: now,
+    });
+    if (result.kind === 'settled') await this.settle(r, nodeId, callId, callerNo, result.outcome, now);
+    return true;
+  }
+
+  /** Records an automatic reservation's outcome: the reservation, its history, the call result, the callback. */
+  async settle(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
+    const success = isSuccessFailCode(o.failCode);
+    const resultCode = await this.ctx.externalResultFor(this.ctx.db, r.vdn_id, o.failCode);
+    const settled = await this.ctx.db.transaction().execute(async (trx) => {
+      const upd = await trx
+        .updateTable('reservations')
+        .set({ state: 'done', fail_code: o.failCode, call_id: callId, caller_no: callerNo || null, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', '=', r.id)
+        .where('state', '=', 'dialing')
+        .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1) return false;
+      await trx.insertInto('reservation_results').values({ reservation_id: r.id, source: 'engine', user_account: r.user_account, work_no: r.work_no, caller_no: callerNo || null, fail_code: o.failCode, call_id: callId, busi_result: null, busi_sub_status: null, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, created_at: now }).execute();
+      await trx
+        .insertInto('call_results')
+        .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, batch_id: null, session_id: null, custom_field: null, called_no: r.called_no, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: o.failCode, result_code: resultCode, ack_begin_time: o.ackBeginTime, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, record_path: o.recordPath ?? null, created_at: now })
+        .execute();
+      await appendTrail(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'settled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo || null, fail_code: o.failCode, detail: resultCode });
+      const c = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();
+      if (c?.call_back_url) {
+        const item = callbackItem({ campaignId: r.campaign_id, sessionId: null, called: r.called_no, callTime: Number(o.ackBeginTime ?? now), callStatus: success ? 6 : 5, failCode: o.failCode, vdnId: r.vdn_id, callId, customField: null, recordPath: o.recordPath ?? null });
+        await enqueueCallback(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, url: c.call_back_url, payload: JSON.stringify([item]), next_at: now, created_at: now });
+      }
+      return true;
+    });
+    if (settled) this.ctx.events.emit('attempt:settled', { callId, campaignId: r.campaign_id, reservationId: r.id, failCode: o.failCode });
+    return settled;
+  }
+}

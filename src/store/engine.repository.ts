@@ -1,0 +1,193 @@
+/**
+ * The engine's SQL: claims with leases, settling with ownership checks, the reaper, the
+ * decision trail and the callback outbox. Time is always a parameter (`now`), never SQL's clock.
+ *
+ * Claims are one conditional `UPDATE … WHERE id IN (SELECT … LIMIT n) AND state = <claimable>
+ * RETURNING *`: the repeated state predicate is the test-and-set that keeps two claimers (two
+ * nodes, or a node and its restarted self) from taking the same row, with or without row locks
+ * (STYLE.md guideline 5). Settling repeats `lease_owner = :me AND state = 'dialing'`, so a slow
+ * worker cannot overwrite a row that was already reaped and claimed again (guideline 6).
+ */
+import { sql, type Insertable } from 'kysely';
+import type { Db } from './db.js';
+import type { DialectCaps } from './dialect.js';
+import type { CallbackOutboxTable, TrailTable } from './schema/engine.js';
+import type { ReservationRow } from './reservations.repository.js';
+
+export interface ClaimOptions {
+  now: number;
+  owner: string;
+  leaseMs: number;
+  limit: number;
+}
+
+/** Automatic reservations due at `now` whose campaign is running (begun, not expired, not suspended). */
+export async function claimDueReservations(db: Db, caps: DialectCaps, o: ClaimOptions): Promise<ReservationRow[]> {
+  return db
+    .updateTable('reservations')
+    .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, attempts: sql`attempts + 1`, updated_at: o.now })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('reservations as r')
+        .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+        .select('r.id')
+        .where('r.state', '=', 'pending')
+        .where('r.call_type', '=', 2)
+        .where('r.due_at', '<=', o.now)
+        .where('c.suspended', '=', 0)
+        .where('c.begin_time', '<=', o.now)
+        .where('c.end_time', '>', o.now)
+        .orderBy('r.due_at')
+        .orderBy('r.id')
+        .limit(o.limit)
+        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+    )
+    .where('state', '=', 'pending')
+    .returningAll()
+    .execute();
+}
+
+/** Records the hand-off to the dialer; false when the lease was lost meanwhile. */
+export async function markReservationDispatched(db: Db, id: string, owner: string, callId: string, callerNo: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('reservations')
+    .set({ call_id: callId, caller_no: callerNo, dispatched_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'dialing')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Gives a claimed reservation back without an attempt (a gate held it). */
+export async function releaseReservation(db: Db, id: string, owner: string, dueAt: number, now: number): Promise<void> {
+  await db
+    .updateTable('reservations')
+    .set({ state: 'pending', due_at: dueAt, lease_owner: null, lease_until: null, attempts: sql`attempts - 1`, updated_at: now })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'dialing')
+    .execute();
+}
+
+/** Manual reservations whose appointTime has come: pending → due (the agent's turn). */
+export async function markManualReservationsDue(db: Db, now: number, limit: number): Promise<ReservationRow[]> {
+  return db
+    .updateTable('reservations')
+    .set({ state: 'due', updated_at: now })
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('reservations').select('id').where('state', '=', 'pending').where('call_type', '=', 1).where('due_at', '<=', now).orderBy('due_at').limit(limit),
+    )
+    .where('state', '=', 'pending')
+    .returningAll()
+    .execute();
+}
+
+/**
+ * Reservations not carried out within the grace period get `timeout = 1`. Automatic ones stop
+ * there (state 'timeout': a call long after the agreed time is not what the customer chose);
+ * manual ones stay with the agent, who may still report a result.
+ */
+export async function markReservationTimeouts(db: Db, now: number, graceMs: number): Promise<ReservationRow[]> {
+  const rows = await db
+    .updateTable('reservations')
+    .set({ timeout: 1, updated_at: now })
+    .where('timeout', '=', 0)
+    .where('state', 'in', ['pending', 'due'])
+    .where('appoint_time', '<=', now - graceMs)
+    .returningAll()
+    .execute();
+  const auto = rows.filter((r) => r.call_type === 2).map((r) => r.id);
+  if (auto.length > 0) {
+    await db.updateTable('reservations').set({ state: 'timeout' }).where('id', 'in', auto).where('state', '=', 'pending').execute();
+  }
+  return rows;
+}
+
+/** Reservations whose lease expired: back to pending if never dispatched, else returned for settling. */
+export async function reapReservations(db: Db, now: number): Promise<{ undispatched: string[]; dispatched: ReservationRow[] }> {
+  const expired = await db.selectFrom('reservations').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
+  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
+  if (undispatched.length > 0) {
+    await db
+      .updateTable('reservations')
+      .set({ state: 'pending', lease_owner: null, lease_until: null, updated_at: now })
+      .where('id', 'in', undispatched)
+      .where('state', '=', 'dialing')
+      .where('dispatched_at', 'is', null)
+      .execute();
+  }
+  return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
+}
+
+/**
+ * Picks the calling number for a campaign: the best priority first, least recently used among
+ * equals (round-robin that survives restarts), and marks it used.
+ */
+export async function pickCallerNumber(db: Db, campaignId: number, now: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('caller_numbers')
+    .select(['access_code'])
+    .where('campaign_id', '=', campaignId)
+    .orderBy('priority')
+    .orderBy(sql`coalesce(last_used_at, 0)`)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  await db.updateTable('caller_numbers').set({ last_used_at: now }).where('campaign_id', '=', campaignId).where('access_code', '=', row.access_code).execute();
+  return row.access_code;
+}
+
+export async function appendTrail(db: Db, row: Insertable<TrailTable>): Promise<void> {
+  await db.insertInto('engine_trail').values(row).execute();
+}
+
+export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>): Promise<void> {
+  await db.insertInto('callback_outbox').values({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at }).execute();
+}
+
+/** Callbacks due for (re)delivery, claimed by pushing next_at forward by the lease. */
+export async function claimCallbacks(db: Db, now: number, leaseMs: number, limit: number) {
+  return db
+    .updateTable('callback_outbox')
+    .set({ next_at: now + leaseMs, updated_at: now })
+    .where('id', 'in', (eb) => eb.selectFrom('callback_outbox').select('id').where('state', '=', 'pending').where('next_at', '<=', now).orderBy('next_at').limit(limit))
+    .where('state', '=', 'pending')
+    .where('next_at', '<=', now)
+    .returningAll()
+    .execute();
+}
+
+export async function settleCallback(db: Db, id: number, patch: { state: string; attempts: number; next_at: number; last_error: string | null; now: number }): Promise<void> {
+  await db
+    .updateTable('callback_outbox')
+    .set({ state: patch.state, attempts: patch.attempts, next_at: patch.next_at, last_error: patch.last_error, updated_at: patch.now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The earliest instant after `now` at which reservation work becomes due (manual-clock stepping). */
+export async function nextReservationEvent(db: Db, now: number, graceMs: number): Promise<number | null> {
+  const due = await db
+    .selectFrom('reservations')
+    .select((eb) => eb.fn.min('due_at').as('t'))
+    .where('state', '=', 'pending')
+    .where('due_at', '>', now)
+    .executeTakeFirst();
+  const timeout = await db
+    .selectFrom('reservations')
+    .select((eb) => eb.fn.min('appoint_time').as('t'))
+    .where('timeout', '=', 0)
+    .where('state', 'in', ['pending', 'due'])
+    .where('appoint_time', '>', now - graceMs)
+    .executeTakeFirst();
+  const begin = await db
+    .selectFrom('campaigns')
+    .select((eb) => eb.fn.min('begin_time').as('t'))
+    .where('begin_time', '>', now)
+    .executeTakeFirst();
+  const candidates: Array<unknown> = [due?.t, timeout?.t == null ? null : Number(timeout.t) + graceMs, begin?.t];
+  const times = candidates.filter((t) => t !== null && t !== undefined).map(Number);
+  return times.length > 0 ? Math.min(...times) : null;
+}
