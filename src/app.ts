@@ -5,9 +5,12 @@
 import { pino, type Logger } from 'pino';
 import { ensureBootstrapKey, KeyStore } from './auth/keys.js';
 import type { Config } from './config.js';
-import { systemClock, type Clock } from './engine/clock.js';
+import { ManualClock, systemClock, type Clock } from './engine/clock.js';
+import type { Engine } from './engine/engine.js';
+import { createEngine } from './engine/factory.js';
 import { buildServer } from './http/server.js';
 import { openSqlite, type Store } from './store/connect.js';
+import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
 export interface RunningApp {
   /** Base URL the server listens on, e.g. `http://127.0.0.1:28080`. */
@@ -15,6 +18,8 @@ export interface RunningApp {
   store: Store;
   keys: KeyStore;
   clock: Clock;
+  /** The campaign engine, unless CAMPAIGND_ENGINE=off. */
+  engine?: Engine;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
 }
@@ -31,26 +36,39 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' } });
 }
 
+async function restoreManualClock(store: Store): Promise<ManualClock> {
+  const saved = Number(await readEngineState(store.db, 'manual_clock'));
+  const clock = new ManualClock(Number.isFinite(saved) && saved > 0 ? saved : Date.now(), (ms) => writeEngineState(store.db, 'manual_clock', String(ms)));
+  await writeEngineState(store.db, 'manual_clock', String(clock.now()));
+  return clock;
+}
+
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
-  const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const store = await openSqlite({ file: config.databaseFile, synchronous: process.env.CAMPAIGND_SQLITE_SYNC === 'full' ? 'full' : 'normal' });
   try {
+    // A manual clock resumes where it stood before a restart (a rehearsal survives a crash).
+    const clock = opts.clock ?? (config.engine.clock === 'manual' ? await restoreManualClock(store) : systemClock);
     const keys = await KeyStore.open(store.db);
     const { generated } = await ensureBootstrapKey(keys, config, clock.now());
     if (generated) opts.onGeneratedKey?.(generated);
-    const app = buildServer({ db: store.db, clock, config, keys, logger });
+    const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
+    const app = buildServer({ db: store.db, clock, config, keys, logger, engine });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
-    logger.info({ url, data: config.databaseFile }, 'campaignd listening');
+    engine?.start();
+    logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
     return {
       url,
       store,
       keys,
       clock,
+      engine,
       app,
       async close() {
+        // Stop taking requests, then stop claiming work and let the pass in progress finish.
         await app.close();
+        await engine?.stop();
         await store.close();
       },
     };

@@ -212,3 +212,165 @@ describe('batches: create and resume', () => {
     assert.equal((await post(`${P(1)}/callbatch/${cid}/resume`, { id: '1' })).resultCode, '03000004');
   });
 });
+
+describe('campaign modify v1', () => {
+  const put = async (id: number, body: unknown, vdn = 1) => {
+    const res = await s.client.request('PUT', `${P(vdn)}/${id}`, body);
+    assert.equal(res.status, 200, res.raw);
+    return envelopeOf(res.body);
+  };
+  const details = async (id: number) =>
+    ((await s.client.request('GET', `${P(1)}/${id}`)).body as unknown as { returnObject: Record<string, unknown> }).returnObject;
+
+  test('changes the fields; times may be left out; a new callerNo joins the pool', async () => {
+    const id = await createCampaign(s.client, 1, { name: 'mod-1', callBackUrl: 'http://127.0.0.1:9/a' });
+    const before = await details(id);
+    const body = campaignBody({ name: 'mod-1 renamed', description: 'second', maxAlertingTime: 45, callerNo: '4009', strBeginTime: undefined, strEndTime: undefined });
+    const env = await put(id, body);
+    assert.equal(env.resultCode, '0200000', env.resultDesc);
+    assert.equal(env.resultDesc, '');
+    const after = await details(id);
+    assert.equal(after.name, 'mod-1 renamed');
+    assert.equal(after.description, 'second');
+    assert.equal(after.maxAlertingTime, 45);
+    assert.equal(after.strBeginTime, before.strBeginTime);
+    assert.equal(after.strEndTime, before.strEndTime);
+    assert.equal(after.callBackUrl, 'http://127.0.0.1:9/a', 'an optional field left out keeps its value');
+    assert.deepEqual(after.callerNo, [
+      { accessCode: '4001001', priority: 1 },
+      { accessCode: '4009', priority: 1 },
+    ]);
+    const later = formatDateTime(startOfUtcDay(Date.now()) + 40 * 86400_000);
+    assert.equal((await put(id, campaignBody({ name: 'mod-1 renamed', strEndTime: later }))).resultCode, '0200000');
+    assert.equal((await details(id)).strEndTime, later);
+  });
+
+  test('a start already in the past may be resent unchanged; a new past start is 0200002', async () => {
+    const id = await createCampaign(s.client);
+    const past = startOfUtcDay(Date.now()) - 2 * 86400_000;
+    await s.store.db.updateTable('campaigns').set({ begin_time: past }).where('id', '=', id).execute();
+    assert.equal((await put(id, campaignBody({ strBeginTime: formatDateTime(past) }))).resultCode, '0200000');
+    const env = await put(id, campaignBody({ strBeginTime: formatDateTime(past + 86400_000) }));
+    assert.equal(env.resultCode, '0200002');
+  });
+
+  test('0200016 ended, 0200001 deviceType change, 0200005 duplicate, 0200007 unknown, 0200017', async () => {
+    const id = await createCampaign(s.client);
+    await createCampaign(s.client, 1, { name: 'mod-taken' });
+    assert.equal((await put(id, campaignBody({ deviceType: 1 }))).resultCode, '0200001');
+    assert.equal((await put(id, campaignBody({ name: 'mod-taken' }))).resultCode, '0200005');
+    assert.equal((await put(999999, campaignBody())).resultCode, '0200007');
+    assert.equal((await put(id, campaignBody(), 2)).resultCode, '0200007');
+    const sk = (await post(P(1), skillCampaign())) as unknown as { returnObject: { id: number } };
+    assert.equal((await put(sk.returnObject.id, skillCampaign({ skillParam: { skillId: 99 } }))).resultCode, '0200017');
+    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', id).execute();
+    const ended = await put(id, campaignBody());
+    assert.equal(ended.resultCode, '0200016');
+    assert.match(ended.resultDesc, /ended/);
+  });
+
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['02000001 missing name', { name: undefined }, '02000001'],
+    ['02000002 callerNo with letters', { callerNo: '4a' }, '02000002'],
+    ['02000003 description longer than 200', { description: 'd'.repeat(201) }, '02000003'],
+    ['02000006 maxAlertingTime not a number', { maxAlertingTime: 'x' }, '02000006'],
+    ['02000007 strEndTime that does not exist', { strEndTime: '2031-02-30 00:00:00' }, '02000007'],
+    ['02000009 schedule end without begin', { scheduleParam: { workdayEndTime1: '08:00' } }, '02000009'],
+  ];
+  for (const [name, o, code] of cases) {
+    test(name, async () => {
+      const id = await createCampaign(s.client);
+      assert.equal((await put(id, campaignBody(o))).resultCode, code);
+    });
+  }
+});
+
+describe('campaign list', () => {
+  let l: TestServer;
+  const ids: Record<string, number> = {};
+  before(async () => {
+    l = await startTestServer();
+    const mk = async (key: string, o: Record<string, unknown>) => {
+      const res = await l.client.request('POST', P(5), campaignBody({ name: key, ...o }));
+      ids[key] = (res.body as unknown as { returnObject: { id: number } }).returnObject.id;
+    };
+    await mk('Alpha North', { callerNo: '111' });
+    await mk('Beta South', { ...skillCampaign(), name: 'Beta South', callerNo: '222', initStatus: 1 });
+    await mk('alpha expired', {});
+    const day0 = startOfUtcDay(Date.now());
+    await mk('Gamma later', { strBeginTime: formatDateTime(day0 + 5 * 86400_000), strEndTime: formatDateTime(day0 + 40 * 86400_000) });
+    await l.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', ids['alpha expired']!).execute();
+  });
+  after(async () => l.stop());
+
+  type Page = { resultCode: string; resultDesc: string; curPage: number; totalSize: number; rowsPerPage: number; curSkillQueueCount: number; curIvrCount: number; data: Array<Record<string, unknown>> };
+  const list = async (q: Record<string, string | number>) => {
+    const res = await l.client.request('GET', P(5), undefined, { status: 0, deviceType: 0, ...q });
+    assert.equal(res.status, 200, res.raw);
+    return envelopeOf(res.body) as unknown as Page;
+  };
+  const names = (p: Page) => p.data.map((d) => d.name);
+
+  test('all campaigns, newest first, with the documented fields and the quota counters', async () => {
+    const p = await list({});
+    assert.equal(p.resultCode, '0200000');
+    assert.equal(p.totalSize, 4);
+    assert.equal(p.curPage, 1);
+    assert.equal(p.rowsPerPage, 10);
+    assert.equal(p.curSkillQueueCount, 1);
+    assert.equal(p.curIvrCount, 2, 'the expired IVR campaign does not count');
+    assert.deepEqual(names(p), ['Gamma later', 'alpha expired', 'Beta South', 'Alpha North']);
+    const beta = p.data.find((d) => d.name === 'Beta South')!;
+    assert.deepEqual(Object.keys(beta).sort(), ['callerNo', 'deviceType', 'id', 'name', 'status', 'strBeginTime', 'strEndTime']);
+    assert.equal(beta.id, ids['Beta South']);
+    assert.equal(beta.callerNo, '222');
+    assert.equal(beta.deviceType, 2);
+    assert.deepEqual(p.data.map((d) => d.status), [2, 4, 3, 2]);
+  });
+
+  test('filters: status, deviceType, name (case-insensitive substring), begin/end times', async () => {
+    assert.deepEqual(names(await list({ status: 3 })), ['Beta South']);
+    assert.deepEqual(names(await list({ status: 4 })), ['alpha expired']);
+    assert.deepEqual(names(await list({ status: 2 })), ['Gamma later', 'Alpha North']);
+    assert.deepEqual(names(await list({ deviceType: 2 })), ['Beta South']);
+    assert.deepEqual(names(await list({ name: 'ALPHA' })), ['alpha expired', 'Alpha North']);
+    assert.deepEqual(names(await list({ name: '%' })), []);
+    const tomorrow = formatDateTime(startOfUtcDay(Date.now()) + 86400_000);
+    assert.deepEqual(names(await list({ beginTime: tomorrow })), ['Gamma later']);
+    assert.deepEqual(names(await list({ endTime: tomorrow })), ['alpha expired']);
+    assert.equal((await list({ endTime: formatDateTime(startOfUtcDay(Date.now()) + 31 * 86400_000) })).totalSize, 3);
+  });
+
+  test('paging: curPage below 1 becomes 1; rowsPerPage limits; past the end is empty', async () => {
+    const p = await list({ curPage: 0, rowsPerPage: 3 });
+    assert.equal(p.curPage, 1);
+    assert.equal(p.data.length, 3);
+    const p2 = await list({ curPage: 2, rowsPerPage: 3 });
+    assert.deepEqual(names(p2), ['Alpha North']);
+    assert.equal(p2.totalSize, 4);
+    assert.deepEqual((await list({ curPage: -5, rowsPerPage: 1 })).curPage, 1);
+    assert.deepEqual((await list({ curPage: 9 })).data, []);
+  });
+
+  const cases: Array<[string, Record<string, string | number | undefined>, string, RegExp?]> = [
+    ['02000001 missing status', { status: undefined }, '02000001', /status/],
+    ['02000001 missing deviceType', { deviceType: undefined }, '02000001', /deviceType/],
+    ['02000002 beginTime in the wrong format', { beginTime: '2030/01/01' }, '02000002', /beginTime/],
+    ['02000003 name longer than 30', { name: 'n'.repeat(31) }, '02000003', /name/],
+    ['02000006 curPage not a number', { curPage: 'x' }, '02000006', /curPage/],
+    ['02000007 status 5', { status: 5 }, '02000007', /status/],
+    ['02000007 deviceType 4', { deviceType: 4 }, '02000007', /deviceType/],
+    ['02000007 rowsPerPage 101', { rowsPerPage: 101 }, '02000007', /rowsPerPage/],
+    ['02000007 rowsPerPage 0', { rowsPerPage: 0 }, '02000007', /rowsPerPage/],
+    ['02000007 a date that does not exist', { endTime: '2031-02-30 00:00:00' }, '02000007', /endTime/],
+    ['0200001 beginTime after endTime', { beginTime: '2031-02-02 00:00:00', endTime: '2031-02-01 00:00:00' }, '0200001', /beginTime/],
+  ];
+  for (const [name, q, code, desc] of cases) {
+    test(name, async () => {
+      const res = await l.client.request('GET', P(5), undefined, { status: 0, deviceType: 0, ...q });
+      const env = envelopeOf(res.body);
+      assert.equal(env.resultCode, code, env.resultDesc);
+      if (desc) assert.match(env.resultDesc, desc);
+    });
+  }
+});

@@ -6,7 +6,9 @@
  *
  * Which campaign states allow which batch operation (isales-api.md §4.2, PRODUCT.md):
  * create/update/delete/resume while the campaign is anything but expired; pause only while it
- * is not-started, executing or call-completed (not while suspended).
+ * is not-started, executing or call-completed (not while suspended). Listing changes nothing
+ * and works in every state. Deleting a batch also deletes its records still waiting to be
+ * dialled and is refused while one of them is being dialled (domain/batches.ts).
  */
 import type { CampaignState } from './campaign-rules.js';
 

@@ -1,11 +1,23 @@
-/** Batch use cases: create, pause, resume. */
+/** Batch use cases: create, update (rename), delete, list, pause, resume. */
+import type { BatchListFilter, BatchUpdate } from '../http/schemas-batches.js';
 import type { BatchCreate } from '../http/schemas.js';
-import { batchNameTaken, countBatches, findBatch, insertBatch, setBatchStatus } from '../store/batches.repository.js';
+import {
+  batchNameTaken,
+  countBatches,
+  deleteBatchRow,
+  findBatch,
+  insertBatch,
+  listBatchRows,
+  renameBatch,
+  setBatchStatus,
+  type BatchRow,
+} from '../store/batches.repository.js';
+import { countMatching, removeReadyCallData } from '../store/call-data.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { BATCH_STARTED, BATCH_SUSPENDED, batchOperationAllowed, type BatchOperation } from './batch-rules.js';
 import { requireCampaign, stateOf } from './campaigns.js';
 import type { DomainContext } from './context.js';
-import { DomainError } from './errors.js';
+import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
 
 async function campaignFor(ctx: DomainContext, vdnId: number, campaignId: number, op: BatchOperation) {
@@ -66,4 +78,63 @@ export async function resumeBatch(ctx: DomainContext, vdnId: number, campaignId:
   if (!(await setBatchStatus(ctx.db, batchId, BATCH_SUSPENDED, BATCH_STARTED, ctx.clock.now()))) {
     throw new DomainError('03000005', `batch ${batchId} is already started`);
   }
+}
+
+/** Renames a batch: 03000004 when unknown, 03000001 when another batch of the campaign has the name. */
+export async function updateBatch(ctx: DomainContext, vdnId: number, campaignId: number, body: BatchUpdate): Promise<void> {
+  const now = ctx.clock.now();
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'update');
+      if (!(await findBatch(trx, campaignId, body.id))) throw new DomainError('03000004', `batch ${body.id} does not exist in campaign ${campaignId}`);
+      if (await batchNameTaken(trx, campaignId, body.name, body.id)) {
+        throw new DomainError('03000001', `a batch named "${body.name}" already exists in campaign ${campaignId}`);
+      }
+      await renameBatch(trx, campaignId, body.id, body.name, now);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new DomainError('03000001', `a batch named "${body.name}" already exists in campaign ${campaignId}`);
+    throw e;
+  }
+}
+
+/**
+ * Deletes a batch together with its records that are still waiting to be dialled; finished
+ * records stay as history (their results keep the batch id). Refused while one of its records
+ * is being dialled: deleting it under the dialer would orphan the call's result.
+ *
+ * Why delete the waiting records rather than refuse: the call-data delete cannot filter by
+ * batch, so a refusal would leave a batch undeletable until every record was dialled.
+ */
+export async function deleteBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<{ removedRecords: number }> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'delete');
+    if (!(await findBatch(trx, campaignId, batchId))) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
+    const filter = { campaignId, batchId };
+    const { dialing } = await countMatching(trx, filter);
+    if (dialing > 0) {
+      throw paramError(`batch ${batchId} has ${dialing} record(s) being dialled; delete it when those calls have ended`);
+    }
+    const removedRecords = await removeReadyCallData(trx, filter, false, now);
+    await deleteBatchRow(trx, campaignId, batchId);
+    return { removedRecords };
+  });
+}
+
+export interface BatchListItem {
+  id: string;
+  name: string;
+  status: number;
+}
+
+export function batchRowToApi(r: BatchRow): BatchListItem {
+  return { id: r.id, name: r.name, status: r.status };
+}
+
+/** One page of a campaign's batches (any campaign state, expired included: listing changes nothing). */
+export async function listBatches(ctx: DomainContext, vdnId: number, campaignId: number, f: BatchListFilter): Promise<{ totalCount: number; data: BatchListItem[] }> {
+  await requireCampaign(ctx.db, vdnId, campaignId);
+  const { total, rows } = await listBatchRows(ctx.db, campaignId, f);
+  return { totalCount: total, data: rows.map(batchRowToApi) };
 }

@@ -12,6 +12,17 @@
  * Only `suspended` is stored; the others are derived from the clock (and, for call-completed,
  * from the engine's knowledge of remaining data). On the wire not-started, executing and
  * call-completed all report status 2, suspended 3, expired 4.
+ *
+ * Operations by state (`campaignOperationAllowed`):
+ *
+ *   operation  | not-started | executing | call-completed | suspended | expired
+ *   pause      |     yes     |    yes    |      yes       |  0200011  | 0200011
+ *   resume     |   0200011   |  0200011  |    0200011     |    yes    | 0200011
+ *   modify     |     yes     |    yes    |      yes       |    yes    | 0200016
+ *   delete     |   0200011   |  0200011  |    0200011     |    yes    |   yes
+ *
+ * Delete follows the vendor's "refused while status = 2": only a suspended or expired campaign
+ * can be deleted, so a campaign is never removed while it may be dialling.
  */
 import { DomainError } from './errors.js';
 import { HHMM, minutesOf } from './time.js';
@@ -40,6 +51,29 @@ export function wireStatus(state: CampaignState): 2 | 3 | 4 {
     default:
       return 2;
   }
+}
+
+export type CampaignOperation = 'pause' | 'resume' | 'modify' | 'delete';
+
+const ALLOWED: Record<CampaignOperation, ReadonlySet<CampaignState>> = {
+  pause: new Set(['not-started', 'executing', 'call-completed']),
+  resume: new Set(['suspended']),
+  modify: new Set(['not-started', 'executing', 'call-completed', 'suspended']),
+  delete: new Set(['suspended', 'expired']),
+};
+
+/** Whether the operation may run in the state (see the table in the header). */
+export function campaignOperationAllowed(op: CampaignOperation, state: CampaignState): boolean {
+  return ALLOWED[op].has(state);
+}
+
+/** Throws the operation's code when the state forbids it: 0200016 for modify, else 0200011. */
+export function assertCampaignOperation(op: CampaignOperation, state: CampaignState, campaignId: number): void {
+  if (campaignOperationAllowed(op, state)) return;
+  if (op === 'modify') throw new DomainError('0200016', `campaign ${campaignId} has already ended and cannot be modified`);
+  const hint =
+    op === 'delete' ? '; pause it first (only a suspended or expired campaign can be deleted)' : op === 'resume' ? '; only a suspended campaign can be resumed' : '';
+  throw new DomainError('0200011', `${op} is not allowed while campaign ${campaignId} is ${state}${hint}`);
 }
 
 /** Device types: 1 intelligent IVR, 2 predictive, 3 automatic IVR, 5 preview, 6 preempted. */

@@ -1,45 +1,55 @@
 /**
- * Campaign use cases: add (v1) and details. Rules live in campaign-rules.ts; SQL in
- * store/campaigns.repository.ts; this module orders them and owns the transaction.
+ * Campaign use cases: add and modify, v1 and v2. Both versions are mapped onto one
+ * `CampaignInput` and checked by one function (`checkCampaignInput`), so the versions differ
+ * only where the wire differs (the calling-number field and the v2 policies). Rules live in
+ * campaign-rules.ts; SQL in store/campaigns.repository.ts; this module orders them and owns the
+ * transaction. Details and list: campaign-views.ts; pause, resume, delete: campaign-lifecycle.ts.
  */
-import type { CampaignAddV1, IvrParam, SkillParam } from '../http/schemas.js';
+import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../http/schemas-campaigns.js';
 import {
+  assertCampaignOperation,
   campaignState,
   checkMaxAlertingTime,
   checkSchedule,
   IVR_DEVICE_TYPES,
   normalizeSchedule,
   SKILL_DEVICE_TYPES,
-  wireStatus,
   type CampaignState,
 } from './campaign-rules.js';
+import { checkPolicyReferences, policyUpdateFrom, saveCampaignPolicies, type PolicyUpdate } from './campaign-policies.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
-import { formatDateTime, parseDateTime, startOfUtcDay } from './time.js';
+import type { RetryPolicyInput } from './retry-policy.js';
+import { parseDateTime, startOfUtcDay } from './time.js';
 import {
   campaignNameTaken,
   countLiveCampaigns,
+  deleteCallerNumbers,
   findCampaign,
   insertCallerNumbers,
   insertCampaign,
   listCallerNumbers,
+  setCallerNumberPriority,
+  updateCampaign,
   type CampaignRow,
 } from '../store/campaigns.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 
-/** The campaign or 0200007. */
+/** The live (not archived) campaign or 0200007. */
 export async function requireCampaign(db: Db, vdnId: number, campaignId: number): Promise<CampaignRow> {
   const c = await findCampaign(db, vdnId, campaignId);
   if (!c) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   return c;
 }
 
+/** The campaign's state at `nowMs` (see the state machine in campaign-rules.ts). */
 export function stateOf(c: CampaignRow, nowMs: number): CampaignState {
   return campaignState({ beginTime: Number(c.begin_time), endTime: Number(c.end_time), suspended: c.suspended === 1 }, nowMs);
 }
 
-function parseTimeField(field: string, v: string): number {
+/** A `yyyy-MM-dd HH:mm:ss` (UTC) field → epoch ms; a date that does not exist → 02000007. */
+export function parseCampaignTime(field: string, v: string): number {
   const ms = parseDateTime(v);
   if (ms === null) throw new DomainError('02000007', `parameter ${field} must be a real date-time yyyy-MM-dd HH:mm:ss (UTC)`);
   return ms;
@@ -68,98 +78,202 @@ function checkDeviceParams(ctx: DomainContext, deviceType: number, ivr?: IvrPara
   }
 }
 
-/** Add campaign v1. Returns the new campaign id. */
-export async function createCampaign(ctx: DomainContext, vdnId: number, body: CampaignAddV1): Promise<number> {
-  const now = ctx.clock.now();
-  const begin = parseTimeField('strBeginTime', body.strBeginTime);
-  const end = parseTimeField('strEndTime', body.strEndTime);
-  if (begin < startOfUtcDay(now)) {
-    throw new DomainError('0200002', `strBeginTime ${body.strBeginTime} is earlier than 00:00 today (UTC)`);
+/** A campaign as add/modify v1/v2 describe it, after the wire differences are mapped away. */
+export interface CampaignInput {
+  name: string;
+  description?: string;
+  /** Optional only in modify v1 (the stored time is kept). */
+  strBeginTime?: string;
+  strEndTime?: string;
+  deviceType: number;
+  maxAlertingTime: number;
+  scheduleParam: ScheduleParam;
+  ivrParam?: IvrParam;
+  skillParam?: SkillParam;
+  initStatus?: 0 | 1;
+  callBackUrl?: string;
+  priority?: number;
+  callerNumbers: Array<{ accessCode: string; priority: number }>;
+  /**
+   * `ensure` (v1: one number that must be in the pool; the rest of the pool is kept) or
+   * `replace` (v2: the list is the whole pool).
+   */
+  poolMode: 'ensure' | 'replace';
+  retryPolicy?: RetryPolicyInput;
+  callPolicy?: object;
+  busiPolicy?: unknown;
+  callOrder?: number;
+}
+
+/** v1 body → input: the single `callerNo` string becomes a priority-1 pool entry. */
+export function inputFromV1(body: CampaignAddV1 | CampaignModifyV1): CampaignInput {
+  const { callerNo, ...rest } = body;
+  return { ...rest, callerNumbers: [{ accessCode: callerNo, priority: 1 }], poolMode: 'ensure' };
+}
+
+/** v2 body → input. */
+export function inputFromV2(body: CampaignV2): CampaignInput {
+  const { callerNo, ...rest } = body;
+  return { ...rest, callerNumbers: callerNo, poolMode: 'replace' };
+}
+
+interface CheckedInput {
+  begin: number;
+  end: number;
+  policies: PolicyUpdate;
+}
+
+/**
+ * Every check of add and modify that needs no lock: times (0200002 when the start is before
+ * today 00:00 UTC — on modify only when the start changes, so a running campaign stays
+ * editable), ring timeout, device sub-objects (0200017), schedule, calling numbers and the
+ * v2 policies. `existing` is the stored campaign when modifying.
+ */
+function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignInput, now: number, existing?: CampaignRow): CheckedInput {
+  const begin = input.strBeginTime !== undefined ? parseCampaignTime('strBeginTime', input.strBeginTime) : Number(existing!.begin_time);
+  const end = input.strEndTime !== undefined ? parseCampaignTime('strEndTime', input.strEndTime) : Number(existing!.end_time);
+  const beginChanged = !existing || begin !== Number(existing.begin_time);
+  if (beginChanged && begin < startOfUtcDay(now)) {
+    throw new DomainError('0200002', `strBeginTime ${input.strBeginTime ?? ''} is earlier than 00:00 today (UTC)`);
   }
   if (end <= begin) throw paramError('strEndTime must be later than strBeginTime');
-  checkMaxAlertingTime(body.deviceType, body.maxAlertingTime);
-  checkDeviceParams(ctx, body.deviceType, body.ivrParam, body.skillParam);
-  checkSchedule(body.scheduleParam as Record<string, string | undefined>);
-  checkCallerAllowed(ctx, vdnId, [body.callerNo]);
+  checkMaxAlertingTime(input.deviceType, input.maxAlertingTime);
+  checkDeviceParams(
+    ctx,
+    input.deviceType,
+    input.ivrParam ?? (existing?.ivr_param ? (JSON.parse(existing.ivr_param) as IvrParam) : undefined),
+    input.skillParam ?? (existing?.skill_param ? (JSON.parse(existing.skill_param) as SkillParam) : undefined),
+  );
+  checkSchedule(input.scheduleParam as Record<string, string | undefined>);
+  const seen = new Set<string>();
+  for (const n of input.callerNumbers) {
+    if (seen.has(n.accessCode)) throw paramError(`calling number ${n.accessCode} appears twice in callerNo`);
+    seen.add(n.accessCode);
+  }
+  if (seen.size > ctx.config.maxCallerNumbers) {
+    throw new DomainError('02000011', `callerNo holds ${seen.size} calling numbers (limit ${ctx.config.maxCallerNumbers})`);
+  }
+  checkCallerAllowed(ctx, vdnId, [...seen]);
+  return { begin, end, policies: policyUpdateFrom(input.retryPolicy, input.busiPolicy, 'retryPolicy.') };
+}
 
-  const isSkill = SKILL_DEVICE_TYPES.has(body.deviceType);
+async function checkQuota(ctx: DomainContext, db: Db, vdnId: number, deviceType: number, now: number): Promise<void> {
+  const isSkill = SKILL_DEVICE_TYPES.has(deviceType);
+  const group = isSkill ? [...SKILL_DEVICE_TYPES] : [...IVR_DEVICE_TYPES];
+  const live = await countLiveCampaigns(db, vdnId, group, now);
+  if (isSkill && live >= ctx.config.skillCampaignQuota) {
+    throw new DomainError('0200003', `VDN ${vdnId} already has ${live} skill-queue campaigns (limit ${ctx.config.skillCampaignQuota})`);
+  }
+  if (!isSkill && live >= ctx.config.ivrCampaignQuota) {
+    throw new DomainError('0200004', `VDN ${vdnId} already has ${live} IVR campaigns (limit ${ctx.config.ivrCampaignQuota})`);
+  }
+}
+
+const duplicateName = (name: string) => new DomainError('0200005', `a campaign named "${name}" already exists`);
+
+/** Add campaign (v1 or v2, through `inputFromV1`/`inputFromV2`). Returns the new campaign id. */
+export async function addCampaign(ctx: DomainContext, vdnId: number, input: CampaignInput): Promise<number> {
+  const now = ctx.clock.now();
+  const { begin, end, policies } = checkCampaignInput(ctx, vdnId, input, now);
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      const group = isSkill ? [...SKILL_DEVICE_TYPES] : [...IVR_DEVICE_TYPES];
-      const live = await countLiveCampaigns(trx, vdnId, group, now);
-      if (isSkill && live >= ctx.config.skillCampaignQuota) {
-        throw new DomainError('0200003', `VDN ${vdnId} already has ${live} skill-queue campaigns (limit ${ctx.config.skillCampaignQuota})`);
-      }
-      if (!isSkill && live >= ctx.config.ivrCampaignQuota) {
-        throw new DomainError('0200004', `VDN ${vdnId} already has ${live} IVR campaigns (limit ${ctx.config.ivrCampaignQuota})`);
-      }
-      if (await campaignNameTaken(trx, vdnId, body.name)) {
-        throw new DomainError('0200005', `a campaign named "${body.name}" already exists`);
-      }
+      await checkQuota(ctx, trx, vdnId, input.deviceType, now);
+      if (await campaignNameTaken(trx, vdnId, input.name)) throw duplicateName(input.name);
+      await checkPolicyReferences(trx, vdnId, policies);
       const id = await insertCampaign(trx, {
         vdn_id: vdnId,
-        name: body.name,
-        description: body.description ?? null,
-        device_type: body.deviceType,
+        name: input.name,
+        description: input.description || null,
+        device_type: input.deviceType,
         begin_time: begin,
         end_time: end,
-        max_alerting_time: body.maxAlertingTime,
-        schedule_param: JSON.stringify(normalizeSchedule(body.scheduleParam as Record<string, string | undefined>)),
-        ivr_param: body.ivrParam ? JSON.stringify(body.ivrParam) : null,
-        skill_param: body.skillParam ? JSON.stringify(body.skillParam) : null,
-        init_status: body.initStatus ?? 0,
-        suspended: body.initStatus === 1 ? 1 : 0,
-        call_back_url: body.callBackUrl || null,
-        priority: body.priority ?? null,
+        max_alerting_time: input.maxAlertingTime,
+        schedule_param: JSON.stringify(normalizeSchedule(input.scheduleParam as Record<string, string | undefined>)),
+        ivr_param: input.ivrParam ? JSON.stringify(input.ivrParam) : null,
+        skill_param: input.skillParam ? JSON.stringify(input.skillParam) : null,
+        init_status: input.initStatus ?? 0,
+        suspended: input.initStatus === 1 ? 1 : 0,
+        call_back_url: input.callBackUrl || null,
+        priority: input.priority ?? null,
+        call_policy: input.callPolicy ? JSON.stringify(input.callPolicy) : null,
+        call_order: input.callOrder ?? null,
         created_at: now,
         updated_at: now,
       });
-      await insertCallerNumbers(trx, id, [{ accessCode: body.callerNo, priority: 1 }], now);
+      await insertCallerNumbers(trx, id, input.callerNumbers, now);
+      await saveCampaignPolicies(trx, vdnId, id, policies, now);
       return id;
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('0200005', `a campaign named "${body.name}" already exists`);
+    if (isUniqueViolation(e)) throw duplicateName(input.name);
     throw e;
   }
 }
 
-export interface CampaignDetails {
-  id: number;
-  name: string;
-  description: string | null;
-  status: 2 | 3 | 4;
-  strBeginTime: string;
-  strEndTime: string;
-  deviceType: number;
-  callerNo: { accessCode: string; priority: number }[];
-  maxAlertingTime: number;
-  scheduleParam: Record<string, string | null>;
-  ivrParam: unknown;
-  skillParam: unknown;
-  initStatus: number;
-  callBackUrl: string | null;
-  priority: number | null;
+/** Add campaign v1 (kept for callers of the original signature). Returns the new campaign id. */
+export async function createCampaign(ctx: DomainContext, vdnId: number, body: CampaignAddV1): Promise<number> {
+  return addCampaign(ctx, vdnId, inputFromV1(body));
 }
 
-/** Campaign details as the wire shows them (row → API mapping lives here, once). */
-export async function getCampaignDetails(ctx: DomainContext, vdnId: number, campaignId: number): Promise<CampaignDetails> {
-  const c = await requireCampaign(ctx.db, vdnId, campaignId);
-  const pool = await listCallerNumbers(ctx.db, campaignId);
-  return {
-    id: Number(c.id),
-    name: c.name,
-    description: c.description,
-    status: wireStatus(stateOf(c, ctx.clock.now())),
-    strBeginTime: formatDateTime(Number(c.begin_time)),
-    strEndTime: formatDateTime(Number(c.end_time)),
-    deviceType: c.device_type,
-    callerNo: pool.map((p) => ({ accessCode: p.access_code, priority: p.priority })),
-    maxAlertingTime: c.max_alerting_time,
-    scheduleParam: JSON.parse(c.schedule_param) as Record<string, string | null>,
-    ivrParam: c.ivr_param ? (JSON.parse(c.ivr_param) as unknown) : null,
-    skillParam: c.skill_param ? (JSON.parse(c.skill_param) as unknown) : null,
-    initStatus: c.init_status,
-    callBackUrl: c.call_back_url,
-    priority: c.priority,
-  };
+/** Brings the pool in line with the input: v1 adds its number if absent; v2 makes the pool the list. */
+async function syncPool(db: Db, campaignId: number, input: CampaignInput, maxNumbers: number, now: number): Promise<void> {
+  const pool = await listCallerNumbers(db, campaignId);
+  const current = new Map(pool.map((p) => [p.access_code, p.priority]));
+  if (input.poolMode === 'replace') {
+    const wanted = new Set(input.callerNumbers.map((n) => n.accessCode));
+    await deleteCallerNumbers(db, campaignId, pool.map((p) => p.access_code).filter((c) => !wanted.has(c)));
+  }
+  const added: Array<{ accessCode: string; priority: number }> = [];
+  for (const n of input.callerNumbers) {
+    const had = current.get(n.accessCode);
+    if (had === undefined) added.push(n);
+    // v1 names no priority, so an existing number keeps its own; v2 states it.
+    else if (input.poolMode === 'replace' && had !== n.priority) await setCallerNumberPriority(db, campaignId, n.accessCode, n.priority);
+  }
+  if (input.poolMode === 'ensure' && pool.length + added.length > maxNumbers) {
+    throw new DomainError('02000011', `the pool would hold ${pool.length + added.length} calling numbers (limit ${maxNumbers})`);
+  }
+  await insertCallerNumbers(db, campaignId, added, now);
+}
+
+/**
+ * Modify campaign (v1 or v2). The campaign must exist (0200007) and not have ended (0200016);
+ * `deviceType` cannot change (0200001). Optional fields that are absent keep their stored
+ * value; `initStatus` is stored but does not pause or resume (pause/resume do that).
+ */
+export async function modifyCampaign(ctx: DomainContext, vdnId: number, campaignId: number, input: CampaignInput): Promise<void> {
+  const now = ctx.clock.now();
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      const c = await requireCampaign(trx, vdnId, campaignId);
+      assertCampaignOperation('modify', stateOf(c, now), campaignId);
+      if (input.deviceType !== c.device_type) {
+        throw paramError(`deviceType cannot change after creation (campaign ${campaignId} has deviceType ${c.device_type})`);
+      }
+      const { begin, end, policies } = checkCampaignInput(ctx, vdnId, input, now, c);
+      if (await campaignNameTaken(trx, vdnId, input.name, campaignId)) throw duplicateName(input.name);
+      await checkPolicyReferences(trx, vdnId, policies);
+      await updateCampaign(trx, campaignId, {
+        name: input.name,
+        ...(input.description !== undefined ? { description: input.description || null } : {}),
+        begin_time: begin,
+        end_time: end,
+        max_alerting_time: input.maxAlertingTime,
+        schedule_param: JSON.stringify(normalizeSchedule(input.scheduleParam as Record<string, string | undefined>)),
+        ...(input.ivrParam ? { ivr_param: JSON.stringify(input.ivrParam) } : {}),
+        ...(input.skillParam ? { skill_param: JSON.stringify(input.skillParam) } : {}),
+        ...(input.initStatus !== undefined ? { init_status: input.initStatus } : {}),
+        ...(input.callBackUrl !== undefined ? { call_back_url: input.callBackUrl || null } : {}),
+        ...(input.priority !== undefined ? { priority: input.priority } : {}),
+        ...(input.callPolicy !== undefined ? { call_policy: JSON.stringify(input.callPolicy) } : {}),
+        ...(input.callOrder !== undefined ? { call_order: input.callOrder } : {}),
+        updated_at: now,
+      });
+      await syncPool(trx, campaignId, input, ctx.config.maxCallerNumbers, now);
+      await saveCampaignPolicies(trx, vdnId, campaignId, policies, now);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicateName(input.name);
+    throw e;
+  }
 }

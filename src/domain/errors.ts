@@ -20,6 +20,8 @@ export const RESULT_CODES = {
   '0200009': 'The time format is incorrect.',
   '0200010': 'The begin time must be earlier than the end time.',
   '0200011': 'The current state does not allow this operation.',
+  '0200013': 'The special date name already exists.',
+  '0200015': 'The number of special dates of the campaign has reached the upper limit.',
   '0200016': 'The campaign has already ended.',
   '0200017': 'The skill queue does not exist.',
   '0200018': 'The request contains duplicate numbers.',

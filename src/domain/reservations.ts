@@ -3,25 +3,40 @@
  *
  * Lifecycle (PRODUCT.md "Manual vs automatic reservations"):
  *
- *   pending ──(due_at reached; engine)──▶ due ──(result)──▶ done
+ *   automatic:  pending ──(due_at; engine claims)──▶ dialing ──(dialer result)──▶ done
+ *                  └──(not dialled within the grace period)──▶ timeout
+ *   manual:     pending ──(appointTime; engine)──▶ due ──(appoint/updateResult)──▶ done
+ *                  ▲                                 │
+ *                  └──── appoint/update with a new appointTime (pending or due) ─┘
  *
  * - automatic (callType 2): due_at = appointTime − lead (5 min by default); campaignd dials it
- *   and records the result itself; appoint/updateResult is refused (0200001).
+ *   and records the result itself; appoint/updateResult and appoint/update are refused (0200001).
  * - manual (callType 1): due_at = appointTime, when the agent's software is told; the agent
  *   reports with appoint/updateResult, possibly several times (latest wins, all kept).
- * - either kind not carried out within a grace period after appointTime gets `timeout = 1`.
+ * - either kind not carried out within a grace period after appointTime gets `timeout = 1`; a
+ *   manual one moved to a new appointTime starts afresh (pending, timeout 0).
+ * - appoint/delete removes a reservation in any state but `dialing` (a call is under way).
  *
  * The due row is written in the same transaction as the reservation (STYLE.md guideline 9):
  * the reservation *is* the scheduled work, so nothing can be lost between the two.
  */
+import type { Updateable } from 'kysely';
+import type { AppointList, AppointListItem, AppointUpdate } from '../http/schemas-calendar.js';
 import type { AppointCreate, AppointUpdateResult } from '../http/schemas.js';
 import { isBlocked } from '../store/blocklist.repository.js';
+import { findCampaign } from '../store/campaigns.repository.js';
+import type { ReservationTable } from '../store/db.js';
 import {
+  deleteReservationUnlessDialing,
   findReservation,
   insertReservation,
   insertReservationResult,
+  pageReservations,
+  updateOpenReservation,
   updateReservation,
+  type ReservationListRow,
 } from '../store/reservations.repository.js';
+import { campaignState, wireStatus } from './campaign-rules.js';
 import { requireCampaign } from './campaigns.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
@@ -117,4 +132,111 @@ export async function updateReservationResult(ctx: DomainContext, vdnId: number,
     await updateReservation(trx, r.id, { ...result, state: 'done', updated_at: now });
     await insertReservationResult(trx, { reservation_id: r.id, source: 'agent', ...result, created_at: now });
   });
+}
+
+/** The reservation of this VDN or 04000004. */
+async function requireReservation(ctx: DomainContext, vdnId: number, appointId: string) {
+  const r = await findReservation(ctx.db, vdnId, appointId);
+  if (!r) throw new DomainError('04000004', `reservation ${appointId} does not exist`);
+  return r;
+}
+
+/**
+ * `appoint/update`: a manual reservation that has not been carried out yet gets a new agent,
+ * appointment time and/or remark. A new appointTime must lie in the future and before the
+ * campaign's end (04000001) and reschedules the reservation from scratch. An empty
+ * userAccount/workNo leaves the agent as it is (the agent of a manual reservation cannot be
+ * removed); an empty remark clears it.
+ */
+export async function modifyReservation(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
+  const now = ctx.clock.now();
+  const r = await requireReservation(ctx, vdnId, body.appointId);
+  if (r.call_type === CALL_TYPE_AUTOMATIC) {
+    throw paramError(`reservation ${body.appointId} is automatic: only manual reservations can be updated`);
+  }
+  const notOpen = () => paramError(`reservation ${body.appointId} has already been carried out and can no longer be updated`);
+  if (r.state !== 'pending' && r.state !== 'due') throw notOpen();
+  const patch: Updateable<ReservationTable> = { updated_at: now };
+  if (body.userAccount) patch.user_account = body.userAccount;
+  if (body.workNo) patch.work_no = body.workNo;
+  if (body.remark !== undefined) patch.remark = body.remark === '' ? null : body.remark;
+  if (body.appointTime !== undefined) {
+    const campaign = await findCampaign(ctx.db, vdnId, r.campaign_id);
+    if (!campaign) throw new DomainError('04000004', `the campaign of reservation ${body.appointId} no longer exists`);
+    if (body.appointTime <= now) throw new DomainError('04000001', `appointTime ${body.appointTime} is not in the future`);
+    if (body.appointTime >= Number(campaign.end_time)) {
+      throw new DomainError(
+        '04000001',
+        `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`,
+      );
+    }
+    Object.assign(patch, { appoint_time: body.appointTime, due_at: body.appointTime, state: 'pending', timeout: 0 });
+  }
+  if (!(await updateOpenReservation(ctx.db, r.id, patch))) throw notOpen();
+}
+
+/** `appoint/delete`: refused only while the engine is dialling the reservation. */
+export async function deleteReservation(ctx: DomainContext, vdnId: number, appointId: string): Promise<void> {
+  const r = await requireReservation(ctx, vdnId, appointId);
+  if (await deleteReservationUnlessDialing(ctx.db, r.id)) return;
+  // Not deleted: either the engine holds it, or a concurrent delete won.
+  if (!(await findReservation(ctx.db, vdnId, appointId))) throw new DomainError('04000004', `reservation ${appointId} does not exist`);
+  throw paramError(`reservation ${appointId} is being dialled right now and cannot be deleted`);
+}
+
+/**
+ * Row → wire for appoint/list. There is no agent directory, so `userName` repeats
+ * `userAccount`; `beginTime`/`endTime` are the call's, from the latest result.
+ */
+export function reservationRowToApi(r: ReservationListRow, nowMs: number): AppointListItem {
+  const status =
+    r.campaign_begin === null || r.campaign_end === null
+      ? null
+      : wireStatus(campaignState({ beginTime: Number(r.campaign_begin), endTime: Number(r.campaign_end), suspended: r.campaign_suspended === 1 }, nowMs));
+  return {
+    appointId: r.id,
+    callType: r.call_type,
+    appointTime: Number(r.appoint_time),
+    calledNo: r.called_no,
+    taskId: String(r.campaign_id),
+    taskName: r.campaign_name,
+    taskStatus: status,
+    timeout: r.timeout === 1,
+    userAccount: r.user_account,
+    userName: r.user_account,
+    workNo: r.work_no,
+    beginTime: r.call_begin_time === null ? null : Number(r.call_begin_time),
+    endTime: r.call_end_time === null ? null : Number(r.call_end_time),
+    remark: r.remark,
+    failCode: r.fail_code,
+    callId: r.call_id,
+    busiResult: r.busi_result,
+    busiSubStatus: r.busi_sub_status,
+  };
+}
+
+/**
+ * `appoint/list`: a VDN's reservations ordered by appointTime. `beginTime`/`endTime` bound
+ * appointTime (inclusive); an unknown `taskId` simply matches nothing.
+ */
+export async function listReservations(ctx: DomainContext, vdnId: number, body: AppointList): Promise<{ totalCount: number; data: AppointListItem[] }> {
+  const now = ctx.clock.now();
+  if (body.beginTime !== undefined && body.endTime !== undefined && body.endTime < body.beginTime) {
+    throw paramError('endTime must not be earlier than beginTime');
+  }
+  const accounts = body.userAccountList?.filter((a) => a !== '');
+  const { total, rows } = await pageReservations(
+    ctx.db,
+    vdnId,
+    {
+      calledNo: body.calledNo || undefined,
+      userAccounts: accounts !== undefined && accounts.length > 0 ? accounts : undefined,
+      campaignId: body.taskId ? Number(body.taskId) : undefined,
+      from: body.beginTime,
+      to: body.endTime,
+    },
+    body.offset,
+    body.limit,
+  );
+  return { totalCount: total, data: rows.map((r) => reservationRowToApi(r, now)) };
 }

@@ -17,9 +17,26 @@ export const systemClock: Clock = {
 export class ManualClock implements Clock {
   readonly kind = 'manual' as const;
   #now: number;
+  readonly #persist?: (ms: number) => Promise<void>;
 
-  constructor(startMs: number = Date.now()) {
+  /** `persist` is called after every move, so the reading survives a restart. */
+  constructor(startMs: number = Date.now(), persist?: (ms: number) => Promise<void>) {
     this.#now = startMs;
+    this.#persist = persist;
+  }
+
+  /** Waits until the last move is stored. */
+  async flush(): Promise<void> {
+    await this.#pending;
+  }
+
+  #pending: Promise<void> = Promise.resolve();
+
+  #moved(): void {
+    if (this.#persist) {
+      const ms = this.#now;
+      this.#pending = this.#pending.then(() => this.#persist!(ms)).catch(() => {});
+    }
   }
 
   now(): number {
@@ -29,12 +46,14 @@ export class ManualClock implements Clock {
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance needs a finite, non-negative number of ms');
     this.#now += ms;
+    this.#moved();
     return this.#now;
   }
 
   set(ms: number): number {
     if (!Number.isFinite(ms)) throw new RangeError('set needs a finite epoch ms');
     this.#now = ms;
+    this.#moved();
     return this.#now;
   }
 }

@@ -18,6 +18,8 @@ export interface EngineConfig {
   appointGraceMs: number;
   /** Lease of a claimed attempt; a dispatched attempt without a result by then is settled 34608. */
   attemptLeaseMs: number;
+  /** Spacing of same-day retries under an ordinary retry policy (the vendor gives days × times only). */
+  retryIntervalMs: number;
   sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
   webhookUrl?: string;
   callbackAttempts: number;
@@ -75,6 +77,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     maxCps: int(env, 'CAMPAIGND_MAX_CPS', 20, 1, 10_000),
     appointGraceMs: int(env, 'CAMPAIGND_APPOINT_GRACE_SECONDS', 1800, 0, 7 * 86400) * 1000,
     attemptLeaseMs: int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000,
+    retryIntervalMs: int(env, 'CAMPAIGND_RETRY_INTERVAL_SECONDS', 3600, 1, 86400) * 1000,
     sim: {
       seed: env.CAMPAIGND_SIM_SEED || 'campaignd',
       mix,

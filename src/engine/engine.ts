@@ -46,7 +46,7 @@ export interface Worker {
   /** The earliest instant after `now` at which this worker has something to do. */
   nextEvent(now: number): Promise<number | null>;
   /** Records the outcome of a call an external dialer accepted; false if the call is not this worker's. */
-  settleExternal(callId: string, outcome: DialOutcome, now: number): Promise<boolean>;
+  settleExternal(callId: string, vdnId: number, outcome: DialOutcome, now: number): Promise<boolean>;
 }
 
 export class Engine {
@@ -147,10 +147,10 @@ export class Engine {
    * The result of a call an external dialer accepted (webhook dialer). Returns false when no
    * attempt with that call id is waiting for a result (unknown, or already settled).
    */
-  async settleExternal(callId: string, outcome: DialOutcome): Promise<boolean> {
+  async settleExternal(callId: string, vdnId: number, outcome: DialOutcome): Promise<boolean> {
     const now = this.#ctx.clock.now();
     for (const w of this.#workers) {
-      if (await w.settleExternal(callId, outcome, now)) {
+      if (await w.settleExternal(callId, vdnId, outcome, now)) {
         void this.callbacks.deliverDue().catch(() => {});
         return true;
       }

@@ -48,8 +48,8 @@ export class ReservationWorker implements Worker {
     }
   }
 
-  async settleExternal(callId: string, outcome: DialOutcome, now: number): Promise<boolean> {
-    const r = await this.ctx.db.selectFrom('reservations').selectAll().where('call_id', '=', callId).where('state', '=', 'dialing').executeTakeFirst();
+  async settleExternal(callId: string, vdnId: number, outcome: DialOutcome, now: number): Promise<boolean> {
+    const r = await this.ctx.db.selectFrom('reservations').selectAll().where('call_id', '=', callId).where('vdn_id', '=', vdnId).where('state', '=', 'dialing').executeTakeFirst();
     if (!r) return false;
     return this.settle(r, r.lease_owner ?? '', callId, r.caller_no ?? '', outcome, now);
   }

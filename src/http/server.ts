@@ -15,6 +15,8 @@ import type { KeyStore } from '../auth/keys.js';
 import type { DomainContext } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import { envelope, validationEnvelope, type FieldCodes } from './envelope.js';
+import { installCallLogJournal } from './calllogs-journal.js';
+import { loadCallLogConfig } from '../calllogs-config.js';
 import { appointRoutes } from './routes/appoint.js';
 import { batchRoutes } from './routes/batches.js';
 import { callerNoRoutes } from './routes/caller-numbers.js';
@@ -25,10 +27,14 @@ import { callDataRoutes } from './routes/call-data.js';
 import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
+import { extensionRoutes } from './routes/extensions.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface AppDeps extends DomainContext {
   keys: KeyStore;
   logger?: Logger;
+  /** The campaign engine, for the extensions (clock, trail, external call results). */
+  engine?: Engine;
 }
 
 declare module 'fastify' {
@@ -72,6 +78,7 @@ const EMPTY = Buffer.alloc(0);
 
 export function buildServer(deps: AppDeps) {
   const { config } = deps;
+  const callLogConfig = loadCallLogConfig();
   const https =
     config.tlsCert && config.tlsKey
       ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
@@ -130,6 +137,8 @@ export function buildServer(deps: AppDeps) {
 
   void app.register(
     async (isales) => {
+      // Journal hooks first: every request of this scope is journaled, refused ones included.
+      installCallLogJournal(isales, deps, callLogConfig);
       isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
@@ -143,6 +152,15 @@ export function buildServer(deps: AppDeps) {
       await isales.register(callLogRoutes(deps));
     },
     { prefix: '/rest/isales' },
+  );
+
+  // campaignd's own extensions: same signature and VDN checks, outside the vendor's surface.
+  void app.register(
+    async (ext) => {
+      ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      await ext.register(extensionRoutes(deps));
+    },
+    { prefix: '/campaignd' },
   );
 
   return app;

@@ -1,9 +1,12 @@
 /**
- * The VDN-wide blocklist.
+ * The VDN-wide blocklist. An entry is refused outright while `expires_at` is null (permanent)
+ * or in the future, unless it is frequency-limited (`restrict_times` per `restrict_period`),
+ * which only the engine's dial-time gate enforces. Expired rows stay until they are overwritten
+ * or deleted, so a membership query can still say "listed, but lapsed".
  *
  * @example if (await isBlocked(db, 1, '66660001', Date.now())) …
  */
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { BlocklistTable, Db } from './db.js';
 
 /**
@@ -39,4 +42,92 @@ export async function blockedNumbers(db: Db, vdnId: number, numbers: readonly st
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
     .execute();
   return new Set(rows.map((r) => r.number));
+}
+
+export type BlocklistRow = Selectable<BlocklistTable>;
+
+/** Optional group/type filters of blocklist/query. */
+export interface BlocklistFilter {
+  categoryId?: string;
+  typeId?: string;
+}
+
+/**
+ * The rows (expired ones included) of the given numbers, in no particular order.
+ *
+ * @example const rows = await findBlocklistEntries(db, 1, ['13800000000'])
+ */
+export async function findBlocklistEntries(db: Db, vdnId: number, numbers: readonly string[], f: BlocklistFilter = {}): Promise<BlocklistRow[]> {
+  if (numbers.length === 0) return [];
+  return db
+    .selectFrom('blocklist')
+    .selectAll()
+    .where('vdn_id', '=', vdnId)
+    .where('number', 'in', [...new Set(numbers)])
+    .$if(f.categoryId !== undefined, (q) => q.where('category_id', '=', f.categoryId!))
+    .$if(f.typeId !== undefined, (q) => q.where('type_id', '=', f.typeId!))
+    .execute();
+}
+
+/**
+ * Inserts the rows, replacing any row of the same (vdn, number): the caller has already decided
+ * that replacing is allowed (an expired entry, or `isCoverDupNo` 1).
+ *
+ * @example await upsertBlocklistEntries(trx, [{ vdn_id: 1, number: '138', expires_at: null, … }])
+ */
+export async function upsertBlocklistEntries(db: Db, rows: Insertable<BlocklistTable>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('blocklist')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['vdn_id', 'number']).doUpdateSet((eb) => ({
+        expires_at: eb.ref('excluded.expires_at'),
+        restrict_times: eb.ref('excluded.restrict_times'),
+        restrict_period: eb.ref('excluded.restrict_period'),
+        category_id: eb.ref('excluded.category_id'),
+        type_id: eb.ref('excluded.type_id'),
+        validity_time: eb.ref('excluded.validity_time'),
+        validity_time_unit: eb.ref('excluded.validity_time_unit'),
+        created_at: eb.ref('excluded.created_at'),
+      })),
+    )
+    .execute();
+}
+
+/** Removes one number (expired or not); false when it was not listed. @example await deleteBlocklistEntry(db, 1, '138') */
+export async function deleteBlocklistEntry(db: Db, vdnId: number, number: string): Promise<boolean> {
+  const r = await db.deleteFrom('blocklist').where('vdn_id', '=', vdnId).where('number', '=', number).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** Empties a VDN's blocklist; returns how many rows went. @example await deleteAllBlocklistEntries(db, 1) */
+export async function deleteAllBlocklistEntries(db: Db, vdnId: number): Promise<number> {
+  const r = await db.deleteFrom('blocklist').where('vdn_id', '=', vdnId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * One page of the entries in effect at `nowMs` (not expired), in insertion order, and how many
+ * there are in all.
+ *
+ * @example const { total, rows } = await pageBlocklist(db, 1, Date.now(), {}, 0, 20)
+ */
+export async function pageBlocklist(
+  db: Db,
+  vdnId: number,
+  nowMs: number,
+  f: BlocklistFilter,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: BlocklistRow[] }> {
+  const base = db
+    .selectFrom('blocklist')
+    .where('vdn_id', '=', vdnId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
+    .$if(f.categoryId !== undefined, (q) => q.where('category_id', '=', f.categoryId!))
+    .$if(f.typeId !== undefined, (q) => q.where('type_id', '=', f.typeId!));
+  const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('created_at').orderBy('number').limit(limit).offset(offset).execute();
+  return { total: Number(count.n), rows };
 }

@@ -191,3 +191,11 @@ export async function nextReservationEvent(db: Db, now: number, graceMs: number)
   const times = candidates.filter((t) => t !== null && t !== undefined).map(Number);
   return times.length > 0 ? Math.min(...times) : null;
 }
+
+export async function readEngineState(db: Db, key: string): Promise<string | undefined> {
+  return (await db.selectFrom('engine_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+}
+
+export async function writeEngineState(db: Db, key: string, value: string): Promise<void> {
+  await db.insertInto('engine_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}

@@ -27,3 +27,84 @@ export async function insertReservationResult(db: Db, row: Insertable<Reservatio
 export async function listReservationResults(db: Db, reservationId: string) {
   return db.selectFrom('reservation_results').selectAll().where('reservation_id', '=', reservationId).orderBy('id').execute();
 }
+
+/** States in which a reservation has not been carried out yet (see domain/reservations.ts). */
+export const OPEN_STATES = ['pending', 'due'] as const;
+
+/**
+ * Updates a reservation only while it is still open (`pending` or `due`): the state predicate
+ * is the test-and-set against the engine and a concurrent result report. False when the row
+ * was no longer open (or is gone).
+ *
+ * @example await updateOpenReservation(db, id, { appoint_time: t, due_at: t, state: 'pending' })
+ */
+export async function updateOpenReservation(db: Db, id: string, patch: Updateable<ReservationTable>): Promise<boolean> {
+  const r = await db.updateTable('reservations').set(patch).where('id', '=', id).where('state', 'in', [...OPEN_STATES]).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Deletes a reservation and its result history unless the engine is dialling it right now.
+ * False when the row was being dialled (or is gone).
+ *
+ * @example if (!(await deleteReservationUnlessDialing(db, id))) …
+ */
+export async function deleteReservationUnlessDialing(db: Db, id: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx.deleteFrom('reservations').where('id', '=', id).where('state', '!=', 'dialing').executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1) return false;
+    await trx.deleteFrom('reservation_results').where('reservation_id', '=', id).execute();
+    return true;
+  });
+}
+
+/** Filters of appoint/list; every one optional. */
+export interface ReservationFilter {
+  calledNo?: string;
+  userAccounts?: readonly string[];
+  campaignId?: number;
+  /** Inclusive bounds on appoint_time. */
+  from?: number;
+  to?: number;
+}
+
+/** A reservation with its campaign's name and times (null when the campaign is gone). */
+export type ReservationListRow = ReservationRow & {
+  campaign_name: string | null;
+  campaign_begin: number | null;
+  campaign_end: number | null;
+  campaign_suspended: number | null;
+};
+
+/**
+ * One page of a VDN's reservations ordered by appointment time, and the total count.
+ *
+ * @example const { total, rows } = await pageReservations(db, 1, { calledNo: '138' }, 0, 20)
+ */
+export async function pageReservations(
+  db: Db,
+  vdnId: number,
+  f: ReservationFilter,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: ReservationListRow[] }> {
+  const base = db
+    .selectFrom('reservations as r')
+    .where('r.vdn_id', '=', vdnId)
+    .$if(f.calledNo !== undefined, (q) => q.where('r.called_no', '=', f.calledNo!))
+    .$if(f.userAccounts !== undefined, (q) => q.where('r.user_account', 'in', [...f.userAccounts!]))
+    .$if(f.campaignId !== undefined, (q) => q.where('r.campaign_id', '=', f.campaignId!))
+    .$if(f.from !== undefined, (q) => q.where('r.appoint_time', '>=', f.from!))
+    .$if(f.to !== undefined, (q) => q.where('r.appoint_time', '<=', f.to!));
+  const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await base
+    .leftJoin('campaigns as c', 'c.id', 'r.campaign_id')
+    .selectAll('r')
+    .select(['c.name as campaign_name', 'c.begin_time as campaign_begin', 'c.end_time as campaign_end', 'c.suspended as campaign_suspended'])
+    .orderBy('r.appoint_time')
+    .orderBy('r.id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return { total: Number(count.n), rows };
+}

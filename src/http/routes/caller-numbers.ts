@@ -1,9 +1,16 @@
-/** Calling numbers: add (seed). */
-import { addCallerNumbers } from '../../domain/caller-numbers.js';
+/** Calling numbers: add (seed) and delete. */
+import type { FastifyRequest } from 'fastify';
+import { addCallerNumbers, removeCallerNumbers } from '../../domain/caller-numbers.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { CallerNoAdd, VdnCampaignParams } from '../schemas.js';
+import { CallerNoAdd, CallerNoDelete } from '../schemas-campaigns.js';
+import { VdnCampaignParams } from '../schemas.js';
 import { V1, type RoutePlugin } from './plugin.js';
+
+/** A body-less DELETE is judged as `{}`, so the answer names the missing callerNo. */
+async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined) req.body = {};
+}
 
 export function callerNoRoutes(ctx: DomainContext): RoutePlugin {
   return async (app) => {
@@ -13,6 +20,17 @@ export function callerNoRoutes(ctx: DomainContext): RoutePlugin {
       async (req) => {
         await addCallerNumbers(ctx, req.params.vdnId, req.params.campaignId, req.body);
         return ok('create callerNo success');
+      },
+    );
+    app.delete(
+      `${V1}/callerNo/:campaignId`,
+      {
+        schema: { params: VdnCampaignParams, body: CallerNoDelete, response: { 200: envelopeSchema() } },
+        preValidation: emptyBodyAsObject,
+      },
+      async (req) => {
+        await removeCallerNumbers(ctx, req.params.vdnId, req.params.campaignId, req.body);
+        return ok('delete callerNo success');
       },
     );
   };

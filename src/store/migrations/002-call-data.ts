@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
 
-/** Call data, its numbers, number types and call results (see schema/call-data.ts). */
+/** Call data, its numbers, number types, call results and rate gates (see schema/call-data.ts). */
 export function callData(caps: DialectCaps) {
   const pkType = caps.serialType as 'integer';
   const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
@@ -54,11 +54,15 @@ export function callData(caps: DialectCaps) {
         .addPrimaryKeyConstraint('call_data_numbers_pk', ['data_id', 'idx'])
         .execute();
       await db.schema.createIndex('call_data_numbers_called').on('call_data_numbers').column('called_no').execute();
+      // Statistics and the batch delete group and filter by batch and by customField.
+      await db.schema.createIndex('call_data_batch').on('call_data').columns(['campaign_id', 'batch_id']).execute();
+      await db.schema.createIndex('call_data_custom').on('call_data').columns(['campaign_id', 'custom_field']).execute();
 
       await db.schema
         .createTable('number_types')
         .addColumn('vdn_id', 'integer', (c) => c.notNull())
         .addColumn('name', 'varchar(64)', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('number_types_pk', ['vdn_id', 'name'])
         .execute();
@@ -88,6 +92,12 @@ export function callData(caps: DialectCaps) {
       await db.schema.createIndex('call_results_call_id').unique().on('call_results').columns(['vdn_id', 'call_id']).execute();
       await db.schema.createIndex('call_results_campaign').on('call_results').columns(['campaign_id', 'created_at']).execute();
       await db.schema.createIndex('call_results_data').on('call_results').column('data_id').execute();
+
+      await db.schema
+        .createTable('call_data_gates')
+        .addColumn('gate_key', 'varchar(300)', (c) => c.primaryKey())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
   };
 }

@@ -53,6 +53,13 @@ export function engine(caps: DialectCaps) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
+      // Small engine state that must survive a restart (the manual clock's reading).
+      await db.schema
+        .createTable('engine_state')
+        .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+
       await db.schema.createIndex('callback_outbox_due').on('callback_outbox').columns(['state', 'next_at']).execute();
     },
   };

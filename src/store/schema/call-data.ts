@@ -2,13 +2,20 @@
  * Call data (the numbers a campaign dials), its called numbers, number types, and the call
  * results every attempt leaves behind.
  *
- * A call-data record is one customer (`dataId`) with one or more called numbers. Its engine
- * state machine:
+ * A call-data record is one customer (`dataId`) with one or more called numbers. Its state
+ * machine:
  *
+ *   (calldata add v1/v2) ──▶ ready          due_at = now (+ delayTime of the first number, v2)
  *   ready ──(claimed by the scheduler: lease_owner/lease_until set)──▶ dialing
  *   dialing ──(attempt settled, retry due later)──▶ ready (due_at moved)
  *   dialing ──(success, or nothing left to try)──▶ done
  *   dialing ──(lease expired: the node died)──▶ ready (reaper)
+ *   ready ──(calldata delete, archiveHistory 1)──▶ archived   (kept for audit; never dialled,
+ *                                                              counted or returned again)
+ *   ready ──(calldata delete, archiveHistory 0; batch delete)──▶ (row removed)
+ *
+ * `dialing` records are never deleted (the request is refused) and `done` records are history:
+ * deletes leave them alone. "Uncompleted" (the 200 000 limit, `totalSize`) = ready + dialing.
  *
  * `due_at` is the next moment the record may be tried; gates that hold a record (paused batch,
  * suspended campaign, calling window) are checked at claim time, not stored.
@@ -27,7 +34,7 @@ export interface CallDataTable {
   call_data: string | null;
   recycle_time: number | null;
   priority: number | null;
-  /** ready | dialing | done */
+  /** ready | dialing | done | archived */
   state: string;
   due_at: number;
   /** Index into call_data_numbers of the number to try next. */
@@ -50,6 +57,10 @@ export interface CallDataTable {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** Added by 006-engine: the attempt handed to the dialer (recorded before the hand-off). */
+  call_id: string | null;
+  /** Added by 006-engine: when that attempt was handed over; null once it is settled. */
+  dispatched_at: number | null;
 }
 
 export interface CallDataNumberTable {
@@ -66,6 +77,8 @@ export interface CallDataNumberTable {
 export interface NumberTypeTable {
   vdn_id: number;
   name: string;
+  /** Order of addition within the VDN (the query lists types in that order). */
+  seq: number;
   created_at: number;
 }
 
@@ -95,9 +108,21 @@ export interface CallResultTable {
   created_at: number;
 }
 
+/**
+ * Try-set timestamps for per-key rate limits ("at least 1 s between call-data adds on a
+ * campaign", "statistics once per 5 minutes"). Kept in the database, not in memory, so the
+ * limit holds across several campaignd nodes sharing one PostgreSQL database.
+ */
+export interface CallDataGateTable {
+  /** `calldata:{campaignId}`, `statistics:{vdnId}:{campaignId}:{batchId}` */
+  gate_key: string;
+  last_at: number;
+}
+
 export interface CallDataTables {
   call_data: CallDataTable;
   call_data_numbers: CallDataNumberTable;
   number_types: NumberTypeTable;
   call_results: CallResultTable;
+  call_data_gates: CallDataGateTable;
 }

@@ -41,7 +41,26 @@ export interface CallbackOutboxTable {
   updated_at: number;
 }
 
+export interface EngineStateTable {
+  key: string;
+  value: string;
+}
+
 export interface EngineTables {
   engine_trail: TrailTable;
   callback_outbox: CallbackOutboxTable;
+  engine_state: EngineStateTable;
+}
+
+/*
+ * Columns 006-engine adds to tables of other areas, merged into their interfaces by module
+ * augmentation so each area's schema file stays its own.
+ */
+declare module './call-data.js' {
+  interface CallDataTable {
+    /** The call id of the attempt in progress (or the last one). */
+    call_id: string | null;
+    /** When the attempt in progress was handed to the dialer; null between attempts. */
+    dispatched_at: number | null;
+  }
 }

@@ -1,6 +1,30 @@
 /**
- * The interface invocation journal (calllogs) (owned by the results area).
- * Tables are added here and to migrations/005-journal.ts.
+ * The interface invocation journal (calllogs), owned by the results area: one row per signed
+ * request to `/rest/isales/...`, written after the answer was sent (http/calllogs-journal.ts).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface JournalTables {}
+
+export interface CallLogTable {
+  /** 30-digit numeric string (`id` on the wire), unique across nodes (domain/ids.ts). */
+  id: string;
+  /** The path's VDN; null when the path did not carry a usable one. */
+  vdn_id: number | null;
+  /** The AK that signed the request, or the one claimed by a request that failed the check. */
+  access_key: string | null;
+  /** When the request arrived (engine clock, epoch ms). */
+  oper_time: number;
+  /** HTTP method (`type` on the wire). */
+  method: string;
+  /** Path as received, without the query string. */
+  url: string;
+  /** JSON text of the request parameters (path variables included), secrets redacted; null when recording is off. */
+  request: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  http_status: number;
+  /** Time to answer, in ms (wall time, not the engine clock). */
+  duration_ms: number;
+}
+
+export interface JournalTables {
+  call_logs: CallLogTable;
+}

@@ -1,0 +1,140 @@
+/**
+ * Interface invocation records (`POST P/calllogs`, isales-gaps.md §5): what the journal stores
+ * for each request, and the query over it.
+ *
+ * What is recorded as `request`: the parameters as the vendor's sample shows them, one JSON
+ * object holding the body's fields, the query parameters and the path variables (path wins on
+ * a name clash). Fields whose name looks secret-bearing (password, passwd, pwd, secret —
+ * `serverPwd` included) are replaced by `******` at any depth. The Authorization header, and so
+ * the signature, is never part of it.
+ */
+import type { Db } from '../store/db.js';
+import { queryCallLogs, type CallLogRow } from '../store/calllogs.repository.js';
+import { paramError, DomainError } from './errors.js';
+import { parseDateTime } from './time.js';
+
+const SECRET_KEY = /passw(or)?d|pwd|secret/i;
+const REDACTED = '******';
+/** Larger request bodies are not copied into the journal (a 2000-record call-data add is ~1 MB). */
+export const MAX_RECORDED_CHARS = 64 * 1024;
+const WEEK_MS = 7 * 86400_000;
+
+/** A copy of `v` with secret-bearing fields masked (iterative: deep bodies cannot overflow the stack). */
+export function redact(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const root: unknown = Array.isArray(v) ? [...v] : { ...(v as object) };
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | unknown[];
+    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
+    for (const k of keys) {
+      const rec = node as Record<string | number, unknown>;
+      const x = rec[k];
+      if (typeof k === 'string' && SECRET_KEY.test(k) && x !== null && x !== undefined) {
+        rec[k] = REDACTED;
+      } else if (x !== null && typeof x === 'object') {
+        const copy = Array.isArray(x) ? [...x] : { ...(x as object) };
+        rec[k] = copy;
+        stack.push(copy);
+      }
+    }
+  }
+  return root;
+}
+
+export interface RequestParts {
+  /** Path variables (coerced by validation when it ran, e.g. `vdnId: 2`). */
+  params: unknown;
+  query: unknown;
+  /** The body bytes as received (null/empty: no body). */
+  rawBody: Buffer | undefined;
+  /** False for requests that failed the signature check: only path variables are kept. */
+  authenticated: boolean;
+}
+
+function plainObject(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/**
+ * The journal's `request` text for one call. An unauthenticated caller cannot write its body
+ * or query into the store; a body that is not JSON, or too large, is described, not copied.
+ *
+ * @example requestJson({ params: { vdnId: 2, defId: '456' }, query: {}, rawBody: undefined, authenticated: true }) // '{"vdnId":2,"defId":"456"}'
+ */
+export function requestJson(p: RequestParts): string {
+  const path = plainObject(p.params);
+  if (!p.authenticated) return JSON.stringify(redact({ ...path }));
+  const query = plainObject(p.query);
+  let body: Record<string, unknown> = {};
+  const size = p.rawBody?.length ?? 0;
+  if (size > MAX_RECORDED_CHARS) {
+    body = { body: `[not recorded: ${size} bytes]` };
+  } else if (size > 0) {
+    try {
+      const parsed: unknown = JSON.parse(p.rawBody!.toString('utf8'));
+      body = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { body: parsed };
+    } catch {
+      body = { body: `[not valid JSON: ${size} bytes]` };
+    }
+  }
+  return JSON.stringify(redact({ ...body, ...query, ...path }));
+}
+
+/** epoch ms → `2022-08-19T14:18:31.000+00:00` (the sample's `operTime` form). */
+export function isoWithOffset(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+export interface CallLogQuery {
+  offset: number;
+  limit: number;
+  url?: string;
+  beginTime: string;
+  endTime: string;
+}
+
+export interface CallLogItem {
+  id: string;
+  operTime: string;
+  url: string;
+  request: string | null;
+  resultCode: string | null;
+  resultDesc: string | null;
+  httpStatus: number;
+  type: string;
+}
+
+function callLogRowToApi(r: CallLogRow): CallLogItem {
+  return {
+    id: r.id,
+    operTime: isoWithOffset(Number(r.oper_time)),
+    url: r.url,
+    request: r.request,
+    resultCode: r.result_code,
+    resultDesc: r.result_desc,
+    httpStatus: Number(r.http_status),
+    type: r.method,
+  };
+}
+
+function parseWindowTime(field: string, v: string): number {
+  const ms = parseDateTime(v);
+  if (ms === null) throw new DomainError('02000002', `parameter ${field} must be a real date-time yyyy-MM-dd HH:mm:ss (UTC)`);
+  return ms;
+}
+
+/**
+ * The caller's VDN's journal entries between `beginTime` and `endTime` (both inclusive, to the
+ * second; at most 7 days apart), optionally for one path. Entries are written about 100 ms
+ * after their answer, so a request made just before may not be listed yet.
+ */
+export async function queryCallLogsOfVdn(db: Db, vdnId: number, q: CallLogQuery): Promise<{ count: number; result: CallLogItem[] }> {
+  const begin = parseWindowTime('beginTime', q.beginTime);
+  const end = parseWindowTime('endTime', q.endTime);
+  if (end < begin) throw paramError('endTime must not be earlier than beginTime');
+  if (end - begin > WEEK_MS) throw paramError('endTime must be at most 7 days after beginTime');
+  const url = q.url === undefined || q.url === '' ? undefined : q.url.split('?')[0];
+  const { rows, total } = await queryCallLogs(db, { vdnId, begin, end: end + 999, url, offset: q.offset, limit: q.limit });
+  return { count: total, result: rows.map(callLogRowToApi) };
+}

