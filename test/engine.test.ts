@@ -112,6 +112,151 @@ describe('engine with the manual clock', () => {
   });
 });
 
+describe('call data in the engine', () => {
+  // Monday 2030-03-04 06:00 UTC; CAMPAIGND_TIMEZONE stays UTC here (DST has its own suite).
+  const start = Date.UTC(2030, 2, 4, 6);
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer(
+      {
+        CAMPAIGND_CLOCK: 'manual',
+        CAMPAIGND_SIM_SCRIPTS: '5550001=00603;5550002=00538',
+        CAMPAIGND_SIM_MIX: '00000:1',
+        CAMPAIGND_RETRY_INTERVAL_SECONDS: '1800',
+      },
+      { clock: new ManualClock(start) },
+    );
+  });
+  after(async () => s.stop());
+
+  const trail = async (cid: number, dataId: string) =>
+    (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/calldata/${dataId}/trail`)).returnObject as {
+      state: string;
+      nextEligibleAt: number | null;
+      decisions: Array<{ at: number; kind: string; gate: string | null; until: number | null; calledNo: string | null; callerNo: string | null; failCode: string | null }>;
+    };
+
+  test('records are dialled only inside the calling windows; the trail says why and until when', async () => {
+    const now = s.clock.now();
+    const cid = await campaign(s, startOfUtcDay(now), { scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } });
+    const [dataId] = await addData(s, cid, ['5550010']);
+    await advance(s, 3 * HOUR - 1000); // 08:59:59
+    assert.equal((await results(s, { campaignId: cid })).length, 0);
+    const held = await trail(cid, dataId!);
+    assert.equal(held.decisions[0]!.kind, 'skipped');
+    assert.equal(held.decisions[0]!.gate, 'calling-window');
+    assert.equal(held.decisions[0]!.until, Date.UTC(2030, 2, 4, 9));
+    assert.equal(held.nextEligibleAt, Date.UTC(2030, 2, 4, 9));
+    await advance(s, 1000);
+    const calls = await results(s, { campaignId: cid });
+    assert.equal(calls.length, 1);
+    assert.equal(Number(calls[0]!.created_at), Date.UTC(2030, 2, 4, 9));
+    const after = await trail(cid, dataId!);
+    assert.equal(after.state, 'done');
+    assert.deepEqual(after.decisions.map((d) => d.kind), ['skipped', 'dialled', 'settled']);
+  });
+
+  test('a number blocklisted after its data was loaded is never dialled', async () => {
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    const [blocked, fine] = await addData(s, cid, ['5550011', '5550012']);
+    await ok(s, 'POST', `${P(1)}/blocklist/add`, { blocklist: ['5550011'] });
+    await advance(s, 2 * DAY);
+    assert.equal((await results(s, { calledNo: '5550011' })).length, 0);
+    assert.equal((await results(s, { calledNo: '5550012' })).length, 1);
+    const t = await trail(cid, blocked!);
+    assert.equal(t.state, 'done');
+    assert.equal(t.decisions.at(-1)!.gate, 'blocklist');
+    assert.equal((await trail(cid, fine!)).state, 'done');
+  });
+
+  test('a paused batch and a suspended campaign hold their records and release them on resume', async () => {
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    const batchId = await createBatch(s.client, 1, cid, 'held', 1);
+    await ok(s, 'POST', `${P(1)}/callbatch/${cid}/pause`, { id: batchId });
+    await addData(s, cid, ['5550020'], { batchId });
+    await advance(s, HOUR);
+    assert.equal((await results(s, { calledNo: '5550020' })).length, 0, 'paused batch holds');
+    await ok(s, 'POST', `${P(1)}/callbatch/${cid}/resume`, { id: batchId });
+    await advance(s, MIN);
+    assert.equal((await results(s, { calledNo: '5550020' })).length, 1, 'released on resume');
+
+    await ok(s, 'PUT', `${P(1)}/${cid}/pause`);
+    await addData(s, cid, ['5550021']);
+    await advance(s, HOUR);
+    assert.equal((await results(s, { calledNo: '5550021' })).length, 0, 'suspended campaign holds');
+    await ok(s, 'PUT', `${P(1)}/${cid}/resume`);
+    await advance(s, MIN);
+    assert.equal((await results(s, { calledNo: '5550021' })).length, 1, 'released on resume');
+  });
+
+  test('retries follow the policy at the configured times; a noRetryPolicy result is never retried', async () => {
+    await ok(s, 'POST', `${P(1)}/createObResult`, { resultCode: 'NR1', displayResult: 'vacant', obsCodes: ['00538'] });
+    await ok(s, 'POST', `${P(1)}/createObResult`, { resultCode: 'NA1', displayResult: 'no answer', obsCodes: ['00603'] });
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    await ok(s, 'POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: '[{"type":0,"retryDay":2,"retryTimes":2}]', noRetryPolicy: ['NR1'] });
+    const t0 = s.clock.now();
+    await addData(s, cid, ['5550001', '5550002']);
+    await advance(s, 3 * DAY);
+    const noAnswer = await results(s, { calledNo: '5550001' });
+    const day1 = startOfUtcDay(t0) + DAY;
+    assert.deepEqual(
+      noAnswer.map((r) => Number(r.created_at)),
+      [t0, t0 + 30 * MIN, day1, day1 + 30 * MIN],
+      '2 attempts a day, 30 min apart, on 2 days',
+    );
+    assert.ok(noAnswer.every((r) => r.fail_code === '00603' && r.result_code === 'NA1'));
+    const vacant = await results(s, { calledNo: '5550002' });
+    assert.equal(vacant.length, 1, 'never retried');
+    assert.equal(vacant[0]!.result_code, 'NR1');
+  });
+
+  test('calling numbers are taken by priority, round-robin among equals', async () => {
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()), { callerNo: '7000001' });
+    await ok(s, 'POST', `${P(1)}/callerNo/${cid}`, { callerNo: [{ accessCode: '7000002', priority: 1 }, { accessCode: '7000003', priority: 2 }] });
+    await addData(s, cid, ['5550031', '5550032', '5550033', '5550034']);
+    await advance(s, MIN);
+    const used = (await results(s, { campaignId: cid })).map((r) => r.caller_no);
+    assert.equal(used.length, 4);
+    assert.deepEqual([...used].sort(), ['7000001', '7000001', '7000002', '7000002']);
+    assert.ok(!used.includes('7000003'), 'a lower priority is not used while a better one exists');
+  });
+
+  test('results show through the result interfaces and the statistics', async () => {
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    await addData(s, cid, ['5550041']);
+    await advance(s, MIN);
+    const list = await ok(s, 'POST', `${P(1)}/callresult/${cid}`, {});
+    const data = list.data as Array<{ called: string; failCode: string; callStatus: number; callId: string }>;
+    assert.equal(data.length, 1);
+    assert.equal(data[0]!.called, '5550041');
+    assert.equal(data[0]!.callStatus, 6);
+    const detail = await ok(s, 'GET', `${P(1)}/callresultdetail/${data[0]!.callId}`);
+    assert.equal((detail.data as { called: string }).called, '5550041');
+  });
+});
+
+describe('calling windows across a DST change (Europe/Berlin)', () => {
+  // Saturday 2030-03-30 06:00 UTC (07:00 CET); summer time starts Sunday 2030-03-31 02:00.
+  const start = Date.UTC(2030, 2, 30, 6);
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer(
+      { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_TIMEZONE: 'Europe/Berlin', CAMPAIGND_SIM_SCRIPTS: '5550501=00603' },
+      { clock: new ManualClock(start) },
+    );
+  });
+  after(async () => s.stop());
+
+  test('a 09:00–10:00 local window is 08:00 UTC before the change and 07:00 UTC after it', async () => {
+    const cid = await campaign(s, startOfUtcDay(start), { scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } });
+    await ok(s, 'POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: '[{"type":0,"retryDay":3,"retryTimes":1}]' });
+    await addData(s, cid, ['5550501']);
+    await advance(s, 4 * DAY);
+    const times = (await results(s, { calledNo: '5550501' })).map((r) => new Date(Number(r.created_at)).toISOString());
+    assert.deepEqual(times, ['2030-03-30T08:00:00.000Z', '2030-03-31T07:00:00.000Z', '2030-04-01T07:00:00.000Z']);
+  });
+});
+
 describe('callbacks', () => {
   let s: TestServer;
   let server: http.Server;
@@ -178,4 +323,3 @@ describe('clock extension', () => {
   });
 });
 
-void createBatch;

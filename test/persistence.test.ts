@@ -3,109 +3,13 @@
  * killed with SIGKILL right after the last acknowledged write (or stopped with SIGTERM), then
  * restarted on the same directory. Everything that was acknowledged must still be there.
  */
-import { test, describe, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { test, describe } from 'node:test';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { newDir, serve, stop, type Child } from './child.js';
+import assert from 'node:assert/strict';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
-import { AK, SK, P, campaignBody, createBatch, createCampaign, envelopeOf, tempDir } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
-
-/** A port that was free a moment ago: bind port 0, read it, close. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** The parent's environment without any CAMPAIGND_* variable, so the tests are hermetic. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAMPAIGND_')) env[k] = v;
-  return env;
-}
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-
-/** Starts `campaignd serve` and waits until /healthz answers. */
-async function serve(dir: string, env: Record<string, string> = { CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK }): Promise<Child> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    cwd: ROOT,
-    env: { ...baseEnv(), CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: String(port), CAMPAIGND_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  proc.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (gone) throw new Error(`campaignd exited before it was ready\nstdout: ${out}\nstderr: ${err}`);
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`campaignd did not answer /healthz within 20 s\nstdout: ${out}\nstderr: ${err}`);
-    }
-    try {
-      const res = await fetch(url + '/healthz');
-      if (res.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { proc, url, stdout: () => out, stderr: () => err, exited };
-}
-
-async function stop(child: Child, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  child.proc.kill(signal);
-  const timeout = setTimeout(() => child.proc.kill('SIGKILL'), 10_000);
-  try {
-    return await child.exited;
-  } finally {
-    clearTimeout(timeout);
-  }
-}
-
-function newDir(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
-
-after(() => {
-  for (const p of children) p.kill('SIGKILL');
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+import { AK, SK, P, campaignBody, createBatch, createCampaign, envelopeOf } from './helpers.js';
 
 interface Acknowledged {
   campaignId: number;

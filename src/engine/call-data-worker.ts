@@ -28,6 +28,7 @@ import {
   type CallDataNumberRow,
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
+import { recordAttemptResult } from '../store/call-data.repository.js';
 import { appendTrail, enqueueCallback, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { callbackItem } from './callback.js';
@@ -231,34 +232,24 @@ export class CallDataWorker implements Worker {
     const decision = decideAfterAttempt({ success, failCode: o.failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
 
     const settled = await db.transaction().execute(async (trx) => {
-      const patch =
-        decision.kind === 'retry'
-          ? { state: 'ready', due_at: decision.at }
-          : decision.kind === 'next-number'
-            ? { state: 'ready', due_at: now, number_index: r.number_index + 1 }
-            : { state: 'done', due_at: now, completed_at: now };
-      const upd = await trx
-        .updateTable('call_data')
-        .set({
-          ...patch,
-          retry_state: JSON.stringify(state),
-          last_fail_code: o.failCode,
-          last_result_code: resultCode,
-          succeeded: success ? 1 : r.succeeded,
-          lease_owner: null,
-          lease_until: null,
-          dispatched_at: null,
-          updated_at: now,
-        })
-        .where('id', '=', Number(r.id))
-        .where('state', '=', 'dialing')
-        .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
-        .executeTakeFirst();
-      if (Number(upd.numUpdatedRows) !== 1) return false;
-      await trx
-        .insertInto('call_results')
-        .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: Number(r.id), reservation_id: null, batch_id: r.batch_id, session_id: r.session_id, custom_field: r.custom_field, called_no: calledNo, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: o.failCode, result_code: resultCode, ack_begin_time: o.ackBeginTime, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, record_path: o.recordPath ?? null, created_at: now })
-        .execute();
+      const recorded = await recordAttemptResult(trx, {
+        dataId: Number(r.id),
+        owner: owner || null,
+        callId,
+        calledNo,
+        callerNo: callerNo || null,
+        failCode: o.failCode,
+        resultCode,
+        callStatus: success ? 6 : 5,
+        ackBeginTime: o.ackBeginTime,
+        callBeginTime: o.callBeginTime,
+        callEndTime: o.callEndTime,
+        recordPath: o.recordPath ?? null,
+        next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
+        retryState: JSON.stringify(state),
+        nowMs: now,
+      });
+      if (!recorded) return false;
       const next = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
       await this.#trail(r, { kind: 'settled', call_id: callId, called_no: calledNo, caller_no: callerNo, fail_code: o.failCode, until: next, detail: `${resultCode ?? '-'}: ${decision.reason}` }, now, trx);
       const cb = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();

@@ -135,7 +135,10 @@ export async function pickCallerNumber(db: Db, campaignId: number, now: number):
     .limit(1)
     .executeTakeFirst();
   if (!row) return null;
-  await db.updateTable('caller_numbers').set({ last_used_at: now }).where('campaign_id', '=', campaignId).where('access_code', '=', row.access_code).execute();
+  // Strictly increasing per campaign, so several picks in the same millisecond still rotate.
+  const last = await db.selectFrom('caller_numbers').select((eb) => eb.fn.max('last_used_at').as('m')).where('campaign_id', '=', campaignId).executeTakeFirst();
+  const stamp = Math.max(now, Number(last?.m ?? 0) + 1);
+  await db.updateTable('caller_numbers').set({ last_used_at: stamp }).where('campaign_id', '=', campaignId).where('access_code', '=', row.access_code).execute();
   return row.access_code;
 }
 

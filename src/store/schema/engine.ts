@@ -52,15 +52,3 @@ export interface EngineTables {
   engine_state: EngineStateTable;
 }
 
-/*
- * Columns 006-engine adds to tables of other areas, merged into their interfaces by module
- * augmentation so each area's schema file stays its own.
- */
-declare module './call-data.js' {
-  interface CallDataTable {
-    /** The call id of the attempt in progress (or the last one). */
-    call_id: string | null;
-    /** When the attempt in progress was handed to the dialer; null between attempts. */
-    dispatched_at: number | null;
-  }
-}
