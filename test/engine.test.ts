@@ -221,6 +221,41 @@ describe('call data in the engine', () => {
     assert.ok(!used.includes('7000003'), 'a lower priority is not used while a better one exists');
   });
 
+  test('a written-back business result calls again or stops, as the busiPolicy says', async () => {
+    await ok(s, 'POST', `${P(1)}/addBusinessResult`, { name: 'Interested', code: 'INT', children: [{ name: 'Call later', code: 'LATER' }] });
+    await ok(s, 'POST', `${P(1)}/addBusinessResult`, { name: 'Not interested', code: 'NO' });
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    await ok(s, 'POST', `${P(1)}/retryPolicy/${cid}`, {
+      policyType: 0,
+      policyJson: '[{"type":0,"retryDay":1,"retryTimes":1}]',
+      busiPolicy: [
+        { busiResultCode: 'INT', busiResultSubCode: 'LATER', busiResultPolicy: 2, callInterval: 600 },
+        { busiResultCode: 'NO', busiResultPolicy: 0 },
+      ],
+    });
+    const [later, no] = await addData(s, cid, ['5550061', '5550062']);
+    await advance(s, MIN);
+    assert.equal((await results(s, { campaignId: cid })).length, 2);
+    const t = s.clock.now();
+    await ok(s, 'POST', `${P(1)}/callBusiResult/${later}`, { busiResult: 'INT', subStatus: 'LATER' });
+    await ok(s, 'POST', `${P(1)}/callBusiResult/${no}`, { busiResult: 'NO' });
+    await advance(s, HOUR);
+    const again = await results(s, { calledNo: '5550061' });
+    assert.deepEqual(again.map((r) => Number(r.created_at)).slice(1), [t + 600_000], 'called again 10 minutes after the writeback');
+    assert.equal((await results(s, { calledNo: '5550062' })).length, 1, 'stop: not called again');
+  });
+
+  test('a campaign with nothing left to call is call-completed (status 2 on the wire)', async () => {
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()));
+    await addData(s, cid, ['5550071']);
+    const before = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/progress`)).returnObject!;
+    assert.equal(before.state, 'executing');
+    assert.equal(before.ready, 1);
+    await advance(s, MIN);
+    const after = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/progress`)).returnObject!;
+    assert.deepEqual([after.state, after.status, after.done, after.succeeded], ['call-completed', 2, 1, 1]);
+  });
+
   test('results show through the result interfaces and the statistics', async () => {
     const cid = await campaign(s, startOfUtcDay(s.clock.now()));
     await addData(s, cid, ['5550041']);

@@ -21,6 +21,9 @@ import {
 } from '../store/results.repository.js';
 import { requireCampaign } from './campaigns.js';
 import type { DomainContext } from './context.js';
+import { decideAfterBusinessResult } from './retry-decision.js';
+import { retryPolicyOf } from './campaign-policies.js';
+import { applyBusinessDecision } from '../store/call-data.repository.js';
 import { DomainError, paramError } from './errors.js';
 import { formatDateTime, startOfUtcDay } from './time.js';
 
@@ -230,11 +233,19 @@ export async function writeBackBusinessResult(ctx: DomainContext, vdnId: number,
   if (Number(rec.succeeded) !== 1 && !(await hasConnectedCall(ctx.db, dataId))) {
     throw new DomainError('0200999', `call data ${dataIdText} has no connected call yet; a business result can be written back only after a call succeeded`);
   }
-  await writeBusinessResult(ctx.db, dataId, {
-    busiResult: body.busiResult,
-    subStatus,
-    busiResultDesc: body.busiResultDesc === undefined || body.busiResultDesc === '' ? null : body.busiResultDesc,
-    ...(body.workNo !== undefined && body.workNo !== '' ? { workNo: body.workNo } : {}),
-    nowMs: ctx.clock.now(),
+  const now = ctx.clock.now();
+  // The campaign's business-result policy decides whether and how the record is called again;
+  // the decision is written in the same transaction as the result (STYLE.md guideline 9).
+  const policy = await retryPolicyOf(ctx.db, Number(rec.campaign_id));
+  const decision = decideAfterBusinessResult(policy.busiPolicy, parent.code ?? body.busiResult, subStatus, now);
+  await ctx.db.transaction().execute(async (trx) => {
+    await writeBusinessResult(trx, dataId, {
+      busiResult: body.busiResult,
+      subStatus,
+      busiResultDesc: body.busiResultDesc === undefined || body.busiResultDesc === '' ? null : body.busiResultDesc,
+      ...(body.workNo !== undefined && body.workNo !== '' ? { workNo: body.workNo } : {}),
+      nowMs: now,
+    });
+    await applyBusinessDecision(trx, rec, decision, now);
   });
 }

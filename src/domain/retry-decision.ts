@@ -95,3 +95,27 @@ export function decideAfterAttempt(input: {
     }
   }
 }
+
+/** A business-result policy rule (retry-policy.ts `BusiPolicyRule`), as far as the decision needs it. */
+export interface BusiRule {
+  busiResultCode: string;
+  busiResultSubCode: string | null;
+  busiResultPolicy: 0 | 1 | 2;
+  callIntervalSec: number | null;
+}
+
+export type BusiDecision = { kind: 'none' } | { kind: 'stop' } | { kind: 'next-number'; at: number } | { kind: 'same-number'; at: number };
+
+/**
+ * What a written-back business result does to the record: the rule for (result, sub-result)
+ * wins over the rule for the result alone; 0 stops calling, 1 calls the next number, 2 calls
+ * the same number again, each `callInterval` seconds after the writeback. No rule: nothing.
+ */
+export function decideAfterBusinessResult(rules: readonly BusiRule[], busiResult: string, subStatus: string | null, nowMs: number): BusiDecision {
+  const exact = subStatus !== null ? rules.find((r) => r.busiResultCode === busiResult && r.busiResultSubCode === subStatus) : undefined;
+  const rule = exact ?? rules.find((r) => r.busiResultCode === busiResult && r.busiResultSubCode === null);
+  if (!rule) return { kind: 'none' };
+  const at = nowMs + (rule.callIntervalSec ?? 0) * 1000;
+  if (rule.busiResultPolicy === 0) return { kind: 'stop' };
+  return rule.busiResultPolicy === 1 ? { kind: 'next-number', at } : { kind: 'same-number', at };
+}

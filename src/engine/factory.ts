@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { externalResultFor } from '../domain/external-results.js';
 import type { RetryRules } from '../domain/retry-decision.js';
-import { parseRetryPolicy, retryEntryFor } from '../domain/retry-policy.js';
+import { retryEntryFor } from '../domain/retry-policy.js';
+import { retryPolicyOf } from '../domain/campaign-policies.js';
 import { isSpecialDate } from '../domain/special-dates.js';
 import type { Db } from '../store/db.js';
 import type { DialectCaps } from '../store/dialect.js';
-import { findRetryPolicy } from '../store/policies.repository.js';
 import { listSpecialDates } from '../store/special-dates.repository.js';
 import { CallDataWorker, type CallDataPolicies } from './call-data-worker.js';
 import type { Clock } from './clock.js';
@@ -41,10 +41,7 @@ async function specialDays(db: Db, campaignId: number) {
 
 /** The campaign's retry policy for a number type, in the engine's terms. */
 async function retryRules(db: Db, campaignId: number, numberType: string | null, intervalMs: number): Promise<RetryRules> {
-  const row = await findRetryPolicy(db, campaignId);
-  const policy = parseRetryPolicy(
-    row ? { policyType: row.policy_type, policyJson: row.policy_json, noRetryPolicy: row.no_retry_policy, busiPolicy: row.busi_policy } : undefined,
-  );
+  const policy = await retryPolicyOf(db, campaignId);
   const noRetry = new Set(policy.noRetryResultCodes);
   const entry = retryEntryFor(policy, numberType);
   if (!entry) return { mode: 'none', noRetry };

@@ -306,3 +306,56 @@ export async function recordAttemptResult(db: Db, a: AttemptResult): Promise<boo
     .execute();
   return true;
 }
+
+/**
+ * Applies a business-result policy decision to a record (in the caller's transaction): stop
+ * calling, or make it due again on the next or the same number. A record being dialled is
+ * left alone (its attempt settles first). Leaves a trail entry.
+ *
+ * @example await applyBusinessDecision(trx, rec, { kind: 'same-number', at: now + 600_000 }, now)
+ */
+export async function applyBusinessDecision(
+  db: Db,
+  rec: { id: number; vdn_id: number; campaign_id: number; number_index: number },
+  decision: { kind: 'none' } | { kind: 'stop' } | { kind: 'next-number'; at: number } | { kind: 'same-number'; at: number },
+  nowMs: number,
+): Promise<void> {
+  if (decision.kind === 'none') return;
+  const count = await db
+    .selectFrom('call_data_numbers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('data_id', '=', Number(rec.id))
+    .executeTakeFirstOrThrow();
+  const hasNext = rec.number_index + 1 < Number(count.n);
+  const patch =
+    decision.kind === 'stop' || (decision.kind === 'next-number' && !hasNext)
+      ? { state: 'done', completed_at: nowMs }
+      : decision.kind === 'next-number'
+        ? { state: 'ready', due_at: decision.at, number_index: rec.number_index + 1, completed_at: null }
+        : { state: 'ready', due_at: decision.at, completed_at: null };
+  const upd = await db
+    .updateTable('call_data')
+    .set({ ...patch, updated_at: nowMs })
+    .where('id', '=', Number(rec.id))
+    .where('state', 'in', ['ready', 'done'])
+    .executeTakeFirst();
+  if (Number(upd.numUpdatedRows) === 0) return;
+  await db
+    .insertInto('engine_trail')
+    .values({
+      vdn_id: rec.vdn_id,
+      campaign_id: rec.campaign_id,
+      data_id: Number(rec.id),
+      reservation_id: null,
+      at: nowMs,
+      kind: 'busi-policy',
+      gate: null,
+      until: patch.state === 'ready' ? (patch as { due_at: number }).due_at : null,
+      call_id: null,
+      called_no: null,
+      caller_no: null,
+      fail_code: null,
+      detail: patch.state === 'done' ? 'business result: stop calling' : `business result: call the ${decision.kind === 'next-number' ? 'next' : 'same'} number again`,
+    })
+    .execute();
+}

@@ -116,3 +116,28 @@ export async function nextCallDataEvent(db: Db, now: number): Promise<number | n
   const r = await db.selectFrom('call_data').select((eb) => eb.fn.min('due_at').as('t')).where('state', '=', 'ready').where('due_at', '>', now).executeTakeFirst();
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
+
+/** Records of a campaign by engine state, and its automatic reservations still to dial. */
+export async function campaignProgressCounts(db: Db, campaignId: number): Promise<{ ready: number; dialing: number; done: number; succeeded: number; pendingReservations: number }> {
+  const rows = await db
+    .selectFrom('call_data')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('succeeded').as('ok')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('state')
+    .execute();
+  const by = new Map(rows.map((r) => [r.state, r]));
+  const res = await db
+    .selectFrom('reservations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('call_type', '=', 2)
+    .where('state', 'in', ['pending', 'dialing'])
+    .executeTakeFirstOrThrow();
+  return {
+    ready: Number(by.get('ready')?.n ?? 0),
+    dialing: Number(by.get('dialing')?.n ?? 0),
+    done: Number(by.get('done')?.n ?? 0),
+    succeeded: [...by.values()].reduce((a, r) => a + Number(r.ok ?? 0), 0),
+    pendingReservations: Number(res.n),
+  };
+}

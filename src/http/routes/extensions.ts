@@ -7,6 +7,8 @@
  *   acts as if that time had passed (needs `CAMPAIGND_CLOCK=manual` and a key allowed on every VDN).
  * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail` — every decision
  *   about a record and when it is next eligible.
+ * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress` — the internal state
+ *   (not-started, executing, call-completed, suspended, expired) and the record counts.
  * - `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result` — the outcome of a call the
  *   webhook dialer handed to an external CTI.
  */
@@ -15,6 +17,9 @@ import type { KeyStore } from '../../auth/keys.js';
 import { DomainError, paramError } from '../../domain/errors.js';
 import type { DomainContext } from '../../domain/context.js';
 import { formatDateTime } from '../../domain/time.js';
+import { campaignState, wireStatus } from '../../domain/campaign-rules.js';
+import { requireCampaign } from '../../domain/campaigns.js';
+import { campaignProgressCounts } from '../../store/engine-call-data.repository.js';
 import { ManualClock } from '../../engine/clock.js';
 import type { Engine } from '../../engine/engine.js';
 import { envelope, ok } from '../envelope.js';
@@ -102,6 +107,15 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
         });
       },
     );
+
+    app.get('/v1/campaigns/:vdnId/:campaignId/progress', { schema: { params: VdnCampaignParams } }, async (req) => {
+      const c = await requireCampaign(deps.db, req.params.vdnId, req.params.campaignId);
+      const counts = await campaignProgressCounts(deps.db, req.params.campaignId);
+      const now = deps.clock.now();
+      const callable = counts.ready + counts.dialing + counts.pendingReservations > 0;
+      const state = campaignState({ beginTime: Number(c.begin_time), endTime: Number(c.end_time), suspended: c.suspended === 1 }, now, callable);
+      return ok('success', { returnObject: { campaignId: Number(c.id), state, status: wireStatus(state), ...counts } });
+    });
 
     app.post(
       '/v1/campaigns/:vdnId/calls/:callId/result',
