@@ -12,7 +12,7 @@
  *
  * @example const cfg = loadCallDataConfig({ CAMPAIGND_CALLDATA_MAX: '100' }) // cfg.maxPerRequest === 100
  */
-import { ConfigError } from './config-error.js';
+import { envInt as int, type Env } from './config-env.js';
 
 export interface CallDataConfig {
   /** Most records one call-data add may carry (0200029 above). */
@@ -25,16 +25,7 @@ export interface CallDataConfig {
   statisticsIntervalMs: number;
 }
 
-type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const v = Number(raw.trim());
-  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
-}
 
 /** Reads the call-data limits; throws a ConfigError naming the variable for an unusable value. */
 export function loadCallDataConfig(env: Env = process.env): CallDataConfig {

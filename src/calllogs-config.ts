@@ -6,7 +6,7 @@
  * |---|---|---|
  * | `CAMPAIGND_CALLLOG_PARAMS` | `on` | `off` stops recording request parameters in the journal (`request` is then null); the rest of each entry is still kept |
  */
-import { ConfigError } from './config-error.js';
+import { envOneOf, type Env } from './config-env.js';
 
 export interface CallLogConfig {
   /** Record each request's parameters (secrets redacted). */
@@ -19,15 +19,11 @@ export interface CallLogConfig {
   maxBufferedRows: number;
 }
 
-type Env = Record<string, string | undefined>;
 
 /**
  * @example const cfg = loadCallLogConfig({ CAMPAIGND_CALLLOG_PARAMS: 'off' }) // cfg.recordParams === false
  */
 export function loadCallLogConfig(env: Env = process.env): CallLogConfig {
-  const raw = (env.CAMPAIGND_CALLLOG_PARAMS ?? '').trim().toLowerCase();
-  if (raw !== '' && raw !== 'on' && raw !== 'off') {
-    throw new ConfigError(`CAMPAIGND_CALLLOG_PARAMS must be "on" or "off", got "${env.CAMPAIGND_CALLLOG_PARAMS}"`);
-  }
-  return { recordParams: raw !== 'off', flushIntervalMs: 100, flushRows: 200, maxBufferedRows: 20_000 };
+  const params = envOneOf(env, 'CAMPAIGND_CALLLOG_PARAMS', ['on', 'off'] as const, 'on');
+  return { recordParams: params === 'on', flushIntervalMs: 100, flushRows: 200, maxBufferedRows: 20_000 };
 }

@@ -6,6 +6,9 @@
  */
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
+import { envInt as int, envList as list, type Env } from './config-env.js';
+import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
+import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
 
 export { ConfigError };
@@ -45,24 +48,14 @@ export interface Config {
   bodyLimit: number;
   /** The campaign engine (engine/config.ts). */
   engine: EngineConfig;
+  /** Call-data and statistics limits (call-data-config.ts). */
+  callData: CallDataConfig;
+  /** The calllogs journal (calllogs-config.ts). */
+  callLog: CallLogConfig;
 }
 
-type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
-  const v = Number(raw.trim());
-  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
-}
 
-function list(env: Env, name: string): string[] {
-  const raw = env[name];
-  if (!raw) return [];
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
 
 /** `"1=123,456;2=789"` → Map {1 → {123,456}, 2 → {789}} */
 function parseAllowList(raw: string | undefined): Map<number, Set<string>> {
@@ -125,5 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     appointLeadMs: int(env, 'CAMPAIGND_APPOINT_LEAD_SECONDS', 300, 0, 86400) * 1000,
     bodyLimit: 1024 * 1024,
     engine: loadEngineConfig(env),
+    callData: loadCallDataConfig(env),
+    callLog: loadCallLogConfig(env),
   };
 }

@@ -238,14 +238,7 @@ describe('add call data v2', () => {
 describe('configurable limits', () => {
   let lim: TestServer;
   before(async () => {
-    process.env.CAMPAIGND_CALLDATA_MAX = '3';
-    process.env.CAMPAIGND_MAX_UNCOMPLETED = '4';
-    try {
-      lim = await startTestServer({ CAMPAIGND_ENGINE: 'off' }, { clock });
-    } finally {
-      delete process.env.CAMPAIGND_CALLDATA_MAX;
-      delete process.env.CAMPAIGND_MAX_UNCOMPLETED;
-    }
+    lim = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLDATA_MAX: '3', CAMPAIGND_MAX_UNCOMPLETED: '4' }, { clock });
   });
   after(async () => lim.stop());
 
@@ -262,12 +255,7 @@ describe('configurable limits', () => {
   });
 
   test('an unusable value stops the server with the variable named', async () => {
-    process.env.CAMPAIGND_CALLDATA_MAX = 'many';
-    try {
-      await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off' }), /CAMPAIGND_CALLDATA_MAX/);
-    } finally {
-      delete process.env.CAMPAIGND_CALLDATA_MAX;
-    }
+    await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLDATA_MAX: 'many' }), /CAMPAIGND_CALLDATA_MAX/);
   });
 });
 

@@ -195,13 +195,7 @@ describe('calllogs query rules', () => {
 
 describe('configuration and shutdown', () => {
   test('CAMPAIGND_CALLLOG_PARAMS=off keeps the entry but not its parameters', async () => {
-    process.env.CAMPAIGND_CALLLOG_PARAMS = 'off';
-    let off: TestServer;
-    try {
-      off = await startTestServer({ CAMPAIGND_ENGINE: 'off' });
-    } finally {
-      delete process.env.CAMPAIGND_CALLLOG_PARAMS;
-    }
+    const off = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_PARAMS: 'off' });
     try {
       await off.client.request('GET', `${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1`);
       const e = (await waitFor(`${P(1)}/queryOBSResultCode`, 1, 1, off)).result[0]!;
@@ -213,14 +207,7 @@ describe('configuration and shutdown', () => {
   });
 
   test('an unknown CAMPAIGND_CALLLOG_PARAMS value stops the start', async () => {
-    process.env.CAMPAIGND_CALLLOG_PARAMS = 'maybe';
-    const dir = tempDir();
-    try {
-      await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off' }, { dir }), (e: unknown) => e instanceof ConfigError && /CAMPAIGND_CALLLOG_PARAMS/.test(e.message));
-    } finally {
-      delete process.env.CAMPAIGND_CALLLOG_PARAMS;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_PARAMS: 'maybe' }), (e: unknown) => e instanceof ConfigError && /CAMPAIGND_CALLLOG_PARAMS/.test(e.message));
   });
 
   test('entries still in memory are written when the server closes', async () => {

@@ -29,14 +29,21 @@ export function tempDir(): string {
 /** Starts campaignd on a new (or given) data directory; `env` overrides configuration. */
 export async function startTestServer(env: Record<string, string> = {}, opts: { clock?: Clock; dir?: string } = {}): Promise<TestServer> {
   const dir = opts.dir ?? tempDir();
-  const config = loadConfig({
-    CAMPAIGND_DATA_DIR: dir,
-    CAMPAIGND_PORT: '0',
-    CAMPAIGND_ACCESS_KEY: AK,
-    CAMPAIGND_SECRET_KEY: SK,
-    ...env,
-  });
-  const running = await startApp(config, { clock: opts.clock, logger: pino({ level: 'silent' }) });
+  let config: Config;
+  let running: RunningApp;
+  try {
+    config = loadConfig({
+      CAMPAIGND_DATA_DIR: dir,
+      CAMPAIGND_PORT: '0',
+      CAMPAIGND_ACCESS_KEY: AK,
+      CAMPAIGND_SECRET_KEY: SK,
+      ...env,
+    });
+    running = await startApp(config, { clock: opts.clock, logger: pino({ level: 'silent' }) });
+  } catch (e) {
+    if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const client = new CampaigndClient({ baseUrl: running.url, accessKey: AK, secretKey: SK, now: opts.clock ? () => opts.clock!.now() : undefined });
   return {
     ...running,

@@ -215,12 +215,7 @@ describe('recordAttemptResult', () => {
 describe('CAMPAIGND_STATISTICS_INTERVAL_SECONDS', () => {
   let t: TestServer;
   before(async () => {
-    process.env.CAMPAIGND_STATISTICS_INTERVAL_SECONDS = '10';
-    try {
-      t = await startTestServer({ CAMPAIGND_ENGINE: 'off' }, { clock });
-    } finally {
-      delete process.env.CAMPAIGND_STATISTICS_INTERVAL_SECONDS;
-    }
+    t = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_STATISTICS_INTERVAL_SECONDS: '10' }, { clock });
   });
   after(async () => t.stop());
 

@@ -12,7 +12,8 @@
  */
 import { checkSchedule } from '../domain/campaign-rules.js';
 import type { IsSpecialDay, ScheduleWindows } from '../domain/calling-windows.js';
-import { blocklistGate, delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
+import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
+import { blocklistAtDial } from './blocklist-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { isSuccessFailCode } from '../domain/obs-codes.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
@@ -113,31 +114,12 @@ export class CallDataWorker implements Worker {
 
   async #gates(c: CampaignRow, r: CallDataRow, num: CallDataNumberRow, windows: ScheduleWindows, special: IsSpecialDay, now: number): Promise<GateResult> {
     const tz = this.ctx.engine.timeZone;
-    const entry = await this.ctx.db
-      .selectFrom('blocklist')
-      .select(['expires_at', 'restrict_times', 'restrict_period'])
-      .where('vdn_id', '=', c.vdn_id)
-      .where('number', '=', num.called_no)
-      .executeTakeFirst();
-    let calls = 0;
-    if (entry?.restrict_times != null) {
-      const since = now - (entry.restrict_period === '0' ? 3600_000 : 86400_000);
-      const n = await this.ctx.db
-        .selectFrom('call_results')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('vdn_id', '=', c.vdn_id)
-        .where('called_no', '=', num.called_no)
-        .where('created_at', '>=', since)
-        .executeTakeFirstOrThrow();
-      calls = Number(n.n);
-    }
-    const bl = entry ? { expiresAt: entry.expires_at === null ? null : Number(entry.expires_at), restrictTimes: entry.restrict_times, restrictPeriod: entry.restrict_period } : undefined;
     const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
     return firstHold(
       recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
       windowGate(now, tz, windows, special),
       delayGate(since + num.delay_time * 1000, now),
-      blocklistGate(bl, calls, now, tz),
+      await blocklistAtDial(this.ctx.db, c.vdn_id, num.called_no, now, tz),
     );
   }
 

@@ -3,6 +3,7 @@
  * a value that cannot be used throws with the variable's name.
  */
 import { ConfigError } from '../config-error.js';
+import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from '../config-env.js';
 import { isValidTimeZone } from '../domain/calling-windows.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
 
@@ -27,31 +28,9 @@ export interface EngineConfig {
   callbackTimeoutMs: number;
 }
 
-type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const v = Number(raw);
-  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
-}
 
-function range(env: Env, name: string, def: [number, number]): [number, number] {
-  const raw = env[name];
-  if (!raw) return def;
-  const m = /^(\d+)-(\d+)$/.exec(raw.trim());
-  if (!m || Number(m[1]) > Number(m[2])) throw new ConfigError(`${name} must be MIN-MAX seconds, got "${raw}"`);
-  return [Number(m[1]), Number(m[2])];
-}
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!values.includes(raw as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
-  return raw as T;
-}
 
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const timeZone = env.CAMPAIGND_TIMEZONE || 'UTC';

@@ -10,7 +10,8 @@
  * Automatic reservations bypass the calling windows (the customer chose the time) but not the
  * campaign state, validity or blocklist gates.
  */
-import { blocklistGate, firstHold, type GateResult } from '../domain/gates.js';
+import type { GateResult } from '../domain/gates.js';
+import { blocklistAtDial } from './blocklist-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { isSuccessFailCode } from '../domain/obs-codes.js';
 import {
@@ -74,27 +75,9 @@ export class ReservationWorker implements Worker {
     return dispatched;
   }
 
-  async #gates(r: ReservationRow, now: number): Promise<GateResult> {
-    const entry = await this.ctx.db
-      .selectFrom('blocklist')
-      .select(['expires_at', 'restrict_times', 'restrict_period'])
-      .where('vdn_id', '=', r.vdn_id)
-      .where('number', '=', r.called_no)
-      .executeTakeFirst();
-    let calls = 0;
-    if (entry?.restrict_times != null) {
-      const since = now - (entry.restrict_period === '0' ? 3600_000 : 86400_000);
-      const c = await this.ctx.db
-        .selectFrom('call_results')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('vdn_id', '=', r.vdn_id)
-        .where('called_no', '=', r.called_no)
-        .where('created_at', '>=', since)
-        .executeTakeFirstOrThrow();
-      calls = Number(c.n);
-    }
-    const bl = entry ? { expiresAt: entry.expires_at === null ? null : Number(entry.expires_at), restrictTimes: entry.restrict_times, restrictPeriod: entry.restrict_period } : undefined;
-    return firstHold(blocklistGate(bl, calls, now, this.ctx.engine.timeZone));
+  /** Automatic reservations bypass the calling windows, not the blocklist. */
+  #gates(r: ReservationRow, now: number): Promise<GateResult> {
+    return blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, this.ctx.engine.timeZone);
   }
 
   async #attempt(r: ReservationRow, now: number): Promise<boolean> {

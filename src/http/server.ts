@@ -16,7 +16,6 @@ import type { DomainContext } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import { envelope, validationEnvelope, type FieldCodes } from './envelope.js';
 import { installCallLogJournal } from './calllogs-journal.js';
-import { loadCallLogConfig } from '../calllogs-config.js';
 import { appointRoutes } from './routes/appoint.js';
 import { batchRoutes } from './routes/batches.js';
 import { callerNoRoutes } from './routes/caller-numbers.js';
@@ -78,7 +77,7 @@ const EMPTY = Buffer.alloc(0);
 
 export function buildServer(deps: AppDeps) {
   const { config } = deps;
-  const callLogConfig = loadCallLogConfig();
+  const callLogConfig = config.callLog;
   const https =
     config.tlsCert && config.tlsKey
       ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }

@@ -1,7 +1,6 @@
 /** Interfaces for call data (add v1/v2, delete, query one), number types and today's statistics. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { loadCallDataConfig } from '../../call-data-config.js';
 import { addCallDataV1, addCallDataV2, deleteCallData, getCallData } from '../../domain/call-data.js';
 import type { DomainContext } from '../../domain/context.js';
 import { addNumberTypes, listNumberTypes } from '../../domain/number-types.js';
@@ -30,7 +29,7 @@ async function dropEmptyQueryValues(req: FastifyRequest): Promise<void> {
 
 export function callDataRoutes(ctx: DomainContext): RoutePlugin {
   // Read at server build time, so a bad variable stops the start (ConfigError names it).
-  const cfg = loadCallDataConfig();
+  const cfg = ctx.config.callData;
   return async (app) => {
     const addResponse = { 200: envelopeSchema({ returnObject: CallDataAddResult }) };
     const fieldCodes = { ...CALL_DATA_FIELD_CODES };

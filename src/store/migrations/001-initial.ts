@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DialectCaps } from '../dialect.js';
+import { serialKey, type DialectCaps } from '../dialect.js';
 
 /**
  * The first schema: keys, campaigns and their calling numbers, batches, reservations with their
@@ -7,10 +7,7 @@ import type { DialectCaps } from '../dialect.js';
  * columns (64-bit INTEGER affinity on SQLite).
  */
 export function initial(caps: DialectCaps) {
-  // An auto-incrementing integer key: `integer primary key autoincrement` on SQLite, `serial` on PG.
-  const pkType = caps.serialType as 'integer';
-  const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
-    caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement();
+  const { type: pkType, build: serialPk } = serialKey(caps);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -1,11 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { DialectCaps } from '../dialect.js';
+import { serialKey, type DialectCaps } from '../dialect.js';
 
 /** Call data, its numbers, number types, call results and rate gates (see schema/call-data.ts). */
 export function callData(caps: DialectCaps) {
-  const pkType = caps.serialType as 'integer';
-  const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
-    caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement();
+  const { type: pkType, build: serialPk } = serialKey(caps);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DialectCaps } from '../dialect.js';
+import { serialKey, type DialectCaps } from '../dialect.js';
 
 /**
  * Campaign policies (see schema/policies.ts): retry policies, business-result definitions and
@@ -7,9 +7,7 @@ import type { DialectCaps } from '../dialect.js';
  * archived campaign's name can be used again.
  */
 export function policies(caps: DialectCaps) {
-  const pkType = caps.serialType as 'integer';
-  const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
-    caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement();
+  const { type: pkType, build: serialPk } = serialKey(caps);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('campaigns').addColumn('call_policy', 'text').execute();

@@ -1,14 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { DialectCaps } from '../dialect.js';
+import { serialKey, type DialectCaps } from '../dialect.js';
 
 /**
  * Special dates per campaign (unique names per campaign, at most 20 — enforced by the domain),
  * and the blocklist's relative-validity columns (see schema/calendar.ts).
  */
 export function calendar(caps: DialectCaps) {
-  const pkType = caps.serialType as 'integer';
-  const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
-    caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement();
+  const { type: pkType, build: serialPk } = serialKey(caps);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DialectCaps } from '../dialect.js';
+import { serialKey, type DialectCaps } from '../dialect.js';
 
 /**
  * Engine tables (decision trail, callback outbox) and the engine's columns on other tables:
@@ -9,9 +9,7 @@ import type { DialectCaps } from '../dialect.js';
  * - reservations.dispatched_at: the same for automatic reservations.
  */
 export function engine(caps: DialectCaps) {
-  const pkType = caps.serialType as 'integer';
-  const serialPk = <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C =>
-    caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement();
+  const { type: pkType, build: serialPk } = serialKey(caps);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('caller_numbers').addColumn('last_used_at', 'bigint').execute();
