@@ -44,7 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const client = new CampaigndClient({ baseUrl: running.url, accessKey: AK, secretKey: SK, now: opts.clock ? () => opts.clock!.now() : undefined });
+  const client = new CampaigndClient({ baseUrl: running.url, accessKey: AK, secretKey: SK });
   return {
     ...running,
     client,

@@ -78,7 +78,7 @@ export function decideAfterAttempt(input: {
     case 'ordinary': {
       const daysUsed = counters.days.length;
       if (counters.today < rules.timesPerDay) {
-        return { kind: 'retry', at: nowMs + rules.intervalMs, reason: `retry ${counters.today + 1} of ${rules.timesPerDay} today` };
+        return { kind: 'retry', at: nowMs + rules.intervalMs, reason: `attempt ${counters.today + 1} of ${rules.timesPerDay} today` };
       }
       if (daysUsed < rules.days) {
         return { kind: 'retry', at: nextLocalMidnight(nowMs, tz), reason: `day ${daysUsed} of ${rules.days} used up; next day` };
