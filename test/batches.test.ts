@@ -39,7 +39,7 @@ function rawGet(path: string, body: string | undefined, opts: { signedBody?: str
   const { authorization } = sign({
     accessKey: AK,
     secretKey: SK,
-    timestamp: formatTimestamp(clock.now(), 'seconds'),
+    timestamp: formatTimestamp(Date.now(), 'seconds'),
     method: 'GET',
     path: url.pathname,
     query: [...url.searchParams.entries()],
