@@ -239,3 +239,18 @@ describe('blocklist errors', () => {
     });
   }
 });
+
+describe('blocklist and call-data add', () => {
+  test('a number added through blocklist/add is refused by call-data add v1 and v2 (0200024); after delete it is accepted', async () => {
+    const cid = await createCampaign(s.client, 1, {}, clock.now());
+    await add({ blocklist: ['5557001'] });
+    const v1 = await call('POST', `/calldata/${cid}`, { callDataList: [{ called: '5557001' }] });
+    assert.equal(v1.resultCode, '0200024');
+    assert.match(v1.resultDesc, /5557001/);
+    const res = await s.client.request('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: [{ called: [{ calledNo: '5557002' }, { calledNo: '5557001' }] }] });
+    assert.equal(envelopeOf(res.body).resultCode, '0200024');
+    assert.equal((await call('POST', '/blocklist/delete', { blocklistNo: '5557001' })).resultCode, '0200000');
+    clock.advance(2000); // call-data adds on one campaign are at least 1 s apart
+    assert.equal((await call('POST', `/calldata/${cid}`, { callDataList: [{ called: '5557001' }] })).resultCode, '0200000');
+  });
+});

@@ -106,6 +106,10 @@ describe('engine with the manual clock', () => {
     assert.equal(ev.reservationId, id);
     assert.equal(ev.userAccount, 'agent7');
     assert.equal((await results(s, { campaignId: cid })).length, 0, 'campaignd never dials a manual reservation');
+    const feed = await ok(s, 'GET', '/campaignd/v1/campaigns/1/reservations/due?userAccount=agent7');
+    assert.deepEqual((feed.data as Array<{ appointId: string }>).map((d) => d.appointId), [id]);
+    const other = await ok(s, 'GET', '/campaignd/v1/campaigns/1/reservations/due?userAccount=someone-else');
+    assert.deepEqual(other.data, []);
     await advance(s, 31 * MIN);
     const row = await s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.equal(row.timeout, 1);
@@ -289,6 +293,19 @@ describe('calling windows across a DST change (Europe/Berlin)', () => {
     await advance(s, 4 * DAY);
     const times = (await results(s, { calledNo: '5550501' })).map((r) => new Date(Number(r.created_at)).toISOString());
     assert.deepEqual(times, ['2030-03-30T08:00:00.000Z', '2030-03-31T07:00:00.000Z', '2030-04-01T07:00:00.000Z']);
+  });
+
+  test('a campaign may have its own time zone (campaignd extension field timeZone)', async () => {
+    const bad = await s.client.request('POST', P(1), campaignBody({ timeZone: 'Mars/Olympus' }, s.clock.now()));
+    assert.equal(envelopeOf(bad.body).resultCode, '02000007');
+    const cid = await campaign(s, startOfUtcDay(s.clock.now()), { timeZone: 'America/New_York', scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } });
+    const details = await ok(s, 'GET', `${P(1)}/${cid}`);
+    assert.equal(details.returnObject!.timeZone, 'America/New_York');
+    await addData(s, cid, ['5550601']);
+    await advance(s, 2 * DAY);
+    const times = (await results(s, { calledNo: '5550601' })).map((r) => new Date(Number(r.created_at)).toISOString());
+    // 09:00 in New York (UTC−4 in April) is 13:00 UTC.
+    assert.deepEqual(times, ['2030-04-03T13:00:00.000Z']);
   });
 });
 

@@ -34,6 +34,8 @@ export interface CampaignDetails {
   callBackUrl: string | null;
   priority: number | null;
   callOrder: number | null;
+  /** campaignd extension: the campaign's own time zone, null = the server default. */
+  timeZone: string | null;
   callPolicy: unknown;
   /** The business-result policy as v2 takes it (`[]` when none). */
   busiPolicy: Array<Record<string, unknown>>;
@@ -64,6 +66,7 @@ export async function getCampaignDetails(ctx: DomainContext, vdnId: number, camp
     callBackUrl: c.call_back_url,
     priority: c.priority,
     callOrder: c.call_order,
+    timeZone: c.time_zone,
     callPolicy: c.call_policy ? (JSON.parse(c.call_policy) as unknown) : null,
     busiPolicy: policy ? (JSON.parse(policy.busiPolicy) as Array<Record<string, unknown>>) : [],
     retryPolicy: policy

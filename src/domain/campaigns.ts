@@ -18,6 +18,7 @@ import {
 } from './campaign-rules.js';
 import { checkPolicyReferences, policyUpdateFrom, saveCampaignPolicies, type PolicyUpdate } from './campaign-policies.js';
 import type { DomainContext } from './context.js';
+import { isValidTimeZone } from './calling-windows.js';
 import { DomainError, paramError } from './errors.js';
 import type { RetryPolicyInput } from './retry-policy.js';
 import { parseDateTime, startOfUtcDay } from './time.js';
@@ -103,6 +104,8 @@ export interface CampaignInput {
   callPolicy?: object;
   busiPolicy?: unknown;
   callOrder?: number;
+  /** campaignd extension: the campaign's own time zone. */
+  timeZone?: string;
 }
 
 /** v1 body → input: the single `callerNo` string becomes a priority-1 pool entry. */
@@ -145,6 +148,9 @@ function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignIn
     input.skillParam ?? (existing?.skill_param ? (JSON.parse(existing.skill_param) as SkillParam) : undefined),
   );
   checkSchedule(input.scheduleParam as Record<string, string | undefined>);
+  if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
+    throw new DomainError('02000007', `parameter timeZone ${input.timeZone} is not a known IANA time zone`);
+  }
   const seen = new Set<string>();
   for (const n of input.callerNumbers) {
     if (seen.has(n.accessCode)) throw paramError(`calling number ${n.accessCode} appears twice in callerNo`);
@@ -197,6 +203,7 @@ export async function addCampaign(ctx: DomainContext, vdnId: number, input: Camp
         priority: input.priority ?? null,
         call_policy: input.callPolicy ? JSON.stringify(input.callPolicy) : null,
         call_order: input.callOrder ?? null,
+        time_zone: input.timeZone ?? null,
         created_at: now,
         updated_at: now,
       });
@@ -267,6 +274,7 @@ export async function modifyCampaign(ctx: DomainContext, vdnId: number, campaign
         ...(input.priority !== undefined ? { priority: input.priority } : {}),
         ...(input.callPolicy !== undefined ? { call_policy: JSON.stringify(input.callPolicy) } : {}),
         ...(input.callOrder !== undefined ? { call_order: input.callOrder } : {}),
+        ...(input.timeZone !== undefined ? { time_zone: input.timeZone } : {}),
         updated_at: now,
       });
       await syncPool(trx, campaignId, input, ctx.config.maxCallerNumbers, now);

@@ -113,7 +113,7 @@ export class CallDataWorker implements Worker {
   }
 
   async #gates(c: CampaignRow, r: CallDataRow, num: CallDataNumberRow, windows: ScheduleWindows, special: IsSpecialDay, now: number): Promise<GateResult> {
-    const tz = this.ctx.engine.timeZone;
+    const tz = c.time_zone ?? this.ctx.engine.timeZone;
     const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
     return firstHold(
       recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
@@ -192,7 +192,8 @@ export class CallDataWorker implements Worker {
   /** Records an attempt's outcome and decides what happens to the record next, in one transaction. */
   async settle(r: CallDataRow, owner: string, callId: string, callerNo: string | null, o: DialOutcome, now: number): Promise<boolean> {
     const { db, engine, events } = this.ctx;
-    const tz = engine.timeZone;
+    const campaignTz = await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst();
+    const tz = campaignTz?.time_zone ?? engine.timeZone;
     const numbers = await numbersOf(db, Number(r.id));
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';

@@ -76,13 +76,14 @@ export class ReservationWorker implements Worker {
   }
 
   /** Automatic reservations bypass the calling windows, not the blocklist. */
-  #gates(r: ReservationRow, now: number): Promise<GateResult> {
-    return blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, this.ctx.engine.timeZone);
+  #gates(r: ReservationRow, tz: string, now: number): Promise<GateResult> {
+    return blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, tz);
   }
 
   async #attempt(r: ReservationRow, now: number): Promise<boolean> {
     const { db, events, nodeId } = this.ctx;
-    const gate = await this.#gates(r, now);
+    const campaign = await db.selectFrom('campaigns').select(['max_alerting_time', 'device_type', 'time_zone']).where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
+    const gate = await this.#gates(r, campaign.time_zone ?? this.ctx.engine.timeZone, now);
     if (!gate.go) {
       // Held: the timeout pass ends it if the hold outlives the grace period.
       const until = gate.until ?? now + this.ctx.engine.appointGraceMs;
@@ -91,7 +92,6 @@ export class ReservationWorker implements Worker {
       events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
       return false;
     }
-    const campaign = await db.selectFrom('campaigns').select(['max_alerting_time', 'device_type']).where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
     const callerNo = (await pickCallerNumber(db, r.campaign_id, now)) ?? '';
     const callId = newLongId(now);
     if (!(await markReservationDispatched(db, r.id, nodeId, callId, callerNo, now))) return false;

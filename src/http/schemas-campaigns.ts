@@ -76,6 +76,8 @@ const common = {
   initStatus: Type.Optional(IntEnum([0, 1])),
   callBackUrl: Type.Optional(Type.String({ maxLength: 1024, pattern: '^(https?://\\S+)?$' })),
   priority: Type.Optional(Int({ minimum: 1, maximum: 5 })),
+  /** campaignd extension: IANA zone of the calling windows (default CAMPAIGND_TIMEZONE). */
+  timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]*$' })),
 };
 
 export const CallerNoItem = Type.Object({
@@ -198,6 +200,7 @@ export const CampaignDetailsOut = Type.Object({
   callBackUrl: Nullable(Type.String()),
   priority: Nullable(Type.Integer()),
   callOrder: Nullable(Type.Integer()),
+  timeZone: Nullable(Type.String()),
   callPolicy: Type.Unknown(),
   busiPolicy: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   retryPolicy: Nullable(Type.Omit(RetryPolicyOut, ['busiPolicy'])),

@@ -39,6 +39,8 @@ export interface CampaignTable {
   priority: number | null;
   created_at: number;
   updated_at: number;
+  /** Added by 006-engine: the campaign's own IANA time zone (null = CAMPAIGND_TIMEZONE). */
+  time_zone: string | null;
 }
 
 export interface CallerNumberTable {

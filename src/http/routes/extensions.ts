@@ -7,6 +7,8 @@
  *   acts as if that time had passed (needs `CAMPAIGND_CLOCK=manual` and a key allowed on every VDN).
  * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail` — every decision
  *   about a record and when it is next eligible.
+ * - `GET  /campaignd/v1/campaigns/{vdnId}/reservations/due?userAccount=&workNo=` — manual
+ *   reservations whose time has come and whose result the agent has not reported yet.
  * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress` — the internal state
  *   (not-started, executing, call-completed, suspended, expired) and the record counts.
  * - `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result` — the outcome of a call the
@@ -104,6 +106,39 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
               detail: t.detail,
             })),
           },
+        });
+      },
+    );
+
+    app.get(
+      '/v1/campaigns/:vdnId/reservations/due',
+      {
+        schema: {
+          params: Type.Object({ vdnId: Type.Integer({ minimum: 1, maximum: 9999 }) }),
+          querystring: Type.Object({ userAccount: Type.Optional(Type.String({ maxLength: 64 })), workNo: Type.Optional(Type.String({ maxLength: 5 })) }),
+        },
+      },
+      async (req) => {
+        let q = deps.db
+          .selectFrom('reservations')
+          .select(['id', 'campaign_id', 'called_no', 'user_account', 'work_no', 'appoint_time', 'timeout', 'remark'])
+          .where('vdn_id', '=', req.params.vdnId)
+          .where('call_type', '=', 1)
+          .where('state', '=', 'due');
+        if (req.query.userAccount) q = q.where('user_account', '=', req.query.userAccount);
+        if (req.query.workNo) q = q.where('work_no', '=', req.query.workNo);
+        const rows = await q.orderBy('appoint_time').orderBy('id').limit(500).execute();
+        return ok('success', {
+          data: rows.map((r) => ({
+            appointId: r.id,
+            taskId: String(r.campaign_id),
+            calledNo: r.called_no,
+            userAccount: r.user_account,
+            workNo: r.work_no,
+            appointTime: Number(r.appoint_time),
+            timeout: r.timeout === 1,
+            remark: r.remark,
+          })),
         });
       },
     );

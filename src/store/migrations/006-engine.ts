@@ -13,6 +13,7 @@ export function engine(caps: DialectCaps) {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('caller_numbers').addColumn('last_used_at', 'bigint').execute();
+      await db.schema.alterTable('campaigns').addColumn('time_zone', 'varchar(64)').execute();
       await db.schema.alterTable('call_data').addColumn('call_id', 'varchar(64)').execute();
       await db.schema.alterTable('call_data').addColumn('dispatched_at', 'bigint').execute();
       await db.schema.alterTable('reservations').addColumn('dispatched_at', 'bigint').execute();
