@@ -38,6 +38,7 @@ import {
 } from '../store/reservations.repository.js';
 import { campaignState, wireStatus } from './campaign-rules.js';
 import { requireCampaign } from './campaigns.js';
+import { findCampaignEnd } from '../store/campaigns.repository.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
@@ -60,7 +61,8 @@ export async function createReservation(ctx: DomainContext, vdnId: number, body:
     }
   }
   const campaignId = Number(body.taskId);
-  const campaign = await requireCampaign(ctx.db, vdnId, campaignId);
+  const campaign = await findCampaignEnd(ctx.db, vdnId, campaignId);
+  if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   if (body.appointTime <= now) {
     throw new DomainError('04000001', `appointTime ${body.appointTime} is not in the future`);
   }
