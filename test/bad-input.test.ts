@@ -350,9 +350,9 @@ function randomBody(r: () => number, valid: Record<string, unknown>): string | U
   return text === '' ? '{' : text;
 }
 
-describe('fuzz: seeded random bodies against every POST interface', () => {
+describe('fuzz: seeded random bodies against every interface that takes a body', () => {
   const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
-  const ROUNDS = 200;
+  const ROUNDS = 120;
   let campaignId: number;
   let batchId: string;
   let appointId: string;
@@ -371,27 +371,55 @@ describe('fuzz: seeded random bodies against every POST interface', () => {
     appointId = a.body!.returnObject.id;
   });
 
-  const interfaces = (): Array<[string, string, Record<string, unknown>]> => [
-    ['campaign add', P(1), campaignBody()],
-    ['callbatch create', `${P(1)}/callbatch/${campaignId}/create`, { name: 'b1', status: 2 }],
-    ['callbatch pause', `${P(1)}/callbatch/${campaignId}/pause`, { id: batchId }],
-    ['callbatch resume', `${P(1)}/callbatch/${campaignId}/resume`, { id: batchId }],
+  const V2 = '/rest/isales/v2/openapi/campaigns/1';
+  const interfaces = (): Array<[string, string, string, Record<string, unknown>]> => [
+    ['campaign add', 'POST', P(1), campaignBody()],
+    ['campaign add v2', 'POST', V2, { ...campaignBody(), callerNo: [{ accessCode: '4001', priority: 1 }], retryPolicy: { policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":2}]' } }],
+    ['campaign modify v1', 'PUT', `${P(1)}/${campaignId}`, campaignBody({ name: 'fuzz-target' })],
+    ['campaign modify v2', 'PUT', `${V2}/${campaignId}`, { ...campaignBody({ name: 'fuzz-target' }), callerNo: [{ accessCode: '4001', priority: 1 }] }],
+    ['campaign pause', 'PUT', `${P(1)}/${campaignId}/pause`, {}],
+    ['callbatch create', 'POST', `${P(1)}/callbatch/${campaignId}/create`, { name: 'b1', status: 2 }],
+    ['callbatch update', 'POST', `${P(1)}/callbatch/${campaignId}/update`, { id: batchId, name: 'b2' }],
+    ['callbatch pause', 'POST', `${P(1)}/callbatch/${campaignId}/pause`, { id: batchId }],
+    ['callbatch resume', 'POST', `${P(1)}/callbatch/${campaignId}/resume`, { id: batchId }],
     [
       'appoint create',
+      'POST',
       `${P(1)}/appoint/create`,
       { callType: 1, calledNo: '13800000000', userAccount: 'agent1', taskId: String(campaignId), appointTime: Date.now() + 3_600_000, callData: 'x', remark: 'r' },
     ],
-    ['appoint updateResult', `${P(1)}/appoint/updateResult`, { appointId, userAccount: 'agent1', failCode: '00000', beginTime: Date.now(), endTime: Date.now() + 1000 }],
-    ['callerNo add', `${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '4001', priority: 1 }] }],
-    ['createObResult', `${P(1)}/createObResult`, { resultCode: 'R1', displayResult: 'No answer', obsCodes: ['00602'] }],
+    ['appoint updateResult', 'POST', `${P(1)}/appoint/updateResult`, { appointId, userAccount: 'agent1', failCode: '00000', beginTime: Date.now(), endTime: Date.now() + 1000 }],
+    ['appoint update', 'POST', `${P(1)}/appoint/update`, { appointId, appointTime: Date.now() + 7_200_000 }],
+    ['appoint list', 'POST', `${P(1)}/appoint/list`, { offset: 0, limit: 10, taskId: String(campaignId), userAccountList: ['agent1'] }],
+    ['callerNo add', 'POST', `${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '4001', priority: 1 }] }],
+    ['callerNo delete', 'DELETE', `${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '4001', priority: 1 }] }],
+    ['createObResult', 'POST', `${P(1)}/createObResult`, { resultCode: 'R1', displayResult: 'No answer', obsCodes: ['00602'] }],
+    ['updateObResult', 'POST', `${P(1)}/updateObResult`, { defId: '1', displayResult: 'No answer', obsCodes: ['00602'] }],
+    ['retryPolicy set', 'POST', `${P(1)}/retryPolicy/${campaignId}`, { policyType: 1, policyJson: "[{'dataType':'SI','type':1,'policy':[{'result':4,'retryNumber':3,'callInterval':600}]}]" }],
+    ['addBusinessResult', 'POST', `${P(1)}/addBusinessResult`, { name: 'Interested', code: 'INT', children: [{ name: 'Later', code: 'L' }] }],
+    ['calldata add v1', 'POST', `${P(1)}/calldata/${campaignId}`, { callDataList: [{ sessionId: 's1', called: '13800000001', recycleTime: '2099-01-01 00:00:00' }] }],
+    ['calldata add v2', 'POST', `${V2}/calldata/${campaignId}`, { batchId, callDataList: [{ sessionId: 's2', called: [{ calledNo: '13800000002', delayTime: 10, type: 'SI' }] }] }],
+    ['calldata delete', 'POST', `${P(1)}/calldata/${campaignId}/delete`, { sessionId: 's1', recycleTime: '2099-01-01 00:00:00', recycleType: 1 }],
+    ['callNoType add', 'POST', `${P(1)}/callNoType/add`, { callNoTypes: ['SI', 'OD'] }],
+    ['blocklist add', 'POST', `${P(1)}/blocklist/add`, { blocklist: ['13900000009'], validityTime: 2, validityTimeUnit: 3 }],
+    ['blocklist delete', 'POST', `${P(1)}/blocklist/delete`, { blocklistNo: '13900000009' }],
+    ['blocklist query', 'POST', `${P(1)}/blocklist/query`, { offset: 0, limit: 10 }],
+    ['holiday add', 'POST', `${P(1)}/holiday/${campaignId}`, { name: 'weekend', type: 1, week: '6,7' }],
+    ['holiday modify', 'PUT', `${P(1)}/holiday/${campaignId}`, { id: 1, name: 'summer', type: 3, beginTime: '07-01', endTime: '08-31' }],
+    ['callresult', 'POST', `${P(1)}/callresult/${campaignId}`, { pageNum: 1, pageSize: 10, showDetail: 1, beginTime: '2026-01-01', endTime: '2026-01-20' }],
+    ['callBusiResult', 'POST', `${P(1)}/callBusiResult/1`, { busiResult: 'INT', subStatus: 'L', busiResultDesc: 'x', workNo: '101' }],
+    ['calllogs', 'POST', `${P(1)}/calllogs`, { offset: 0, limit: 10, beginTime: '2026-01-01 00:00:00', endTime: '2026-01-05 00:00:00' }],
+    ['clock', 'POST', '/campaignd/v1/clock', { advanceMs: 1000 }],
+    // Last: a valid variation may delete the campaign the others work on.
+    ['campaign delete', 'DELETE', `${P(1)}/${campaignId}`, { archiveHistory: 1 }],
   ];
 
   test(`${ROUNDS} random bodies per interface (seed ${SEED}) → always an envelope, HTTP < 500`, async () => {
-    for (const [name, path, valid] of interfaces()) {
+    for (const [name, method, path, valid] of interfaces()) {
       const r = prng(SEED ^ hash(name));
       for (let i = 0; i < ROUNDS; i++) {
         const body = randomBody(r, valid);
-        const res = await srv.client.request<Envelope>('POST', path, body);
+        const res = await srv.client.request<Envelope>(method, path, body);
         const shown = typeof body === 'string' ? body.slice(0, 300) : `<bytes> ${Buffer.from(body).toString('latin1').slice(0, 300)}`;
         assert.ok(res.status < 500, `${name} #${i} (seed ${SEED}): HTTP ${res.status} ${res.raw}\nbody: ${shown}`);
         try {
