@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../src/engine/clock.js';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
-import { campaignBody, createBatch, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
+import { AK, campaignBody, createBatch, envelopeOf, P, SK, startTestServer, type TestServer } from './helpers.js';
+import { CampaigndClient } from '../src/client/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -372,6 +373,22 @@ describe('clock extension', () => {
     assert.equal(envelopeOf(get.body).resultCode, '0200000');
     const unsigned = await fetch(`${s.url}/campaignd/v1/clock`);
     assert.equal(unsigned.status, 401);
+    await s.keys.put('vdn2only', 'vdn2-only-secret', [2], Date.now());
+    const bound = new CampaigndClient({ baseUrl: s.url, accessKey: 'vdn2only', secretKey: 'vdn2-only-secret' });
+    const refused = await bound.request('POST', '/campaignd/v1/clock', { advanceMs: 1000 });
+    assert.equal(refused.status, 403);
+    assert.equal(envelopeOf(refused.body).resultCode, '0200001');
+  });
+
+  test('a configured key is (re)made unrestricted at start', async () => {
+    await s.keys.put(AK, SK, [3], Date.now());
+    assert.equal(s.keys.allowsAll(AK), false);
+    const again = await startTestServer({}, { dir: s.dir });
+    try {
+      assert.equal(again.keys.allowsAll(AK), true);
+    } finally {
+      await again.stop();
+    }
   });
 });
 

@@ -70,6 +70,11 @@ export class KeyStore {
     return k.vdnIds === '*' || k.vdnIds.has(vdnId);
   }
 
+  /** Whether the AK may act on every VDN (needed for campaignd-wide operations such as the clock). */
+  allowsAll(accessKey: string): boolean {
+    return this.#keys.get(accessKey)?.vdnIds === '*';
+  }
+
   /**
    * Creates or replaces a key.
    *
@@ -123,7 +128,7 @@ export async function ensureBootstrapKey(
   nowMs: number,
 ): Promise<{ generated?: { accessKey: string; secretKey: string } }> {
   if (configured.accessKey && configured.secretKey) {
-    if (keys.secretFor(configured.accessKey) !== configured.secretKey || !keys.allows(configured.accessKey, 1)) {
+    if (keys.secretFor(configured.accessKey) !== configured.secretKey || !keys.allowsAll(configured.accessKey)) {
       await keys.put(configured.accessKey, configured.secretKey, '*', nowMs);
     }
     return {};
