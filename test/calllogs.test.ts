@@ -2,6 +2,7 @@
  * Interface invocation records: every request to /rest/isales/... is journaled after its answer
  * (flushed in batches about every 100 ms), and `POST P/calllogs` lists the caller's VDN's entries.
  */
+import type { CallLogItem } from '../src/domain/calllogs.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,16 +20,7 @@ after(async () => {
   await s.stop();
 });
 
-interface LogItem {
-  id: string;
-  operTime: string;
-  url: string;
-  request: string | null;
-  resultCode: string | null;
-  resultDesc: string | null;
-  httpStatus: number;
-  type: string;
-}
+type LogItem = CallLogItem;
 type Page = { resultCode: string; resultDesc: string; count: number; result: LogItem[] };
 
 const HOUR = 3600_000;

@@ -185,16 +185,29 @@ export class CallDataWorker implements Worker {
       callData: r.call_data,
       nowMs: now,
     });
-    if (result.kind === 'settled') await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, result.outcome, now);
+    if (result.kind === 'settled') {
+      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, result.outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
+    }
     return true;
   }
 
   /** Records an attempt's outcome and decides what happens to the record next, in one transaction. */
-  async settle(r: CallDataRow, owner: string, callId: string, callerNo: string | null, o: DialOutcome, now: number): Promise<boolean> {
+  /**
+   * `known` carries what the caller already read for this attempt (the record's numbers, the
+   * campaign's time zone); the reaper and external results come without it.
+   */
+  async settle(
+    r: CallDataRow,
+    owner: string,
+    callId: string,
+    callerNo: string | null,
+    o: DialOutcome,
+    now: number,
+    known?: { numbers: CallDataNumberRow[]; tz: string },
+  ): Promise<boolean> {
     const { db, engine, events } = this.ctx;
-    const campaignTz = await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst();
-    const tz = campaignTz?.time_zone ?? engine.timeZone;
-    const numbers = await numbersOf(db, Number(r.id));
+    const tz = known?.tz ?? (await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst())?.time_zone ?? engine.timeZone;
+    const numbers = known?.numbers ?? (await numbersOf(db, Number(r.id)));
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
     const success = isSuccessFailCode(o.failCode);

@@ -27,18 +27,8 @@ export interface CallbackItem {
   recordPath: string | null;
 }
 
-export function callbackItem(r: {
-  campaignId: number;
-  sessionId: string | null;
-  called: string;
-  callTime: number;
-  callStatus: number;
-  failCode: string;
-  vdnId: number;
-  callId: string;
-  customField: string | null;
-  recordPath: string | null;
-}): CallbackItem {
+/** A callback element from an attempt's data; `callTime` (epoch ms) becomes `callTimeStr`. */
+export function callbackItem(r: Omit<CallbackItem, 'callTimeStr'> & { callTime: number }): CallbackItem {
   return {
     campaignId: r.campaignId,
     sessionId: r.sessionId,

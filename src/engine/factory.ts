@@ -26,7 +26,7 @@ export function createDialer(config: Config): Dialer {
     return new WebhookDialer({
       url: e.webhookUrl!,
       timeoutMs: e.callbackTimeoutMs,
-      resultPath: (callId) => `/campaignd/v1/campaigns/{vdnId}/calls/${callId}/result`,
+      resultPath: (vdnId, callId) => `/campaignd/v1/campaigns/${vdnId}/calls/${callId}/result`,
     });
   }
   return new SimulatedDialer({ seed: e.sim.seed, mix: e.sim.mix, scripts: e.sim.scripts, ringSeconds: e.sim.ringSeconds, talkSeconds: e.sim.talkSeconds });

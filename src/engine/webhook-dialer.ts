@@ -14,7 +14,7 @@ export interface WebhookDialerOptions {
   url: string;
   timeoutMs: number;
   /** Path of the result endpoint, for the CTI's convenience. */
-  resultPath: (callId: string) => string;
+  resultPath: (vdnId: number, callId: string) => string;
 }
 
 export class WebhookDialer implements Dialer {
@@ -36,7 +36,7 @@ export class WebhookDialer implements Dialer {
       deviceType: req.deviceType,
       callData: req.callData ?? null,
       time: req.nowMs,
-      resultPath: this.opts.resultPath(req.callId),
+      resultPath: this.opts.resultPath(req.vdnId, req.callId),
     });
     const failed = (): DialResult => {
       const outcome: DialOutcome = { failCode: '34606', ackBeginTime: null, callBeginTime: null, callEndTime: req.nowMs };
