@@ -1,7 +1,10 @@
 /** Calling windows: time zones, DST changes, special days. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { localParts, windowDecision, zonedTimeToUtc } from '../src/domain/calling-windows.js';
+import { localParts, windowDecision } from '../src/domain/calling-windows.js';
+import { instantAt, type Disambiguation } from '../src/domain/local-time.js';
+
+const zonedTimeToUtc = (y: number, m: number, d: number, minutes: number, tz: string, how: Disambiguation = 'compatible') => instantAt({ year: y, month: m, day: d }, minutes, tz, how);
 
 const W = (b: string, e: string) => ({ begin: Number(b.slice(0, 2)) * 60 + Number(b.slice(3)), end: Number(e.slice(0, 2)) * 60 + Number(e.slice(3)) });
 const never = () => false;
@@ -16,11 +19,35 @@ test('local wall clock and its inverse, in winter and in summer', () => {
   assert.equal(iso(zonedTimeToUtc(2026, 1, 15, 8 * 60, 'UTC')), '2026-01-15T08:00:00.000Z');
 });
 
-test('a local time in the spring-forward gap maps to the end of the gap; an ambiguous one to the earlier instant', () => {
-  // 2026-03-29 02:00 → 03:00 in Berlin (01:00 UTC).
-  assert.equal(iso(zonedTimeToUtc(2026, 3, 29, 2 * 60 + 30, 'Europe/Berlin')), '2026-03-29T01:00:00.000Z');
+test('a local time in the spring-forward gap moves forward by the gap (Temporal "compatible"); an ambiguous one maps to the earlier instant', () => {
+  // 2026-03-29 02:00 → 03:00 in Berlin (01:00 UTC): 02:30 does not exist, 03:30 CEST is 01:30 UTC.
+  assert.equal(iso(zonedTimeToUtc(2026, 3, 29, 2 * 60 + 30, 'Europe/Berlin')), '2026-03-29T01:30:00.000Z');
   // 2026-10-25 03:00 → 02:00: 02:30 happens twice (00:30 and 01:30 UTC).
   assert.equal(iso(zonedTimeToUtc(2026, 10, 25, 2 * 60 + 30, 'Europe/Berlin')), '2026-10-25T00:30:00.000Z');
+  // Explicit: the later of the two, and a refusal of a time that does not exist.
+  assert.equal(iso(zonedTimeToUtc(2026, 10, 25, 2 * 60 + 30, 'Europe/Berlin', 'later')), '2026-10-25T01:30:00.000Z');
+  assert.throws(() => zonedTimeToUtc(2026, 3, 29, 2 * 60 + 30, 'Europe/Berlin', 'reject'), RangeError);
+});
+
+test('issue #7 example 2: DST fall-back, window 01:30–02:00 New York: closed at 01:10 of the repeated hour, open in both passes', () => {
+  const ny = { workday: [W('01:30', '02:00')], holiday: [] };
+  // 2027-11-07: 02:00 EDT → 01:00 EST at 06:00Z. 06:10Z is 01:10 EST (second pass of the hour).
+  const second = windowDecision(Date.UTC(2027, 10, 7, 6, 10), 'America/New_York', ny, never);
+  assert.deepEqual(second, { open: false, opensAt: Date.UTC(2027, 10, 7, 6, 30) }, 'opens at 01:30 EST, not before');
+  // First pass: 05:30Z = 01:30 EDT is inside; it closes when the clock falls back to 01:00 (06:00Z).
+  assert.deepEqual(windowDecision(Date.UTC(2027, 10, 7, 5, 30), 'America/New_York', ny, never), { open: true, closesAt: Date.UTC(2027, 10, 7, 6, 0) });
+  // Second pass 01:30–02:00 EST = 06:30Z–07:00Z.
+  assert.deepEqual(windowDecision(Date.UTC(2027, 10, 7, 6, 45), 'America/New_York', ny, never), { open: true, closesAt: Date.UTC(2027, 10, 7, 7, 0) });
+  // A window over the whole repeated hour stays open through the fall-back and closes at 02:00 EST.
+  const wide = { workday: [W('01:00', '02:00')], holiday: [] };
+  assert.deepEqual(windowDecision(Date.UTC(2027, 10, 7, 5, 10), 'America/New_York', wide, never), { open: true, closesAt: Date.UTC(2027, 10, 7, 7, 0) });
+});
+
+test('spring-forward: a window starting inside the gap opens when the gap ends', () => {
+  // New York 2027-03-14: 02:00 EST → 03:00 EDT at 07:00Z; window 02:30–03:30 local.
+  const w = { workday: [W('02:30', '03:30')], holiday: [] };
+  assert.deepEqual(windowDecision(Date.UTC(2027, 2, 14, 6, 0), 'America/New_York', w, never), { open: false, opensAt: Date.UTC(2027, 2, 14, 7, 0) });
+  assert.deepEqual(windowDecision(Date.UTC(2027, 2, 14, 7, 0), 'America/New_York', w, never), { open: true, closesAt: Date.UTC(2027, 2, 14, 7, 30) });
 });
 
 test('windows follow the wall clock across a DST change', () => {

@@ -128,7 +128,7 @@ async function addRecords(
     const unknownType = types.find((t) => !known.has(t));
     if (unknownType !== undefined) throw paramError(`number type ${unknownType} does not exist in VDN ${vdnId} (add it with callNoType/add); nothing was added`);
     const all = records.flatMap((r) => r.numbers.map((n) => n.calledNo));
-    const blocked = await blockedNumbers(trx, vdnId, all, now);
+    const blocked = await blockedNumbers(trx, vdnId, all, now, campaign.region ?? ctx.config.engine.defaultRegion);
     if (blocked.size > 0) throw new DomainError('0200024', `blocklisted number(s): ${[...blocked].sort().join(', ')}; nothing was added`);
     const uncompleted = await countUncompleted(trx, campaignId);
     if (uncompleted + records.length > cfg.maxUncompleted) {

@@ -4,112 +4,28 @@
  * A campaign's `scheduleParam` gives up to three workday windows and three holiday windows as
  * local `HH:mm` pairs. A local day is a holiday when one of the campaign's special dates covers
  * it; otherwise it is a workday. The rules (pinned by tests):
+ * - a window is open at an instant exactly when that instant's local wall-clock time (read in
+ *   the zone by the time-zone library, local-time.ts) lies inside it (PRODUCT.md "Local time
+ *   is a library's job"). So on a DST fall-back day a 01:30–02:00 window is open during both
+ *   passes of the repeated hour and closed at 01:10 of the second pass; on a spring-forward day
+ *   a window whose start falls into the gap opens at the first instant after the gap;
  * - a workday with no workday windows is open all day (nothing forbids calling);
  * - a holiday with no holiday windows is closed all day (declaring a special date without
  *   windows means "do not call then");
  * - windows are local wall-clock times: 08:00–20:00 stays 08:00–20:00 on both sides of a DST
- *   change, so the UTC instants move. A window edge that falls into a DST gap (a local time that
- *   does not exist) maps to the first instant after the gap.
+ *   change, so the UTC instants move.
  *
+ * How: the timeline is cut at the zone's offset transitions (asked of the library); between two
+ * transitions local time = instant + a constant offset, so window edges map back exactly.
  * Pure functions: time comes in as epoch ms, zones as IANA names.
  */
 import type { Window } from './campaign-rules.js';
+import { nextTransition, offsetMsAt, type LocalDate } from './local-time.js';
 
-export interface LocalDate {
-  year: number;
-  month: number;
-  day: number;
-  /** ISO weekday: 1 Monday … 7 Sunday. */
-  weekday: number;
-}
+export { isValidTimeZone, localParts, type LocalDate, type LocalParts } from './local-time.js';
 
-export interface LocalParts extends LocalDate {
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
-/** Whether `tz` is an IANA zone this runtime knows. */
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The wall-clock reading of `ms` in `tz`. */
-export function localParts(ms: number, tz: string): LocalParts {
-  const out: Record<string, string> = {};
-  for (const p of formatter(tz).formatToParts(new Date(ms))) out[p.type] = p.value;
-  return {
-    year: Number(out.year),
-    month: Number(out.month),
-    day: Number(out.day),
-    hour: Number(out.hour),
-    minute: Number(out.minute),
-    second: Number(out.second),
-    weekday: WEEKDAYS[out.weekday ?? 'Mon'] ?? 1,
-  };
-}
-
-/** Offset of `tz` from UTC at instant `ms`, in ms (positive east of Greenwich). */
-function offsetAt(ms: number, tz: string): number {
-  const p = localParts(ms, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The instant at which the wall clock in `tz` reads the given local time. In a DST gap the
- * result is the first instant after the gap; in a DST overlap, the earlier of the two instants.
- */
-export function zonedTimeToUtc(year: number, month: number, day: number, minutes: number, tz: string): number {
-  const naive = Date.UTC(year, month - 1, day, 0, minutes);
-  // Two candidates, one per offset around the local time; keep those that read back correctly.
-  const o1 = offsetAt(naive - 86400_000 / 2, tz);
-  const o2 = offsetAt(naive + 86400_000 / 2, tz);
-  const candidates = [naive - o1, naive - o2].sort((a, b) => a - b);
-  for (const c of candidates) {
-    const p = localParts(c, tz);
-    if (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) === naive) return c;
-  }
-  // The local time does not exist (spring-forward gap): answer the instant the gap ends, i.e.
-  // the offset transition, found by bisection between the two candidates (to the second).
-  let lo = candidates[0]!;
-  let hi = candidates[1]!;
-  const loOffset = offsetAt(lo, tz);
-  while (hi - lo > 1000) {
-    const mid = Math.floor((lo + hi) / 2000) * 1000;
-    if (offsetAt(mid, tz) === loOffset) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
+const DAY = 86_400_000;
+const MIN = 60_000;
 
 export interface ScheduleWindows {
   workday: readonly Window[];
@@ -126,42 +42,70 @@ export interface WindowDecision {
   opensAt?: number;
 }
 
-function addDays(d: LocalDate, n: number): LocalDate {
-  const t = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
+/**
+ * A "naive local" reading is the local wall-clock time written as if it were UTC epoch ms
+ * (instant + offset). Splitting it into a calendar date is plain calendar arithmetic; the zone
+ * is only involved in the offset, which the library gives.
+ */
+function dateOfNaive(dayStart: number): LocalDate {
+  const t = new Date(dayStart);
   const wd = t.getUTCDay();
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate(), weekday: wd === 0 ? 7 : wd };
 }
 
-/** UTC intervals of the calling windows on one local day. */
-function intervalsOn(d: LocalDate, tz: string, windows: ScheduleWindows, isSpecial: IsSpecialDay): Array<[number, number]> {
-  const special = isSpecial(d);
+/** The windows of one local day on the naive-local axis, sorted. */
+function intervalsOn(dayStart: number, windows: ScheduleWindows, isSpecial: IsSpecialDay): Array<[number, number]> {
+  const special = isSpecial(dateOfNaive(dayStart));
   const list = special ? windows.holiday : windows.workday;
-  if (list.length === 0) {
-    if (special) return [];
-    return [[zonedTimeToUtc(d.year, d.month, d.day, 0, tz), zonedTimeToUtc(d.year, d.month, d.day, 24 * 60, tz)]];
+  if (list.length === 0) return special ? [] : [[dayStart, dayStart + DAY]];
+  return list.map((w): [number, number] => [dayStart + w.begin * MIN, dayStart + w.end * MIN]).sort((a, b) => a[0] - b[0]);
+}
+
+function containing(local: number, windows: ScheduleWindows, isSpecial: IsSpecialDay): [number, number] | undefined {
+  const dayStart = Math.floor(local / DAY) * DAY;
+  return intervalsOn(dayStart, windows, isSpecial).find(([a, b]) => a <= local && local < b);
+}
+
+/** The first naive-local reading in [from, to) that is inside a window. */
+function firstOpenIn(from: number, to: number, windows: ScheduleWindows, isSpecial: IsSpecialDay): number | undefined {
+  if (containing(from, windows, isSpecial)) return from;
+  for (let dayStart = Math.floor(from / DAY) * DAY; dayStart < to; dayStart += DAY) {
+    for (const [a] of intervalsOn(dayStart, windows, isSpecial)) if (a > from && a < to) return a;
   }
-  return list
-    .map((w): [number, number] => [zonedTimeToUtc(d.year, d.month, d.day, w.begin, tz), zonedTimeToUtc(d.year, d.month, d.day, w.end, tz)])
-    .sort((a, b) => a[0] - b[0]);
+  return undefined;
 }
 
 /**
- * Whether calling is allowed at `nowMs`, and until when / from when.
+ * Whether calling is allowed at `nowMs` (epoch ms) in zone `tz`, and until when / from when
+ * (epoch ms). `horizonDays` bounds the search for the next opening.
  *
  * @example windowDecision(Date.now(), 'Europe/Berlin', { workday: [{ begin: 480, end: 1200 }], holiday: [] }, () => false)
  */
 export function windowDecision(nowMs: number, tz: string, windows: ScheduleWindows, isSpecial: IsSpecialDay, horizonDays = 400): WindowDecision {
-  const p = localParts(nowMs, tz);
-  let day: LocalDate = { year: p.year, month: p.month, day: p.day, weekday: p.weekday };
-  // Start one day back: a window of yesterday cannot still be open (windows end by 24:00), but
-  // the day boundary itself is computed through the zone, so look at it once to be safe.
-  day = addDays(day, -1);
-  for (let i = 0; i <= horizonDays + 1; i++, day = addDays(day, 1)) {
-    for (const [start, end] of intervalsOn(day, tz, windows, isSpecial)) {
-      if (end <= nowMs) continue;
-      if (start <= nowMs) return { open: true, closesAt: end };
-      return { open: false, opensAt: start };
+  let offset = offsetMsAt(nowMs, tz);
+  const current = containing(nowMs + offset, windows, isSpecial);
+  if (current) {
+    // Open: it closes when the wall clock reaches the window's end, or earlier if an offset
+    // change throws the wall clock out of the window.
+    for (let t = nowMs; ; ) {
+      const end = current[1] - offset;
+      const transition = nextTransition(t, tz);
+      if (transition === null || transition > end) return { open: true, closesAt: end };
+      offset = offsetMsAt(transition, tz);
+      const local = transition + offset;
+      if (local < current[0] || local >= current[1]) return { open: true, closesAt: transition };
+      t = transition;
     }
+  }
+  const limit = nowMs + (horizonDays + 1) * DAY;
+  for (let t = nowMs; t < limit; ) {
+    const transition = nextTransition(t, tz);
+    const segmentEnd = Math.min(transition ?? limit, limit);
+    const local = firstOpenIn(t + offset, segmentEnd + offset, windows, isSpecial);
+    if (local !== undefined) return { open: false, opensAt: local - offset };
+    if (transition === null || transition >= limit) break;
+    t = transition;
+    offset = offsetMsAt(transition, tz);
   }
   return { open: false };
 }

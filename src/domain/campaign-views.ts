@@ -36,6 +36,9 @@ export interface CampaignDetails {
   callOrder: number | null;
   /** campaignd extension: the campaign's own time zone, null = the server default. */
   timeZone: string | null;
+  /** campaignd extensions: numbers' region and rule pack, null = the server defaults. */
+  region: string | null;
+  rulePack: string | null;
   callPolicy: unknown;
   /** The business-result policy as v2 takes it (`[]` when none). */
   busiPolicy: Array<Record<string, unknown>>;
@@ -67,6 +70,8 @@ export async function getCampaignDetails(ctx: DomainContext, vdnId: number, camp
     priority: c.priority,
     callOrder: c.call_order,
     timeZone: c.time_zone,
+    region: c.region,
+    rulePack: c.rule_pack,
     callPolicy: c.call_policy ? (JSON.parse(c.call_policy) as unknown) : null,
     busiPolicy: policy ? (JSON.parse(policy.busiPolicy) as Array<Record<string, unknown>>) : [],
     retryPolicy: policy

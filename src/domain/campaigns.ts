@@ -19,6 +19,8 @@ import {
 import { checkPolicyReferences, policyUpdateFrom, saveCampaignPolicies, type PolicyUpdate } from './campaign-policies.js';
 import type { DomainContext } from './context.js';
 import { isValidTimeZone } from './calling-windows.js';
+import { isKnownRegion } from './phone-numbers.js';
+import { isRulePack } from './rule-packs.js';
 import { DomainError, paramError } from './errors.js';
 import type { RetryPolicyInput } from './retry-policy.js';
 import { parseDateTime, startOfUtcDay } from './time.js';
@@ -106,6 +108,10 @@ export interface CampaignInput {
   callOrder?: number;
   /** campaignd extension: the campaign's own time zone. */
   timeZone?: string;
+  /** campaignd extension: region of its numbers (phone-numbers.ts). */
+  region?: string;
+  /** campaignd extension: jurisdiction rule pack (rule-packs.ts); `none` clears it. */
+  rulePack?: string;
 }
 
 /** v1 body → input: the single `callerNo` string becomes a priority-1 pool entry. */
@@ -150,6 +156,12 @@ function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignIn
   checkSchedule(input.scheduleParam as Record<string, string | undefined>);
   if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
     throw new DomainError('02000007', `parameter timeZone ${input.timeZone} is not a known IANA time zone`);
+  }
+  if (input.region !== undefined && !isKnownRegion(input.region)) {
+    throw new DomainError('02000007', `parameter region ${input.region} is not a region libphonenumber-js knows`);
+  }
+  if (input.rulePack !== undefined && input.rulePack !== 'none' && !isRulePack(input.rulePack)) {
+    throw new DomainError('02000007', `parameter rulePack ${input.rulePack} is not one of FR, US, US-FL, none`);
   }
   const seen = new Set<string>();
   for (const n of input.callerNumbers) {
@@ -204,6 +216,8 @@ export async function addCampaign(ctx: DomainContext, vdnId: number, input: Camp
         call_policy: input.callPolicy ? JSON.stringify(input.callPolicy) : null,
         call_order: input.callOrder ?? null,
         time_zone: input.timeZone ?? null,
+        region: input.region ?? null,
+        rule_pack: input.rulePack !== undefined && input.rulePack !== 'none' ? input.rulePack : null,
         created_at: now,
         updated_at: now,
       });
@@ -275,6 +289,8 @@ export async function modifyCampaign(ctx: DomainContext, vdnId: number, campaign
         ...(input.callPolicy !== undefined ? { call_policy: JSON.stringify(input.callPolicy) } : {}),
         ...(input.callOrder !== undefined ? { call_order: input.callOrder } : {}),
         ...(input.timeZone !== undefined ? { time_zone: input.timeZone } : {}),
+        ...(input.region !== undefined ? { region: input.region } : {}),
+        ...(input.rulePack !== undefined ? { rule_pack: input.rulePack === 'none' ? null : input.rulePack } : {}),
         updated_at: now,
       });
       await syncPool(trx, campaignId, input, ctx.config.maxCallerNumbers, now);

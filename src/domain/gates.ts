@@ -4,12 +4,15 @@
  * "go" or "not before <instant>" (null = not until something else changes, e.g. a resume).
  *
  * Order of evaluation (the first gate that holds decides, and is named in the trail):
- *   campaign-state → batch → validity → recycle-time → calling-window → number-delay → blocklist
- * Automatic reservations skip calling-window and number-delay (the customer chose the time) but
- * no other gate.
+ *   campaign-state → batch → validity → recycle-time → attempt-budget → calling-window →
+ *   number-delay → blocklist → rule-pack → contact-cap
+ * Automatic reservations skip attempt-budget, calling-window and number-delay (the customer
+ * chose the time; one reservation is one attempt) but no other gate: rule packs and contact
+ * caps hold every attempt (rule-packs.ts, contact-caps.ts).
  */
 import { campaignState, type CampaignTimes } from './campaign-rules.js';
-import { windowDecision, localParts, zonedTimeToUtc, type IsSpecialDay, type ScheduleWindows } from './calling-windows.js';
+import { windowDecision, type IsSpecialDay, type ScheduleWindows } from './calling-windows.js';
+import { nextLocalMidnight, startOfLocalDay } from './local-time.js';
 
 export type GateName =
   | 'campaign-state'
@@ -19,7 +22,9 @@ export type GateName =
   | 'calling-window'
   | 'number-delay'
   | 'blocklist'
-  | 'retry-budget';
+  | 'attempt-budget'
+  | 'rule-pack'
+  | 'contact-cap';
 
 export type GateResult = { go: true } | { go: false; gate: GateName; until: number | null; reason: string };
 
@@ -64,16 +69,17 @@ export interface BlocklistEntry {
   restrictPeriod: string | null;
 }
 
-/** Start of the current frequency period: the whole hour, or local midnight in `tz`. */
+/**
+ * Start of the current frequency period (epoch ms) and of the next one: the whole UTC hour
+ * (`period` "0"), or the local day in `tz` ("1"; its first instant as the time-zone library
+ * gives it, so a 23- or 25-hour day is one period).
+ */
 export function periodStart(period: string, nowMs: number, tz: string): { start: number; next: number } {
   if (period === '0') {
     const start = Math.floor(nowMs / 3600_000) * 3600_000;
     return { start, next: start + 3600_000 };
   }
-  const p = localParts(nowMs, tz);
-  const start = zonedTimeToUtc(p.year, p.month, p.day, 0, tz);
-  const next = zonedTimeToUtc(p.year, p.month, p.day, 24 * 60, tz);
-  return { start, next };
+  return { start: startOfLocalDay(nowMs, tz), next: nextLocalMidnight(nowMs, tz) };
 }
 
 /**

@@ -44,6 +44,21 @@ import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
 import { normalizeFailCode } from './obs-codes.js';
 import { formatDateTime } from './time.js';
+import { packHours, packsFor } from './rule-packs.js';
+
+/**
+ * A reservation whose `appointTime` lies outside the hours of a rule pack in force for the
+ * campaign (its own `rulePack` or the server default) is refused with `04000001` and the
+ * pack's rule; one inside them may still be held at dial time (caps, the 5-minute lead).
+ */
+function refuseOutsideRulePacks(appointTime: number, campaignPack: string | null, tz: string, serverPack: string | null): void {
+  for (const pack of packsFor(campaignPack, serverPack)) {
+    const h = packHours(pack, appointTime, tz);
+    if (h.open) continue;
+    const next = h.opensAt !== undefined ? `; the next allowed time is ${formatDateTime(h.opensAt)} UTC (${h.opensAt})` : '';
+    throw new DomainError('04000001', `appointTime ${appointTime} is outside the calling hours of rule pack ${pack.name} (${pack.summary})${next}`);
+  }
+}
 
 export const CALL_TYPE_MANUAL = 1;
 export const CALL_TYPE_AUTOMATIC = 2;
@@ -72,9 +87,10 @@ export async function createReservation(ctx: DomainContext, vdnId: number, body:
       `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`,
     );
   }
-  if (await isBlocked(ctx.db, vdnId, body.calledNo, now)) {
+  if (await isBlocked(ctx.db, vdnId, body.calledNo, now, campaign.region ?? ctx.config.engine.defaultRegion)) {
     throw new DomainError('04000003', `number ${body.calledNo} is blocklisted`);
   }
+  refuseOutsideRulePacks(body.appointTime, campaign.rule_pack, campaign.time_zone ?? ctx.config.engine.timeZone, ctx.config.engine.rulePack);
   const id = newLongId(now);
   const lead = body.callType === CALL_TYPE_AUTOMATIC ? ctx.config.appointLeadMs : 0;
   await insertReservation(ctx.db, {

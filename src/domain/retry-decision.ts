@@ -7,16 +7,20 @@
  * - success (00000) finishes the record;
  * - an outcome whose external result code is in `noRetry` is never retried on that number; the
  *   record's next number, if any, is still tried (a vacant landline says nothing about the mobile);
- * - ordinary policy (type 0): at most `timesPerDay` attempts on a number per local day, on at most
- *   `days` distinct days; retries within a day are `intervalMs` apart, and a day's last attempt
- *   moves the number to the next local midnight (the calling-window gate then waits for the
- *   first window);
+ * - ordinary policy (type 0): at most `timesPerDay` attempts on a number per local day, on the
+ *   `days` consecutive local days counted from the day of its first attempt (attempt-budget.ts);
+ *   retries within a day are `intervalMs` apart, and a day's last attempt moves the number to
+ *   the next local midnight (the calling-window gate then waits for the first window). A retry
+ *   that would fall after the budget's last day finishes the number ("attempt budget used up");
  * - result-based policy (type 1): a rule for the outcome (matched on the external result code,
  *   then on the OBS fail code) allows `retries` more attempts, `intervalMs` apart; an outcome
  *   without a rule is not retried;
  * - no policy: no retries.
  */
-import { localParts, zonedTimeToUtc } from './calling-windows.js';
+import { attemptBound, budgetEnd, budgetUsedUp } from './attempt-budget.js';
+import { localDay, nextLocalMidnight } from './local-time.js';
+
+export { localDay } from './local-time.js';
 
 export interface ResultRule {
   retries: number;
@@ -32,7 +36,7 @@ export type RetryRules =
 export interface NumberCounters {
   /** Attempts on this number so far, including the one just settled. */
   attempts: number;
-  /** Local dates (yyyy-mm-dd) with attempts, including today's. */
+  /** Local dates (yyyy-mm-dd) with attempts, including today's, first attempt's day first. */
   days: readonly string[];
   /** Attempts on this number today (local), including the one just settled. */
   today: number;
@@ -45,16 +49,10 @@ export type RetryDecision =
   | { kind: 'retry'; at: number; reason: string }
   | { kind: 'next-number'; reason: string };
 
-export function localDay(ms: number, tz: string): string {
-  const p = localParts(ms, tz);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-function nextLocalMidnight(ms: number, tz: string): number {
-  const p = localParts(ms, tz);
-  return zonedTimeToUtc(p.year, p.month, p.day, 24 * 60, tz);
-}
-
+/**
+ * The decision after one settled attempt. `nowMs` is the engine time (epoch ms); `tz` the
+ * campaign's IANA zone for local days. `retry.at` is epoch ms.
+ */
 export function decideAfterAttempt(input: {
   success: boolean;
   failCode: string;
@@ -71,19 +69,24 @@ export function decideAfterAttempt(input: {
     hasNextNumber ? { kind: 'next-number', reason } : { kind: 'finish', reason: `${reason}; no number left` };
 
   if (resultCode !== null && rules.noRetry.has(resultCode)) return moveOn(`result ${resultCode} is never retried`);
+  const bound = attemptBound(rules);
+  if (rules.mode !== 'none' && counters.attempts >= bound) return moveOn(budgetUsedUp(`${counters.attempts} of ${bound} attempts made`));
 
   switch (rules.mode) {
     case 'none':
       return moveOn('no retry policy');
     case 'ordinary': {
-      const daysUsed = counters.days.length;
+      const first = counters.days[0] ?? localDay(nowMs, tz);
+      const end = budgetEnd(first, rules.days, tz);
+      const spent = budgetUsedUp(`retryDay ${rules.days} day(s) from ${first}, retryTimes ${rules.timesPerDay} a day`);
       if (counters.today < rules.timesPerDay) {
-        return { kind: 'retry', at: nowMs + rules.intervalMs, reason: `attempt ${counters.today + 1} of ${rules.timesPerDay} today` };
+        const at = nowMs + rules.intervalMs;
+        if (at < end) return { kind: 'retry', at, reason: `attempt ${counters.today + 1} of ${rules.timesPerDay} today` };
+        return moveOn(spent);
       }
-      if (daysUsed < rules.days) {
-        return { kind: 'retry', at: nextLocalMidnight(nowMs, tz), reason: `day ${daysUsed} of ${rules.days} used up; next day` };
-      }
-      return moveOn(`retry budget of ${rules.days} day(s) × ${rules.timesPerDay} used up`);
+      const next = nextLocalMidnight(nowMs, tz);
+      if (next < end) return { kind: 'retry', at: next, reason: `${counters.today} of ${rules.timesPerDay} attempts today used; next day` };
+      return moveOn(spent);
     }
     case 'by-result': {
       const key = resultCode !== null && rules.rules.has(resultCode) ? resultCode : rules.rules.has(failCode) ? failCode : null;

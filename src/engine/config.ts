@@ -5,6 +5,9 @@
 import { ConfigError } from '../config-error.js';
 import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from '../config-env.js';
 import { isValidTimeZone } from '../domain/calling-windows.js';
+import { parseContactCaps, type ContactCaps } from '../domain/contact-caps.js';
+import { isKnownRegion } from '../domain/phone-numbers.js';
+import { isRulePack } from '../domain/rule-packs.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
 
 export interface EngineConfig {
@@ -12,6 +15,12 @@ export interface EngineConfig {
   clock: 'system' | 'manual';
   dialer: 'simulated' | 'webhook';
   timeZone: string;
+  /** Region of numbers without a country code (libphonenumber-js); a campaign may name its own. */
+  defaultRegion: string;
+  /** Jurisdiction rule pack applied to every campaign (null = none). */
+  rulePack: string | null;
+  /** Cross-campaign contact caps per VDN (`*` = every other VDN). */
+  contactCaps: ContactCaps;
   pollMs: number;
   /** Global calls per second across all campaigns. */
   maxCps: number;
@@ -35,6 +44,16 @@ export interface EngineConfig {
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const timeZone = env.CAMPAIGND_TIMEZONE || 'UTC';
   if (!isValidTimeZone(timeZone)) throw new ConfigError(`CAMPAIGND_TIMEZONE "${timeZone}" is not a known IANA time zone`);
+  const defaultRegion = env.CAMPAIGND_DEFAULT_REGION || 'CN';
+  if (!isKnownRegion(defaultRegion)) throw new ConfigError(`CAMPAIGND_DEFAULT_REGION "${defaultRegion}" is not a region libphonenumber-js knows (ISO 3166 alpha-2, upper case)`);
+  const rulePack = env.CAMPAIGND_RULE_PACK || null;
+  if (rulePack !== null && rulePack !== 'none' && !isRulePack(rulePack)) throw new ConfigError(`CAMPAIGND_RULE_PACK "${rulePack}" is not a rule pack (FR, US, US-FL or none)`);
+  let contactCaps: ContactCaps = new Map();
+  try {
+    if (env.CAMPAIGND_CONTACT_CAPS) contactCaps = parseContactCaps(env.CAMPAIGND_CONTACT_CAPS);
+  } catch (e) {
+    throw new ConfigError(`CAMPAIGND_CONTACT_CAPS: ${(e as Error).message}`);
+  }
   const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook'] as const, 'simulated');
   const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
   if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
@@ -52,6 +71,9 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     clock: oneOf(env, 'CAMPAIGND_CLOCK', ['system', 'manual'] as const, 'system'),
     dialer,
     timeZone,
+    defaultRegion,
+    rulePack: rulePack === 'none' ? null : rulePack,
+    contactCaps,
     pollMs: int(env, 'CAMPAIGND_ENGINE_POLL_MS', 1000, 10, 60_000),
     maxCps: int(env, 'CAMPAIGND_MAX_CPS', 20, 1, 10_000),
     appointGraceMs: int(env, 'CAMPAIGND_APPOINT_GRACE_SECONDS', 1800, 0, 7 * 86400) * 1000,

@@ -78,6 +78,10 @@ const common = {
   priority: Type.Optional(Int({ minimum: 1, maximum: 5 })),
   /** campaignd extension: IANA zone of the calling windows (default CAMPAIGND_TIMEZONE). */
   timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]*$' })),
+  /** campaignd extension: region of numbers without a country code (default CAMPAIGND_DEFAULT_REGION). */
+  region: Type.Optional(Type.String({ minLength: 2, maxLength: 2, pattern: '^[A-Z]{2}$' })),
+  /** campaignd extension: jurisdiction rule pack (FR, US, US-FL; none = only the server default). */
+  rulePack: Type.Optional(Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z-]*$' })),
 };
 
 export const CallerNoItem = Type.Object({
@@ -201,6 +205,8 @@ export const CampaignDetailsOut = Type.Object({
   priority: Nullable(Type.Integer()),
   callOrder: Nullable(Type.Integer()),
   timeZone: Nullable(Type.String()),
+  region: Nullable(Type.String()),
+  rulePack: Nullable(Type.String()),
   callPolicy: Type.Unknown(),
   busiPolicy: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   retryPolicy: Nullable(Type.Omit(RetryPolicyOut, ['busiPolicy'])),

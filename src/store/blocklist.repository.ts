@@ -7,41 +7,46 @@
  * @example if (await isBlocked(db, 1, '66660001', Date.now())) …
  */
 import type { Insertable, Selectable } from 'kysely';
+import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import type { BlocklistTable, Db } from './db.js';
+
+/** Rows as stored: the lookup tail is derived here, so every writer sets it. */
+const withTail = (row: Insertable<BlocklistTable>): Insertable<BlocklistTable> => ({ ...row, number_tail: numberTail(row.number) });
 
 /**
  * Whether a number is refused outright at `nowMs`: listed, not expired, and not in the
  * frequency-limited mode (a frequency-limited number may still be called a few times per
- * period; the engine checks that at dial time).
+ * period; the engine checks that at dial time). Numbers are compared by subscriber in `region`
+ * (PRODUCT.md; `8613800000501` is `13800000501` in `CN`).
  */
-export async function isBlocked(db: Db, vdnId: number, number: string, nowMs: number): Promise<boolean> {
-  const r = await db
-    .selectFrom('blocklist')
-    .select('number')
-    .where('vdn_id', '=', vdnId)
-    .where('number', '=', number)
-    .where('restrict_times', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
-    .executeTakeFirst();
-  return r !== undefined;
+export async function isBlocked(db: Db, vdnId: number, number: string, nowMs: number, region: string): Promise<boolean> {
+  return (await blockedNumbers(db, vdnId, [number], nowMs, region)).size > 0;
 }
 
 export async function insertBlocklistEntry(db: Db, row: Insertable<BlocklistTable>): Promise<void> {
-  await db.insertInto('blocklist').values(row).execute();
+  await db.insertInto('blocklist').values(withTail(row)).execute();
 }
 
-/** Which of `numbers` are refused outright at `nowMs` (same rule as `isBlocked`). */
-export async function blockedNumbers(db: Db, vdnId: number, numbers: readonly string[], nowMs: number): Promise<Set<string>> {
+/** Which of `numbers` (as given) are refused outright at `nowMs` (same rule as `isBlocked`, by subscriber in `region`). */
+export async function blockedNumbers(db: Db, vdnId: number, numbers: readonly string[], nowMs: number, region: string): Promise<Set<string>> {
   if (numbers.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('blocklist')
-    .select('number')
-    .where('vdn_id', '=', vdnId)
-    .where('number', 'in', [...new Set(numbers)])
-    .where('restrict_times', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
-    .execute();
-  return new Set(rows.map((r) => r.number));
+  const unique = [...new Set(numbers)];
+  const out = new Set<string>();
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await db
+      .selectFrom('blocklist')
+      .select('number')
+      .where('vdn_id', '=', vdnId)
+      .where('number_tail', 'in', [...new Set(chunk.map(numberTail))])
+      .where('restrict_times', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
+      .execute();
+    if (rows.length === 0) continue;
+    const listed = new Set(rows.map((r) => canonicalNumber(r.number, region)));
+    for (const n of chunk) if (listed.has(canonicalNumber(n, region))) out.add(n);
+  }
+  return out;
 }
 
 export type BlocklistRow = Selectable<BlocklistTable>;
@@ -79,7 +84,7 @@ export async function upsertBlocklistEntries(db: Db, rows: Insertable<BlocklistT
   if (rows.length === 0) return;
   await db
     .insertInto('blocklist')
-    .values(rows)
+    .values(rows.map(withTail))
     .onConflict((oc) =>
       oc.columns(['vdn_id', 'number']).doUpdateSet((eb) => ({
         expires_at: eb.ref('excluded.expires_at'),
@@ -90,6 +95,7 @@ export async function upsertBlocklistEntries(db: Db, rows: Insertable<BlocklistT
         validity_time: eb.ref('excluded.validity_time'),
         validity_time_unit: eb.ref('excluded.validity_time_unit'),
         created_at: eb.ref('excluded.created_at'),
+        number_tail: eb.ref('excluded.number_tail'),
       })),
     )
     .execute();

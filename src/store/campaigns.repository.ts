@@ -38,10 +38,14 @@ export async function findCampaignIncludingArchived(db: Db, vdnId: number, id: n
  * The end time of a live campaign, or undefined: the narrow lookup of the hot write path
  * (appoint/create), a tenth of the cost of reading the whole row.
  *
- * @example const c = await findCampaignEnd(db, 1, 46) // { end_time: 1893456000000 }
+ * @example const c = await findCampaignEnd(db, 1, 46) // { end_time: 1893456000000, time_zone: null, region: null, rule_pack: null }
  */
-export async function findCampaignEnd(db: Db, vdnId: number, id: number): Promise<{ end_time: number } | undefined> {
-  return db.selectFrom('campaigns').select('end_time').where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null).executeTakeFirst();
+export async function findCampaignEnd(
+  db: Db,
+  vdnId: number,
+  id: number,
+): Promise<{ end_time: number; time_zone: string | null; region: string | null; rule_pack: string | null } | undefined> {
+  return db.selectFrom('campaigns').select(['end_time', 'time_zone', 'region', 'rule_pack']).where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
 /** @example const id = await insertCampaign(trx, row) */

@@ -6,6 +6,7 @@
 import type { Generated, Kysely } from 'kysely';
 import type { CalendarTables } from './schema/calendar.js';
 import type { CallDataTables } from './schema/call-data.js';
+import type { ContactSafetyTables } from './schema/contact-safety.js';
 import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
@@ -41,6 +42,10 @@ export interface CampaignTable {
   updated_at: number;
   /** Added by 006-engine: the campaign's own IANA time zone (null = CAMPAIGND_TIMEZONE). */
   time_zone: string | null;
+  /** Added by 007-contact-safety: region of its numbers (null = CAMPAIGND_DEFAULT_REGION). */
+  region: string | null;
+  /** Added by 007-contact-safety: jurisdiction rule pack (null = only the server default). */
+  rule_pack: string | null;
 }
 
 export interface CallerNumberTable {
@@ -125,6 +130,8 @@ export interface BlocklistTable {
   category_id: string | null;
   type_id: string | null;
   created_at: number;
+  /** Added by 007-contact-safety: last 8 digits, for lookups by subscriber (set by the repository). */
+  number_tail: string | null;
 }
 
 export interface ExternalResultTable {
@@ -143,7 +150,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;
