@@ -232,7 +232,9 @@ describe('call data in the engine', () => {
     const cid = await campaign(s, startOfUtcDay(s.clock.now()));
     await ok(s, 'POST', `${P(1)}/retryPolicy/${cid}`, {
       policyType: 0,
-      policyJson: '[{"type":0,"retryDay":1,"retryTimes":1}]',
+      // Two attempts a day: the re-call after the writeback is the second (the attempt budget
+      // bounds writeback re-calls too: contact-safety.test.ts).
+      policyJson: '[{"type":0,"retryDay":1,"retryTimes":2}]',
       busiPolicy: [
         { busiResultCode: 'INT', busiResultSubCode: 'LATER', busiResultPolicy: 2, callInterval: 600 },
         { busiResultCode: 'NO', busiResultPolicy: 0 },

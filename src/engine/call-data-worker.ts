@@ -10,12 +10,14 @@
  * recorded with its external result, and the retry decision (retry-decision.ts) moves the record
  * on: retry later, next number, or finished.
  */
+import { budgetGate, type NumberHistory } from '../domain/attempt-budget.js';
 import { checkSchedule } from '../domain/campaign-rules.js';
 import type { IsSpecialDay, ScheduleWindows } from '../domain/calling-windows.js';
 import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { isSuccessFailCode } from '../domain/obs-codes.js';
+import { canonicalNumber } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import {
@@ -30,9 +32,11 @@ import {
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
 import { recordAttemptResult } from '../store/call-data.repository.js';
+import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
 import { appendTrail, enqueueCallback, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { callbackItem } from './callback.js';
+import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext, Worker } from './engine.js';
 
@@ -42,8 +46,26 @@ export interface CallDataPolicies {
   retryRules(db: Db, campaignId: number, numberType: string | null): Promise<RetryRules>;
 }
 
+/**
+ * The record's `retry_state`: per number index, attempts in all, the local days with attempts
+ * (first attempt's day first), attempts per local day, attempts per outcome. Written in the
+ * same transaction as each call result, so the attempt budget survives restarts.
+ */
 interface RetryState {
-  numbers: Record<string, { attempts: number; days: string[]; perOutcome: Record<string, number> }>;
+  numbers: Record<string, { attempts: number; days: string[]; perDay?: Record<string, number>; perOutcome: Record<string, number> }>;
+}
+
+function historyOf(state: RetryState, index: number): NumberHistory {
+  const n = state.numbers[String(index)];
+  return n ? { attempts: n.attempts, firstDay: n.days[0] ?? null, perDay: n.perDay ?? {} } : { attempts: 0, firstDay: null, perDay: {} };
+}
+
+/** What one round of a campaign needs, read once. */
+interface RoundContext {
+  c: CampaignRow;
+  windows: ScheduleWindows;
+  special: IsSpecialDay;
+  rules: ContactRules;
 }
 
 function readRetryState(s: string | null): RetryState {
@@ -100,11 +122,15 @@ export class CallDataWorker implements Worker {
       const roundSize = Math.min(ivr.callCount ?? 10, budget - dispatched);
       const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
       if (claimed.length === 0) continue;
-      const windows = checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows;
-      const special = await this.policies.specialDays(this.ctx.db, campaignId);
+      const round: RoundContext = {
+        c,
+        windows: checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows,
+        special: await this.policies.specialDays(this.ctx.db, campaignId),
+        rules: contactRulesFor(this.ctx.engine, c),
+      };
       let dialledThisRound = 0;
       for (const r of claimed) {
-        if (await this.#attempt(c, r, windows, special, now)) dialledThisRound++;
+        if (await this.#attempt(round, r, now)) dialledThisRound++;
       }
       dispatched += dialledThisRound;
       if (dialledThisRound > 0) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
@@ -112,15 +138,41 @@ export class CallDataWorker implements Worker {
     return dispatched;
   }
 
-  async #gates(c: CampaignRow, r: CallDataRow, num: CallDataNumberRow, windows: ScheduleWindows, special: IsSpecialDay, now: number): Promise<GateResult> {
-    const tz = c.time_zone ?? this.ctx.engine.timeZone;
+  /**
+   * The gates of one attempt, in order: recycle time, attempt budget, calling window, number
+   * delay, blocklist (by subscriber), rule-pack hours. Counted limits (pack caps, contact caps)
+   * follow in the dispatch transaction.
+   */
+  async gates(round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number): Promise<GateResult> {
+    const { c, windows, special } = round;
+    const tz = round.rules.tz;
     const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
     return firstHold(
       recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
+      budgetGate(rules, historyOf(readRetryState(r.retry_state), r.number_index), now, tz),
       windowGate(now, tz, windows, special),
       delayGate(since + num.delay_time * 1000, now),
-      await blocklistAtDial(this.ctx.db, c.vdn_id, num.called_no, now, tz),
+      await blocklistAtDial(this.ctx.db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+      packHoursGate(round.rules, now),
     );
+  }
+
+  /** A record held by `gate`: released until it is next eligible, moved to its next number, or finished. */
+  async #hold(r: CallDataRow, numbers: CallDataNumberRow[], num: CallDataNumberRow, gate: Extract<GateResult, { go: false }>, now: number): Promise<void> {
+    const { db, nodeId, events } = this.ctx;
+    const permanent = gate.until === null && (gate.gate === 'blocklist' || gate.gate === 'recycle-time' || gate.gate === 'attempt-budget');
+    if (permanent && gate.gate !== 'recycle-time' && r.number_index + 1 < numbers.length) {
+      // This number may never be dialled (again): the record moves on to its next number.
+      await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, numberIndex: r.number_index + 1, now });
+      await this.#trail(r, { kind: 'skipped', gate: gate.gate, until: null, called_no: num.called_no, detail: `${gate.reason}; next number` }, now);
+    } else if (permanent) {
+      await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, state: 'done', now });
+      await this.#trail(r, { kind: 'finished', gate: gate.gate, called_no: num.called_no, detail: gate.reason }, now);
+    } else {
+      await releaseCallData(db, Number(r.id), nodeId, { dueAt: gate.until ?? now + 60_000, now });
+      await this.#trail(r, { kind: 'skipped', gate: gate.gate, until: gate.until, called_no: num.called_no, detail: gate.reason }, now);
+    }
+    events.emit('record:skipped', { campaignId: r.campaign_id, dataId: Number(r.id), gate: gate.gate, until: gate.until });
   }
 
   async #trail(r: CallDataRow, row: Partial<{ kind: string; gate: string | null; until: number | null; call_id: string | null; called_no: string | null; caller_no: string | null; fail_code: string | null; detail: string | null }>, now: number, db: Db = this.ctx.db) {
@@ -141,8 +193,9 @@ export class CallDataWorker implements Worker {
     });
   }
 
-  async #attempt(c: CampaignRow, r: CallDataRow, windows: ScheduleWindows, special: IsSpecialDay, now: number): Promise<boolean> {
+  async #attempt(round: RoundContext, r: CallDataRow, now: number): Promise<boolean> {
     const { db, nodeId, events } = this.ctx;
+    const c = round.c;
     const numbers = await numbersOf(db, Number(r.id));
     const num = numbers[r.number_index];
     if (!num) {
@@ -150,26 +203,35 @@ export class CallDataWorker implements Worker {
       await this.#trail(r, { kind: 'finished', detail: 'no number left to call' }, now);
       return false;
     }
-    const gate = await this.#gates(c, r, num, windows, special, now);
+    const rules = await this.policies.retryRules(db, r.campaign_id, num.type);
+    const gate = await this.gates(round, r, num, rules, now);
     if (!gate.go) {
-      const permanent = gate.until === null && (gate.gate === 'blocklist' || gate.gate === 'recycle-time');
-      if (permanent && gate.gate === 'blocklist' && r.number_index + 1 < numbers.length) {
-        // This number may never be dialled: the record moves on to its next number.
-        await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, numberIndex: r.number_index + 1, now });
-        await this.#trail(r, { kind: 'skipped', gate: gate.gate, until: null, called_no: num.called_no, detail: `${gate.reason}; next number` }, now);
-      } else if (permanent) {
-        await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, state: 'done', now });
-        await this.#trail(r, { kind: 'finished', gate: gate.gate, called_no: num.called_no, detail: gate.reason }, now);
-      } else {
-        await releaseCallData(db, Number(r.id), nodeId, { dueAt: gate.until ?? now + 60_000, now });
-        await this.#trail(r, { kind: 'skipped', gate: gate.gate, until: gate.until, called_no: num.called_no, detail: gate.reason }, now);
-      }
-      events.emit('record:skipped', { campaignId: r.campaign_id, dataId: Number(r.id), gate: gate.gate, until: gate.until });
+      await this.#hold(r, numbers, num, gate, now);
       return false;
     }
-    const callerNo = r.caller ?? (await pickCallerNumber(db, r.campaign_id, now)) ?? '';
     const callId = newLongId(now);
-    if (!(await markCallDataDispatched(db, Number(r.id), nodeId, callId, now))) return false;
+    let callerNo = '';
+    const dispatched = await dispatchCountingContacts(db, {
+      vdnId: c.vdn_id,
+      numberKey: canonicalNumber(num.called_no, round.rules.region),
+      campaignId: c.id,
+      dataId: Number(r.id),
+      reservationId: null,
+      callId,
+      now,
+      lookbackMs: round.rules.lookbackMs,
+      check: (callsAt) => countedLimits(round.rules, now, callsAt),
+      mark: async (trx) => {
+        // The calling number is picked inside the dispatch transaction (one pool rotation per attempt).
+        callerNo = r.caller ?? (await pickCallerNumber(trx, r.campaign_id, now)) ?? '';
+        return markCallDataDispatched(trx, Number(r.id), nodeId, callId, now);
+      },
+    });
+    if (dispatched.kind === 'lost') return false;
+    if (dispatched.kind === 'held') {
+      await this.#hold(r, numbers, num, dispatched.gate, now);
+      return false;
+    }
     await this.#trail(r, { kind: 'dialled', call_id: callId, called_no: num.called_no, caller_no: callerNo, detail: `attempt ${r.attempts + 1}` }, now);
     events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo: num.called_no, callerNo });
     const result = await this.ctx.dialer.dial({
@@ -217,14 +279,14 @@ export class CallDataWorker implements Worker {
     const state = readRetryState(r.retry_state);
     const key = String(r.number_index);
     const today = localDay(now, tz);
-    const n = state.numbers[key] ?? { attempts: 0, days: [], perOutcome: {} };
+    const n = state.numbers[key] ?? { attempts: 0, days: [], perDay: {}, perOutcome: {} };
     n.attempts += 1;
     if (!n.days.includes(today)) n.days.push(today);
+    n.perDay = { ...n.perDay, [today]: (n.perDay?.[today] ?? 0) + 1 };
     const outcomeKey = resultCode !== null && rules.mode === 'by-result' && rules.rules.has(resultCode) ? resultCode : o.failCode;
     n.perOutcome[outcomeKey] = (n.perOutcome[outcomeKey] ?? 0) + 1;
     state.numbers[key] = n;
-    const todayCount = await this.#attemptsToday(r, calledNo, now, tz);
-    const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: todayCount, perOutcome: n.perOutcome };
+    const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
     const decision = decideAfterAttempt({ success, failCode: o.failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
 
     const settled = await db.transaction().execute(async (trx) => {
@@ -257,18 +319,5 @@ export class CallDataWorker implements Worker {
     });
     if (settled) events.emit('attempt:settled', { callId, campaignId: r.campaign_id, dataId: Number(r.id), failCode: o.failCode });
     return settled;
-  }
-
-  async #attemptsToday(r: CallDataRow, calledNo: string, now: number, tz: string): Promise<number> {
-    const day = localDay(now, tz);
-    const rows = await this.ctx.db
-      .selectFrom('call_results')
-      .select('created_at')
-      .where('data_id', '=', Number(r.id))
-      .where('called_no', '=', calledNo)
-      .where('created_at', '>', now - 2 * 86400_000)
-      .execute();
-    // The attempt being settled is not in call_results yet: count it too.
-    return rows.filter((x) => localDay(Number(x.created_at), tz) === day).length + 1;
   }
 }

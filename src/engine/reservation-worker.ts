@@ -8,10 +8,14 @@
  *              due ──(grace passed without a result)──▶ due, timeout = 1
  *
  * Automatic reservations bypass the calling windows (the customer chose the time) but not the
- * campaign state, validity or blocklist gates.
+ * campaign state, validity or blocklist gates, nor the rule packs and contact caps (issue #7):
+ * each reservation is one attempt and counts toward them like any other.
  */
-import type { GateResult } from '../domain/gates.js';
+import { firstHold, type GateResult } from '../domain/gates.js';
+import { canonicalNumber } from '../domain/phone-numbers.js';
+import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
+import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { isSuccessFailCode } from '../domain/obs-codes.js';
 import {
@@ -75,26 +79,55 @@ export class ReservationWorker implements Worker {
     return dispatched;
   }
 
-  /** Automatic reservations bypass the calling windows, not the blocklist. */
-  #gates(r: ReservationRow, tz: string, now: number): Promise<GateResult> {
-    return blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, tz);
+  /** Automatic reservations bypass the calling windows, not the blocklist (by subscriber) nor the rule packs' hours. */
+  async #gates(r: ReservationRow, rules: ContactRules, now: number): Promise<GateResult> {
+    return firstHold(await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region), packHoursGate(rules, now));
+  }
+
+  /** Held: the timeout pass ends it if the hold outlives the grace period. */
+  async #hold(r: ReservationRow, gate: Extract<GateResult, { go: false }>, now: number): Promise<void> {
+    const { db, events, nodeId } = this.ctx;
+    const until = gate.until ?? now + this.ctx.engine.appointGraceMs;
+    await releaseReservation(db, r.id, nodeId, until, now);
+    await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'skipped', gate: gate.gate, until: gate.until, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: gate.reason });
+    events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
   }
 
   async #attempt(r: ReservationRow, now: number): Promise<boolean> {
     const { db, events, nodeId } = this.ctx;
-    const campaign = await db.selectFrom('campaigns').select(['max_alerting_time', 'device_type', 'time_zone']).where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
-    const gate = await this.#gates(r, campaign.time_zone ?? this.ctx.engine.timeZone, now);
+    const campaign = await db
+      .selectFrom('campaigns')
+      .select(['vdn_id', 'max_alerting_time', 'device_type', 'time_zone', 'region', 'rule_pack'])
+      .where('id', '=', r.campaign_id)
+      .executeTakeFirstOrThrow();
+    const rules = contactRulesFor(this.ctx.engine, campaign);
+    const gate = await this.#gates(r, rules, now);
     if (!gate.go) {
-      // Held: the timeout pass ends it if the hold outlives the grace period.
-      const until = gate.until ?? now + this.ctx.engine.appointGraceMs;
-      await releaseReservation(db, r.id, nodeId, until, now);
-      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'skipped', gate: gate.gate, until: gate.until, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: gate.reason });
-      events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
+      await this.#hold(r, gate, now);
       return false;
     }
-    const callerNo = (await pickCallerNumber(db, r.campaign_id, now)) ?? '';
     const callId = newLongId(now);
-    if (!(await markReservationDispatched(db, r.id, nodeId, callId, callerNo, now))) return false;
+    let callerNo = '';
+    const dispatched = await dispatchCountingContacts(db, {
+      vdnId: r.vdn_id,
+      numberKey: canonicalNumber(r.called_no, rules.region),
+      campaignId: r.campaign_id,
+      dataId: null,
+      reservationId: r.id,
+      callId,
+      now,
+      lookbackMs: rules.lookbackMs,
+      check: (callsAt) => countedLimits(rules, now, callsAt),
+      mark: async (trx) => {
+        callerNo = (await pickCallerNumber(trx, r.campaign_id, now)) ?? '';
+        return markReservationDispatched(trx, r.id, nodeId, callId, callerNo, now);
+      },
+    });
+    if (dispatched.kind === 'lost') return false;
+    if (dispatched.kind === 'held') {
+      await this.#hold(r, dispatched.gate, now);
+      return false;
+    }
     await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'dialled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo, fail_code: null, detail: 'automatic reservation' });
     events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, callerNo });
     const result = await this.ctx.dialer.dial({
