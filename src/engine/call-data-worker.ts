@@ -38,6 +38,7 @@ import type { Db } from '../store/db.js';
 import { callbackItem } from './callback.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import type { DialOutcome } from './dialer.js';
+import type { EngineConfig } from './config.js';
 import type { EngineContext, Worker } from './engine.js';
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
@@ -61,11 +62,41 @@ function historyOf(state: RetryState, index: number): NumberHistory {
 }
 
 /** What one round of a campaign needs, read once. */
-interface RoundContext {
+export interface RoundContext {
   c: CampaignRow;
   windows: ScheduleWindows;
   special: IsSpecialDay;
   rules: ContactRules;
+}
+
+/** Reads a campaign's windows, special days and contact rules for a round (or a preflight). */
+export async function roundContext(db: Db, engine: EngineConfig, policies: CallDataPolicies, c: CampaignRow): Promise<RoundContext> {
+  return {
+    c,
+    windows: checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows,
+    special: await policies.specialDays(db, c.id),
+    rules: contactRulesFor(engine, c),
+  };
+}
+
+/**
+ * The gates of one call-data attempt at `now` (epoch ms), in order: recycle time, attempt
+ * budget, calling window, number delay, blocklist (by subscriber), rule-pack hours. Counted
+ * limits (pack caps, contact caps) follow in the dispatch transaction. Campaign state and
+ * paused batches are filtered by the claim itself.
+ */
+export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number): Promise<GateResult> {
+  const { c, windows, special } = round;
+  const tz = round.rules.tz;
+  const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
+  return firstHold(
+    recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
+    budgetGate(rules, historyOf(readRetryState(r.retry_state), r.number_index), now, tz),
+    windowGate(now, tz, windows, special),
+    delayGate(since + num.delay_time * 1000, now),
+    await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+    packHoursGate(round.rules, now),
+  );
 }
 
 function readRetryState(s: string | null): RetryState {
@@ -122,12 +153,7 @@ export class CallDataWorker implements Worker {
       const roundSize = Math.min(ivr.callCount ?? 10, budget - dispatched);
       const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
       if (claimed.length === 0) continue;
-      const round: RoundContext = {
-        c,
-        windows: checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows,
-        special: await this.policies.specialDays(this.ctx.db, campaignId),
-        rules: contactRulesFor(this.ctx.engine, c),
-      };
+      const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
       let dialledThisRound = 0;
       for (const r of claimed) {
         if (await this.#attempt(round, r, now)) dialledThisRound++;
@@ -136,25 +162,6 @@ export class CallDataWorker implements Worker {
       if (dialledThisRound > 0) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
     }
     return dispatched;
-  }
-
-  /**
-   * The gates of one attempt, in order: recycle time, attempt budget, calling window, number
-   * delay, blocklist (by subscriber), rule-pack hours. Counted limits (pack caps, contact caps)
-   * follow in the dispatch transaction.
-   */
-  async gates(round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number): Promise<GateResult> {
-    const { c, windows, special } = round;
-    const tz = round.rules.tz;
-    const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
-    return firstHold(
-      recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
-      budgetGate(rules, historyOf(readRetryState(r.retry_state), r.number_index), now, tz),
-      windowGate(now, tz, windows, special),
-      delayGate(since + num.delay_time * 1000, now),
-      await blocklistAtDial(this.ctx.db, c.vdn_id, num.called_no, now, tz, round.rules.region),
-      packHoursGate(round.rules, now),
-    );
   }
 
   /** A record held by `gate`: released until it is next eligible, moved to its next number, or finished. */
@@ -204,7 +211,7 @@ export class CallDataWorker implements Worker {
       return false;
     }
     const rules = await this.policies.retryRules(db, r.campaign_id, num.type);
-    const gate = await this.gates(round, r, num, rules, now);
+    const gate = await callDataGates(db, round, r, num, rules, now);
     if (!gate.go) {
       await this.#hold(r, numbers, num, gate, now);
       return false;

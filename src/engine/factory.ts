@@ -49,11 +49,16 @@ async function retryRules(db: Db, campaignId: number, numberType: string | null,
   return { mode: 'by-result', rules: new Map(entry.rules.map((r) => [r.result, { retries: r.retryNumber, intervalMs: r.callIntervalSec * 1000 }])), noRetry };
 }
 
-export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; config: Config; log?: Logger; dialer?: Dialer }): Engine {
-  const policies: CallDataPolicies = {
+/** The call-data worker's connections to the policy areas (also used by the preflight). */
+export function callDataPolicies(config: Config): CallDataPolicies {
+  return {
     specialDays,
-    retryRules: (db, campaignId, numberType) => retryRules(db, campaignId, numberType, deps.config.engine.retryIntervalMs),
+    retryRules: (db, campaignId, numberType) => retryRules(db, campaignId, numberType, config.engine.retryIntervalMs),
   };
+}
+
+export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; config: Config; log?: Logger; dialer?: Dialer }): Engine {
+  const policies = callDataPolicies(deps.config);
   return new Engine(
     { db: deps.db, caps: deps.caps, clock: deps.clock, config: deps.config, engine: deps.config.engine, dialer: deps.dialer ?? createDialer(deps.config), log: deps.log, externalResultFor },
     (ctx) => [new ReservationWorker(ctx), new CallDataWorker(ctx, policies)],

@@ -13,6 +13,8 @@
  *   (not-started, executing, call-completed, suspended, expired) and the record counts.
  * - `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result` — the outcome of a call the
  *   webhook dialer handed to an external CTI.
+ * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/preflight` — how many waiting records
+ *   would be dialled now and how many are held, by gate, with the next eligible instant.
  */
 import { Type } from '@sinclair/typebox';
 import type { KeyStore } from '../../auth/keys.js';
@@ -23,6 +25,7 @@ import { campaignState, wireStatus } from '../../domain/campaign-rules.js';
 import { requireCampaign } from '../../domain/campaigns.js';
 import { campaignProgressCounts } from '../../store/engine-call-data.repository.js';
 import { ManualClock } from '../../engine/clock.js';
+import { preflight } from '../../engine/preflight.js';
 import type { Engine } from '../../engine/engine.js';
 import { envelope, ok } from '../envelope.js';
 import { VdnCampaignParams } from '../schemas.js';
@@ -150,6 +153,11 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       const callable = counts.ready + counts.dialing + counts.pendingReservations > 0;
       const state = campaignState({ beginTime: Number(c.begin_time), endTime: Number(c.end_time), suspended: c.suspended === 1 }, now, callable);
       return ok('success', { returnObject: { campaignId: Number(c.id), state, status: wireStatus(state), ...counts } });
+    });
+
+    app.get('/v1/campaigns/:vdnId/:campaignId/preflight', { schema: { params: VdnCampaignParams } }, async (req) => {
+      const c = await requireCampaign(deps.db, req.params.vdnId, req.params.campaignId);
+      return ok('success', { returnObject: await preflight(deps.db, deps.config, c, deps.clock.now()) });
     });
 
     app.post(
