@@ -15,7 +15,8 @@
  * US, TCPA 47 CFR 64.1200(c)(1) (08:00–21:00 local); Florida, Telephone Solicitation Act
  * §501.616(6) (08:00–20:00, at most 3 calls per 24 h on the same subject).
  */
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysType from 'date-holidays';
 import { windowDecision, type ScheduleWindows } from './calling-windows.js';
 import { limitReachedUntil, type ContactLimit } from './contact-limits.js';
 import type { GateResult } from './gates.js';
@@ -74,13 +75,23 @@ export function isRulePack(name: string): boolean {
   return Object.hasOwn(RULE_PACKS, name);
 }
 
-const holidayCalendars = new Map<string, { hd: Holidays; years: Map<number, Set<string>> }>();
+const holidayCalendars = new Map<string, { hd: HolidaysType; years: Map<number, Set<string>> }>();
+
+/** date-holidays carries every country's data (≈1 s to load): loaded on the first holiday question only. */
+let HolidaysCtor: typeof HolidaysType | undefined;
+function holidaysOf(country: string): HolidaysType {
+  if (!HolidaysCtor) {
+    const m = createRequire(import.meta.url)('date-holidays') as typeof HolidaysType & { default?: typeof HolidaysType };
+    HolidaysCtor = m.default ?? m;
+  }
+  return new HolidaysCtor(country);
+}
 
 /** Whether local date `d` is a public holiday of `country` (date-holidays, type `public`). */
 export function isPublicHoliday(country: string, d: { year: number; month: number; day: number }): boolean {
   let cal = holidayCalendars.get(country);
   if (!cal) {
-    cal = { hd: new Holidays(country), years: new Map() };
+    cal = { hd: holidaysOf(country), years: new Map() };
     holidayCalendars.set(country, cal);
   }
   let set = cal.years.get(d.year);
