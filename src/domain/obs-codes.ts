@@ -148,11 +148,14 @@ export function isKnownObsCode(code: string): boolean {
 }
 
 /**
- * The outbound callback sample sends `"failCode": "0"` for a successful call; results use
- * `"00000"`. Both read as success and are emitted as `00000`; anything else is returned unchanged.
+ * The one normalisation of fail codes (issue #8), for every path a code comes in by (dialer,
+ * webhook CTI result, `appoint/updateResult`): the outbound callback sample sends `"0"` for a
+ * successful call and CTIs often drop leading zeros (`603`), while results use the 5-digit OBS
+ * form. A numeric code shorter than 5 digits is left-padded with zeros (`0` → `00000`,
+ * `603` → `00603`); anything else is returned unchanged.
  */
 export function normalizeFailCode(code: string): string {
-  return code === '0' || code === OBS_SUCCESS_CODE ? OBS_SUCCESS_CODE : code;
+  return /^\d{1,4}$/.test(code) ? code.padStart(5, '0') : code;
 }
 
 export function isSuccessFailCode(code: string): boolean {

@@ -16,7 +16,6 @@ import type { IsSpecialDay, ScheduleWindows } from '../domain/calling-windows.js
 import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { newLongId } from '../domain/ids.js';
-import { isSuccessFailCode } from '../domain/obs-codes.js';
 import { canonicalNumber } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
@@ -33,13 +32,13 @@ import {
 } from '../store/engine-call-data.repository.js';
 import { recordAttemptResult } from '../store/call-data.repository.js';
 import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
-import { appendTrail, enqueueCallback, pickCallerNumber } from '../store/engine.repository.js';
+import { appendTrail, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
-import { callbackItem } from './callback.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineConfig } from './config.js';
 import type { EngineContext, Worker } from './engine.js';
+import { settleAttempt } from './settle-attempt.js';
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
 export interface CallDataPolicies {
@@ -260,10 +259,11 @@ export class CallDataWorker implements Worker {
     return true;
   }
 
-  /** Records an attempt's outcome and decides what happens to the record next, in one transaction. */
   /**
-   * `known` carries what the caller already read for this attempt (the record's numbers, the
-   * campaign's time zone); the reaper and external results come without it.
+   * Records an attempt's outcome and decides what happens to the record next, in one
+   * transaction (settle-attempt.ts). `known` carries what the caller already read for this
+   * attempt (the record's numbers, the campaign's time zone); the reaper and external results
+   * come without it.
    */
   async settle(
     r: CallDataRow,
@@ -274,57 +274,61 @@ export class CallDataWorker implements Worker {
     now: number,
     known?: { numbers: CallDataNumberRow[]; tz: string },
   ): Promise<boolean> {
-    const { db, engine, events } = this.ctx;
+    const { db, engine } = this.ctx;
     const tz = known?.tz ?? (await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst())?.time_zone ?? engine.timeZone;
     const numbers = known?.numbers ?? (await numbersOf(db, Number(r.id)));
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
-    const success = isSuccessFailCode(o.failCode);
-    const resultCode = await this.ctx.externalResultFor(db, r.vdn_id, o.failCode);
     const rules = await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
-
-    const state = readRetryState(r.retry_state);
-    const key = String(r.number_index);
-    const today = localDay(now, tz);
-    const n = state.numbers[key] ?? { attempts: 0, days: [], perDay: {}, perOutcome: {} };
-    n.attempts += 1;
-    if (!n.days.includes(today)) n.days.push(today);
-    n.perDay = { ...n.perDay, [today]: (n.perDay?.[today] ?? 0) + 1 };
-    const outcomeKey = resultCode !== null && rules.mode === 'by-result' && rules.rules.has(resultCode) ? resultCode : o.failCode;
-    n.perOutcome[outcomeKey] = (n.perOutcome[outcomeKey] ?? 0) + 1;
-    state.numbers[key] = n;
-    const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
-    const decision = decideAfterAttempt({ success, failCode: o.failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
-
-    const settled = await db.transaction().execute(async (trx) => {
-      const recorded = await recordAttemptResult(trx, {
+    return settleAttempt(
+      this.ctx,
+      {
+        vdnId: r.vdn_id,
+        campaignId: r.campaign_id,
         dataId: Number(r.id),
-        owner: owner || null,
+        reservationId: null,
         callId,
         calledNo,
-        callerNo: callerNo || null,
-        failCode: o.failCode,
-        resultCode,
-        callStatus: success ? 6 : 5,
-        ackBeginTime: o.ackBeginTime,
-        callBeginTime: o.callBeginTime,
-        callEndTime: o.callEndTime,
-        recordPath: o.recordPath ?? null,
-        next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
-        retryState: JSON.stringify(state),
-        nowMs: now,
-      });
-      if (!recorded) return false;
-      const next = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
-      await this.#trail(r, { kind: 'settled', call_id: callId, called_no: calledNo, caller_no: callerNo, fail_code: o.failCode, until: next, detail: `${resultCode ?? '-'}: ${decision.reason}` }, now, trx);
-      const cb = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();
-      if (cb?.call_back_url) {
-        const item = callbackItem({ campaignId: r.campaign_id, sessionId: r.session_id, called: calledNo, callTime: Number(o.ackBeginTime ?? now), callStatus: success ? 6 : 5, failCode: o.failCode, vdnId: r.vdn_id, callId, customField: r.custom_field, recordPath: o.recordPath ?? null });
-        await enqueueCallback(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, url: cb.call_back_url, payload: JSON.stringify([item]), next_at: now, created_at: now });
-      }
-      return true;
-    });
-    if (settled) events.emit('attempt:settled', { callId, campaignId: r.campaign_id, dataId: Number(r.id), failCode: o.failCode });
-    return settled;
+        callerNo,
+        sessionId: r.session_id,
+        customField: r.custom_field,
+        record: async (trx, { failCode, success, resultCode, outcome }) => {
+          const state = readRetryState(r.retry_state);
+          const key = String(r.number_index);
+          const today = localDay(now, tz);
+          const n = state.numbers[key] ?? { attempts: 0, days: [], perDay: {}, perOutcome: {} };
+          n.attempts += 1;
+          if (!n.days.includes(today)) n.days.push(today);
+          n.perDay = { ...n.perDay, [today]: (n.perDay?.[today] ?? 0) + 1 };
+          const outcomeKey = resultCode !== null && rules.mode === 'by-result' && rules.rules.has(resultCode) ? resultCode : failCode;
+          n.perOutcome[outcomeKey] = (n.perOutcome[outcomeKey] ?? 0) + 1;
+          state.numbers[key] = n;
+          const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
+          const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
+          const recorded = await recordAttemptResult(trx, {
+            dataId: Number(r.id),
+            owner: owner || null,
+            callId,
+            calledNo,
+            callerNo: callerNo || null,
+            failCode,
+            resultCode,
+            callStatus: success ? 6 : 5,
+            ackBeginTime: outcome.ackBeginTime,
+            callBeginTime: outcome.callBeginTime,
+            callEndTime: outcome.callEndTime,
+            recordPath: outcome.recordPath ?? null,
+            next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
+            retryState: JSON.stringify(state),
+            nowMs: now,
+          });
+          if (!recorded) return null;
+          const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
+          return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };
+        },
+      },
+      o,
+      now,
+    );
   }
 }

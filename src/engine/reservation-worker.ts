@@ -17,11 +17,9 @@ import { dispatchCountingContacts } from '../store/contact-safety.repository.js'
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import { newLongId } from '../domain/ids.js';
-import { isSuccessFailCode } from '../domain/obs-codes.js';
 import {
   appendTrail,
   claimDueReservations,
-  enqueueCallback,
   markManualReservationsDue,
   markReservationDispatched,
   markReservationTimeouts,
@@ -31,9 +29,9 @@ import {
   releaseReservation,
 } from '../store/engine.repository.js';
 import type { ReservationRow } from '../store/reservations.repository.js';
-import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext, Worker } from './engine.js';
+import { settleAttempt } from './settle-attempt.js';
 
 export class ReservationWorker implements Worker {
   constructor(private readonly ctx: EngineContext) {}
@@ -147,33 +145,39 @@ export class ReservationWorker implements Worker {
     return true;
   }
 
-  /** Records an automatic reservation's outcome: the reservation, its history, the call result, the callback. */
+  /** Records an automatic reservation's outcome (settle-attempt.ts): the reservation, its history, the call result, the callback. */
   async settle(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
-    const success = isSuccessFailCode(o.failCode);
-    const resultCode = await this.ctx.externalResultFor(this.ctx.db, r.vdn_id, o.failCode);
-    const settled = await this.ctx.db.transaction().execute(async (trx) => {
-      const upd = await trx
-        .updateTable('reservations')
-        .set({ state: 'done', fail_code: o.failCode, call_id: callId, caller_no: callerNo || null, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, lease_owner: null, lease_until: null, updated_at: now })
-        .where('id', '=', r.id)
-        .where('state', '=', 'dialing')
-        .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
-        .executeTakeFirst();
-      if (Number(upd.numUpdatedRows) !== 1) return false;
-      await trx.insertInto('reservation_results').values({ reservation_id: r.id, source: 'engine', user_account: r.user_account, work_no: r.work_no, caller_no: callerNo || null, fail_code: o.failCode, call_id: callId, busi_result: null, busi_sub_status: null, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, created_at: now }).execute();
-      await trx
-        .insertInto('call_results')
-        .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, batch_id: null, session_id: null, custom_field: null, called_no: r.called_no, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: o.failCode, result_code: resultCode, ack_begin_time: o.ackBeginTime, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, record_path: o.recordPath ?? null, created_at: now })
-        .execute();
-      await appendTrail(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'settled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo || null, fail_code: o.failCode, detail: resultCode });
-      const c = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();
-      if (c?.call_back_url) {
-        const item = callbackItem({ campaignId: r.campaign_id, sessionId: null, called: r.called_no, callTime: Number(o.ackBeginTime ?? now), callStatus: success ? 6 : 5, failCode: o.failCode, vdnId: r.vdn_id, callId, customField: null, recordPath: o.recordPath ?? null });
-        await enqueueCallback(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, url: c.call_back_url, payload: JSON.stringify([item]), next_at: now, created_at: now });
-      }
-      return true;
-    });
-    if (settled) this.ctx.events.emit('attempt:settled', { callId, campaignId: r.campaign_id, reservationId: r.id, failCode: o.failCode });
-    return settled;
+    return settleAttempt(
+      this.ctx,
+      {
+        vdnId: r.vdn_id,
+        campaignId: r.campaign_id,
+        dataId: null,
+        reservationId: r.id,
+        callId,
+        calledNo: r.called_no,
+        callerNo: callerNo || null,
+        sessionId: null,
+        customField: null,
+        record: async (trx, { failCode, success, resultCode, outcome }) => {
+          const upd = await trx
+            .updateTable('reservations')
+            .set({ state: 'done', fail_code: failCode, call_id: callId, caller_no: callerNo || null, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, lease_owner: null, lease_until: null, updated_at: now })
+            .where('id', '=', r.id)
+            .where('state', '=', 'dialing')
+            .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
+            .executeTakeFirst();
+          if (Number(upd.numUpdatedRows) !== 1) return null;
+          await trx.insertInto('reservation_results').values({ reservation_id: r.id, source: 'engine', user_account: r.user_account, work_no: r.work_no, caller_no: callerNo || null, fail_code: failCode, call_id: callId, busi_result: null, busi_sub_status: null, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, created_at: now }).execute();
+          await trx
+            .insertInto('call_results')
+            .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, batch_id: null, session_id: null, custom_field: null, called_no: r.called_no, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: failCode, result_code: resultCode, ack_begin_time: outcome.ackBeginTime, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, record_path: outcome.recordPath ?? null, created_at: now })
+            .execute();
+          return { until: null, detail: resultCode };
+        },
+      },
+      o,
+      now,
+    );
   }
 }

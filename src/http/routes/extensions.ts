@@ -21,6 +21,7 @@ import type { KeyStore } from '../../auth/keys.js';
 import { DomainError, paramError } from '../../domain/errors.js';
 import type { DomainContext } from '../../domain/context.js';
 import { formatDateTime } from '../../domain/time.js';
+import { normalizeFailCode } from '../../domain/obs-codes.js';
 import { campaignState, wireStatus } from '../../domain/campaign-rules.js';
 import { requireCampaign } from '../../domain/campaigns.js';
 import { campaignProgressCounts } from '../../store/engine-call-data.repository.js';
@@ -167,7 +168,7 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
         if (!deps.engine) throw paramError('the engine is not running');
         const b = req.body;
         const settled = await deps.engine.settleExternal(req.params.callId, req.params.vdnId, {
-          failCode: b.failCode === '0' ? '00000' : b.failCode.padStart(5, '0'),
+          failCode: normalizeFailCode(b.failCode),
           ackBeginTime: b.ackBeginTime ?? null,
           callBeginTime: b.callBeginTime ?? null,
           callEndTime: b.callEndTime ?? null,
