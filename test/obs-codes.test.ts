@@ -76,7 +76,11 @@ test('normalizeFailCode / isSuccessFailCode', () => {
   assert.ok(isSuccessFailCode('0'));
   assert.ok(isSuccessFailCode('00000'));
   assert.ok(!isSuccessFailCode('00537'));
-  assert.ok(!isSuccessFailCode('000'));
+  // Issue #8: numeric codes are normalised once to the 5-digit form, so a CTI's '603' is 00603
+  // and a shortened '000' is the success code too.
+  assert.equal(normalizeFailCode('603'), '00603');
+  assert.ok(isSuccessFailCode('000'));
+  assert.ok(!isSuccessFailCode('603'));
 });
 
 test('paging', () => {
