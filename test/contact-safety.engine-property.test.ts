@@ -1,10 +1,10 @@
 /**
  * Property test (fast-check) of issue #7 against the real engine: random retry policies,
- * windows, campaign time zones around DST changes, pauses, clock jumps and a blocklisted
- * subscriber in another spelling. Whatever the run, no number is called more often than its
- * policy allows, no call falls outside its window (checked by an Intl oracle) or past
- * `retryDay` local days, and the blocklisted subscriber is never dialled. Few runs (each plays
- * days of a campaign through the manual clock), a fixed seed.
+ * windows, campaign time zones around DST changes, rule packs (US, US-FL), pauses, clock jumps
+ * and a blocklisted subscriber in another spelling. Whatever the run, no number is called
+ * more often than its policy allows, no call falls outside its window or pack (checked by an
+ * Intl oracle) or past `retryDay` local days, and the blocklisted subscriber is never dialled.
+ * Few runs (each plays days of a campaign through the manual clock), a fixed seed.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,7 +51,7 @@ const policyArb = fc.oneof(
 );
 
 let run = 0;
-test('property (engine): attempt bound, windows and blocklist hold in every run', async () => {
+test('property (engine): attempt bound, windows, rule packs and blocklist hold in every run', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom('America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'UTC'),
@@ -60,7 +60,8 @@ test('property (engine): attempt bound, windows and blocklist hold in every run'
       fc.constantFrom('86', '0086'),
       fc.tuple(fc.integer({ min: 0, max: 48 }), fc.integer({ min: 1, max: 24 })),
       fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 3, maxLength: 8 }),
-      async (tz, edges, policy, prefix, [pauseAt, pauseLen], jumps) => {
+      fc.constantFrom<[string, number, number] | null>(null, ['US', 480, 1260], ['US-FL', 480, 1200]),
+      async (tz, edges, policy, prefix, [pauseAt, pauseLen], jumps, pack) => {
         run++;
         const t0 = s.clock.now();
         const scheduleParam: Record<string, string> = {};
@@ -71,7 +72,7 @@ test('property (engine): attempt bound, windows and blocklist hold in every run'
           scheduleParam[`workdayEndTime${windows.length}`] = hhmm(edges[i + 1]!);
         }
         const begin = startOfUtcDay(t0);
-        const cid = Number((await ok('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), timeZone: tz, scheduleParam }, begin))).returnObject!.id);
+        const cid = Number((await ok('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), timeZone: tz, scheduleParam, ...(pack ? { rulePack: pack[0] } : {}) }, begin))).returnObject!.id);
         if (policy.kind === 'ordinary') await ok('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: JSON.stringify([{ type: 0, retryDay: policy.days, retryTimes: policy.times }]) });
         if (policy.kind === 'by-result') {
           await ok('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: JSON.stringify([{ type: 1, policy: [{ result: '00603', retryNumber: policy.retries, callInterval: 1800 }] }]) });
@@ -104,7 +105,14 @@ test('property (engine): attempt bound, windows and blocklist hold in every run'
         const rows = await s.store.db.selectFrom('call_results').select(['data_id', 'created_at']).where('campaign_id', '=', cid).orderBy('id').execute();
         assert.equal(rows.filter((x) => x.data_id === ids[1]).length, 0, 'the blocklisted subscriber was dialled');
         const times = rows.filter((x) => x.data_id === ids[0]).map((x) => Number(x.created_at));
-        assert.ok(times.length >= 1 || windows.length > 0, 'an always-open campaign dials its record');
+        assert.ok(times.length >= 1 || windows.length > 0 || pack !== null, 'an always-open campaign dials its record');
+        if (pack) {
+          for (const t of times) {
+            const m = oracle(t, tz).minute;
+            assert.ok(m >= pack[1] && m < pack[2], `${new Date(t).toISOString()} outside rule pack ${pack[0]} in ${tz}`);
+          }
+          if (pack[0] === 'US-FL') for (const t of times) assert.ok(times.filter((u) => u <= t && u > t - DAY).length <= 3, 'US-FL: at most 3 calls per 24 h');
+        }
         assert.ok(times.length <= policy.bound, `${times.length} attempts > bound ${policy.bound} (${JSON.stringify(policy)})`);
         for (const t of times) {
           const l = oracle(t, tz);

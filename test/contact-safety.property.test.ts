@@ -13,7 +13,7 @@ import { attemptBound, budgetGate } from '../src/domain/attempt-budget.js';
 import { windowGate } from '../src/domain/gates.js';
 import { canonicalNumber, numberTail } from '../src/domain/phone-numbers.js';
 import { decideAfterAttempt, type RetryRules } from '../src/domain/retry-decision.js';
-import { packHours, RULE_PACKS } from '../src/domain/rule-packs.js';
+import { isPublicHoliday, packGate, packHours, RULE_PACKS, type RulePack } from '../src/domain/rule-packs.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -68,9 +68,19 @@ const scenarioArb = fc.record({
   pauses: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 * 24 }), fc.integer({ min: 1, max: 48 })).map(([o, l]) => [o * HOUR, l * HOUR] as const), { maxLength: 3 }),
   /** Business-result "call the same number again" writebacks: offsets from start. */
   writebacks: fc.array(fc.integer({ min: 0, max: 6 * 24 }).map((h) => h * HOUR), { maxLength: 3 }),
+  pack: fc.constantFrom<RulePack | null>(null, RULE_PACKS.FR!, RULE_PACKS.US!, RULE_PACKS['US-FL']!),
 });
 
-test('property: attempts never exceed the policy, never fall outside the windows, never spill past retryDay local days', () => {
+/** Oracle of a pack's hours: the pack's own table, read with Intl in its zone. */
+function insidePack(pack: RulePack, t: number, campaignTz: string): boolean {
+  const l = oracle(t, pack.timeZone ?? campaignTz);
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(l.weekday) + 1;
+  if (!pack.weekdays.includes(weekday)) return false;
+  if (pack.holidays && isPublicHoliday(pack.holidays, { year: Number(l.date.slice(0, 4)), month: Number(l.date.slice(5, 7)), day: Number(l.date.slice(8, 10)) })) return false;
+  return pack.windows.some((w) => l.minute >= w.begin && l.minute < w.end);
+}
+
+test('property: attempts never exceed the policy, never fall outside the windows or the rule pack, never spill past retryDay local days', () => {
   fc.assert(
     fc.property(scenarioArb, (sc) => {
       const never = () => false;
@@ -110,6 +120,13 @@ test('property: attempts never exceed the policy, never fall outside the windows
           due = w.until;
           continue;
         }
+        const p = packGate(sc.pack, t, sc.tz, attempts);
+        if (!p.go) {
+          if (p.until === null) break;
+          assert.ok(p.until > t, 'a pack hold always points to the future');
+          due = p.until;
+          continue;
+        }
         // Dial.
         attempts.push(t);
         const failCode = sc.outcomes[attempts.length % sc.outcomes.length]!;
@@ -136,6 +153,11 @@ test('property: attempts never exceed the policy, never fall outside the windows
       // The bound, whatever happened.
       assert.ok(attempts.length <= attemptBound(sc.rules), `${attempts.length} attempts > bound ${attemptBound(sc.rules)}`);
       for (const a of attempts) {
+        if (sc.pack) assert.ok(insidePack(sc.pack, a, sc.tz), `attempt at ${new Date(a).toISOString()} outside rule pack ${sc.pack.name}`);
+        for (const cap of sc.pack?.caps ?? []) {
+          const inPeriod = attempts.filter((b) => b <= a && b > a - cap.periodMs).length;
+          assert.ok(inPeriod <= cap.max, `${inPeriod} calls within ${cap.label} of ${new Date(a).toISOString()}`);
+        }
         const l = oracle(a, sc.tz);
         if (sc.windows.length > 0) assert.ok(sc.windows.some((w) => l.minute >= w.begin && l.minute < w.end), `attempt at ${new Date(a).toISOString()} (${l.date} ${l.minute} min local) outside ${JSON.stringify(sc.windows)}`);
       }

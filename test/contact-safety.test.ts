@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../src/engine/clock.js';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
-import { campaignBody, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
+import fs from 'node:fs';
+import { campaignBody, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -153,6 +154,32 @@ describe('issue #7 example 1: attempt budgets are bounded', () => {
       assert.equal((await callTimes(s, { dataId: unanswered! })).length, 2);
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('the attempt budget survives a restart', () => {
+  test('retryDay 1 / retryTimes 3: two attempts, a restart, then only the third', async () => {
+    const dir = tempDir();
+    const env = { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00603:1' };
+    try {
+      let s = await startTestServer(env, { dir, clock: new ManualClock(Date.UTC(2030, 0, 7, 8)) });
+      const cid = await campaign(s, {}, '[{"type":0,"retryDay":1,"retryTimes":3}]');
+      const [id] = await addData(s, cid, ['5551007']);
+      await advance(s, 90 * MIN);
+      assert.equal((await callTimes(s, { dataId: id! })).length, 2);
+      const at = s.clock.now();
+      await s.stop();
+      s = await startTestServer(env, { dir, clock: new ManualClock(at) });
+      try {
+        await advance(s, 3 * DAY);
+        assert.deepEqual((await callTimes(s, { dataId: id! })).map(iso), [8, 9, 10].map((h) => iso(Date.UTC(2030, 0, 7, h))));
+        assert.equal((await trail(s, cid, id!)).state, 'done');
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
