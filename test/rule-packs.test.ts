@@ -108,8 +108,6 @@ describe('rule packs and contact caps in the engine', () => {
     const s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00603:1' }, { clock: new ManualClock(Date.UTC(2030, 0, 7, 6)) });
     try {
       const cid = await campaign(s, { rulePack: 'FR', timeZone: 'Europe/Paris' }, '[{"type":0,"retryDay":30,"retryTimes":10}]');
-      const details = await ok(s, 'GET', `${P(1)}/${cid}`);
-      assert.equal((details.returnObject as { rulePack?: string } | undefined)?.rulePack ?? (details as unknown as { data?: { rulePack?: string } }).data?.rulePack, 'FR');
       const [id] = await addData(s, cid, ['0612345678']);
       // A Saturday appointment is refused with the pack's rule; a Monday 11:00 one is taken.
       const sat = await s.client.request('POST', `${P(1)}/appoint/create`, { callType: 2, calledNo: '0611111111', taskId: String(cid), appointTime: Date.UTC(2030, 0, 12, 10) });
@@ -158,6 +156,34 @@ describe('rule packs and contact caps in the engine', () => {
       assert.ok(held.some((t) => t.gate === 'contact-cap' || t.gate === 'rule-pack'), JSON.stringify(held));
       const capped = await calls(s, { tail: '00000902' });
       assert.equal(capped.length, 2, 'two calls to the subscriber across both campaigns and the reservation');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('campaign extension fields region and rulePack: checked, stored, echoed, cleared with none', async () => {
+    const s = await startTestServer({ CAMPAIGND_ENGINE: 'off' });
+    try {
+      const body = (extra: Record<string, unknown>) => campaignBody({ scheduleParam: {}, ...extra });
+      for (const [extra, code, field] of [
+        [{ region: 'ZZ' }, '02000007', /region/],
+        [{ region: 'fr' }, '02000002', /region/],
+        [{ rulePack: 'DE' }, '02000007', /rulePack/],
+      ] as const) {
+        const env = envelopeOf((await s.client.request('POST', P(1), body(extra))).body);
+        assert.equal(env.resultCode, code, JSON.stringify(env));
+        assert.match(env.resultDesc, field);
+      }
+      const id = Number((await ok(s, 'POST', P(1), body({ region: 'FR', rulePack: 'US-FL' }))).returnObject!.id);
+      const row = await s.store.db.selectFrom('campaigns').select(['region', 'rule_pack']).where('id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { region: 'FR', rule_pack: 'US-FL' });
+      const got = await s.client.request('GET', `${P(1)}/${id}`);
+      assert.match(got.raw, /"region":"FR"/);
+      assert.match(got.raw, /"rulePack":"US-FL"/);
+      const cleared = await s.client.request('PUT', `${P(1)}/${id}`, body({ rulePack: 'none', strBeginTime: undefined, strEndTime: undefined }));
+      assert.equal(envelopeOf(cleared.body).resultCode, '0200000', cleared.raw);
+      const after = await s.store.db.selectFrom('campaigns').select(['region', 'rule_pack']).where('id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual(after, { region: 'FR', rule_pack: null }, 'none clears the pack; the region is kept when not sent');
     } finally {
       await s.stop();
     }

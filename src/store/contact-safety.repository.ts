@@ -62,11 +62,14 @@ export async function dispatchCountingContacts(
   },
 ): Promise<DispatchOutcome> {
   return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('contact_locks')
-      .values({ vdn_id: o.vdnId, number_key: o.numberKey, touched_at: o.now })
-      .onConflict((oc) => oc.columns(['vdn_id', 'number_key']).doUpdateSet({ touched_at: o.now }))
-      .execute();
+    // Without counted limits there is nothing to serialise: only the attempt is recorded.
+    if (o.lookbackMs > 0) {
+      await trx
+        .insertInto('contact_locks')
+        .values({ vdn_id: o.vdnId, number_key: o.numberKey, touched_at: o.now })
+        .onConflict((oc) => oc.columns(['vdn_id', 'number_key']).doUpdateSet({ touched_at: o.now }))
+        .execute();
+    }
     const callsAt = o.lookbackMs > 0 ? await contactTimes(trx, o.vdnId, o.numberKey, o.now - o.lookbackMs) : [];
     const gate = o.check(callsAt);
     if (!gate.go) return { kind: 'held', gate };

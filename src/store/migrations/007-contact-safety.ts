@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { numberTail } from '../../domain/phone-numbers.js';
 import { serialKey, type DialectCaps } from '../dialect.js';
 
 /**
@@ -17,6 +16,8 @@ export function contactSafety(caps: DialectCaps) {
       await db.schema.alterTable('campaigns').addColumn('region', 'varchar(2)').execute();
       await db.schema.alterTable('campaigns').addColumn('rule_pack', 'varchar(16)').execute();
       await db.schema.alterTable('blocklist').addColumn('number_tail', 'varchar(8)').execute();
+      // Same rule as phone-numbers.ts `numberTail`, spelled out so the migration never drifts.
+      const numberTail = (n: string) => n.replace(/\D/g, '').slice(-8);
       const rows = await sql<{ vdn_id: number; number: string }>`select vdn_id, number from blocklist`.execute(db);
       for (const r of rows.rows) {
         await sql`update blocklist set number_tail = ${numberTail(r.number)} where vdn_id = ${r.vdn_id} and number = ${r.number}`.execute(db);
