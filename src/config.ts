@@ -10,6 +10,7 @@ import { envInt as int, envList as list, type Env } from './config-env.js';
 import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
 import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
+import { loadOutboundConfig, type OutboundConfig } from './outbound-config.js';
 
 export { ConfigError };
 
@@ -52,6 +53,8 @@ export interface Config {
   callData: CallDataConfig;
   /** The calllogs journal (calllogs-config.ts). */
   callLog: CallLogConfig;
+  /** Outbound HTTP: destination policy, reply cap, timeouts (outbound-config.ts). */
+  outbound: OutboundConfig;
 }
 
 
@@ -120,5 +123,6 @@ export function loadConfig(env: Env = process.env): Config {
     engine: loadEngineConfig(env),
     callData: loadCallDataConfig(env),
     callLog: loadCallLogConfig(env),
+    outbound: loadOutboundConfig(env),
   };
 }
