@@ -11,6 +11,7 @@ import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
 import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
 import { loadOutboundConfig, type OutboundConfig } from './outbound-config.js';
+import { loadHttpLimits, type HttpLimits } from './http-limits-config.js';
 
 export { ConfigError };
 
@@ -55,6 +56,8 @@ export interface Config {
   callLog: CallLogConfig;
   /** Outbound HTTP: destination policy, reply cap, timeouts (outbound-config.ts). */
   outbound: OutboundConfig;
+  /** HTTP server timeouts and connection/header caps (http-limits-config.ts). */
+  httpLimits: HttpLimits;
 }
 
 
@@ -124,5 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
     callData: loadCallDataConfig(env),
     callLog: loadCallLogConfig(env),
     outbound: loadOutboundConfig(env),
+    httpLimits: loadHttpLimits(env),
   };
 }
