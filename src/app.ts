@@ -9,6 +9,8 @@ import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
 import { buildServer } from './http/server.js';
+import { redact } from './domain/secrets.js';
+import { RetentionJob } from './engine/retention-job.js';
 import { openSqlite, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
@@ -20,6 +22,8 @@ export interface RunningApp {
   clock: Clock;
   /** The campaign engine, unless CAMPAIGND_ENGINE=off. */
   engine?: Engine;
+  /** Prunes old journal, trail and callback rows (CAMPAIGND_CALLLOG_RETENTION_DAYS). */
+  retention: RetentionJob;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
 }
@@ -32,8 +36,13 @@ export interface StartOptions {
 }
 
 export function createLogger(level: string): Logger {
-  // Secrets never reach the log: the Authorization header is redacted wherever it appears.
-  return pino({ level, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' } });
+  // Secrets never reach the log: the Authorization header is redacted wherever it appears, and
+  // every secret-named property (domain/secrets.ts: token, apiKey, pinCode, …) at any depth.
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' },
+    formatters: { log: (obj) => redact(obj) },
+  });
 }
 
 async function restoreManualClock(store: Store): Promise<ManualClock> {
@@ -57,6 +66,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
+    const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
+    retention.start();
     logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
     return {
       url,
@@ -64,10 +75,12 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       keys,
       clock,
       engine,
+      retention,
       app,
       async close() {
         // Stop taking requests, then stop claiming work and let the pass in progress finish.
         await app.close();
+        await retention.stop();
         await engine?.stop();
         await store.close();
       },

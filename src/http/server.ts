@@ -255,14 +255,20 @@ export function buildServer(deps: AppDeps) {
   return app;
 }
 
+/** Bodies up to this size (bytes) behind a refused request are drained rather than the connection closed. */
+const UNREAD_BODY_DRAINED = 64 * 1024;
+
 /**
  * 401 for a request whose signature failed: logged at debug level only (an anonymous client
- * must not grow the log either), the URL's secret-named query values masked. When a body is
- * still on its way the connection is closed after the answer, so it is never read.
+ * must not grow the log either), the URL's secret-named query values masked. When a large body
+ * is still on its way the connection is closed after the answer, so it is never read.
  */
 function refuseUnsigned(req: FastifyRequest, reply: FastifyReply, reason: string) {
   req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
-  if (req.rawBody === undefined && ((req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined)) {
+  // A small announced body is drained by Node (the connection stays usable); a large or chunked
+  // one is never read: the connection is closed after the answer.
+  const announced = Number(req.headers['content-length'] ?? '0');
+  if (req.rawBody === undefined && (!(announced <= UNREAD_BODY_DRAINED) || req.headers['transfer-encoding'] !== undefined)) {
     void reply.header('connection', 'close');
   }
   return reply.code(401).send(envelope('0200001', `authentication failed: ${reason}`));
