@@ -209,6 +209,22 @@ describe('the request path', () => {
     assert.equal(envelopeOf((await s.client.request('POST', P(1), campaignBody({ name: 'rocket \u{1F680}' }))).body).resultCode, '0200000');
   });
 
+  test('unique names compare after NFC: campaign, batch and special-date names that differ only in normalisation collide; the name is stored as sent', async () => {
+    const composed = 'Caf\u00e9 NFC';
+    const decomposed = 'Cafe\u0301 NFC';
+    const first = await s.client.request<{ returnObject: { id: number } }>('POST', P(1), campaignBody({ name: decomposed }));
+    assert.equal(envelopeOf(first.body).resultCode, '0200000');
+    const cid = first.body!.returnObject.id;
+    const dup = envelopeOf((await s.client.request('POST', P(1), campaignBody({ name: composed }))).body);
+    assert.equal(dup.resultCode, '0200005', dup.resultDesc);
+    const details = (await s.client.request<{ returnObject: { name: string } }>('GET', `${P(1)}/${cid}`)).body!;
+    assert.equal(details.returnObject.name, decomposed, 'stored exactly as sent');
+    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/callbatch/${cid}/create`, { name: composed })).body).resultCode, '0200000');
+    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/callbatch/${cid}/create`, { name: decomposed })).body).resultCode, '03000001');
+    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/holiday/${cid}`, { name: composed, type: '1', week: '7' })).body).resultCode, '0200000');
+    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/holiday/${cid}`, { name: decomposed, type: '1', week: '6' })).body).resultCode, '0200013');
+  });
+
   test('property: any string with a lone surrogate, anywhere in a body, is 02000002', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 8 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 8 }), async (a, unit, b) => {
