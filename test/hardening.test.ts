@@ -111,7 +111,7 @@ describe('the request path', () => {
 
   test('10,000 unsigned or wrongly signed requests add no journal rows; their bodies are not read', async () => {
     const before = (await journalRows()).length;
-    const pool = new Pool(s.url, { connections: 8, pipelining: 1 });
+    const pool = new Pool(s.url, { connections: 4, pipelining: 16 });
     const body = JSON.stringify({ displayResult: 'spam', obsCodes: ['00603'] });
     const bad = signedHeaders(s.url, 'POST', `${P(1)}/createObResult`, Buffer.from(body), AK, 'wrong-secret-0000');
     let n401 = 0;
@@ -122,7 +122,7 @@ describe('the request path', () => {
       if (res.statusCode === 401 && envelopeOf(JSON.parse(text)).resultCode === '0200001') n401++;
     };
     const queue = Array.from({ length: 10_000 }, (_, i) => i);
-    await Promise.all(Array.from({ length: 32 }, async () => {
+    await Promise.all(Array.from({ length: 64 }, async () => {
       for (let i = queue.pop(); i !== undefined; i = queue.pop()) await one(i);
     }));
     await pool.close();
@@ -159,7 +159,7 @@ describe('the request path', () => {
     assert.equal(r.closed, true);
   });
 
-  test('Node-level refusals are in the envelope: malformed HTTP 400, headers too large 431', async () => {
+  test('Node-level and router refusals are in the envelope: malformed HTTP 400, headers too large 431, bad path escape 400, path segment too long 414', async () => {
     const bad = await rawHttp(s.url, ['GARBAGE\r\n\r\n']);
     assert.equal(bad.status, 400, bad.text);
     assert.equal(envelopeOf(bad.body).resultCode, '0200001');
@@ -167,6 +167,15 @@ describe('the request path', () => {
     const big = await rawHttp(s.url, [`GET ${P(1)}/queryOBSResultCode HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`]);
     assert.equal(big.status, 431, big.text);
     assert.match(String(envelopeOf(big.body).resultDesc), /exceed 4096 bytes/);
+    const smuggle = await rawHttp(s.url, [`POST ${P(1)} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n`]);
+    assert.equal(smuggle.status, 400, smuggle.text);
+    assert.equal(envelopeOf(smuggle.body).resultCode, '0200001');
+    const escape = await rawHttp(s.url, [`GET ${P(1)}/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+    assert.equal(escape.status, 400, escape.text);
+    assert.match(String(envelopeOf(escape.body).resultDesc), /malformed percent-escape/);
+    const long = await rawHttp(s.url, [`GET ${P(1)}/${'1'.repeat(200)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+    assert.equal(long.status, 414, long.text);
+    assert.equal(envelopeOf(long.body).resultCode, '0200001');
   });
 
   test('a duplicated Host header, or none in HTTP/1.1, is 400 in the envelope', async () => {

@@ -149,6 +149,13 @@ export function buildServer(deps: AppDeps) {
     // One reading of the query for the router and the signature (auth/query.ts).
     routerOptions: { querystringParser: (q: string) => parseQuery(q) },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Duplex) => protocolError(err, socket, limits.maxHeaderBytes),
+    // The router's own refusals (a malformed escape in the path 400, a path segment over 100
+    // characters 414) in the envelope too.
+    frameworkErrors: (err, _req, reply) => {
+      const status: 400 | 414 = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const desc = status === 414 ? 'a path segment is longer than 100 characters' : 'the path has a malformed percent-escape';
+      void (reply as unknown as FastifyReply).code(status).send(envelope('0200001', desc));
+    },
     ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.maxConnections = limits.maxConnections;
