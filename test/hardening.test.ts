@@ -93,7 +93,8 @@ describe('the request path', () => {
     ]);
     assert.equal(mine.status, 200);
     assert.equal(refused.status, 403);
-    assert.equal(envelopeOf(ownDeep.body).resultCode, '02000001', ownDeep.raw); // defId is missing
+    assert.equal(envelopeOf(ownDeep.body).resultCode, '0200001', ownDeep.raw);
+    assert.equal(envelopeOf(ownDeep.body).resultDesc, 'the request body is nested deeper than 64 levels');
     let rows = await journalRows();
     for (const deadline = Date.now() + 3000; rows.length < 3 && Date.now() < deadline; rows = await journalRows()) {
       await new Promise((r) => setTimeout(r, 50)); // the journal is written ~100 ms after the answers

@@ -5,8 +5,9 @@
  * answer was sent (onResponse), so journaling adds no database round trip to any request.
  * Unsigned requests and requests whose signature failed (401) are not journaled at all: an
  * anonymous client cannot grow the store (issue #9). A valid key refused on another VDN (403)
- * is journaled in the VDN it tried, but refused requests (403, 413, 415) keep only their path
- * variables as `request`, never what the refused caller sent. Unknown paths (404) have no route
+ * is journaled in the VDN it tried with only its path variables as `request`, never what the
+ * refused caller sent (413 and 415 are never journaled: their body is not read, so their
+ * signature cannot be verified). Unknown paths (404) have no route
  * and no VDN, and are not journaled. Each row is built on its own (a value that cannot be
  * serialised loses only its own entry) and a batch the database refuses is retried row by
  * row, so no entry can fail another.
@@ -198,7 +199,7 @@ export function installCallLogJournal(scope: FastifyInstance, deps: { db: Db; cl
     done();
   });
   scope.addHook('onSend', (req: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-    if (typeof payload === 'string') req.journalResult = resultOf(payload);
+    if (req.accessKey !== undefined && typeof payload === 'string') req.journalResult = resultOf(payload);
     done(null, payload);
   });
   scope.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -8,9 +8,14 @@
  * - the same in any other text, except TAB, LF and CR, which free text may hold → `02000002`.
  *
  * The first offending field is named as the validation errors name it (`callDataList[0].name`).
- * Iterative, so a deeply nested body cannot exhaust the stack.
+ * Iterative, so a deeply nested body cannot exhaust the stack; a body nested deeper than
+ * `MAX_DEPTH` levels is refused with `0200001` (no interface takes one, and recursive code
+ * further on — `JSON.stringify` of a stored policy — could not handle it).
  */
 import { envelope, type Envelope } from './envelope.js';
+
+/** Objects/arrays nested deeper than this are refused. */
+export const MAX_DEPTH = 64;
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const CONTROL_IN_NAME = /[\u0000-\u001F]/;
@@ -43,9 +48,10 @@ export function badText(root: unknown, where: string): Envelope | null {
     return why === null ? null : envelope('02000002', `${where} body ${why}`);
   }
   if (root === null || typeof root !== 'object') return null;
-  const stack: Array<[unknown, string]> = [[root, '']];
+  const stack: Array<[unknown, string, number]> = [[root, '', 1]];
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
+    const [node, path, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) return envelope('0200001', `the request ${where === 'parameter' ? 'body' : 'query'} is nested deeper than ${MAX_DEPTH} levels`);
     const keys: Array<string | number> = Array.isArray(node) ? [...(node as unknown[]).keys()] : Object.keys(node as object);
     for (const k of keys) {
       const field = child(path, k);
@@ -58,7 +64,7 @@ export function badText(root: unknown, where: string): Envelope | null {
         const why = problemOf(v, isNameField(k));
         if (why !== null) return envelope('02000002', `${where} ${field} ${why}`);
       } else if (v !== null && typeof v === 'object') {
-        stack.push([v, field]);
+        stack.push([v, field, depth + 1]);
       }
     }
   }
