@@ -2,7 +2,7 @@
  * Wiring: configuration → store → keys → HTTP server. Used by `campaignd serve` and by the
  * tests, which start the real server on a fresh data directory and port 0.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { ensureBootstrapKey, KeyStore } from './auth/keys.js';
 import type { Config } from './config.js';
 import { ManualClock, systemClock, type Clock } from './engine/clock.js';
@@ -35,14 +35,15 @@ export interface StartOptions {
   onGeneratedKey?: (pair: { accessKey: string; secretKey: string }) => void;
 }
 
-export function createLogger(level: string): Logger {
+/** The server's logger: JSON lines on `destination` (stdout by default), secrets masked. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   // Secrets never reach the log: the Authorization header is redacted wherever it appears, and
   // every secret-named property (domain/secrets.ts: token, apiKey, pinCode, …) at any depth.
   return pino({
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' },
     formatters: { log: (obj) => redact(obj) },
-  });
+  }, destination);
 }
 
 async function restoreManualClock(store: Store): Promise<ManualClock> {

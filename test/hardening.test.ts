@@ -322,20 +322,22 @@ describe('secret masking by pattern', () => {
 
   test('the 401 log line is at debug level with a masked URL; the journal gets nothing', async () => {
     const lines: string[] = [];
-    const { pino } = await import('pino');
     const { Writable } = await import('node:stream');
     const sink = new Writable({ write: (c: Buffer, _e, cb) => { lines.push(c.toString()); cb(); } });
-    const { startApp } = await import('../src/app.js');
+    const { startApp, createLogger } = await import('../src/app.js');
     const { loadConfig } = await import('../src/config.js');
     const { tempDir } = await import('./helpers.js');
     const fs = await import('node:fs');
     const dir = tempDir();
     for (const level of ['info', 'debug'] as const) {
       lines.length = 0;
-      const app = await startApp(loadConfig({ CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: '0', CAMPAIGND_ENGINE: 'off', CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK }), { logger: pino({ level, formatters: { log: (o) => redact(o) } }, sink) });
+      const app = await startApp(loadConfig({ CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: '0', CAMPAIGND_ENGINE: 'off', CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK }), { logger: createLogger(level, sink) });
       try {
         const res = await fetch(`${app.url}${P(1)}/queryOBSResults?pageSize=1&pageNum=1&accessToken=tok-123`);
         assert.equal(res.status, 401);
+        app.app.log.warn({ cfg: { apiKey: 'k-123', user: 'u' }, list: [{ pinCode: '9876' }] }, 'properties');
+        const props = lines.find((l) => l.includes('"properties"'))!;
+        assert.ok(props && !props.includes('k-123') && !props.includes('9876') && props.includes('"user":"u"'), props);
       } finally {
         await app.close();
       }
