@@ -2,13 +2,15 @@
  * Wiring: configuration → store → keys → HTTP server. Used by `campaignd serve` and by the
  * tests, which start the real server on a fresh data directory and port 0.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { ensureBootstrapKey, KeyStore } from './auth/keys.js';
 import type { Config } from './config.js';
 import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
 import { buildServer } from './http/server.js';
+import { redact } from './domain/secrets.js';
+import { RetentionJob } from './engine/retention-job.js';
 import { openSqlite, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
@@ -20,6 +22,8 @@ export interface RunningApp {
   clock: Clock;
   /** The campaign engine, unless CAMPAIGND_ENGINE=off. */
   engine?: Engine;
+  /** Prunes old journal, trail and callback rows (CAMPAIGND_CALLLOG_RETENTION_DAYS). */
+  retention: RetentionJob;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
 }
@@ -31,9 +35,15 @@ export interface StartOptions {
   onGeneratedKey?: (pair: { accessKey: string; secretKey: string }) => void;
 }
 
-export function createLogger(level: string): Logger {
-  // Secrets never reach the log: the Authorization header is redacted wherever it appears.
-  return pino({ level, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' } });
+/** The server's logger: JSON lines on `destination` (stdout by default), secrets masked. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  // Secrets never reach the log: the Authorization header is redacted wherever it appears, and
+  // every secret-named property (domain/secrets.ts: token, apiKey, pinCode, …) at any depth.
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' },
+    formatters: { log: (obj) => redact(obj) },
+  }, destination);
 }
 
 async function restoreManualClock(store: Store): Promise<ManualClock> {
@@ -57,6 +67,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
+    const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
+    retention.start();
     logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
     return {
       url,
@@ -64,10 +76,12 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       keys,
       clock,
       engine,
+      retention,
       app,
       async close() {
         // Stop taking requests, then stop claiming work and let the pass in progress finish.
         await app.close();
+        await retention.stop();
         await engine?.stop();
         await store.close();
       },

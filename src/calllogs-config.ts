@@ -5,8 +5,9 @@
  * | variable | default | meaning |
  * |---|---|---|
  * | `CAMPAIGND_CALLLOG_PARAMS` | `on` | `off` stops recording request parameters in the journal (`request` is then null); the rest of each entry is still kept |
+ * | `CAMPAIGND_CALLLOG_RETENTION_DAYS` | `30` | journal entries, decision-trail entries and finished callbacks older than this are deleted in the background (hourly); `0` keeps them for ever |
  */
-import { envOneOf, type Env } from './config-env.js';
+import { envInt, envOneOf, type Env } from './config-env.js';
 
 export interface CallLogConfig {
   /** Record each request's parameters (secrets redacted). */
@@ -17,6 +18,10 @@ export interface CallLogConfig {
   flushRows: number;
   /** Rows kept in memory while the database is unreachable; beyond this, entries are dropped. */
   maxBufferedRows: number;
+  /** Age (ms, engine clock) beyond which journal, trail and finished callback rows are pruned; 0 = never. */
+  retentionMs: number;
+  /** How often the pruning job runs (ms, real time). */
+  pruneIntervalMs: number;
 }
 
 
@@ -25,5 +30,6 @@ export interface CallLogConfig {
  */
 export function loadCallLogConfig(env: Env = process.env): CallLogConfig {
   const params = envOneOf(env, 'CAMPAIGND_CALLLOG_PARAMS', ['on', 'off'] as const, 'on');
-  return { recordParams: params === 'on', flushIntervalMs: 100, flushRows: 200, maxBufferedRows: 20_000 };
+  const days = envInt(env, 'CAMPAIGND_CALLLOG_RETENTION_DAYS', 30, 0, 36500);
+  return { recordParams: params === 'on', flushIntervalMs: 100, flushRows: 200, maxBufferedRows: 20_000, retentionMs: days * 86400_000, pruneIntervalMs: 3600_000 };
 }

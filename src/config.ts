@@ -10,6 +10,8 @@ import { envInt as int, envList as list, type Env } from './config-env.js';
 import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
 import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
+import { loadOutboundConfig, type OutboundConfig } from './outbound-config.js';
+import { loadHttpLimits, type HttpLimits } from './http-limits-config.js';
 
 export { ConfigError };
 
@@ -52,6 +54,10 @@ export interface Config {
   callData: CallDataConfig;
   /** The calllogs journal (calllogs-config.ts). */
   callLog: CallLogConfig;
+  /** Outbound HTTP: destination policy, reply cap, timeouts (outbound-config.ts). */
+  outbound: OutboundConfig;
+  /** HTTP server timeouts and connection/header caps (http-limits-config.ts). */
+  httpLimits: HttpLimits;
 }
 
 
@@ -120,5 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     engine: loadEngineConfig(env),
     callData: loadCallDataConfig(env),
     callLog: loadCallLogConfig(env),
+    outbound: loadOutboundConfig(env),
+    httpLimits: loadHttpLimits(env),
   };
 }

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { parseQuery } from '../src/auth/query.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -355,9 +357,25 @@ describe('verify: query strings', () => {
       assert.equal(r.ok, true, rawUrl);
     }
   });
-  test('"+" is accepted as a literal plus', () => {
+  test('"+" is a space, as the router reads it: a signed literal plus sent as a raw "+" does not verify', () => {
     const r = verify({ ...base, authorization: authFor([['phone', '+8613800000000']]), rawUrl: '/q?phone=+8613800000000' });
-    assert.equal(r.ok, true);
+    assert.equal(r.ok, false);
+    assert.equal(verify({ ...base, authorization: authFor([['phone', '+8613800000000']]), rawUrl: '/q?phone=%2B8613800000000' }).ok, true);
+  });
+  test('what is signed is what the router reads: for any text, a signed value verifies against the router\'s own decoding, and a %2B rewritten to "+" never does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 12 }), (v) => {
+        const encoded = encodeURIComponent(v);
+        const rawUrl = `/q?name=${encoded}`;
+        assert.equal(verify({ ...base, authorization: authFor([['name', v]]), rawUrl }).ok, true);
+        assert.deepEqual({ ...parseQuery(rawUrl.slice(3)) }, { name: v });
+        if (encoded.includes('%2B')) {
+          const rewritten = `/q?name=${encoded.replaceAll('%2B', '+')}`;
+          assert.equal(verify({ ...base, authorization: authFor([['name', v]]), rawUrl: rewritten }).ok, false);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
   test('"+" is accepted as a form-encoded space', () => {
     const r = verify({ ...base, authorization: authFor([['name', 'a b']]), rawUrl: '/q?name=a+b' });

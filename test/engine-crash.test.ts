@@ -51,6 +51,7 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
     CAMPAIGND_CLOCK: 'manual',
     CAMPAIGND_DIALER: 'webhook',
     CAMPAIGND_WEBHOOK_URL: ctiUrl,
+    CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8',
     CAMPAIGND_ATTEMPT_LEASE_SECONDS: '60',
   };
   let child = await serve(dir, env);

@@ -37,6 +37,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
       CAMPAIGND_PORT: '0',
       CAMPAIGND_ACCESS_KEY: AK,
       CAMPAIGND_SECRET_KEY: SK,
+      // Tests run their callback receivers and webhook CTIs on loopback (refused by default).
+      CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8',
       ...env,
     });
     running = await startApp(config, { clock: opts.clock, logger: pino({ level: 'silent' }) });

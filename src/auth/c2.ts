@@ -10,6 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Buffer } from 'node:buffer';
+import { queryPairs } from './query.js';
 
 const SCHEME = 'auth-v2';
 
@@ -276,49 +277,10 @@ export function parseAuthorization(value: string): ParsedAuthorization | { error
   return { accessKey, timestamp, signedHeaders, signature };
 }
 
-function hexVal(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/**
- * Percent-decodes one raw query component down to BYTES (not a string), so that re-encoding
- * with norm() reproduces the client's input exactly even when it was not valid UTF-8.
- * Returns null on a malformed escape.
- */
-function percentDecode(raw: string, plusAsSpace: boolean): Uint8Array | null {
-  const src = Buffer.from(raw, 'utf8');
-  const out = Buffer.allocUnsafe(src.length);
-  let j = 0;
-  for (let i = 0; i < src.length; i++) {
-    const b = src[i]!;
-    if (b === 0x25) {
-      const hi = i + 2 < src.length ? hexVal(src[i + 1]!) : -1;
-      const lo = hi >= 0 ? hexVal(src[i + 2]!) : -1;
-      if (lo < 0) return null;
-      out[j++] = (hi << 4) | lo;
-      i += 2;
-    } else {
-      out[j++] = plusAsSpace && b === 0x2b ? 0x20 : b;
-    }
-  }
-  return out.subarray(0, j);
-}
-
 /** Raw query -> canonical `norm(k)=norm(v)` items (unsorted), or null on a malformed escape. */
-function encodeRawQuery(rawQuery: string, plusAsSpace: boolean): string[] | null {
-  const items: string[] = [];
-  for (const part of rawQuery.split('&')) {
-    if (part === '') continue; // `a=1&&b=2`, a trailing `&`: no parameter, as URLSearchParams does
-    const eq = part.indexOf('=');
-    const k = percentDecode(eq < 0 ? part : part.slice(0, eq), plusAsSpace);
-    const v = percentDecode(eq < 0 ? '' : part.slice(eq + 1), plusAsSpace);
-    if (k === null || v === null) return null;
-    items.push(norm(k) + '=' + norm(v));
-  }
-  return items;
+function encodeRawQuery(rawQuery: string): string[] | null {
+  const pairs = queryPairs(rawQuery);
+  return pairs === null ? null : pairs.map(([k, v]) => norm(k) + '=' + norm(v));
 }
 
 /** Everything `verify` needs from the incoming request and the server's configuration. */
@@ -342,13 +304,18 @@ export interface VerifyOptions {
 /** Result of `verify`; `reason` is safe to log and to return to the client. */
 export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: string };
 
+/** What `precheck` needs: everything but the body. */
+export type PrecheckOptions = Omit<VerifyOptions, 'body' | 'method' | 'rawUrl'>;
+
 /**
- * Verifies the C2 signature of an incoming request against its raw bytes. Failure reasons are
- * meant for logs and 401 bodies: they never contain the secret key or the expected signature.
+ * The part of the verification that needs no body (issue #9 item 4): the Authorization header
+ * parsed, the timestamp within the skew, `host` signed, the AK known and every signed header
+ * present. Run before the body is read, so an unsigned client cannot make the server buffer a
+ * body; `verify` repeats it and then checks the signature over the body.
  *
- * @example verify({ authorization: req.headers.authorization, method: req.method, rawUrl: req.url, headers: req.headers, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret: (ak) => keys.get(ak) })
+ * @example precheck({ authorization: req.headers.authorization, headers: req.headers, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
  */
-export function verify(opts: VerifyOptions): VerifyResult {
+export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthorization; secret: string; headerLines: string[] } | { ok: false; reason: string } {
   if (opts.authorization === undefined || opts.authorization === '') {
     return { ok: false, reason: 'missing Authorization header' };
   }
@@ -377,29 +344,37 @@ export function verify(opts: VerifyOptions): VerifyResult {
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     headerLines.push(norm(name) + ':' + norm(value));
   }
+  return { ok: true, auth, secret, headerLines };
+}
+
+/**
+ * Verifies the C2 signature of an incoming request against its raw bytes. Failure reasons are
+ * meant for logs and 401 bodies: they never contain the secret key or the expected signature.
+ * The query is read by `queryPairs` (auth/query.ts), the router's own reading: `+` is a space,
+ * so a signed `%2B` rewritten to `+` no longer verifies.
+ *
+ * @example verify({ authorization: req.headers.authorization, method: req.method, rawUrl: req.url, headers: req.headers, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret: (ak) => keys.get(ak) })
+ */
+export function verify(opts: VerifyOptions): VerifyResult {
+  const pre = precheck(opts);
+  if (!pre.ok) return pre;
+  const { auth, secret, headerLines } = pre;
 
   const q = opts.rawUrl.indexOf('?');
   const path = q < 0 ? opts.rawUrl : opts.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : opts.rawUrl.slice(q + 1);
-  // Clients disagree on `+` in a query (literal plus vs. form-encoded space), so both readings
-  // are tried; they only differ when the raw query actually contains a `+`.
-  const readings = rawQuery.includes('+') ? [false, true] : [false];
+  const query = encodeRawQuery(rawQuery);
+  if (query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
 
   // The prefix is rebuilt from the parts as received (header-name order included).
   const prefix = `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${auth.signedHeaders.join(';')}`;
   const key = signingKey(secret, prefix);
   const given = Buffer.from(auth.signature, 'latin1');
-  let matched = false;
-  for (const plusAsSpace of readings) {
-    const query = encodeRawQuery(rawQuery, plusAsSpace);
-    if (query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
-    const cr = assemble(opts.method, path, query, auth.signedHeaders.join(';'), [...headerLines], opts.body);
-    const expected = Buffer.from(hmacHex(key, cr), 'latin1');
-    // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
-    // timingSafeEqual precondition. Every reading is compared, so timing does not tell which.
-    if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
-  }
-  if (!matched) {
+  const cr = assemble(opts.method, path, query, auth.signedHeaders.join(';'), headerLines, opts.body);
+  const expected = Buffer.from(hmacHex(key, cr), 'latin1');
+  // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
+  // timingSafeEqual precondition.
+  if (!(expected.length === given.length && timingSafeEqual(expected, given))) {
     return {
       ok: false,
       reason: 'signature does not match (check method, path, query, the signed header values and the exact body bytes)',

@@ -4,39 +4,47 @@
  *
  * What is recorded as `request`: the parameters as the vendor's sample shows them, one JSON
  * object holding the body's fields, the query parameters and the path variables (path wins on
- * a name clash). Fields whose name looks secret-bearing (password, passwd, pwd, secret —
- * `serverPwd` included) are replaced by `******` at any depth. The Authorization header, and so
- * the signature, is never part of it.
+ * a name clash). Secret-named fields (domain/secrets.ts: `password`, `apiKey`, `accessToken`,
+ * `pinCode`, `sk` …) are replaced by `******` at any depth. The Authorization header, and so
+ * the signature, is never part of it. Bodies over 64 KiB are described, not copied; values
+ * nested deeper than 16 levels are replaced by a note, so serialising an entry cannot fail.
  */
 import type { Db } from '../store/db.js';
 import { queryCallLogs, type CallLogRow } from '../store/calllogs.repository.js';
 import { paramError, DomainError } from './errors.js';
+import { redact } from './secrets.js';
 import { parseDateTime } from './time.js';
 
-const SECRET_KEY = /passw(or)?d|pwd|secret/i;
-const REDACTED = '******';
+export { redact };
+
 /** Larger request bodies are not copied into the journal (a 2000-record call-data add is ~1 MB). */
 export const MAX_RECORDED_CHARS = 64 * 1024;
+/** Values nested deeper than this (objects/arrays) are not copied into the journal. */
+export const MAX_RECORDED_DEPTH = 16;
+const TOO_DEEP = `[nested deeper than ${MAX_RECORDED_DEPTH} levels: not recorded]`;
 const WEEK_MS = 7 * 86400_000;
 
-/** A copy of `v` with secret-bearing fields masked (iterative: deep bodies cannot overflow the stack). */
-export function redact(v: unknown): unknown {
+/**
+ * A copy of a JSON value whose objects and arrays below `MAX_RECORDED_DEPTH` levels are
+ * replaced by a note (iterative: any depth is safe), so `JSON.stringify` of it cannot overflow.
+ */
+export function capDepth(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   const root: unknown = Array.isArray(v) ? [...v] : { ...(v as object) };
-  const stack: unknown[] = [root];
+  const stack: Array<[Record<string | number, unknown>, number]> = [[root as Record<string, unknown>, 1]];
   while (stack.length > 0) {
-    const node = stack.pop() as Record<string, unknown> | unknown[];
-    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
+    const [node, depth] = stack.pop()!;
+    const keys: Array<string | number> = Array.isArray(node) ? [...(node as unknown[]).keys()] : Object.keys(node);
     for (const k of keys) {
-      const rec = node as Record<string | number, unknown>;
-      const x = rec[k];
-      if (typeof k === 'string' && SECRET_KEY.test(k) && x !== null && x !== undefined) {
-        rec[k] = REDACTED;
-      } else if (x !== null && typeof x === 'object') {
-        const copy = Array.isArray(x) ? [...x] : { ...(x as object) };
-        rec[k] = copy;
-        stack.push(copy);
+      const x = node[k];
+      if (x === null || typeof x !== 'object') continue;
+      if (depth >= MAX_RECORDED_DEPTH) {
+        node[k] = TOO_DEEP;
+        continue;
       }
+      const copy = Array.isArray(x) ? [...x] : { ...(x as object) };
+      node[k] = copy;
+      stack.push([copy as Record<string, unknown>, depth + 1]);
     }
   }
   return root;
@@ -48,7 +56,10 @@ export interface RequestParts {
   query: unknown;
   /** The body bytes as received (null/empty: no body). */
   rawBody: Buffer | undefined;
-  /** False for requests that failed the signature check: only path variables are kept. */
+  /**
+   * False for refused requests (401, 403, 413, 415): only the path variables are kept, never
+   * what the refused caller sent.
+   */
   authenticated: boolean;
 }
 
@@ -57,14 +68,14 @@ function plainObject(v: unknown): Record<string, unknown> {
 }
 
 /**
- * The journal's `request` text for one call. An unauthenticated caller cannot write its body
- * or query into the store; a body that is not JSON, or too large, is described, not copied.
+ * The journal's `request` text for one call. A refused caller cannot write its body or query
+ * into the store; a body that is not JSON, or too large, is described, not copied.
  *
  * @example requestJson({ params: { vdnId: 2, defId: '456' }, query: {}, rawBody: undefined, authenticated: true }) // '{"vdnId":2,"defId":"456"}'
  */
 export function requestJson(p: RequestParts): string {
   const path = plainObject(p.params);
-  if (!p.authenticated) return JSON.stringify(redact({ ...path }));
+  if (!p.authenticated) return JSON.stringify(redact(capDepth({ ...path })));
   const query = plainObject(p.query);
   let body: Record<string, unknown> = {};
   const size = p.rawBody?.length ?? 0;
@@ -78,7 +89,7 @@ export function requestJson(p: RequestParts): string {
       body = { body: `[not valid JSON: ${size} bytes]` };
     }
   }
-  return JSON.stringify(redact({ ...body, ...query, ...path }));
+  return JSON.stringify(redact(capDepth({ ...body, ...query, ...path })));
 }
 
 /** epoch ms → `2022-08-19T14:18:31.000+00:00` (the sample's `operTime` form). */

@@ -5,6 +5,7 @@
  * campaign-rules.ts; SQL in store/campaigns.repository.ts; this module orders them and owns the
  * transaction. Details and list: campaign-views.ts; pause, resume, delete: campaign-lifecycle.ts.
  */
+import { urlRefusal } from './outbound-policy.js';
 import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../http/schemas-campaigns.js';
 import {
   assertCampaignOperation,
@@ -146,6 +147,9 @@ function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignIn
     throw new DomainError('0200002', `strBeginTime ${input.strBeginTime ?? ''} is earlier than 00:00 today (UTC)`);
   }
   if (end <= begin) throw paramError('strEndTime must be later than strBeginTime');
+  // Outbound destination policy (issue #9): a refused callBackUrl is named at add/modify.
+  const refusal = input.callBackUrl ? urlRefusal(input.callBackUrl, ctx.config.outbound.policy) : null;
+  if (refusal !== null) throw new DomainError('02000002', `parameter callBackUrl ${refusal}`);
   checkMaxAlertingTime(input.deviceType, input.maxAlertingTime);
   checkDeviceParams(
     ctx,

@@ -4,6 +4,9 @@
  * transaction that records them, and delivered by this sender, so a callback can neither be
  * lost by a crash nor hold up dialling. A failed delivery is retried once at once (as CC-iSales
  * does) and then with doubling back-off, up to `callbackAttempts` in all.
+ *
+ * Deliveries go through `OutboundHttp` (engine/outbound-http.ts): the destination policy, a
+ * reply size cap and timeouts apply, and one destination gets a few deliveries at a time.
  */
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
@@ -12,6 +15,7 @@ import type { EngineEvents } from './events.js';
 import { claimCallbacks, settleCallback } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { formatDateTime } from '../domain/time.js';
+import type { OutboundHttp } from './outbound-http.js';
 
 /** One element of the callback array, as the vendor's callback page lists it. */
 export interface CallbackItem {
@@ -51,7 +55,8 @@ export class CallbackSender {
     private readonly clock: Clock,
     private readonly config: EngineConfig,
     private readonly events: EngineEvents,
-    private readonly log?: Logger,
+    private readonly log: Logger | undefined,
+    private readonly http: OutboundHttp,
   ) {}
 
   /** Delivers every callback due now; concurrent calls share one pass. */
@@ -77,14 +82,8 @@ export class CallbackSender {
     const attempts = previousAttempts + 1;
     let error: string | null = null;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=UTF-8' },
-        body: payload,
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.config.callbackTimeoutMs),
-      });
-      const text = await res.text();
+      const res = await this.http.postJson(url, payload, { timeoutMs: this.config.callbackTimeoutMs });
+      const text = res.text;
       if (res.status !== 200) error = `HTTP ${res.status}`;
       else {
         let retCode: unknown;
@@ -93,7 +92,7 @@ export class CallbackSender {
         } catch {
           retCode = undefined;
         }
-        if (String(retCode) !== '0') error = `retCode ${JSON.stringify(retCode)} instead of "0"`;
+        if (String(retCode) !== '0') error = `retCode ${JSON.stringify(retCode)?.slice(0, 200)} instead of "0"`;
       }
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);

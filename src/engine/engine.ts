@@ -22,6 +22,7 @@ import type { EngineConfig } from './config.js';
 import type { DialOutcome, Dialer } from './dialer.js';
 import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';
+import { OutboundHttp } from './outbound-http.js';
 
 export interface EngineContext {
   db: Db;
@@ -65,7 +66,7 @@ export class Engine {
     this.events = new EngineEvents((e) => ctx.log?.error({ err: e }, 'engine event listener failed'));
     this.#ctx = { ...ctx, events: this.events, nodeId: ctx.nodeId ?? `node-${randomBytes(6).toString('hex')}` };
     this.#workers = workers(this.#ctx);
-    this.callbacks = new CallbackSender(ctx.db, ctx.clock, ctx.engine, this.events, ctx.log);
+    this.callbacks = new CallbackSender(ctx.db, ctx.clock, ctx.engine, this.events, ctx.log, new OutboundHttp(ctx.config.outbound));
   }
 
   get nodeId(): string {

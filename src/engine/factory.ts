@@ -19,6 +19,7 @@ import { Engine } from './engine.js';
 import { ReservationWorker } from './reservation-worker.js';
 import { SimulatedDialer } from './simulated-dialer.js';
 import { WebhookDialer } from './webhook-dialer.js';
+import { OutboundHttp } from './outbound-http.js';
 
 export function createDialer(config: Config): Dialer {
   const e = config.engine;
@@ -26,6 +27,7 @@ export function createDialer(config: Config): Dialer {
     return new WebhookDialer({
       url: e.webhookUrl!,
       timeoutMs: e.callbackTimeoutMs,
+      http: new OutboundHttp(config.outbound),
       resultPath: (vdnId, callId) => `/campaignd/v1/campaigns/${vdnId}/calls/${callId}/result`,
     });
   }

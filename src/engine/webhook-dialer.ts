@@ -7,12 +7,18 @@
  * A refused hand-off (non-2xx, timeout, connection error) is an attempt that failed at once:
  * OBS code 34606 ("call attempt failed"), so the retry policy decides what follows. An accepted
  * call whose result never arrives is settled 34608 when its lease expires.
+ *
+ * The hand-off goes through `OutboundHttp`: destination policy on every connection, reply cap,
+ * connect/headers/body timeouts, a few hand-offs at a time to the CTI.
  */
 import type { DialOutcome, Dialer, DialRequest, DialResult } from './dialer.js';
+import type { OutboundHttp } from './outbound-http.js';
 
 export interface WebhookDialerOptions {
   url: string;
+  /** One hand-off, in milliseconds. */
   timeoutMs: number;
+  http: OutboundHttp;
   /** Path of the result endpoint, for the CTI's convenience. */
   resultPath: (vdnId: number, callId: string) => string;
 }
@@ -43,15 +49,7 @@ export class WebhookDialer implements Dialer {
       return { kind: 'settled', outcome };
     };
     try {
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-      const res = await fetch(this.opts.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=UTF-8' },
-        body,
-        redirect: 'error',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      await res.arrayBuffer();
+      const res = await this.opts.http.postJson(this.opts.url, body, { timeoutMs: this.opts.timeoutMs, signal });
       return res.status >= 200 && res.status < 300 ? { kind: 'accepted' } : failed();
     } catch {
       return failed();

@@ -1,12 +1,16 @@
 /**
  * The interface invocation journal writer and the Fastify hooks that feed it.
  *
- * Every request to a `/rest/isales/...` route is journaled after its answer was sent (onResponse),
- * so journaling adds no database round trip to any request. Requests refused by the signature
- * check (401) or the VDN binding (403) are journaled too, with the AK they claimed, so a VDN's
- * owner can see refused attempts on it; for a 401 only the path variables are kept as `request`
- * (an unauthenticated caller must not be able to write its body into the store). Unknown paths
- * (404) have no route and no VDN, and are not journaled.
+ * Every request to a `/rest/isales/...` route whose signature verified is journaled after its
+ * answer was sent (onResponse), so journaling adds no database round trip to any request.
+ * Unsigned requests and requests whose signature failed (401) are not journaled at all: an
+ * anonymous client cannot grow the store (issue #9). A valid key refused on another VDN (403)
+ * is journaled in the VDN it tried with only its path variables as `request`, never what the
+ * refused caller sent (413 and 415 are never journaled: their body is not read, so their
+ * signature cannot be verified). Unknown paths (404) have no route
+ * and no VDN, and are not journaled. Each row is built on its own (a value that cannot be
+ * serialised loses only its own entry) and a batch the database refuses is retried row by
+ * row, so no entry can fail another.
  *
  * Trade-off: rows wait in memory and are written in one INSERT every ~100 ms or per 200 rows,
  * and on close. A crash (kill -9) can therefore lose the last ~100 ms of journal entries. That
@@ -58,6 +62,8 @@ interface PendingEntry {
   authenticated: boolean;
 }
 
+/** Refused requests: only their path variables are journaled. */
+const REFUSED = new Set([401, 403, 413, 415]);
 const MAX_URL = 1024;
 const MAX_DESC = 2000;
 
@@ -115,10 +121,27 @@ export class CallLogJournal {
   async #drain(): Promise<void> {
     while (this.#buf.length > 0) {
       const batch = this.#buf.splice(0, this.#cfg.flushRows);
+      const rows: Insertable<CallLogTable>[] = [];
+      for (const e of batch) {
+        try {
+          rows.push(this.#toRow(e));
+        } catch (err) {
+          this.#log?.warn({ err, url: e.url }, 'interface journal: entry not serialisable, dropped');
+        }
+      }
       try {
-        await insertCallLogs(this.#db, batch.map((e) => this.#toRow(e)));
+        await insertCallLogs(this.#db, rows);
       } catch (err) {
-        this.#log?.warn({ err, rows: batch.length }, 'interface journal: batch not written');
+        // One row the database refuses must not take the others with it.
+        let lost = 0;
+        for (const row of rows) {
+          try {
+            await insertCallLogs(this.#db, [row]);
+          } catch {
+            lost++;
+          }
+        }
+        if (lost > 0) this.#log?.warn({ err, rows: lost }, 'interface journal: entries not written');
       }
     }
   }
@@ -159,13 +182,6 @@ function resultOf(payload: string): { code: string | null; desc: string | null }
   return { code, desc: desc !== null && desc.length > MAX_DESC ? desc.slice(0, MAX_DESC) : desc };
 }
 
-/** The AK a request claims; the signature part of the header is never looked at. */
-function claimedAccessKey(authorization: string | undefined): string | null {
-  if (authorization === undefined) return null;
-  const ak = authorization.trim().split('/')[1];
-  return ak !== undefined && /^[\x21-\x7e]{1,128}$/.test(ak) ? ak : null;
-}
-
 function vdnOf(params: unknown): number | null {
   const raw = (params as Record<string, unknown> | undefined)?.vdnId;
   const s = typeof raw === 'number' ? String(raw) : raw;
@@ -183,16 +199,18 @@ export function installCallLogJournal(scope: FastifyInstance, deps: { db: Db; cl
     done();
   });
   scope.addHook('onSend', (req: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-    if (typeof payload === 'string') req.journalResult = resultOf(payload);
+    if (req.accessKey !== undefined && typeof payload === 'string') req.journalResult = resultOf(payload);
     done(null, payload);
   });
   scope.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // Only requests whose signature verified: unsigned ones add nothing to the store.
+    if (req.accessKey === undefined) return done();
     const rawUrl = req.raw.url ?? req.url;
     const q = rawUrl.indexOf('?');
     const url = q < 0 ? rawUrl : rawUrl.slice(0, q);
     journal.push({
       vdnId: vdnOf(req.params),
-      accessKey: req.accessKey ?? claimedAccessKey(req.headers.authorization),
+      accessKey: req.accessKey,
       operTime: req.journalAt ?? deps.clock.now(),
       method: req.method,
       url: url.length > MAX_URL ? url.slice(0, MAX_URL) : url,
@@ -203,7 +221,7 @@ export function installCallLogJournal(scope: FastifyInstance, deps: { db: Db; cl
       params: req.params,
       query: req.query,
       rawBody: req.rawBody,
-      authenticated: req.accessKey !== undefined,
+      authenticated: !REFUSED.has(reply.statusCode),
     });
     done();
   });

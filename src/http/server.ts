@@ -3,14 +3,26 @@
  * `/rest/isales/...` request, one error handler that maps everything to the envelope, and the
  * interface plugins.
  *
- * Request path: parse (raw bytes kept) → preValidation: signature (401) → VDN binding (403) →
- * malformed-JSON check (0200001) → schema validation (validation codes) → handler → domain.
+ * Request path: onRequest: one Host header (400), Authorization parsed, timestamp fresh and AK
+ * known (401) — all before any body byte is read → parse (raw bytes kept; a charset other than
+ * UTF-8 is 415) → preValidation: signature over the body (401) → VDN binding (403) →
+ * malformed JSON (0200001) → ill-formed text (02000002) → schema validation (validation codes)
+ * → handler → domain.
+ *
+ * Protocol limits (issue #9): headers, request and idle timeouts, a connection cap and a header
+ * size cap (http-limits-config.ts); what Node itself refuses (malformed HTTP 400, timeout 408,
+ * headers too large 431) is answered in the envelope too.
  */
 import fs from 'node:fs';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { verify } from '../auth/c2.js';
+import { precheck, verify } from '../auth/c2.js';
+import { parseQuery, QUERY_PROBLEM } from '../auth/query.js';
+import { maskUrl } from '../domain/secrets.js';
+import { badText } from './text-validation.js';
 import type { KeyStore } from '../auth/keys.js';
 import type { DomainContext } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
@@ -40,7 +52,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body bytes exactly as received (the signature covers these). */
     rawBody?: Buffer;
-    /** Set when the body was not valid JSON; answered after the signature check. */
+    /** Set when the body was not valid UTF-8 JSON (`is not valid …`); answered after the signature check. */
     bodyParseError?: string;
     /** The AK that signed the request. */
     accessKey?: string;
@@ -75,34 +87,116 @@ function stripNulls(root: unknown): void {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Strict UTF-8: a body that is not UTF-8 is refused, never read with replacement characters. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The `charset` parameter of a Content-Type, lower case, or undefined when absent. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
+  return m?.[1]?.toLowerCase();
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (malformed HTTP → 400,
+ * request or headers timeout → 408, headers over the size cap → 431) with the envelope, then
+ * closes the connection (Fastify's default answers `{"error": …}`).
+ */
+function protocolError(err: NodeJS.ErrnoException, socket: Duplex, maxHeaderBytes: number): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, desc] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request did not arrive completely within the time allowed']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, `the request line and headers exceed ${maxHeaderBytes} bytes`]
+        : [400, 'malformed HTTP request'];
+  const body = JSON.stringify(envelope('0200001', desc));
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json;charset=UTF-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export function buildServer(deps: AppDeps) {
   const { config } = deps;
   const callLogConfig = config.callLog;
+  const limits = config.httpLimits;
+  // Node checks the request and headers timeouts on this interval, so it bounds their precision.
+  const nodeHttp = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+    maxHeaderSize: limits.maxHeaderBytes,
+    // Checked by the onRequest hook below, so that the answer is in the envelope.
+    requireHostHeader: false,
+  };
   const https =
     config.tlsCert && config.tlsKey
-      ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
+      ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp }
       : undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger | undefined,
     // Per-request lines are off for throughput; the invocation journal records requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    ...(https ? { https } : {}),
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    ...(https ? { https } : { http: nodeHttp }),
+    // One reading of the query for the router and the signature (auth/query.ts).
+    routerOptions: { querystringParser: (q: string) => parseQuery(q) },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Duplex) => protocolError(err, socket, limits.maxHeaderBytes),
+    // The router's own refusals (a malformed escape in the path 400, a path segment over 100
+    // characters 414) in the envelope too.
+    frameworkErrors: (err, _req, reply) => {
+      const status: 400 | 414 = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const desc = status === 414 ? 'a path segment is longer than 100 characters' : 'the path has a malformed percent-escape';
+      void (reply as unknown as FastifyReply).code(status).send(envelope('0200001', desc));
+    },
     ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = limits.maxConnections;
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
   // answered only once the signature is known to be good.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const charset = charsetOf(req.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      const err = Object.assign(new Error(`charset ${charset} is not supported: send the body as UTF-8 (Content-Type: application/json;charset=UTF-8)`), { statusCode: 415, code: 'CAMPAIGND_CHARSET' });
+      return done(err, undefined);
+    }
     const buf = body as Buffer;
     req.rawBody = buf;
     if (buf.length === 0) return done(null, undefined);
+    let text: string;
     try {
-      done(null, JSON.parse(buf.toString('utf8')));
+      text = UTF8.decode(buf);
+    } catch {
+      req.bodyParseError = 'is not valid UTF-8';
+      return done(null, undefined);
+    }
+    try {
+      done(null, JSON.parse(text));
     } catch (e) {
-      req.bodyParseError = e instanceof Error ? e.message : 'malformed JSON';
+      req.bodyParseError = `is not valid JSON: ${e instanceof Error ? e.message : 'malformed'}`;
       done(null, undefined);
+    }
+  });
+
+  // One Host header (HTTP/1.1 requires it): a duplicated one is a request smuggling tool.
+  app.addHook('onRequest', async (req, reply) => {
+    let hosts = 0;
+    const raw = req.raw.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+    if (hosts > 1 || (hosts === 0 && req.raw.httpVersion === '1.1')) {
+      return reply
+        .code(400)
+        .header('connection', 'close')
+        .send(envelope('0200001', hosts > 1 ? 'the Host header is given more than once' : 'the Host header is missing'));
     }
   });
 
@@ -123,7 +217,8 @@ export function buildServer(deps: AppDeps) {
       return reply.code(413).send(envelope('0200001', `the request body exceeds ${config.bodyLimit} bytes`));
     }
     if (status === 415) {
-      return reply.code(415).send(envelope('0200001', 'Content-Type must be application/json; charset=UTF-8'));
+      const desc = err.code === 'CAMPAIGND_CHARSET' ? err.message : 'Content-Type must be application/json; charset=UTF-8';
+      return reply.code(415).send(envelope('0200001', desc));
     }
     if (status >= 400 && status < 500) {
       return reply.code(status).send(envelope('0200001', err.message));
@@ -138,6 +233,7 @@ export function buildServer(deps: AppDeps) {
     async (isales) => {
       // Journal hooks first: every request of this scope is journaled, refused ones included.
       installCallLogJournal(isales, deps, callLogConfig);
+      isales.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
@@ -156,6 +252,7 @@ export function buildServer(deps: AppDeps) {
   // campaignd's own extensions: same signature and VDN checks, outside the vendor's surface.
   void app.register(
     async (ext) => {
+      ext.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
     },
@@ -165,11 +262,46 @@ export function buildServer(deps: AppDeps) {
   return app;
 }
 
+/** Bodies up to this size (bytes) behind a refused request are drained rather than the connection closed. */
+const UNREAD_BODY_DRAINED = 64 * 1024;
+
 /**
- * Signature (401), VDN binding (403) and malformed JSON (0200001), in that order: nothing about
- * a request is acted on, or even judged, before its signature is known to be good.
+ * 401 for a request whose signature failed: logged at debug level only (an anonymous client
+ * must not grow the log either), the URL's secret-named query values masked. When a large body
+ * is still on its way the connection is closed after the answer, so it is never read.
  */
-async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: import('fastify').FastifyReply) {
+function refuseUnsigned(req: FastifyRequest, reply: FastifyReply, reason: string) {
+  req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
+  // A small announced body is drained by Node (the connection stays usable); a large or chunked
+  // one is never read: the connection is closed after the answer.
+  const announced = Number(req.headers['content-length'] ?? '0');
+  if (req.rawBody === undefined && (!(announced <= UNREAD_BODY_DRAINED) || req.headers['transfer-encoding'] !== undefined)) {
+    void reply.header('connection', 'close');
+  }
+  return reply.code(401).send(envelope('0200001', `authentication failed: ${reason}`));
+}
+
+/**
+ * Everything about the signature that needs no body (auth/c2.ts `precheck`), before the body
+ * is read: an unsigned client, or one with an unknown AK, cannot make the server buffer a body.
+ */
+async function checkBeforeBody(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
+  const pre = precheck({
+    authorization: req.headers.authorization,
+    headers: req.headers,
+    nowMs: Date.now(),
+    maxSkewMs: deps.config.clockSkewMs,
+    lookupSecret: (ak) => deps.keys.secretFor(ak),
+  });
+  if (!pre.ok) return refuseUnsigned(req, reply, pre.reason);
+}
+
+/**
+ * Signature (401), VDN binding (403), malformed JSON or query (0200001) and ill-formed text
+ * (02000002), in that order: nothing about a request is acted on, or even judged, before its
+ * signature is known to be good.
+ */
+async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
   const result = verify({
     authorization: req.headers.authorization,
     method: req.method,
@@ -181,10 +313,7 @@ async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: import('f
     maxSkewMs: deps.config.clockSkewMs,
     lookupSecret: (ak) => deps.keys.secretFor(ak),
   });
-  if (!result.ok) {
-    req.log.info({ reason: result.reason, url: req.url }, 'signature rejected');
-    return reply.code(401).send(envelope('0200001', `authentication failed: ${result.reason}`));
-  }
+  if (!result.ok) return refuseUnsigned(req, reply, result.reason);
   req.accessKey = result.accessKey;
   const rawVdn = (req.params as Record<string, string | undefined>).vdnId;
   const vdn = rawVdn !== undefined && /^\d{1,4}$/.test(rawVdn) ? Number(rawVdn) : NaN;
@@ -192,7 +321,11 @@ async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: import('f
     return reply.code(403).send(envelope('0200001', `access key ${result.accessKey} is not allowed on VDN ${rawVdn}`));
   }
   if (req.bodyParseError !== undefined) {
-    return reply.code(200).send(envelope('0200001', `the request body is not valid JSON: ${req.bodyParseError}`));
+    return reply.code(200).send(envelope('0200001', `the request body ${req.bodyParseError}`));
   }
+  const queryProblem = (req.query as Record<symbol, string | undefined> | undefined)?.[QUERY_PROBLEM];
+  if (queryProblem !== undefined) return reply.code(200).send(envelope('0200001', queryProblem));
+  const bad = badText(req.query, 'query parameter') ?? badText(req.body, 'parameter');
+  if (bad !== null) return reply.code(200).send(bad);
   if (req.body !== undefined) stripNulls(req.body);
 }

@@ -3,6 +3,7 @@
  *
  * @example const b = await findBatch(db, 46, '1747…507')
  */
+import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { BatchTable, Db } from './db.js';
 
@@ -27,14 +28,14 @@ export async function batchNameTaken(db: Db, campaignId: number, name: string, e
     .selectFrom('batches')
     .select('id')
     .where('campaign_id', '=', campaignId)
-    .where('name', '=', name)
+    .where('name_nfc', '=', nameKey(name)) // unique after NFC (schema/names.ts)
     .$if(exceptId !== undefined, (q) => q.where('id', '<>', exceptId!))
     .executeTakeFirst();
   return r !== undefined;
 }
 
 export async function insertBatch(db: Db, row: Insertable<BatchTable>): Promise<void> {
-  await db.insertInto('batches').values(row).execute();
+  await db.insertInto('batches').values({ ...row, name_nfc: nameKey(row.name) }).execute();
 }
 
 /**
@@ -57,7 +58,7 @@ export async function setBatchStatus(db: Db, id: string, from: number, to: numbe
  * @example await renameBatch(db, 46, '1747…507', 'May list', Date.now())
  */
 export async function renameBatch(db: Db, campaignId: number, id: string, name: string, nowMs: number): Promise<boolean> {
-  const r = await db.updateTable('batches').set({ name, updated_at: nowMs }).where('id', '=', id).where('campaign_id', '=', campaignId).executeTakeFirst();
+  const r = await db.updateTable('batches').set({ name, name_nfc: nameKey(name), updated_at: nowMs }).where('id', '=', id).where('campaign_id', '=', campaignId).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 

@@ -4,6 +4,7 @@
  *
  * @example const row = await findCampaign(db, 1, 46)
  */
+import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { CallerNumberTable, CampaignTable, Db } from './db.js';
 
@@ -50,13 +51,14 @@ export async function findCampaignEnd(
 
 /** @example const id = await insertCampaign(trx, row) */
 export async function insertCampaign(db: Db, row: Insertable<CampaignTable>): Promise<number> {
-  const r = await db.insertInto('campaigns').values(row).returning('id').executeTakeFirstOrThrow();
+  const r = await db.insertInto('campaigns').values({ ...row, name_nfc: nameKey(row.name) }).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
 }
 
 /** @example await updateCampaign(trx, 46, { name: 'New name', updated_at: now }) */
 export async function updateCampaign(db: Db, id: number, patch: Updateable<CampaignTable>): Promise<void> {
-  await db.updateTable('campaigns').set(patch).where('id', '=', id).execute();
+  const withKey = typeof patch.name === 'string' ? { ...patch, name_nfc: nameKey(patch.name) } : patch;
+  await db.updateTable('campaigns').set(withKey).where('id', '=', id).execute();
 }
 
 /** @example if (await campaignNameTaken(trx, 1, 'Spring', 46)) … */
@@ -65,7 +67,7 @@ export async function campaignNameTaken(db: Db, vdnId: number, name: string, exc
     .selectFrom('campaigns')
     .select('id')
     .where('vdn_id', '=', vdnId)
-    .where('name', '=', name)
+    .where('name_nfc', '=', nameKey(name)) // unique after NFC (schema/names.ts)
     .where('deleted_at', 'is', null);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   return (await q.executeTakeFirst()) !== undefined;

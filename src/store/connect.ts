@@ -20,6 +20,7 @@ import { calendar } from './migrations/004-calendar.js';
 import { journal } from './migrations/005-journal.js';
 import { engine } from './migrations/006-engine.js';
 import { contactSafety } from './migrations/007-contact-safety.js';
+import { retention } from './migrations/009-retention.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -37,6 +38,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '005-journal': journal(caps),
     '006-engine': engine(caps),
     '007-contact-safety': contactSafety(caps),
+    '009-retention': retention(caps),
   };
 }
 

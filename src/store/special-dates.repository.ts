@@ -3,6 +3,7 @@
  *
  * @example const rows = await listSpecialDates(db, 46)
  */
+import { nameKey } from './schema/names.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './db.js';
 import type { SpecialDateTable } from './schema/calendar.js';
@@ -30,7 +31,7 @@ export async function specialDateNameTaken(db: Db, campaignId: number, name: str
     .selectFrom('special_dates')
     .select('id')
     .where('campaign_id', '=', campaignId)
-    .where('name', '=', name)
+    .where('name_nfc', '=', nameKey(name)) // unique after NFC (schema/names.ts)
     .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
     .executeTakeFirst();
   return r !== undefined;
@@ -38,13 +39,14 @@ export async function specialDateNameTaken(db: Db, campaignId: number, name: str
 
 /** Inserts and returns the new id. @example const id = await insertSpecialDate(db, row) */
 export async function insertSpecialDate(db: Db, row: Insertable<SpecialDateTable>): Promise<number> {
-  const r = await db.insertInto('special_dates').values(row).returning('id').executeTakeFirstOrThrow();
+  const r = await db.insertInto('special_dates').values({ ...row, name_nfc: nameKey(row.name) }).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
 }
 
 /** Updates one date of a campaign; false when it does not exist there. @example await updateSpecialDate(db, 46, 3, { name: 'x' }) */
 export async function updateSpecialDate(db: Db, campaignId: number, id: number, patch: Updateable<SpecialDateTable>): Promise<boolean> {
-  const r = await db.updateTable('special_dates').set(patch).where('campaign_id', '=', campaignId).where('id', '=', id).executeTakeFirst();
+  const withKey = typeof patch.name === 'string' ? { ...patch, name_nfc: nameKey(patch.name) } : patch;
+  const r = await db.updateTable('special_dates').set(withKey).where('campaign_id', '=', campaignId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
