@@ -10,6 +10,7 @@ import { envInt as int, envList as list, type Env } from './config-env.js';
 import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
 import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
+import { loadFileImportConfig, type FileImportConfig } from './file-import-config.js';
 
 export { ConfigError };
 
@@ -52,6 +53,8 @@ export interface Config {
   callData: CallDataConfig;
   /** The calllogs journal (calllogs-config.ts). */
   callLog: CallLogConfig;
+  /** File servers and file imports (file-import-config.ts). */
+  fileImport: FileImportConfig;
 }
 
 
@@ -120,5 +123,6 @@ export function loadConfig(env: Env = process.env): Config {
     engine: loadEngineConfig(env),
     callData: loadCallDataConfig(env),
     callLog: loadCallLogConfig(env),
+    fileImport: loadFileImportConfig(env),
   };
 }
