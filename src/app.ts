@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
+import { ImportWorker } from './engine/import-worker.js';
+import { assertSecretsKeyUsable } from './domain/file-servers.js';
 import { buildServer } from './http/server.js';
 import { openSqlite, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
@@ -20,6 +22,8 @@ export interface RunningApp {
   clock: Clock;
   /** The campaign engine, unless CAMPAIGND_ENGINE=off. */
   engine?: Engine;
+  /** The file-import worker (runs whether or not the engine dials). */
+  imports: ImportWorker;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
 }
@@ -52,11 +56,15 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const keys = await KeyStore.open(store.db);
     const { generated } = await ensureBootstrapKey(keys, config, clock.now());
     if (generated) opts.onGeneratedKey?.(generated);
+    // Stored file-server passwords need the key they were sealed with: refuse to start without it.
+    await assertSecretsKeyUsable(store.db, config.fileImport.secretsKey);
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
-    const app = buildServer({ db: store.db, clock, config, keys, logger, engine });
+    const imports = new ImportWorker({ db: store.db, clock, config }, logger);
+    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
+    imports.start();
     logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
     return {
       url,
@@ -64,11 +72,13 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       keys,
       clock,
       engine,
+      imports,
       app,
       async close() {
         // Stop taking requests, then stop claiming work and let the pass in progress finish.
         await app.close();
         await engine?.stop();
+        await imports.stop();
         await store.close();
       },
     };

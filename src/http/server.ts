@@ -27,6 +27,8 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { surfaceRoutes } from './routes/surface.js';
+import type { ImportWorker } from '../engine/import-worker.js';
 import type { Engine } from '../engine/engine.js';
 
 export interface AppDeps extends DomainContext {
@@ -34,6 +36,8 @@ export interface AppDeps extends DomainContext {
   logger?: Logger;
   /** The campaign engine, for the extensions (clock, trail, external call results). */
   engine?: Engine;
+  /** The file-import worker, nudged by uploads. */
+  importWorker?: ImportWorker;
 }
 
 declare module 'fastify' {
@@ -149,6 +153,7 @@ export function buildServer(deps: AppDeps) {
       await isales.register(specialDateRoutes(deps));
       await isales.register(resultRoutes(deps));
       await isales.register(callLogRoutes(deps));
+      await isales.register(surfaceRoutes(deps, () => deps.importWorker?.kick()));
     },
     { prefix: '/rest/isales' },
   );

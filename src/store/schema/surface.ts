@@ -34,6 +34,8 @@ export interface ImportTaskTable {
   /** 'calldata' or 'blocklist'. */
   kind: string;
   campaign_id: number | null;
+  /** The batch imported call data joins (campaignd extension), or null. */
+  batch_id: string | null;
   server_id: string;
   file_path: string | null;
   file_name: string;

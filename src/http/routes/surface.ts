@@ -1,0 +1,15 @@
+/**
+ * The interfaces of issue 13 in one registration: file servers and file imports, blocklist
+ * groups and types, campaign templates, call records.
+ */
+import type { DomainContext } from '../../domain/context.js';
+import { fileImportRoutes } from './file-imports.js';
+import { fileServerRoutes } from './file-servers.js';
+import type { RoutePlugin } from './plugin.js';
+
+export function surfaceRoutes(ctx: DomainContext, kickImports: () => void): RoutePlugin {
+  return async (app) => {
+    await app.register(fileServerRoutes(ctx));
+    await app.register(fileImportRoutes(ctx, kickImports));
+  };
+}
