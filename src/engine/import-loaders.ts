@@ -16,10 +16,10 @@ import { appendErr, parseBlockRow, parseCallDataRow, type ImportedCallData } fro
 import { parseDateTime } from '../domain/time.js';
 import { findBatch } from '../store/batches.repository.js';
 import { blockedNumbers, findBlocklistEntries, upsertBlocklistEntries } from '../store/blocklist.repository.js';
-import { countUncompleted, existingNumberTypes, insertCallData, type NewCallData } from '../store/call-data.repository.js';
+import { countUncompleted, existingNumberTypes, type NewCallData } from '../store/call-data.repository.js';
 import { findCampaign } from '../store/campaigns.repository.js';
 import type { Db } from '../store/db.js';
-import { addSeen, findSeen, type ImportTaskRow } from '../store/import-tasks.repository.js';
+import { addSeen, findSeen, insertImportedCallData, type ImportTaskRow } from '../store/import-tasks.repository.js';
 
 /** The running totals of a task (written back with every chunk). */
 export interface ImportCounters {
@@ -136,7 +136,7 @@ export async function loadCallDataChunk(
       numbers: v.rec.called.map((n) => ({ calledNo: n.calledNo, delayTime: n.delayTime ?? 0, type: n.type || null })),
     });
   }
-  await insertCallData(trx, load);
+  await insertImportedCallData(trx, load);
   c.succ += load.length;
 }
 

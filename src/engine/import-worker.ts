@@ -214,8 +214,10 @@ export class ImportWorker {
       if (!(e instanceof ImportAbort)) this.log?.warn({ importTask: task.id, err: e }, 'import failed');
       await this.#finish(task, STATUS_FAILED, c, c.errMsg === '' ? msg : `${msg}; ${c.errMsg}`);
     } finally {
-      file.close();
+      // Pending reads fail once the connection closes: nobody waits for them any more.
+      file.stream.on('error', () => {});
       file.stream.destroy();
+      file.close();
     }
   }
 }
