@@ -3,6 +3,7 @@
  * groups and types, campaign templates, call records.
  */
 import type { DomainContext } from '../../domain/context.js';
+import { blocklistGroupRoutes } from './blocklist-groups.js';
 import { fileImportRoutes } from './file-imports.js';
 import { fileServerRoutes } from './file-servers.js';
 import type { RoutePlugin } from './plugin.js';
@@ -11,5 +12,6 @@ export function surfaceRoutes(ctx: DomainContext, kickImports: () => void): Rout
   return async (app) => {
     await app.register(fileServerRoutes(ctx));
     await app.register(fileImportRoutes(ctx, kickImports));
+    await app.register(blocklistGroupRoutes(ctx));
   };
 }
