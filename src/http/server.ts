@@ -27,7 +27,7 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
-import { surfaceRoutes } from './routes/surface.js';
+import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import type { ImportWorker } from '../engine/import-worker.js';
 import type { Engine } from '../engine/engine.js';
 
@@ -163,6 +163,7 @@ export function buildServer(deps: AppDeps) {
     async (ext) => {
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
+      await ext.register(templateExtensionRoutes(deps));
     },
     { prefix: '/campaignd' },
   );

@@ -7,11 +7,15 @@ import { blocklistGroupRoutes } from './blocklist-groups.js';
 import { fileImportRoutes } from './file-imports.js';
 import { fileServerRoutes } from './file-servers.js';
 import type { RoutePlugin } from './plugin.js';
+import { templateExtensionRoutes, templateRoutes } from './templates.js';
+
+export { templateExtensionRoutes };
 
 export function surfaceRoutes(ctx: DomainContext, kickImports: () => void): RoutePlugin {
   return async (app) => {
     await app.register(fileServerRoutes(ctx));
     await app.register(fileImportRoutes(ctx, kickImports));
     await app.register(blocklistGroupRoutes(ctx));
+    await app.register(templateRoutes(ctx));
   };
 }
