@@ -34,6 +34,7 @@ import { appendTrail, enqueueCallback, pickCallerNumber } from '../store/engine.
 import type { Db } from '../store/db.js';
 import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
+import { insertCallTurns } from '../store/call-records.repository.js';
 import type { EngineContext, Worker } from './engine.js';
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
@@ -246,6 +247,7 @@ export class CallDataWorker implements Worker {
         nowMs: now,
       });
       if (!recorded) return false;
+      if (o.turns?.length) await insertCallTurns(trx, r.vdn_id, callId, o.turns, now);
       const next = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
       await this.#trail(r, { kind: 'settled', call_id: callId, called_no: calledNo, caller_no: callerNo, fail_code: o.failCode, until: next, detail: `${resultCode ?? '-'}: ${decision.reason}` }, now, trx);
       const cb = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();

@@ -30,6 +30,7 @@ import type { ReservationRow } from '../store/reservations.repository.js';
 import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext, Worker } from './engine.js';
+import { insertCallTurns } from '../store/call-records.repository.js';
 
 export class ReservationWorker implements Worker {
   constructor(private readonly ctx: EngineContext) {}
@@ -132,6 +133,7 @@ export class ReservationWorker implements Worker {
         .insertInto('call_results')
         .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, batch_id: null, session_id: null, custom_field: null, called_no: r.called_no, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: o.failCode, result_code: resultCode, ack_begin_time: o.ackBeginTime, call_begin_time: o.callBeginTime, call_end_time: o.callEndTime, record_path: o.recordPath ?? null, created_at: now })
         .execute();
+      if (o.turns?.length) await insertCallTurns(trx, r.vdn_id, callId, o.turns, now);
       await appendTrail(trx, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'settled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo || null, fail_code: o.failCode, detail: resultCode });
       const c = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', r.campaign_id).executeTakeFirst();
       if (c?.call_back_url) {

@@ -4,6 +4,7 @@
  */
 import type { DomainContext } from '../../domain/context.js';
 import { blocklistGroupRoutes } from './blocklist-groups.js';
+import { callRecordRoutes } from './call-records.js';
 import { fileImportRoutes } from './file-imports.js';
 import { fileServerRoutes } from './file-servers.js';
 import type { RoutePlugin } from './plugin.js';
@@ -17,5 +18,6 @@ export function surfaceRoutes(ctx: DomainContext, kickImports: () => void): Rout
     await app.register(fileImportRoutes(ctx, kickImports));
     await app.register(blocklistGroupRoutes(ctx));
     await app.register(templateRoutes(ctx));
+    await app.register(callRecordRoutes(ctx));
   };
 }
