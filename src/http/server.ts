@@ -28,6 +28,7 @@ import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
+import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
 import type { Engine } from '../engine/engine.js';
 
@@ -143,6 +144,7 @@ export function buildServer(deps: AppDeps) {
       // Journal hooks first: every request of this scope is journaled, refused ones included.
       installCallLogJournal(isales, deps, callLogConfig);
       isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      isales.addHook('preValidation', existenceFirst(deps));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
       await isales.register(appointRoutes(deps));
