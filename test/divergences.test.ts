@@ -96,3 +96,13 @@ describe('existence first, everywhere', () => {
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/create`, { name: '' })).resultCode, '02000001', 'a known campaign: the body is judged');
   });
 });
+
+describe('groupcalldata (ZH 0768)', () => {
+  test('no task groups exist: 0200007 for any group; 02000001 without campaignGroupId; 02000002 malformed', async () => {
+    const r = await call('POST', `${P(1)}/groupcalldata`, { callDataList: [{ called: '138' }] }, { campaignGroupId: '12' });
+    assert.equal(r.resultCode, '0200007');
+    assert.match(r.resultDesc, /task group 12/);
+    assert.equal((await call('POST', `${P(1)}/groupcalldata`, {})).resultCode, '02000001');
+    assert.equal((await call('POST', `${P(1)}/groupcalldata`, {}, { campaignGroupId: 'ab' })).resultCode, '02000002');
+  });
+});

@@ -35,7 +35,8 @@ export function existenceFirst(deps: DomainContext) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = named(req);
     const vdn = (req.params as Record<string, unknown> | undefined)?.vdnId;
-    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^\d{1,4}$/.test(vdn)) return;
+    // Malformed ids and VDNs are left to the schema (their validation codes).
+    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return;
     const id = Number(raw);
     if (id > 2147483647) return;
     if (await findCampaign(deps.db, Number(vdn), id)) return;
