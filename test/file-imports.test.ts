@@ -38,6 +38,13 @@ async function addServer(srv: TestServer): Promise<string> {
   return r.returnObject!.serverId;
 }
 
+/** A second registration of the loopback server, under another address (localhost). */
+async function addServer2(): Promise<string> {
+  const r = await call('/file/addServer', { serverInfo: { ip: 'localhost', port: sftp.port, filePath: '/isales' }, userName: USER, serverPwd: PWD });
+  assert.equal(r.resultCode, '0200000', r.resultDesc);
+  return r.returnObject!.serverId;
+}
+
 /** Polls the task until it is done or failed. */
 async function waitTask(query: string, id: string, srv = s, timeoutMs = 60_000): Promise<Task> {
   const deadline = Date.now() + timeoutMs;
@@ -156,6 +163,35 @@ describe('call-data import', () => {
       assert.match(r.resultDesc, desc);
     }
     assert.equal((await call('/calldatafile/queryDataImportTask/999999', { offset: 0, limit: 10 })).resultCode, '0200007');
+  });
+
+  test('the campaign\'s uncompleted-records cap still applies: rows beyond it fail', async () => {
+    const t = await startTestServer({ ...env, CAMPAIGND_MAX_UNCOMPLETED: '3' });
+    try {
+      const sid = await addServer(t);
+      const cid = await createCampaign(t.client);
+      await writeCsv(path.join(folder(), 'cap.csv'), ['sessionId', 'called'], [1, 2, 3, 4, 5].map((i) => [`c${i}`, `1370000000${i}`]));
+      const up = await call(`/calldatafile/uploadFileServer/${cid}`, { serverId: sid, fileName: 'cap.csv' }, t);
+      const task = await waitTask(`/calldatafile/queryDataImportTask/${cid}`, up.returnObject!.importTaskId, t);
+      assert.deepEqual([task.status, task.succNum, task.failNum], ['2', 3, 2]);
+      assert.match(task.errMsg, /row 4: campaign \d+ has reached 3 uncompleted records/);
+      assert.equal(await countData(cid, t), 3);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a server with an import waiting cannot be deleted (0200001)', async () => {
+    const cid = await createCampaign(s.client);
+    const sid = await addServer2();
+    const later = (new Date().getUTCHours() + 3) % 24;
+    const up = await call(`/calldatafile/uploadFileServer/${cid}`, { serverId: sid, fileName: 'ten.xlsx', hour: later, minute: 0 });
+    assert.equal(up.resultCode, '0200000', up.resultDesc);
+    const del = await call(`/file/${sid}/deleteServer`);
+    assert.equal(del.resultCode, '0200001');
+    assert.match(del.resultDesc, /waiting or running/);
+    const q = await call(`/calldatafile/queryDataImportTask/${cid}`, { offset: 0, limit: 10 });
+    assert.deepEqual([q.result![0]!.status, q.result![0]!.beginTime], ['0', '']);
   });
 
   test('a missing file ends the task as failed (status "3") with the reason', async () => {
