@@ -5,8 +5,6 @@
  * comma-separated, RFC 4180 quoting).
  */
 import type { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
 
 export type FileKind = 'xlsx' | 'csv';
 
@@ -37,6 +35,8 @@ export function cellText(v: unknown): string {
 }
 
 async function* xlsxRows(input: Readable): AsyncGenerator<string[]> {
+  // Loaded on first use: exceljs is large, and most processes never import a file.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -60,6 +60,7 @@ async function* xlsxRows(input: Readable): AsyncGenerator<string[]> {
 }
 
 async function* csvRows(input: Readable): AsyncGenerator<string[]> {
+  const { parse: parseCsv } = await import('csv-parse');
   const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   for await (const rec of parser as AsyncIterable<string[]>) yield rec;
 }

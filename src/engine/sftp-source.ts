@@ -6,7 +6,7 @@
  * you trust, or behind a tunnel). The password authenticates; it is never logged.
  */
 import type { Readable } from 'node:stream';
-import { Client, type SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
 
 export interface SftpFile {
   stream: Readable;
@@ -19,11 +19,13 @@ export interface SftpFile {
  *
  * @throws Error with a short reason (connection refused, authentication failed, no such file).
  */
-export function openSftpFile(
+export async function openSftpFile(
   t: { host: string; port: number; userName: string; password: string },
   remotePath: string,
   timeoutMs: number,
 ): Promise<SftpFile> {
+  // Loaded on first use: most processes never fetch a file.
+  const { Client } = (await import('ssh2')).default;
   return new Promise((resolve, reject) => {
     const conn = new Client();
     let settled = false;
