@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
+import { ImportWorker } from './engine/import-worker.js';
+import { assertSecretsKeyUsable } from './domain/file-servers.js';
 import { buildServer } from './http/server.js';
 import { redact } from './domain/secrets.js';
 import { RetentionJob } from './engine/retention-job.js';
@@ -24,6 +26,8 @@ export interface RunningApp {
   engine?: Engine;
   /** Prunes old journal, trail and callback rows (CAMPAIGND_CALLLOG_RETENTION_DAYS). */
   retention: RetentionJob;
+  /** The file-import worker (runs whether or not the engine dials). */
+  imports: ImportWorker;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
 }
@@ -62,13 +66,17 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const keys = await KeyStore.open(store.db);
     const { generated } = await ensureBootstrapKey(keys, config, clock.now());
     if (generated) opts.onGeneratedKey?.(generated);
+    // Stored file-server passwords need the key they were sealed with: refuse to start without it.
+    await assertSecretsKeyUsable(store.db, config.fileImport.secretsKey);
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
-    const app = buildServer({ db: store.db, clock, config, keys, logger, engine });
+    const imports = new ImportWorker({ db: store.db, clock, config }, logger);
+    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
     const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
     retention.start();
+    imports.start();
     logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
     return {
       url,
@@ -77,12 +85,14 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       clock,
       engine,
       retention,
+      imports,
       app,
       async close() {
         // Stop taking requests, then stop claiming work and let the pass in progress finish.
         await app.close();
         await retention.stop();
         await engine?.stop();
+        await imports.stop();
         await store.close();
       },
     };

@@ -12,6 +12,7 @@ import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
 import { loadOutboundConfig, type OutboundConfig } from './outbound-config.js';
 import { loadHttpLimits, type HttpLimits } from './http-limits-config.js';
+import { loadFileImportConfig, type FileImportConfig } from './file-import-config.js';
 
 export { ConfigError };
 
@@ -58,6 +59,8 @@ export interface Config {
   outbound: OutboundConfig;
   /** HTTP server timeouts and connection/header caps (http-limits-config.ts). */
   httpLimits: HttpLimits;
+  /** File servers and file imports (file-import-config.ts). */
+  fileImport: FileImportConfig;
 }
 
 
@@ -128,5 +131,6 @@ export function loadConfig(env: Env = process.env): Config {
     callLog: loadCallLogConfig(env),
     outbound: loadOutboundConfig(env),
     httpLimits: loadHttpLimits(env),
+    fileImport: loadFileImportConfig(env),
   };
 }

@@ -24,6 +24,12 @@ async function call(method: string, path: string, body?: unknown, vdn = 1) {
   assert.equal(res.status, 200, res.raw);
   return envelopeOf(res.body) as ReturnType<typeof envelopeOf> & Record<string, unknown>;
 }
+/** Creates a blocklist group (`blackCategory`) or type (`blackType`) and returns its id. */
+async function group(kind: 'blackCategory' | 'blackType', name: string, vdn = 1): Promise<string> {
+  const env = await call('POST', `/${kind}/create`, kind === 'blackType' ? { name, actionType: '1' } : { name }, vdn);
+  assert.equal(env.resultCode, '0200000', env.resultDesc);
+  return (env.returnObject as { id: string }).id;
+}
 async function add(body: Record<string, unknown>, vdn = 1) {
   const env = await call('POST', '/blocklist/add', body, vdn);
   assert.equal(env.resultCode, '0200000', env.resultDesc);
@@ -55,14 +61,15 @@ describe('blocklist/add and query', () => {
     await add({ blocklist: ['2000001'], validityTime: 120 });
     await add({ blocklist: ['2000002'], validityTime: '2', validityTimeUnit: 3 });
     await add({ blocklist: ['2000003'], validityTime: 2, validityTimeUnit: 2 });
-    await add({ blocklist: ['2000004'], validityTime: 1, validityTimeUnit: 1, relCategoryId: 'cat1', typeId: 'type1' });
+    const [cat1, type1] = [await group('blackCategory', 'cat1'), await group('blackType', 'type1')];
+    await add({ blocklist: ['2000004'], validityTime: 1, validityTimeUnit: 1, relCategoryId: cat1, typeId: type1 });
     await add({ blocklist: ['2000005'], validityTime: 1, validityExpirationTime: '2021-03-01 00:00:00' });
     const rows = await check(['2000001', '2000002', '2000003', '2000004', '2000005']);
     assert.deepEqual(rows, [
       { blockNum: '2000001', validityExpirationTime: '2021-01-05 10:06:25', validityTime: 120, validityTimeUnit: 4, flag: true },
       { blockNum: '2000002', validityExpirationTime: '2021-01-02 10:06:25', validityTime: 2, validityTimeUnit: 3, flag: true },
       { blockNum: '2000003', validityExpirationTime: '2021-02-28 10:06:25', validityTime: 2, validityTimeUnit: 2, flag: true },
-      { blockNum: '2000004', validityExpirationTime: '2021-12-31 10:06:25', validityTime: 1, validityTimeUnit: 1, relCategoryId: 'cat1', typeId: 'type1', flag: true },
+      { blockNum: '2000004', validityExpirationTime: '2021-12-31 10:06:25', validityTime: 1, validityTimeUnit: 1, relCategoryId: cat1, typeId: type1, flag: true },
       { blockNum: '2000005', validityExpirationTime: '2021-03-01 00:00:00', flag: true },
     ]);
   });
@@ -104,17 +111,18 @@ describe('blocklist/add and query', () => {
 
   test('paging: entries in effect in insertion order with the total; group/type filters; per VDN', async () => {
     const v = 7;
+    const [g1, t1, t2] = [await group('blackCategory', 'g1', v), await group('blackType', 't1', v), await group('blackType', 't2', v)];
     for (const n of ['903', '901', '902']) {
       clock.advance(1000);
-      await add({ blocklist: [n], ...(n === '901' ? { relCategoryId: 'g1', typeId: 't1' } : {}) }, v);
+      await add({ blocklist: [n], ...(n === '901' ? { relCategoryId: g1, typeId: t1 } : {}) }, v);
     }
     const p1 = await page(0, 2, {}, v);
     const p2 = await page(2, 2, {}, v);
     assert.equal(p1.totalCount, 3);
     assert.deepEqual([...p1.data, ...p2.data].map((r) => r.blockNum), ['903', '901', '902']);
     assert.ok(p1.data.every((r) => !('flag' in r)), 'flag only in a membership query');
-    assert.deepEqual((await page(0, 10, { relCategoryId: 'g1' }, v)).data.map((r) => r.blockNum), ['901']);
-    assert.deepEqual((await page(0, 10, { typeId: 't2' }, v)).data, []);
+    assert.deepEqual((await page(0, 10, { relCategoryId: g1 }, v)).data.map((r) => r.blockNum), ['901']);
+    assert.deepEqual((await page(0, 10, { typeId: t2 }, v)).data, []);
     assert.deepEqual(await check(['903'], 8), []);
   });
 });

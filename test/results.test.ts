@@ -104,8 +104,8 @@ const results = (campaignId: number, body: unknown, vdn = 1) => call('POST', `${
 const ids = (env: Env) => (env.data as { callId: string }[]).map((r) => r.callId);
 
 describe('callresult', () => {
-  test('every completed call of the campaign, oldest first, with the documented fields', async () => {
-    const env = await results(campA, {});
+  test('showDetail 1: every completed call of the campaign, oldest first, with the documented fields', async () => {
+    const env = await results(campA, { showDetail: 1 });
     assert.equal(env.resultCode, '0200000');
     assert.equal(env.resultDesc, 'Query Success!');
     assert.equal(env.totalCount, 5);
@@ -128,36 +128,45 @@ describe('callresult', () => {
     assert.equal(data[2]!.resultCode, null);
   });
 
+  test('showDetail defaults to 0: one final result (the latest attempt) per record (ZH 0783)', async () => {
+    const env = await results(campA, {});
+    assert.equal(env.resultCode, '0200000', env.resultDesc);
+    assert.equal(env.totalCount, 3);
+    assert.deepEqual(ids(env), ['c-2', 'c-4', 'c-5']);
+    assert.equal((env.data as { recordPath: unknown }[])[0]!.recordPath, 'https://rec.example/c-2.wav');
+    assert.deepEqual(ids(await results(campA, { showDetail: 0, sessionId: 's-2' })), ['c-4']);
+  });
+
   test('a request without a body is the same as {}', async () => {
     const res = await s.client.request('POST', `${P(1)}/callresult/${campA}`);
-    assert.equal((res.body as Env).totalCount, 5, res.raw);
+    assert.equal((res.body as Env).totalCount, 3, res.raw);
   });
 
   test('filters: sessionId, customField, and both', async () => {
-    assert.deepEqual(ids(await results(campA, { sessionId: 's-2' })), ['c-3', 'c-4']);
-    assert.deepEqual(ids(await results(campA, { customField: 'cf-a' })), ['c-1', 'c-2', 'c-5']);
-    assert.deepEqual(ids(await results(campA, { sessionId: 's-1', customField: 'cf-a' })), ['c-1', 'c-2']);
-    assert.deepEqual(ids(await results(campA, { sessionId: '', customField: '' })).length, 5, 'empty filters are no filters');
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, sessionId: 's-2' })), ['c-3', 'c-4']);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, customField: 'cf-a' })), ['c-1', 'c-2', 'c-5']);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, sessionId: 's-1', customField: 'cf-a' })), ['c-1', 'c-2']);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, sessionId: '', customField: '' })).length, 5, 'empty filters are no filters');
   });
 
-  test('a day window; the same day twice is a one-day window; 30 days apart is allowed', async () => {
-    assert.deepEqual(ids(await results(campA, { beginTime: day(D0), endTime: day(D0) })), ['c-1']);
-    assert.deepEqual(ids(await results(campA, { beginTime: day(D0), endTime: day(D0 + DAY) })), ['c-1', 'c-2', 'c-3', 'c-4']);
-    assert.deepEqual(ids(await results(campA, { beginTime: day(TODAY - 20 * DAY), endTime: day(TODAY + 10 * DAY) })).length, 5);
+  test('a day window (the end day included); the begin must be earlier than the end (0200010); 30 days apart is allowed', async () => {
+    assert.equal((await results(campA, { beginTime: day(D0), endTime: day(D0) })).resultCode, '0200010');
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, beginTime: day(D0), endTime: day(D0 + DAY) })), ['c-1', 'c-2', 'c-3', 'c-4']);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, beginTime: day(TODAY - 20 * DAY), endTime: day(TODAY + 10 * DAY) })).length, 5);
   });
 
   test('paging: pageNum and pageSize; totalCount counts every match', async () => {
-    const p2 = await results(campA, { pageNum: 2, pageSize: 2 });
+    const p2 = await results(campA, { showDetail: 1, pageNum: 2, pageSize: 2 });
     assert.equal(p2.totalCount, 5);
     assert.deepEqual(ids(p2), ['c-3', 'c-4']);
-    assert.deepEqual(ids(await results(campA, { pageNum: '3', pageSize: '2' })), ['c-5']);
-    assert.deepEqual(ids(await results(campA, { pageNum: 4, pageSize: 2 })), []);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, pageNum: '3', pageSize: '2' })), ['c-5']);
+    assert.deepEqual(ids(await results(campA, { showDetail: 1, pageNum: 4, pageSize: 2 })), []);
   });
 
-  test('showDetail 0: no recordPath, pages of up to 500', async () => {
+  test('showDetail 0: pages of up to 500; showDetail 1: up to 100', async () => {
     const env = await results(campA, { showDetail: 0, pageNum: 1, pageSize: 500 });
     assert.equal(env.resultCode, '0200000', env.resultDesc);
-    assert.ok((env.data as { recordPath: unknown }[]).every((r) => r.recordPath === null));
+    assert.equal((await results(campA, { pageNum: 1, pageSize: 500 })).resultCode, '0200000');
     assert.equal((await results(campA, { showDetail: 1, pageNum: 1, pageSize: 100 })).resultCode, '0200000');
   });
 
@@ -189,7 +198,8 @@ describe('callresult', () => {
     ['0200010 beginTime after endTime', () => ({ beginTime: day(D0 + DAY), endTime: day(D0) }), '0200010'],
     ['0200011 31 days apart', () => ({ beginTime: '2024-01-01', endTime: '2024-02-01' }), '0200011', /30 days/],
     ['02000009 pageNum without pageSize', () => ({ pageNum: 1 }), '02000009', /pageSize/],
-    ['02000007 pageSize 101 with details', () => ({ pageNum: 1, pageSize: 101 }), '02000007', /100/],
+    ['02000007 pageSize 101 with details', () => ({ pageNum: 1, pageSize: 101, showDetail: 1 }), '02000007', /100/],
+    ['0200010 the same day as begin and end', () => ({ beginTime: day(D0), endTime: day(D0) }), '0200010', /earlier/],
     ['02000007 pageSize 501 without details', () => ({ pageNum: 1, pageSize: 501, showDetail: 0 }), '02000007', /pageSize/],
     ['02000007 pageSize 0', () => ({ pageNum: 1, pageSize: 0 }), '02000007'],
     ['02000007 showDetail 2', () => ({ showDetail: 2 }), '02000007', /showDetail/],

@@ -182,11 +182,11 @@ describe('special-date errors', () => {
     await add(full, { name: 'd21', type: 1, week: '1' });
   });
 
-  test('modify: 0200013 another date\'s name, 0200001 unknown id, 0200030, 02000001 missing id', async () => {
+  test('modify: 0200013 another date\'s name, 0200014 unknown id, 0200030, 02000001 missing id', async () => {
     const id = await add(cid, { name: 'Other', type: 1, week: '2' });
     const cases: Array<[Record<string, unknown>, string, RegExp?]> = [
       [{ id, name: 'Taken', type: 1, week: '2' }, '0200013', /Taken/],
-      [{ id: 999999, name: 'Nope', type: 1, week: '2' }, '0200001', /999999/],
+      [{ id: 999999, name: 'Nope', type: 1, week: '2' }, '0200014', /999999/],
       [{ id, name: 'Other', type: 2, beginTime: '2026-3-1', endTime: '2026-03-02' }, '0200030', /beginTime/],
       [{ name: 'Other', type: 1, week: '2' }, '02000001', /id/],
       [{ id: 0, name: 'Other', type: 1, week: '2' }, '02000007', /id/],
@@ -199,15 +199,15 @@ describe('special-date errors', () => {
     // A date of another campaign cannot be modified through this one.
     const other = await createCampaign(s.client);
     const foreign = await add(other, { name: 'Foreign', type: 1, week: '3' });
-    assert.equal((await call('PUT', H(cid), { id: foreign, name: 'Mine', type: 1, week: '3' })).resultCode, '0200001');
+    assert.equal((await call('PUT', H(cid), { id: foreign, name: 'Mine', type: 1, week: '3' })).resultCode, '0200014');
     assert.equal((await list(other))[0]?.name, 'Foreign');
   });
 
-  test('delete one: 0200001 unknown id, 02000006 non-numeric id (path or body)', async () => {
-    assert.equal((await call('DELETE', `${H(cid)}/424242`)).resultCode, '0200001');
+  test('delete one: 0200014 unknown id (isales-gaps §8.6), 02000006 non-numeric id (path or body)', async () => {
+    assert.equal((await call('DELETE', `${H(cid)}/424242`)).resultCode, '0200014');
     assert.equal((await call('DELETE', `${H(cid)}/abc`)).resultCode, '02000006');
     assert.equal((await call('DELETE', H(cid), { id: 'abc' })).resultCode, '02000006');
-    assert.equal((await call('DELETE', H(cid), { id: 424242 })).resultCode, '0200001');
+    assert.equal((await call('DELETE', H(cid), { id: 424242 })).resultCode, '0200014');
     assert.ok((await list(cid)).length >= 1, 'a failed delete-by-body must not delete everything');
   });
 });

@@ -23,6 +23,7 @@ import {
   type BlocklistFilter,
   type BlocklistRow,
 } from '../store/blocklist.repository.js';
+import { assertGroupAndType } from './blocklist-groups.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { formatDateTime, parseDateTime } from './time.js';
@@ -100,6 +101,7 @@ export async function addToBlocklist(ctx: DomainContext, vdnId: number, body: Bl
   }
   const v = validityOf(body, now);
   await ctx.db.transaction().execute(async (trx) => {
+    await assertGroupAndType(trx, vdnId, body.relCategoryId, body.typeId);
     const listed = (await findBlocklistEntries(trx, vdnId, body.blocklist)).filter((r) => inEffect(r, now)).map((r) => r.number);
     if (listed.length > 0 && body.isCoverDupNo !== 1) {
       throw new DomainError('0200007', `already in the blocklist: ${listed.sort().join(', ')} (isCoverDupNo 1 overwrites)`);
@@ -162,6 +164,7 @@ export async function queryBlocklist(ctx: DomainContext, vdnId: number, body: Bl
   if (body.blocklist !== undefined && paging) {
     throw new DomainError('02000009', 'send either blocklist or offset and limit, not both');
   }
+  await assertGroupAndType(ctx.db, vdnId, f.categoryId, f.typeId);
   if (body.blocklist !== undefined) {
     const order = new Map(body.blocklist.map((n, i) => [n, i] as const));
     const rows = (await findBlocklistEntries(ctx.db, vdnId, body.blocklist, f)).sort((a, b) => order.get(a.number)! - order.get(b.number)!);

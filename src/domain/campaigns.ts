@@ -139,7 +139,7 @@ interface CheckedInput {
  * editable), ring timeout, device sub-objects (0200017), schedule, calling numbers and the
  * v2 policies. `existing` is the stored campaign when modifying.
  */
-function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignInput, now: number, existing?: CampaignRow): CheckedInput {
+export function checkCampaignInput(ctx: DomainContext, vdnId: number, input: CampaignInput, now: number, existing?: CampaignRow): CheckedInput {
   const begin = input.strBeginTime !== undefined ? parseCampaignTime('strBeginTime', input.strBeginTime) : Number(existing!.begin_time);
   const end = input.strEndTime !== undefined ? parseCampaignTime('strEndTime', input.strEndTime) : Number(existing!.end_time);
   const beginChanged = !existing || begin !== Number(existing.begin_time);

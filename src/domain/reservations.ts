@@ -63,9 +63,28 @@ function refuseOutsideRulePacks(appointTime: number, campaignPack: string | null
 export const CALL_TYPE_MANUAL = 1;
 export const CALL_TYPE_AUTOMATIC = 2;
 
+/**
+ * `callData` (ZH 0777, isales-gaps §8.6) goes to the dialer with an automatic call, so it is
+ * accepted only on automatic reservations and must be JSON (0200001 otherwise); an empty
+ * string counts as absent.
+ */
+function checkCallData(body: AppointCreate): void {
+  if (body.callData === undefined || body.callData === '') return;
+  if (body.callType !== CALL_TYPE_AUTOMATIC) throw paramError('parameter callData is only for automatic reservations (callType 2)');
+  try {
+    JSON.parse(body.callData);
+  } catch {
+    throw paramError('parameter callData must be JSON');
+  }
+}
+
 /** Creates a reservation; returns its 30-digit id. */
 export async function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
   const now = ctx.clock.now();
+  // Existence first: an unknown campaign is 0200007 whatever else is wrong with the body.
+  const campaignId = Number(body.taskId);
+  const campaign = await findCampaignEnd(ctx.db, vdnId, campaignId);
+  if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   if (body.callType === CALL_TYPE_MANUAL) {
     // The agent who gets the reminder: an AICC account, or a CTI work number in OP-standalone.
     if (ctx.config.deployment === 'integrated' && !body.userAccount) {
@@ -75,9 +94,7 @@ export async function createReservation(ctx: DomainContext, vdnId: number, body:
       throw new DomainError('02000001', 'parameter workNo is required for a manual reservation (OP standalone deployment)');
     }
   }
-  const campaignId = Number(body.taskId);
-  const campaign = await findCampaignEnd(ctx.db, vdnId, campaignId);
-  if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
+  checkCallData(body);
   if (body.appointTime <= now) {
     throw new DomainError('04000001', `appointTime ${body.appointTime} is not in the future`);
   }
@@ -102,7 +119,7 @@ export async function createReservation(ctx: DomainContext, vdnId: number, body:
     user_account: body.userAccount || null,
     work_no: body.workNo || null,
     appoint_time: body.appointTime,
-    call_data: body.callData ?? null,
+    call_data: body.callData || null,
     remark: body.remark ?? null,
     state: 'pending',
     due_at: body.appointTime - lead,
@@ -235,7 +252,8 @@ export function reservationRowToApi(r: ReservationListRow, nowMs: number): Appoi
 
 /**
  * `appoint/list`: a VDN's reservations ordered by appointTime. `beginTime`/`endTime` bound
- * appointTime (inclusive); an unknown `taskId` simply matches nothing.
+ * appointTime (inclusive); an unknown `taskId` simply matches nothing. `userAccountList` holds
+ * agent accounts or work numbers (ZH 0781): a reservation matches by either.
  */
 export async function listReservations(ctx: DomainContext, vdnId: number, body: AppointList): Promise<{ totalCount: number; data: AppointListItem[] }> {
   const now = ctx.clock.now();

@@ -3,7 +3,8 @@
  *
  * Result-query time windows (`callresult` beginTime/endTime, `failcategorystatistics`
  * startDate/endDate) are whole UTC days, `yyyy-MM-dd`, both or neither (0200008); a bad date is
- * 0200009, an end before the begin 0200010 (the same day is a one-day window), more than 30
+ * 0200009, an end before the begin 0200010 (`callresult` also refuses the same day twice: its
+ * begin must be earlier than its end; `failcategorystatistics` reads it as one day), more than 30
  * days between them 0200011. A window selects results by the time they were recorded (the end
  * of the call).
  */
@@ -56,7 +57,13 @@ export function formatDay(ms: number): string {
  * The half-open window `[from, until)` of two optional day strings; undefined when neither is
  * given. Empty strings count as not given (clients often send "" for an unset filter).
  */
-export function dayWindow(beginName: string, begin: string | undefined, endName: string, end: string | undefined): { from: number; until: number } | undefined {
+export function dayWindow(
+  beginName: string,
+  begin: string | undefined,
+  endName: string,
+  end: string | undefined,
+  strict = false,
+): { from: number; until: number } | undefined {
   const b = begin === '' ? undefined : begin;
   const e = end === '' ? undefined : end;
   if ((b === undefined) !== (e === undefined)) throw new DomainError('0200008', `${beginName} and ${endName} must both be given or both be omitted`);
@@ -65,7 +72,7 @@ export function dayWindow(beginName: string, begin: string | undefined, endName:
   if (from === null) throw new DomainError('0200009', `${beginName} must be a real date yyyy-MM-dd, got "${b}"`);
   const last = parseDay(e);
   if (last === null) throw new DomainError('0200009', `${endName} must be a real date yyyy-MM-dd, got "${e}"`);
-  if (last < from) throw new DomainError('0200010', `${beginName} ${b} is later than ${endName} ${e}`);
+  if (last < from || (strict && last === from)) throw new DomainError('0200010', `${beginName} ${b} must be earlier than ${endName} ${e}`);
   if ((last - from) / DAY_MS > MAX_WINDOW_DAYS) throw new DomainError('0200011', `${beginName} and ${endName} are more than ${MAX_WINDOW_DAYS} days apart`);
   return { from, until: last + DAY_MS };
 }
@@ -104,10 +111,13 @@ function callResultRowToApi(r: CallResultRow, withDetail: boolean): CallResultIt
 }
 
 /**
- * `POST P/callresult/{campaignId}`: the campaign's completed calls, oldest first. Paging needs
- * both `pageNum` and `pageSize` (02000009 otherwise); without it at most 2000 rows are returned
- * (`totalCount` still counts every match). `showDetail` 1 (default) includes `recordPath` and
- * allows pages of up to 100; `showDetail` 0 leaves `recordPath` null and allows up to 500.
+ * `POST P/callresult/{campaignId}`: the campaign's completed calls, oldest first (ZH 0783,
+ * isales-gaps §8.6). `showDetail` 0 (default) answers one final result per record (its latest
+ * attempt) and allows pages of up to 500; `showDetail` 1 answers every attempt, pages of up to
+ * 100. Paging needs both `pageNum` and `pageSize` (02000009 otherwise); without it at most 2000
+ * rows are returned (`totalCount` still counts every match). The window's begin day must be
+ * earlier than its end day (0200010), which is included. The campaign is looked up first
+ * (0200007 before any check of the body).
  */
 export async function queryCallResults(
   ctx: DomainContext,
@@ -115,16 +125,16 @@ export async function queryCallResults(
   campaignId: number,
   q: CallResultQuery,
 ): Promise<{ totalCount: number; data: CallResultItem[] }> {
-  const window = dayWindow('beginTime', q.beginTime, 'endTime', q.endTime);
-  const withDetail = q.showDetail !== 0;
+  await requireCampaign(ctx.db, vdnId, campaignId);
+  const window = dayWindow('beginTime', q.beginTime, 'endTime', q.endTime, true);
+  const everyAttempt = q.showDetail === 1;
   if ((q.pageNum === undefined) !== (q.pageSize === undefined)) {
     throw new DomainError('02000009', 'parameters pageNum and pageSize must be given together');
   }
-  const max = withDetail ? PAGE_MAX_DETAIL : PAGE_MAX_PLAIN;
+  const max = everyAttempt ? PAGE_MAX_DETAIL : PAGE_MAX_PLAIN;
   if (q.pageSize !== undefined && q.pageSize > max) {
-    throw new DomainError('02000007', `parameter pageSize must be <= ${max} when showDetail is ${withDetail ? 1 : 0}`);
+    throw new DomainError('02000007', `parameter pageSize must be <= ${max} when showDetail is ${everyAttempt ? 1 : 0}`);
   }
-  await requireCampaign(ctx.db, vdnId, campaignId);
   const paged = q.pageNum !== undefined && q.pageSize !== undefined;
   const { rows, total } = await listCallResults(ctx.db, {
     vdnId,
@@ -133,10 +143,11 @@ export async function queryCallResults(
     customField: q.customField === '' ? undefined : q.customField,
     from: window?.from,
     until: window?.until,
+    finalOnly: !everyAttempt,
     offset: paged ? (q.pageNum! - 1) * q.pageSize! : 0,
     limit: paged ? q.pageSize! : UNPAGED_CAP,
   });
-  return { totalCount: total, data: rows.map((r) => callResultRowToApi(r, withDetail)) };
+  return { totalCount: total, data: rows.map((r) => callResultRowToApi(r, true)) };
 }
 
 export interface CallResultDetail {

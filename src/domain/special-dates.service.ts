@@ -25,11 +25,8 @@ import type { DomainContext } from './context.js';
 import { DomainError, type ResultCode } from './errors.js';
 import { checkSpecialDate, isSpecialDate, MAX_SPECIAL_DATES, type SpecialDateRule } from './special-dates.js';
 
-/**
- * The vendor answers an unknown special-date id with 0200014 (ZH 4021), which the shared
- * reference does not list yet; until the catalogue has it, the generic parameter error.
- */
-const UNKNOWN_SPECIAL_DATE: ResultCode = '0200001';
+/** An unknown special-date id on modify or delete: 0200014 (ZH 4021; isales-gaps §8.6). */
+const UNKNOWN_SPECIAL_DATE: ResultCode = '0200014';
 
 /** Row → wire (the only place the two meet). */
 export function specialDateRowToApi(r: SpecialDateRow): SpecialDateItem {

@@ -9,6 +9,8 @@
  * after dialing") when its lease expires.
  */
 
+import type { CallTurn } from '../store/call-records.repository.js';
+
 export interface DialRequest {
   /** Unique per attempt; the CTI's call id. */
   callId: string;
@@ -40,6 +42,8 @@ export interface DialOutcome {
   callBeginTime: number | null;
   callEndTime: number | null;
   recordPath?: string | null;
+  /** The dialogue of an automatic or robot call, stored with the result (`callRecord`). */
+  turns?: CallTurn[];
 }
 
 export type DialResult = { kind: 'settled'; outcome: DialOutcome } | { kind: 'accepted' };

@@ -6,11 +6,13 @@
  *   fail code normalised once (`normalizeFailCode`: `0` → `00000`, `603` → `00603`)
  *   → success? → the VDN's external result
  *   → one transaction: the worker's own rows (`record`, false when the lease was lost: then
- *     nothing is written), the trail entry, the result callback in the outbox
+ *     nothing is written), the call's dialogue turns, the trail entry, the result callback in
+ *     the outbox
  *   → the `attempt:settled` event.
  */
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
+import { insertCallTurns } from '../store/call-records.repository.js';
 import { appendTrail, enqueueCallback } from '../store/engine.repository.js';
 import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
@@ -54,6 +56,8 @@ export async function settleAttempt(ctx: EngineContext, subject: SettleSubject, 
   const settled = await ctx.db.transaction().execute(async (trx) => {
     const trail = await subject.record(trx, s);
     if (!trail) return false;
+    // The dialogue of an automatic or robot call (callRecord), kept with its result.
+    if (o.turns?.length) await insertCallTurns(trx, subject.vdnId, subject.callId, o.turns, now);
     await appendTrail(trx, {
       vdn_id: subject.vdnId,
       campaign_id: subject.campaignId,

@@ -12,7 +12,39 @@
  */
 import { createHash } from 'node:crypto';
 import { isKnownObsCode, OBS_SUCCESS_CODE } from '../domain/obs-codes.js';
+import { IVR_DEVICE_TYPES } from '../domain/campaign-rules.js';
+import type { CallTurn } from '../store/call-records.repository.js';
 import type { DialOutcome, Dialer, DialRequest, DialResult } from './dialer.js';
+
+/** What a simulated customer answers the IVR, and the intention the robot reads from it. */
+const ANSWERS: ReadonlyArray<readonly [userSaying: string, intention: string]> = [
+  ['Yes, tell me more.', 'interested'],
+  ['No, thank you.', 'not interested'],
+  ['Please call me back later.', 'call back later'],
+];
+
+/**
+ * The dialogue of a connected IVR call (`callRecord`): greeting, the customer's answer with the
+ * robot's reading of it, and a farewell, spread over the talk time; deterministic like the rest.
+ */
+export function simulatedTurns(seed: string, calledNo: string, attempt: number, beginMs: number, endMs: number): CallTurn[] {
+  const [userSaying, intention] = ANSWERS[Math.floor(unit(seed, calledNo, attempt, 'answer') * ANSWERS.length)]!;
+  const step = Math.max(1000, Math.floor((endMs - beginMs) / 3));
+  const turn = (interNo: number, at: number, systemReply: string, said: string | null, intent: string | null): CallTurn => ({
+    interNo,
+    systemReply,
+    userSaying: said,
+    intention: intent,
+    requestTime: at,
+    systemReplyTime: Math.min(at + 1000, endMs),
+    responseSource: 'simulated',
+  });
+  return [
+    turn(1, beginMs, 'Hello, this is an automated call. May I take a minute of your time?', null, null),
+    turn(2, beginMs + step, 'Thank you for your answer.', userSaying, intention),
+    turn(3, beginMs + 2 * step, 'Goodbye.', null, null),
+  ];
+}
 
 export interface SimulatedDialerOptions {
   seed: string;
@@ -97,6 +129,7 @@ export class SimulatedDialer implements Dialer {
       const talk = between(this.#opts.talkSeconds, unit(this.#opts.seed, req.calledNo, req.attempt, 'talk'));
       const begin = ack + ring * 1000;
       outcome = { failCode, ackBeginTime: ack, callBeginTime: begin, callEndTime: begin + talk * 1000, recordPath: null };
+      if (IVR_DEVICE_TYPES.has(req.deviceType)) outcome.turns = simulatedTurns(this.#opts.seed, req.calledNo, req.attempt, begin, begin + talk * 1000);
     } else {
       const ringing = failCode === '00603' ? req.maxAlertingTime : ring;
       outcome = { failCode, ackBeginTime: ack, callBeginTime: null, callEndTime: ack + ringing * 1000, recordPath: null };

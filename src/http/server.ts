@@ -39,6 +39,9 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
+import { existenceFirst } from './existence-first.js';
+import type { ImportWorker } from '../engine/import-worker.js';
 import type { Engine } from '../engine/engine.js';
 
 export interface AppDeps extends DomainContext {
@@ -46,6 +49,8 @@ export interface AppDeps extends DomainContext {
   logger?: Logger;
   /** The campaign engine, for the extensions (clock, trail, external call results). */
   engine?: Engine;
+  /** The file-import worker, nudged by uploads. */
+  importWorker?: ImportWorker;
 }
 
 declare module 'fastify' {
@@ -235,6 +240,7 @@ export function buildServer(deps: AppDeps) {
       installCallLogJournal(isales, deps, callLogConfig);
       isales.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      isales.addHook('preValidation', existenceFirst(deps));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
       await isales.register(appointRoutes(deps));
@@ -245,6 +251,7 @@ export function buildServer(deps: AppDeps) {
       await isales.register(specialDateRoutes(deps));
       await isales.register(resultRoutes(deps));
       await isales.register(callLogRoutes(deps));
+      await isales.register(surfaceRoutes(deps, () => deps.importWorker?.kick()));
     },
     { prefix: '/rest/isales' },
   );
@@ -255,6 +262,7 @@ export function buildServer(deps: AppDeps) {
       ext.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
+      await ext.register(templateExtensionRoutes(deps));
     },
     { prefix: '/campaignd' },
   );

@@ -21,6 +21,7 @@ import { journal } from './migrations/005-journal.js';
 import { engine } from './migrations/006-engine.js';
 import { contactSafety } from './migrations/007-contact-safety.js';
 import { retention } from './migrations/009-retention.js';
+import { surface } from './migrations/008-surface.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -39,6 +40,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '006-engine': engine(caps),
     '007-contact-safety': contactSafety(caps),
     '009-retention': retention(caps),
+    '008-surface': surface(caps),
   };
 }
 

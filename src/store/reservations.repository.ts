@@ -61,6 +61,7 @@ export async function deleteReservationUnlessDialing(db: Db, id: string): Promis
 /** Filters of appoint/list; every one optional. */
 export interface ReservationFilter {
   calledNo?: string;
+  /** Agent accounts or work numbers: a reservation matches by either (ZH 0781). */
   userAccounts?: readonly string[];
   campaignId?: number;
   /** Inclusive bounds on appoint_time. */
@@ -92,7 +93,9 @@ export async function pageReservations(
     .selectFrom('reservations as r')
     .where('r.vdn_id', '=', vdnId)
     .$if(f.calledNo !== undefined, (q) => q.where('r.called_no', '=', f.calledNo!))
-    .$if(f.userAccounts !== undefined, (q) => q.where('r.user_account', 'in', [...f.userAccounts!]))
+    .$if(f.userAccounts !== undefined, (q) =>
+      q.where((eb) => eb.or([eb('r.user_account', 'in', [...f.userAccounts!]), eb('r.work_no', 'in', [...f.userAccounts!])])),
+    )
     .$if(f.campaignId !== undefined, (q) => q.where('r.campaign_id', '=', f.campaignId!))
     .$if(f.from !== undefined, (q) => q.where('r.appoint_time', '>=', f.from!))
     .$if(f.to !== undefined, (q) => q.where('r.appoint_time', '<=', f.to!));

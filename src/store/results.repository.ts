@@ -22,6 +22,8 @@ export interface CallResultFilter {
   /** Half-open window on the time the result was recorded, epoch ms. */
   from?: number;
   until?: number;
+  /** Only the latest attempt of each record (call data or reservation): `showDetail` 0. */
+  finalOnly?: boolean;
   offset: number;
   limit: number;
 }
@@ -37,6 +39,16 @@ export async function listCallResults(db: Db, f: CallResultFilter): Promise<{ ro
   if (f.customField !== undefined) q = q.where('custom_field', '=', f.customField);
   if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
   if (f.until !== undefined) q = q.where('created_at', '<', f.until);
+  if (f.finalOnly) {
+    q = q.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('call_results as l')
+        .select((e) => e.fn.max('l.id').as('id'))
+        .where('l.campaign_id', '=', f.campaignId)
+        .where('l.vdn_id', '=', f.vdnId)
+        .groupBy(sql`coalesce(cast(l.data_id as varchar(32)), l.reservation_id, l.call_id)`),
+    );
+  }
   const count = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(count.n);
   if (total === 0 || f.offset >= total) return { rows: [], total };

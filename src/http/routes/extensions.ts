@@ -29,6 +29,8 @@ import { ManualClock } from '../../engine/clock.js';
 import { preflight } from '../../engine/preflight.js';
 import type { Engine } from '../../engine/engine.js';
 import { envelope, ok } from '../envelope.js';
+import { CallTurnIn } from '../schemas-call-records.js';
+import { turnsFromWire } from '../../domain/call-records.js';
 import { VdnCampaignParams } from '../schemas.js';
 import type { RoutePlugin } from './plugin.js';
 
@@ -48,6 +50,8 @@ const ExternalResult = Type.Object({
   callBeginTime: Type.Optional(Type.Integer({ minimum: 0 })),
   callEndTime: Type.Optional(Type.Integer({ minimum: 0 })),
   recordPath: Type.Optional(Type.String({ maxLength: 1024 })),
+  /** The dialogue of an automatic or robot call (`callRecord`). */
+  turns: Type.Optional(Type.Array(CallTurnIn, { maxItems: 1000 })),
 });
 
 function clockView(ms: number, kind: string) {
@@ -173,6 +177,7 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
           callBeginTime: b.callBeginTime ?? null,
           callEndTime: b.callEndTime ?? null,
           recordPath: b.recordPath ?? null,
+          ...(b.turns ? { turns: turnsFromWire(b.turns) } : {}),
         });
         if (!settled) throw paramError(`no call ${req.params.callId} is waiting for a result`);
         return ok('success');

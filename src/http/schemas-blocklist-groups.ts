@@ -1,0 +1,48 @@
+/**
+ * Wire schemas of blocklist groups (`blackCategory`) and types (`blackType`), isales-gaps §8.3.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { DIGITS, OffsetLimit } from './schemas.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 30, pattern: DIGITS });
+const Name = Type.String({ minLength: 1, maxLength: 64 });
+const Description = Type.Optional(Type.String({ maxLength: 255 }));
+
+export const CategoryCreate = Type.Object({ name: Name, description: Description });
+export type CategoryCreate = Static<typeof CategoryCreate>;
+
+export const CategoryUpdate = Type.Object({ id: Id, name: Name, description: Description });
+export type CategoryUpdate = Static<typeof CategoryUpdate>;
+
+export const CategoryQuery = Type.Object({ name: Type.Optional(Type.String({ maxLength: 64 })), ...OffsetLimit });
+export type CategoryQuery = Static<typeof CategoryQuery>;
+
+export const CategoryItem = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String() });
+export type CategoryItem = Static<typeof CategoryItem>;
+
+/** `actionType` "1" automatic handling, "2" a prompt for the agent (numbers are accepted too). */
+const ActionType = Type.Unsafe<'1' | '2'>({ type: 'string', enum: ['1', '2'] });
+/** The vendor documents `action` as a UTF-8 byte array; campaignd stores it as text. */
+const Action = Type.String({ maxLength: 2000 });
+
+export const TypeCreate = Type.Object({ name: Name, description: Description, actionType: ActionType, action: Type.Optional(Action) });
+export type TypeCreate = Static<typeof TypeCreate>;
+
+export const TypeUpdate = Type.Object({ id: Id, name: Name, description: Description, actionType: ActionType, action: Type.Optional(Action) });
+export type TypeUpdate = Static<typeof TypeUpdate>;
+
+export const TypeQuery = CategoryQuery;
+export type TypeQuery = CategoryQuery;
+
+export const TypeItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  orgName: Type.String(),
+  actionType: Type.String(),
+  action: Type.String(),
+});
+export type TypeItem = Static<typeof TypeItem>;
+
+export const CategoryIdParams = Type.Object({ vdnId: Type.Integer({ minimum: 1, maximum: 9999 }), categoryId: Id });
+export const TypeIdParams = Type.Object({ vdnId: Type.Integer({ minimum: 1, maximum: 9999 }), typeId: Id });
