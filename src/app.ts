@@ -53,6 +53,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const { generated } = await ensureBootstrapKey(keys, config, clock.now());
     if (generated) opts.onGeneratedKey?.(generated);
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
+    await engine?.openDialer();
     const app = buildServer({ db: store.db, clock, config, keys, logger, engine });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');

@@ -6,11 +6,12 @@ import { ConfigError } from '../config-error.js';
 import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from '../config-env.js';
 import { isValidTimeZone } from '../domain/calling-windows.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
+import { loadSipConfig, type SipConfig } from './sip-config.js';
 
 export interface EngineConfig {
   enabled: boolean;
   clock: 'system' | 'manual';
-  dialer: 'simulated' | 'webhook';
+  dialer: 'simulated' | 'webhook' | 'sip';
   timeZone: string;
   pollMs: number;
   /** Global calls per second across all campaigns. */
@@ -23,6 +24,8 @@ export interface EngineConfig {
   retryIntervalMs: number;
   sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
   webhookUrl?: string;
+  /** The SIP dialer's settings (sip-config.ts), present when `dialer` is `sip`. */
+  sip?: SipConfig;
   callbackAttempts: number;
   callbackBackoffMs: number;
   callbackTimeoutMs: number;
@@ -35,7 +38,7 @@ export interface EngineConfig {
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const timeZone = env.CAMPAIGND_TIMEZONE || 'UTC';
   if (!isValidTimeZone(timeZone)) throw new ConfigError(`CAMPAIGND_TIMEZONE "${timeZone}" is not a known IANA time zone`);
-  const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook'] as const, 'simulated');
+  const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook', 'sip'] as const, 'simulated');
   const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
   if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\/\S+$/.test(webhookUrl)) throw new ConfigError('CAMPAIGND_WEBHOOK_URL must be an http(s) URL');
@@ -65,6 +68,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
     },
     webhookUrl,
+    sip: loadSipConfig(env, dialer),
     callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
     callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
     callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,

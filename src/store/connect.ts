@@ -19,6 +19,7 @@ import { policies } from './migrations/003-policies.js';
 import { calendar } from './migrations/004-calendar.js';
 import { journal } from './migrations/005-journal.js';
 import { engine } from './migrations/006-engine.js';
+import { sipCalls } from './migrations/010-sip-calls.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -35,6 +36,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '004-calendar': calendar(caps),
     '005-journal': journal(caps),
     '006-engine': engine(caps),
+    '010-sip-calls': sipCalls(caps),
   };
 }
 

@@ -9,6 +9,7 @@ import type { CallDataTables } from './schema/call-data.js';
 import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
+import type { SipTables } from './schema/sip.js';
 
 export interface AccessKeyTable {
   access_key: string;
@@ -143,7 +144,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, SipTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;
