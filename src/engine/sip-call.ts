@@ -115,6 +115,8 @@ export class SipCall {
   #dialog: { to: SipAddress; target: string; route: SipAddress[] } | null = null;
   #transferStatus: number | null = null;
   #final: Final | null = null;
+  /** The first final response to an INVITE received from the far end. */
+  #wireFinal: number | null = null;
 
   constructor(env: SipCallEnv, req: DialRequest, transferUri: string | null) {
     this.#env = env;
@@ -202,13 +204,15 @@ export class SipCall {
     const creds = this.#env.cfg.credentials;
     if (challenge && creds) digest.signRequest(this.#authCtx, msg, challenge, { user: creds.user, password: creds.password });
     this.#invite = msg;
+    this.#wireFinal = null;
     this.#env.stack.send(msg, (rs) => this.#onInviteResponse(msg, rs));
   }
 
   #onInviteResponse(msg: SipMessage, rs: SipMessage): void {
     const status = rs.status ?? 0;
-    const local = !rs.headers.to?.params?.tag && status >= 200;
-    if (!local || status < 200) this.#env.metrics.response('INVITE', status);
+    // The stack makes up finals of its own (timeouts, failed connections, and the 503 it turns a
+    // far end's 503 into): only a final seen on the wire is the far end's.
+    const local = status >= 200 && this.#wireFinal === null;
     if (status >= 200 && status < 300) return this.#onAnswer(msg, rs);
     if (msg !== this.#invite || this.#state === 'ended') return;
     if (status < 200) {
@@ -287,9 +291,17 @@ export class SipCall {
         'max-forwards': 70,
       },
     };
-    this.#env.stack.send(cancel, (rs) => this.#env.metrics.response('CANCEL', rs.status ?? 0));
+    this.#env.stack.send(cancel);
     // The far end answers the INVITE 487; if it never does, the call ends anyway.
     this.#timer(GUARD_MS, () => this.#finish({ status: null, reason: 'no answer to CANCEL', local: true, failCode: SIP_OBS.noAnswer }));
+  }
+
+  /** Every response of this call as it arrives on the wire, before the transaction layer. */
+  onWire(rs: SipMessage): void {
+    const status = rs.status ?? 0;
+    const method = rs.headers.cseq?.method ?? '?';
+    this.#env.metrics.response(method, status);
+    if (method === 'INVITE' && status >= 200 && this.#wireFinal === null) this.#wireFinal = status;
   }
 
   /** An in-dialog request (campaignd's stack routes it here by Call-ID). */
@@ -348,7 +360,6 @@ export class SipCall {
     rq.headers.contact = [{ uri: this.#contact }];
     this.#env.stack.send(rq, (rs) => {
       const st = rs.status ?? 0;
-      this.#env.metrics.response('REFER', st);
       if (st < 200 || this.#state !== 'confirmed') return;
       if (st >= 300) {
         this.#transferStatus = st;
@@ -368,7 +379,6 @@ export class SipCall {
     const end = () => this.#finish(this.#final ?? this.#answered());
     if (!rq) return end();
     this.#env.stack.send(rq, (rs) => {
-      this.#env.metrics.response('BYE', rs.status ?? 0);
       if ((rs.status ?? 0) >= 200) end();
     });
     this.#timer(GUARD_MS, end);

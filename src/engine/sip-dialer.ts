@@ -102,7 +102,12 @@ export class SipDialer implements Dialer {
           publicAddress,
           udp: trunk.transport === 'udp',
           tcp: trunk.transport === 'tcp',
-          logger: { error: (e) => log?.warn({ err: e }, 'sip stack error') },
+          logger: {
+            error: (e) => log?.warn({ err: e }, 'sip stack error'),
+            recv: (m) => {
+              if (m.status !== undefined) this.#calls.get(m.headers['call-id'] ?? '')?.onWire(m);
+            },
+          },
         },
         (rq) => this.#onRequest(rq),
       );

@@ -1,0 +1,17 @@
+import { SipDialer } from '../src/engine/sip-dialer.js';
+import { loadSipConfig } from '../src/engine/sip-config.js';
+import { startSipp, CAMPAIGND_SIP_HOST } from './sip-helpers.js';
+const scen = process.argv[2] ?? 'answer.xml';
+const vars = process.argv[3] ? { code: process.argv[3], reason: process.argv[4] ?? "X" } : undefined;
+const peer = await startSipp({ scenario: scen, calls: 1, vars: { ...vars, header: process.env.H ?? '', referto: process.env.R ?? '' } });
+const cfg = loadSipConfig({ CAMPAIGND_SIP_TRUNK: `sip:${peer.host}:${peer.port}`, CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST, CAMPAIGND_SIP_PORT: '0', CAMPAIGND_SIP_TALK_SECONDS: '1', ...(process.env.T ? { CAMPAIGND_SIP_TRANSFER_URI: process.env.T } : {}), ...(process.env.U ? { CAMPAIGND_SIP_USER: process.env.U, CAMPAIGND_SIP_PASSWORD: process.env.PW } : {}) }, 'sip')!;
+const d = new SipDialer({ cfg, targetOf: async () => ({ deviceSign: '100' }), record: async (r) => console.log('record', r) });
+d.attach(async (id, vdn, o) => { console.log('settled', id, vdn, o); return true; });
+await d.open();
+const t0 = Date.now();
+await d.dial({ callId: 'c1', vdnId: 1, campaignId: 1, calledNo: '5550001', callerNo: '4001001', attempt: 1, maxAlertingTime: 5, deviceType: 3, nowMs: Date.now() });
+const r = await peer.exited;
+console.log('sipp exit', r.code, Date.now() - t0, r.output.slice(-1500));
+await d.close();
+console.log(d.metrics.toPrometheus().split('\n').filter(l => !l.startsWith('#') && !l.includes('bucket')).join('\n'));
+await peer.stop();
