@@ -109,6 +109,8 @@ export async function startSipp(opts: { scenario: string; calls: number; transpo
   // SIPp reads status lines when it loads a scenario, so those are filled in here ({{name}}).
   let xml = fs.readFileSync(path.join(SCENARIOS, opts.scenario), 'utf8');
   for (const [k, v] of Object.entries(opts.vars ?? {})) xml = xml.replaceAll(`{{${k}}}`, v);
+  const unfilled = /\{\{(\w+)\}\}/.exec(xml);
+  if (unfilled) throw new Error(`scenario ${opts.scenario} needs a value for {{${unfilled[1]}}}`);
   const scenarioFile = path.join(dir, opts.scenario);
   fs.writeFileSync(scenarioFile, xml);
   const args = ['-sf', scenarioFile, '-i', SIPP_HOST, '-p', String(port), '-m', String(opts.calls), '-t', transport === 'tcp' ? 't1' : 'u1', '-nostdin', '-trace_err', '-timeout', '60s', '-timeout_error', '-max_recv_loops', '10000', ...(process.env.SIPP_TRACE ? ['-trace_msg'] : [])];
@@ -138,8 +140,9 @@ export async function startSipp(opts: { scenario: string; calls: number; transpo
 /**
  * Kamailio as a stateful, record-routing proxy on 127.0.0.2 that relays every request to
  * `target` (SIPp) and keeps itself in the dialog (in-dialog requests follow the Route set).
+ * With `auth`, an INVITE must carry Proxy-Authorization for that user and password (407 otherwise).
  */
-export async function startKamailio(target: { host: string; port: number }): Promise<Peer> {
+export async function startKamailio(target: { host: string; port: number }, auth?: { realm: string; user: string; password: string }): Promise<Peer> {
   const kamailio = requireTool('kamailio', 'kamailio');
   const port = await freePort(PROXY_HOST);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-kamailio-'));
@@ -159,6 +162,9 @@ loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "maxfwd.so"
 loadmodule "pv.so"
+loadmodule "auth.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (has_totag()) {
@@ -168,6 +174,10 @@ request_route {
     exit;
   }
   if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  ${auth ? `if (is_method("INVITE")) {
+    if (!pv_proxy_authorize("${auth.realm}", "${auth.password}", "0") || $au != "${auth.user}") { proxy_challenge("${auth.realm}", "0"); exit; }
+    consume_credentials();
+  }` : ''}
   record_route();
   $du = "sip:${target.host}:${target.port}";
   t_relay();

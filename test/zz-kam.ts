@@ -1,0 +1,16 @@
+import { SipDialer } from '../src/engine/sip-dialer.js';
+import { loadSipConfig } from '../src/engine/sip-config.js';
+import { startSipp, startKamailio, CAMPAIGND_SIP_HOST } from './sip-helpers.js';
+const peer = await startSipp({ scenario: 'answer.xml', calls: 1 });
+const kam = await startKamailio(peer, { realm: 'kamailio.test', user: 'campaignd', password: 's3cret-pw' });
+const cfg = loadSipConfig({ CAMPAIGND_SIP_TRUNK: `sip:${kam.host}:${kam.port}`, CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST, CAMPAIGND_SIP_PORT: '0', CAMPAIGND_SIP_TALK_SECONDS: '1', CAMPAIGND_SIP_USER: 'campaignd', CAMPAIGND_SIP_PASSWORD: process.env.PW ?? 's3cret-pw' }, 'sip')!;
+const d = new SipDialer({ cfg, targetOf: async () => ({ deviceSign: '100' }), record: async (r) => console.log('record', r) });
+d.attach(async (id, vdn, o) => { console.log('settled', id, vdn, o); return true; });
+await d.open();
+await d.dial({ callId: 'c1', vdnId: 1, campaignId: 1, calledNo: '5550001', callerNo: '4001001', attempt: 1, maxAlertingTime: 5, deviceType: 3, nowMs: Date.now() });
+const r = await Promise.race([peer.exited, new Promise<{code: number, output: string}>((res) => setTimeout(() => res({ code: -1, output: peer.output() }), 8000))]);
+console.log('sipp exit', r.code, r.output.slice(-800));
+await d.close();
+console.log(d.metrics.toPrometheus().split('\n').filter(l => !l.startsWith('#') && !l.includes('bucket')).join('\n'));
+console.log(kam.output().slice(-2000));
+await peer.stop(); await kam.stop();
