@@ -116,7 +116,7 @@ export class SipCall {
   #transferStatus: number | null = null;
   #final: Final | null = null;
   /** The first final response to an INVITE received from the far end. */
-  #wireFinal: number | null = null;
+  #wireFinal: { status: number; reason: string | null } | null = null;
 
   constructor(env: SipCallEnv, req: DialRequest, transferUri: string | null) {
     this.#env = env;
@@ -213,6 +213,7 @@ export class SipCall {
     // The stack makes up finals of its own (timeouts, failed connections, and the 503 it turns a
     // far end's 503 into): only a final seen on the wire is the far end's.
     const local = status >= 200 && this.#wireFinal === null;
+    const reason = this.#wireFinal?.reason ?? (rs.reason || null);
     if (status >= 200 && status < 300) return this.#onAnswer(msg, rs);
     if (msg !== this.#invite || this.#state === 'ended') return;
     if (status < 200) {
@@ -228,7 +229,7 @@ export class SipCall {
       return;
     }
     const failCode = this.#cancelSent && (status === 487 || local) ? SIP_OBS.noAnswer : obsCodeForSipStatus(status, local && this.#ringingAt === null);
-    this.#finish({ status, reason: rs.reason || null, local, failCode });
+    this.#finish({ status, reason, local, failCode });
   }
 
   #onAnswer(msg: SipMessage, rs: SipMessage): void {
@@ -301,7 +302,7 @@ export class SipCall {
     const status = rs.status ?? 0;
     const method = rs.headers.cseq?.method ?? '?';
     this.#env.metrics.response(method, status);
-    if (method === 'INVITE' && status >= 200 && this.#wireFinal === null) this.#wireFinal = status;
+    if (method === 'INVITE' && status >= 200 && this.#wireFinal === null) this.#wireFinal = { status, reason: rs.reason || null };
   }
 
   /** An in-dialog request (campaignd's stack routes it here by Call-ID). */
