@@ -27,6 +27,7 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
 
 export interface AppDeps extends DomainContext {
@@ -158,6 +159,7 @@ export function buildServer(deps: AppDeps) {
     async (ext) => {
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
+      await ext.register(sipCallRoutes(deps));
     },
     { prefix: '/campaignd' },
   );
