@@ -90,8 +90,8 @@ function track(proc: ChildProcess): { output: () => string; exited: Promise<{ co
   return { output: () => buf, exited };
 }
 
-async function stopProc(proc: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+async function stopProc(proc: ChildProcess, exited: Promise<unknown>, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
   const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(t);
@@ -101,7 +101,7 @@ async function stopProc(proc: ChildProcess, exited: Promise<unknown>): Promise<v
  * SIPp as the far end, running `scenario` (a file in fixtures/sipp) for `calls` calls.
  * `keys` fill the scenario's `[name]` placeholders (`-key name value`), `vars` its `{{name}}` ones.
  */
-export async function startSipp(opts: { scenario: string; calls: number; transport?: 'udp' | 'tcp'; keys?: Record<string, string>; vars?: Record<string, string>; maxConcurrent?: number }): Promise<Peer> {
+export async function startSipp(opts: { scenario: string; calls: number; transport?: 'udp' | 'tcp'; keys?: Record<string, string>; vars?: Record<string, string>; maxConcurrent?: number; traceMessages?: boolean }): Promise<Peer & { messages(): string }> {
   const sipp = requireTool('sipp', 'sip-tester');
   const port = await freePort(SIPP_HOST);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-sipp-'));
@@ -113,25 +113,39 @@ export async function startSipp(opts: { scenario: string; calls: number; transpo
   if (unfilled) throw new Error(`scenario ${opts.scenario} needs a value for {{${unfilled[1]}}}`);
   const scenarioFile = path.join(dir, opts.scenario);
   fs.writeFileSync(scenarioFile, xml);
-  const args = ['-sf', scenarioFile, '-i', SIPP_HOST, '-p', String(port), '-m', String(opts.calls), '-t', transport === 'tcp' ? 't1' : 'u1', '-nostdin', '-trace_err', '-timeout', '60s', '-timeout_error', '-max_recv_loops', '10000', ...(process.env.SIPP_TRACE ? ['-trace_msg'] : [])];
+  const args = ['-sf', scenarioFile, '-i', SIPP_HOST, '-p', String(port), '-m', String(opts.calls), '-t', transport === 'tcp' ? 't1' : 'u1', '-nostdin', '-trace_err', '-timeout', '60s', '-timeout_error', '-max_recv_loops', '10000', ...(opts.traceMessages || process.env.SIPP_TRACE ? ['-trace_msg'] : [])];
   if (opts.maxConcurrent) args.push('-l', String(opts.maxConcurrent));
   for (const [k, v] of Object.entries(opts.keys ?? {})) args.push('-key', k, v);
   const proc = spawn(sipp, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const t = track(proc);
   const errFile = () => {
-    const f = fs.readdirSync(dir).find((n) => n.endsWith('_errors.log'));
-    return f ? fs.readFileSync(path.join(dir, f), 'utf8').slice(-4000) : '';
+    try {
+      const f = fs.readdirSync(dir).find((n) => n.endsWith('_errors.log'));
+      return f ? fs.readFileSync(path.join(dir, f), 'utf8').slice(-4000) : '';
+    } catch {
+      return '';
+    }
   };
   const output = () => `${t.output().slice(-3000)}\n${errFile()}`;
+  const messages = () => {
+    try {
+      const f = fs.readdirSync(dir).find((n) => n.endsWith('_messages.log'));
+      return f ? fs.readFileSync(path.join(dir, f), 'utf8') : '';
+    } catch {
+      return '';
+    }
+  };
   await listening(SIPP_HOST, port, transport, proc, output);
   return {
     host: SIPP_HOST,
     port,
     exited: t.exited.then((r) => ({ code: r.code, output: output() })),
     output,
+    messages,
     async stop() {
-      await stopProc(proc, t.exited);
-      if (process.env.SIPP_TRACE) console.error(fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n"));
+      // SIPp keeps no state worth a clean exit, and lingers on SIGTERM while calls are open.
+      await stopProc(proc, t.exited, 'SIGKILL');
+      if (process.env.SIPP_TRACE) console.error(messages());
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
