@@ -27,8 +27,8 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
     CAMPAIGND_SIP_TRUNK: `sip:${sipp.host}:${sipp.port}`,
     CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST,
     CAMPAIGND_SIP_PORT: '0',
-    CAMPAIGND_SIP_TALK_SECONDS: '60',
-    CAMPAIGND_ATTEMPT_LEASE_SECONDS: '90',
+    CAMPAIGND_SIP_TALK_SECONDS: '30',
+    CAMPAIGND_ATTEMPT_LEASE_SECONDS: '160',
   };
   let child = await serve(dir, env);
   let client = new CampaigndClient({ baseUrl: child.url, accessKey: AK, secretKey: SK });
@@ -42,7 +42,7 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
 
   const moved = await client.request<Envelope>('POST', '/campaignd/v1/clock', { advanceMs: 1000 });
   assert.equal(moved.body?.resultCode, '0200000', moved.raw);
-  // The call is answered within a few hundred ms (answer.xml rings 200 ms) and held for 60 s.
+  // The call is answered within a few hundred ms (answer.xml rings 200 ms) and held for 30 s.
   const deadline = Date.now() + 5000;
   while (!/^ACK sip:/m.test(sipp.messages()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.match(sipp.messages(), /^ACK sip:/m, 'the call was answered and ACKed before the kill');
@@ -50,7 +50,7 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
 
   child = await serve(dir, env);
   client = new CampaigndClient({ baseUrl: child.url, accessKey: AK, secretKey: SK });
-  const later = await client.request<Envelope>('POST', '/campaignd/v1/clock', { advanceMs: 91_000 });
+  const later = await client.request<Envelope>('POST', '/campaignd/v1/clock', { advanceMs: 161_000 });
   assert.equal(later.body?.resultCode, '0200000', later.raw);
 
   const list = await client.request<Envelope & { data: Array<{ called: string; failCode: string; callId: string }> }>('POST', `${P(1)}/callresult/${cid}`, {});

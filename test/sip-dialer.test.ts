@@ -140,6 +140,29 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     assert.equal(p.dialer.metrics.snapshot().responses['REFER 202'], 1);
   });
 
+  test('campaignd stopping while a call rings: CANCEL, settled as a failed attempt (34606), not as no answer', async () => {
+    const peer = await startSipp({ scenario: 'ring.xml', calls: 1 });
+    const cfg = loadSipConfig({ CAMPAIGND_SIP_TRUNK: `sip:${peer.host}:${peer.port}`, CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST, CAMPAIGND_SIP_PORT: '0' }, 'sip')!;
+    const dialer = new SipDialer({ cfg, targetOf: async () => ({}) });
+    const settled: DialOutcome[] = [];
+    dialer.attach(async (_id, _vdn, o) => (settled.push(o), true));
+    try {
+      await dialer.open();
+      await dialer.dial({ callId: 'c-stop', vdnId: 1, campaignId: 1, calledNo: '13800000009', callerNo: '4001001', attempt: 1, maxAlertingTime: 60, deviceType: 3, nowMs: Date.now() });
+      const deadline = Date.now() + 5000;
+      while (!dialer.metrics.snapshot().responses['INVITE 180'] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await dialer.close();
+      assert.equal(settled.length, 1, 'close() returns once the call is settled');
+      assert.equal(settled[0]!.failCode, '34606');
+      assert.equal(dialer.metrics.snapshot().responses['CANCEL 200'], 1);
+      const end = await peer.exited;
+      assert.equal(end.code, 0, `SIPp got the CANCEL:\n${end.output}`);
+    } finally {
+      await dialer.close();
+      await peer.stop();
+    }
+  });
+
   test('over TCP: answered and hung up', async () => {
     const p = await place(await startSipp({ scenario: 'answer.xml', calls: 1, transport: 'tcp', vars: { byevia: CAMPAIGND_SIP_HOST } }), { transport: 'tcp' });
     sippPassed(p);

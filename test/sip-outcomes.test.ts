@@ -106,6 +106,8 @@ describe('CAMPAIGND_DIALER=sip configuration', () => {
       [{ ...base, CAMPAIGND_SIP_PORT: '70000' }, /CAMPAIGND_SIP_PORT/],
       [{ ...base, CAMPAIGND_SIP_TALK_SECONDS: '-1' }, /CAMPAIGND_SIP_TALK_SECONDS/],
       [{ ...base, CAMPAIGND_SIP_TRUNK: 'sip:127.0.0.5:5060' }, /must differ from the trunk's host/],
+      [{ ...base, CAMPAIGND_ATTEMPT_LEASE_SECONDS: '150' }, /CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least 158/],
+      [{ ...base, CAMPAIGND_SIP_TALK_SECONDS: '600' }, /CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least 728/],
     ];
     for (const [env, re] of bad) assert.throws(() => loadEngineConfig(env), re, JSON.stringify(env));
   });

@@ -6,7 +6,7 @@ import { ConfigError } from '../config-error.js';
 import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from '../config-env.js';
 import { isValidTimeZone } from '../domain/calling-windows.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
-import { loadSipConfig, type SipConfig } from './sip-config.js';
+import { loadSipConfig, sipLongestCallMs, type SipConfig } from './sip-config.js';
 
 export interface EngineConfig {
   enabled: boolean;
@@ -50,6 +50,11 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
   } catch (e) {
     throw new ConfigError(`CAMPAIGND_SIM_MIX/CAMPAIGND_SIM_SCRIPTS: ${(e as Error).message}`);
   }
+  const attemptLeaseMs = int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000;
+  const sip = loadSipConfig(env, dialer);
+  if (sip && attemptLeaseMs < sipLongestCallMs(sip)) {
+    throw new ConfigError(`CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least ${Math.ceil(sipLongestCallMs(sip) / 1000)} with the SIP dialer (the longest call: 120 s ringing + talk time or hand-off + margins), got ${attemptLeaseMs / 1000}`);
+  }
   return {
     enabled: oneOf(env, 'CAMPAIGND_ENGINE', ['on', 'off'] as const, 'on') === 'on',
     clock: oneOf(env, 'CAMPAIGND_CLOCK', ['system', 'manual'] as const, 'system'),
@@ -58,7 +63,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     pollMs: int(env, 'CAMPAIGND_ENGINE_POLL_MS', 1000, 10, 60_000),
     maxCps: int(env, 'CAMPAIGND_MAX_CPS', 20, 1, 10_000),
     appointGraceMs: int(env, 'CAMPAIGND_APPOINT_GRACE_SECONDS', 1800, 0, 7 * 86400) * 1000,
-    attemptLeaseMs: int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000,
+    attemptLeaseMs,
     retryIntervalMs: int(env, 'CAMPAIGND_RETRY_INTERVAL_SECONDS', 3600, 1, 86400) * 1000,
     sim: {
       seed: env.CAMPAIGND_SIM_SEED || 'campaignd',
@@ -68,7 +73,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
     },
     webhookUrl,
-    sip: loadSipConfig(env, dialer),
+    sip,
     callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
     callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
     callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,

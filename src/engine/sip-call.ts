@@ -107,6 +107,8 @@ export class SipCall {
   #authTried = new Set<number>();
   #authCtx: object = {};
   #cancelWanted = false;
+  /** campaignd is stopping: a call cancelled for that is a failed attempt, not an unanswered one. */
+  #aborted = false;
   #cancelSent = false;
   #timers: NodeJS.Timeout[] = [];
   #inviteAt: number;
@@ -139,6 +141,7 @@ export class SipCall {
   /** Ends the call now (campaignd shutting down): CANCEL while ringing, BYE once answered. */
   abort(): void {
     if (this.#state === 'ended') return;
+    this.#aborted = true;
     if (this.#state === 'confirmed') this.#bye();
     else {
       this.#cancelWanted = true;
@@ -228,7 +231,8 @@ export class SipCall {
       this.#sendInvite(rs);
       return;
     }
-    const failCode = this.#cancelSent && (status === 487 || local) ? SIP_OBS.noAnswer : obsCodeForSipStatus(status, local && this.#ringingAt === null);
+    const cancelledCode = this.#aborted ? SIP_OBS.attemptFailed : SIP_OBS.noAnswer;
+    const failCode = this.#cancelSent && (status === 487 || local) ? cancelledCode : obsCodeForSipStatus(status, local && this.#ringingAt === null);
     this.#finish({ status, reason, local, failCode });
   }
 
@@ -294,7 +298,7 @@ export class SipCall {
     };
     this.#env.stack.send(cancel);
     // The far end answers the INVITE 487; if it never does, the call ends anyway.
-    this.#timer(GUARD_MS, () => this.#finish({ status: null, reason: 'no answer to CANCEL', local: true, failCode: SIP_OBS.noAnswer }));
+    this.#timer(GUARD_MS, () => this.#finish({ status: null, reason: 'no answer to CANCEL', local: true, failCode: this.#aborted ? SIP_OBS.attemptFailed : SIP_OBS.noAnswer }));
   }
 
   /** Every response of this call as it arrives on the wire, before the transaction layer. */

@@ -72,3 +72,12 @@ export function loadSipConfig(env: Env, dialer: string): SipConfig | undefined {
     publicAddress,
   };
 }
+
+/**
+ * The longest a SIP call can last (ms): the largest `maxAlertingTime` (120 s), then the talk time
+ * or the hand-off wait (10 s), plus the 4 s guards on CANCEL and BYE. An attempt's lease must be
+ * longer, or its result would come after the reaper settled it 34608.
+ */
+export function sipLongestCallMs(cfg: SipConfig): number {
+  return 120_000 + Math.max(cfg.talkMs, 10_000) + 8_000;
+}
