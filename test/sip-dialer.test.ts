@@ -140,6 +140,14 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     assert.equal(p.dialer.metrics.snapshot().responses['REFER 202'], 1);
   });
 
+  test('answered but the REFER refused: hung up, 01056 (the customer never reached the target)', async () => {
+    const p = await place(await startSipp({ scenario: 'refer-refused.xml', calls: 1 }), { env: { CAMPAIGND_SIP_TRANSFER_URI: 'sip:{deviceSign}@pbx.test' } });
+    sippPassed(p);
+    assert.equal(p.outcome.failCode, '01056');
+    assert.ok(p.outcome.callBeginTime !== null, 'the call was answered');
+    assert.equal(p.record.transferStatus, 603);
+  });
+
   test('campaignd stopping while a call rings: CANCEL, settled as a failed attempt (34606), not as no answer', async () => {
     const peer = await startSipp({ scenario: 'ring.xml', calls: 1 });
     const cfg = loadSipConfig({ CAMPAIGND_SIP_TRUNK: `sip:${peer.host}:${peer.port}`, CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST, CAMPAIGND_SIP_PORT: '0' }, 'sip')!;

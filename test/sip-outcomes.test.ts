@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { isKnownObsCode } from '../src/domain/obs-codes.js';
 import { loadEngineConfig } from '../src/engine/config.js';
 import { obsCodeForSipStatus, SIP_OBS_TABLE } from '../src/engine/sip-outcomes.js';
-import { fillTemplate } from '../src/engine/sip-call.js';
+import { fillTemplate, sipUser } from '../src/engine/sip-call.js';
 
 describe('SIP final responses → OBS fail codes', () => {
   test('the rows issue #15 fixes', () => {
@@ -55,6 +55,20 @@ describe('SIP final responses → OBS fail codes', () => {
   test('the README table lists every code of the mapping', () => {
     const codes = new Set(SIP_OBS_TABLE.map(([, c]) => c));
     for (const c of ['00000', '00537', '00604', '00603', '00538', '00605', '34606']) assert.ok(codes.has(c), c);
+  });
+});
+
+describe('numbers in SIP URIs', () => {
+  test('the user part keeps + and digits, escapes what SIP does not allow, and decodes back to the value', () => {
+    assert.equal(sipUser('+8613800000001'), '+8613800000001');
+    assert.equal(sipUser('*21#'), '*21%23');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (v) => {
+        const u = sipUser(v);
+        assert.match(u, /^(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|%[0-9A-F]{2})*$/);
+        assert.equal(decodeURIComponent(u), v);
+      }),
+    );
   });
 });
 

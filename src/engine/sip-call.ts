@@ -78,6 +78,14 @@ interface Final {
 
 const tag = () => randomBytes(6).toString('hex');
 
+/**
+ * A value as the user part of a SIP URI (RFC 3261 §25.1 `user`): unreserved and user-unreserved
+ * characters stay (`+4930…` stays a `+`), everything else is %-escaped (`#` → `%23`).
+ */
+export function sipUser(v: string): string {
+  return [...new TextEncoder().encode(v)].map((b) => (/[A-Za-z0-9\-_.!~*'()&=+$,;?/]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+
 /** Fills `{field}` placeholders; a field without a value leaves the template unusable (null). */
 export function fillTemplate(template: string, values: Record<string, string | number | null | undefined>): string | null {
   let missing = false;
@@ -87,7 +95,7 @@ export function fillTemplate(template: string, values: Record<string, string | n
       missing = true;
       return '';
     }
-    return encodeURIComponent(String(v));
+    return sipUser(String(v));
   });
   return missing ? null : out;
 }
@@ -172,7 +180,7 @@ export class SipCall {
 
   #from(): SipAddress {
     const { host } = this.#env.cfg.trunk;
-    return { uri: `sip:${encodeURIComponent(this.#req.callerNo || 'anonymous')}@${host}`, params: { tag: this.#fromTag } };
+    return { uri: `sip:${sipUser(this.#req.callerNo || 'anonymous')}@${host}`, params: { tag: this.#fromTag } };
   }
 
   #sdp(): string {
@@ -184,7 +192,7 @@ export class SipCall {
 
   #sendInvite(challenge?: SipMessage): void {
     const { host, port, transport } = this.#env.cfg.trunk;
-    const calledNo = encodeURIComponent(this.#req.calledNo);
+    const calledNo = sipUser(this.#req.calledNo);
     const uri = `sip:${calledNo}@${host}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
     const from = this.#from();
     const msg: SipMessage = {
@@ -244,11 +252,19 @@ export class SipCall {
     if (this.#dialog === null && this.#state !== 'ended') this.#dialog = { to, target, route };
     // Every 2xx is ACKed, retransmissions and late answers to a cancelled INVITE too (RFC 6026).
     this.#sendAck(msg, { to, target, route });
-    if (this.#state === 'confirmed' || this.#state === 'ended') return;
+    if (this.#state === 'confirmed') return;
+    if (this.#state === 'ended') {
+      // An answer after campaignd gave up on the call (CANCEL unanswered): hang up that dialog too.
+      if (this.#strayByes.has(to.params?.tag ?? '')) return;
+      this.#strayByes.add(to.params?.tag ?? '');
+      const bye = this.#inDialog('BYE', { to, target, route });
+      if (bye) this.#env.stack.send(bye);
+      return;
+    }
     if (this.#cancelSent || this.#cancelWanted) {
       // Answered while campaignd was cancelling: hang up at once; the attempt stays unanswered.
       this.#state = 'confirmed';
-      this.#final = { status: 200, reason: rs.reason || null, local: false, failCode: SIP_OBS.noAnswer };
+      this.#final = { status: 200, reason: rs.reason || null, local: false, failCode: this.#aborted ? SIP_OBS.attemptFailed : SIP_OBS.noAnswer };
       this.#bye();
       return;
     }
@@ -337,12 +353,13 @@ export class SipCall {
   }
 
   #answered(): Final {
-    const handOffFailed = this.#transferUri !== null && (this.#transferStatus === null || this.#transferStatus >= 300);
+    // The hand-off failed unless the REFER was accepted and no NOTIFY reported a failure.
+    const handOffFailed = this.#transferUri !== null && !(this.#transferStatus !== null && this.#transferStatus < 300);
     return { status: 200, reason: 'OK', local: false, failCode: handOffFailed ? SIP_OBS.handOffFailed : SIP_OBS.success };
   }
 
-  #inDialog(method: string): SipMessage | null {
-    const d = this.#dialog;
+  #inDialog(method: string, dialog = this.#dialog): SipMessage | null {
+    const d = dialog;
     const inv = this.#invite;
     if (!d || !inv) return null;
     this.#cseq++;
@@ -366,16 +383,16 @@ export class SipCall {
     this.#env.stack.send(rq, (rs) => {
       const st = rs.status ?? 0;
       if (st < 200 || this.#state !== 'confirmed') return;
-      if (st >= 300) {
-        this.#transferStatus = st;
-        this.#bye();
-      } else {
-        this.#timer(TRANSFER_WAIT_MS, () => this.#bye());
-      }
+      if (this.#transferStatus === null || this.#transferStatus < 200) this.#transferStatus = st;
+      if (st >= 300) this.#bye();
     });
+    // The far end's NOTIFY with the transfer's final status, or its BYE, normally comes first.
+    this.#timer(TRANSFER_WAIT_MS, () => this.#bye());
   }
 
   #byeSent = false;
+  /** To-tags of answers that came after the call had ended, already hung up. */
+  readonly #strayByes = new Set<string>();
 
   #bye(): void {
     if (this.#state !== 'confirmed' || this.#byeSent) return;
