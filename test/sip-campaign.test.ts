@@ -128,7 +128,7 @@ describe('campaignd dialling over SIP', () => {
     cleanup.push(() => s.stop());
     const cid = await campaign(s, 10);
     await ok(s, 'POST', `${P2(1)}/calldata/${cid}`, { callDataList: [{ sessionId: 'k1', called: [{ calledNo: '13900001234' }] }] });
-    const rows = await waitForResults(s, cid, 1, 20_000);
+    const rows = await waitForResults(s, cid, 1, 30_000);
     assert.equal(rows.length, 1, `one result; kamailio said:\n${kamailio.output().slice(-2000)}`);
     assert.equal(rows[0]!.fail_code, '00000');
     const end = await sipp.exited;

@@ -62,7 +62,7 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     assert.ok(o.ackBeginTime !== null && o.callBeginTime !== null && o.callEndTime !== null);
     assert.ok(o.ackBeginTime <= o.callBeginTime, 'ringing before answer');
     const talk = o.callEndTime - o.callBeginTime;
-    assert.ok(talk >= 950 && talk < 3000, `talk time ~1 s, got ${talk} ms`);
+    assert.ok(talk >= 950 && talk < 10_000, `talk time ~1 s, got ${talk} ms`);
     assert.equal(p.record.finalStatus, 200);
     assert.match(p.record.sipCallId, /^[0-9a-f]{20}@127\.0\.0\.3$/);
     const m = p.dialer.metrics.snapshot();
@@ -81,7 +81,7 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     assert.equal(p.outcome.failCode, '00603');
     assert.equal(p.outcome.callBeginTime, null);
     assert.ok(p.outcome.ackBeginTime !== null);
-    assert.ok(p.ms >= 1900 && p.ms < 4000, `cancelled after ~2 s, took ${p.ms} ms`);
+    assert.ok(p.ms >= 1900 && p.ms < 10_000, `cancelled after ~2 s, took ${p.ms} ms`);
     assert.equal(p.record.cancelled, true);
     assert.equal(p.record.finalStatus, 487);
     assert.equal(p.dialer.metrics.snapshot().responses['CANCEL 200'], 1);
