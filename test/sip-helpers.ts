@@ -156,21 +156,34 @@ export async function startSipp(opts: { scenario: string; calls: number; transpo
  * `target` (SIPp) and keeps itself in the dialog (in-dialog requests follow the Route set).
  * With `auth`, an INVITE must carry Proxy-Authorization for that user and password (407 otherwise).
  */
-export async function startKamailio(target: { host: string; port: number }, auth?: { realm: string; user: string; password: string }): Promise<Peer> {
+export async function startKamailio(
+  target: { host: string; port: number },
+  auth?: { realm: string; user: string; password: string },
+  tls?: { cert: string; key: string },
+): Promise<Peer> {
   const kamailio = requireTool('kamailio', 'kamailio');
   const port = await freePort(PROXY_HOST);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-kamailio-'));
   const mods = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'].find((d) => fs.existsSync(path.join(d, 'tm.so')));
   if (!mods) throw new Error('kamailio is installed but its modules (tm.so) were not found');
+  if (tls && !fs.existsSync(path.join(mods, 'tls.so'))) throw new Error('Kamailio\'s TLS module is missing: the TLS test needs the Debian package kamailio-tls-modules (.ci/run installs it)');
+  // With TLS, campaignd talks TLS to Kamailio's `port`, and Kamailio UDP to SIPp from `udpPort`.
+  const udpPort = tls ? await freePort(PROXY_HOST) : port;
+  if (tls) {
+    fs.writeFileSync(
+      path.join(dir, 'tls.cfg'),
+      `[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\nprivate_key = ${tls.key}\ncertificate = ${tls.cert}\n\n[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n`,
+    );
+  }
   const cfg = `#!KAMAILIO
 debug=2
 log_stderror=yes
 fork=yes
 children=1
 tcp_children=1
-disable_tcp=yes
-listen=udp:${PROXY_HOST}:${port}
+${tls ? `enable_tls=yes\nlisten=tls:${PROXY_HOST}:${port}\nlisten=udp:${PROXY_HOST}:${udpPort}` : `disable_tcp=yes\nlisten=udp:${PROXY_HOST}:${port}`}
 mpath="${mods}/"
+${tls ? `loadmodule "tls.so"\nmodparam("tls", "config", "${path.join(dir, 'tls.cfg')}")` : ''}
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
@@ -203,7 +216,7 @@ request_route {
   if (check.status !== 0) throw new Error(`kamailio rejects its test configuration: ${check.stderr}`);
   const proc = spawn(kamailio, ['-f', file, '-DD', '-E', '-m', '64', '-M', '8', '-Y', dir, '-P', path.join(dir, 'kamailio.pid'), '-w', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const t = track(proc);
-  await listening(PROXY_HOST, port, 'udp', proc, t.output);
+  await listening(PROXY_HOST, port, tls ? 'tcp' : 'udp', proc, t.output);
   return {
     host: PROXY_HOST,
     port,

@@ -90,6 +90,7 @@ describe('CAMPAIGND_DIALER=sip configuration', () => {
     assert.equal(c.dialer, 'sip');
     assert.deepEqual(c.sip, {
       trunk: { host: 'pbx.example', port: 5080, transport: 'tcp' },
+      tlsCa: undefined,
       credentials: { user: 'u', password: 'p' },
       transferUri: 'sip:{deviceSign}@pbx',
       talkMs: 2000,
@@ -112,7 +113,8 @@ describe('CAMPAIGND_DIALER=sip configuration', () => {
       [{ ...base, CAMPAIGND_SIP_TRUNK: 'http://pbx' }, /CAMPAIGND_SIP_TRUNK/],
       [{ ...base, CAMPAIGND_SIP_TRUNK: 'sip:100@pbx' }, /CAMPAIGND_SIP_TRUNK/],
       [{ ...base, CAMPAIGND_SIP_TRUNK: 'sip:pbx;transport=sctp' }, /transport/],
-      [{ ...base, CAMPAIGND_SIP_TRUNK: 'sip:pbx;transport=tls' }, /tls is not supported/],
+      [{ ...base, CAMPAIGND_SIP_TLS_CA: '/nonexistent/ca.pem' }, /CAMPAIGND_SIP_TLS_CA: cannot read/],
+      [{ ...base, CAMPAIGND_SIP_TLS_CA: new URL('./fixtures/sipp/mix.xml', import.meta.url).pathname }, /holds no PEM certificate/],
       [{ ...base, CAMPAIGND_SIP_USER: 'u' }, /CAMPAIGND_SIP_USER and CAMPAIGND_SIP_PASSWORD/],
       [{ ...base, CAMPAIGND_SIP_TRANSFER_URI: 'tel:100' }, /CAMPAIGND_SIP_TRANSFER_URI/],
       [{ ...base, CAMPAIGND_SIP_TRANSFER_URI: 'sip:{agent}@pbx' }, /unknown field \{agent\}/],
@@ -124,6 +126,13 @@ describe('CAMPAIGND_DIALER=sip configuration', () => {
       [{ ...base, CAMPAIGND_SIP_TALK_SECONDS: '600' }, /CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least 728/],
     ];
     for (const [env, re] of bad) assert.throws(() => loadEngineConfig(env), re, JSON.stringify(env));
+  });
+
+  test('TLS: port 5061 by default, the CA file read at start', () => {
+    const ca = new URL('./fixtures/sip-tls-cert.pem', import.meta.url).pathname;
+    const c = loadEngineConfig({ ...base, CAMPAIGND_SIP_TRUNK: 'sip:pbx.example;transport=tls', CAMPAIGND_SIP_TLS_CA: ca });
+    assert.deepEqual(c.sip?.trunk, { host: 'pbx.example', port: 5061, transport: 'tls' });
+    assert.match(c.sip?.tlsCa ?? '', /BEGIN CERTIFICATE/);
   });
 
   test('other dialers carry no SIP settings', () => {

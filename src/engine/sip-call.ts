@@ -169,13 +169,18 @@ export class SipCall {
   }
 
   get #trunkUri(): string {
-    const { host, port, transport } = this.#env.cfg.trunk;
-    return `sip:${host}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
+    const { host, port } = this.#env.cfg.trunk;
+    return `sip:${host}:${port}${this.#transportParam}`;
   }
 
   get #contact(): string {
+    return `sip:campaignd@${this.#env.cfg.publicAddress}:${this.#env.localPort}${this.#transportParam}`;
+  }
+
+  /** `;transport=tcp|tls` in the URIs campaignd writes (UDP is the default and left out). */
+  get #transportParam(): string {
     const t = this.#env.cfg.trunk.transport;
-    return `sip:campaignd@${this.#env.cfg.publicAddress}:${this.#env.localPort}${t === 'tcp' ? ';transport=tcp' : ''}`;
+    return t === 'udp' ? '' : `;transport=${t}`;
   }
 
   #from(): SipAddress {
@@ -191,9 +196,9 @@ export class SipCall {
   }
 
   #sendInvite(challenge?: SipMessage): void {
-    const { host, port, transport } = this.#env.cfg.trunk;
+    const { host, port } = this.#env.cfg.trunk;
     const calledNo = sipUser(this.#req.calledNo);
-    const uri = `sip:${calledNo}@${host}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`;
+    const uri = `sip:${calledNo}@${host}:${port}${this.#transportParam}`;
     const from = this.#from();
     const msg: SipMessage = {
       method: 'INVITE',

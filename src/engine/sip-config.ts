@@ -3,6 +3,7 @@
  * variable is listed in the README's engine table. A value that cannot be used throws a
  * ConfigError naming the variable.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import sip from 'sip';
@@ -11,7 +12,9 @@ import { envInt as int, type Env } from '../config-env.js';
 
 export interface SipConfig {
   /** The trunk or PBX every INVITE goes to. */
-  trunk: { host: string; port: number; transport: 'udp' | 'tcp' };
+  trunk: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' };
+  /** PEM certificates that sign the trunk's TLS certificate (`CAMPAIGND_SIP_TLS_CA`); unset = Node's CA store. */
+  tlsCa?: string;
   /** Digest credentials, answered to a 401/407 challenge. */
   credentials?: { user: string; password: string };
   /** `sip:{deviceSign}@pbx`-style template of the REFER target; unset = hold, then BYE. */
@@ -26,14 +29,13 @@ export interface SipConfig {
 
 const TEMPLATE_FIELDS = ['deviceSign', 'skillId', 'target', 'calledNo', 'callerNo', 'campaignId', 'vdnId'];
 
-/** Parses `sip:host[:port][;transport=udp|tcp]`. */
+/** Parses `sip:host[:port][;transport=udp|tcp|tls]` (port 5060, or 5061 with TLS). */
 export function parseTrunk(raw: string): SipConfig['trunk'] {
   const uri = /^sip:/i.test(raw) ? sip.parseUri(raw) : undefined;
-  if (!uri || uri.user) throw new ConfigError(`CAMPAIGND_SIP_TRUNK must be sip:host[:port][;transport=udp|tcp], got "${raw}"`);
+  if (!uri || uri.user) throw new ConfigError(`CAMPAIGND_SIP_TRUNK must be sip:host[:port][;transport=udp|tcp|tls], got "${raw}"`);
   const transport = (uri.params.transport ?? 'udp').toLowerCase();
-  if (transport === 'tls') throw new ConfigError('CAMPAIGND_SIP_TRUNK: transport=tls is not supported yet (use udp or tcp)');
-  if (transport !== 'udp' && transport !== 'tcp') throw new ConfigError(`CAMPAIGND_SIP_TRUNK: transport must be udp or tcp, got "${transport}"`);
-  const port = uri.port || 5060;
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new ConfigError(`CAMPAIGND_SIP_TRUNK: transport must be udp, tcp or tls, got "${transport}"`);
+  const port = uri.port || (transport === 'tls' ? 5061 : 5060);
   if (port < 1 || port > 65535) throw new ConfigError(`CAMPAIGND_SIP_TRUNK: port must be 1-65535, got ${port}`);
   return { host: uri.host, port, transport };
 }
@@ -42,7 +44,7 @@ export function parseTrunk(raw: string): SipConfig['trunk'] {
 export function loadSipConfig(env: Env, dialer: string): SipConfig | undefined {
   if (dialer !== 'sip') return undefined;
   const rawTrunk = env.CAMPAIGND_SIP_TRUNK?.trim();
-  if (!rawTrunk) throw new ConfigError('CAMPAIGND_DIALER=sip needs CAMPAIGND_SIP_TRUNK (sip:host[:port][;transport=udp|tcp])');
+  if (!rawTrunk) throw new ConfigError('CAMPAIGND_DIALER=sip needs CAMPAIGND_SIP_TRUNK (sip:host[:port][;transport=udp|tcp|tls])');
   const trunk = parseTrunk(rawTrunk);
   const user = env.CAMPAIGND_SIP_USER || undefined;
   const password = env.CAMPAIGND_SIP_PASSWORD || undefined;
@@ -63,8 +65,19 @@ export function loadSipConfig(env: Env, dialer: string): SipConfig | undefined {
   if (publicAddress === trunk.host) {
     throw new ConfigError(`CAMPAIGND_SIP_PUBLIC_ADDRESS (${publicAddress}) must differ from the trunk's host; on one machine use another loopback address, e.g. CAMPAIGND_SIP_BIND=127.0.0.2`);
   }
+  let tlsCa: string | undefined;
+  const caFile = env.CAMPAIGND_SIP_TLS_CA?.trim();
+  if (caFile) {
+    try {
+      tlsCa = fs.readFileSync(caFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`CAMPAIGND_SIP_TLS_CA: cannot read "${caFile}": ${(e as Error).message}`);
+    }
+    if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CAMPAIGND_SIP_TLS_CA: "${caFile}" holds no PEM certificate`);
+  }
   return {
     trunk,
+    tlsCa,
     credentials: user && password ? { user, password } : undefined,
     transferUri,
     talkMs: int(env, 'CAMPAIGND_SIP_TALK_SECONDS', 30, 0, 3600) * 1000,

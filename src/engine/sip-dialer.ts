@@ -39,7 +39,7 @@ export interface SipDialerDeps {
 }
 
 /** Whether `port` can be bound on `address` for this transport right now. */
-function portFree(address: string, port: number, transport: 'udp' | 'tcp'): Promise<number | null> {
+function portFree(address: string, port: number, transport: 'udp' | 'tcp' | 'tls'): Promise<number | null> {
   return new Promise((resolve) => {
     if (transport === 'udp') {
       const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
@@ -102,6 +102,9 @@ export class SipDialer implements Dialer {
           publicAddress,
           udp: trunk.transport === 'udp',
           tcp: trunk.transport === 'tcp',
+          // TLS: the stack connects with these options and listens on tls_port for the far end's
+          // own connections (in-dialog requests); the same port as UDP/TCP would use.
+          ...(trunk.transport === 'tls' ? { tls: { ca: this.#deps.cfg.tlsCa, minVersion: 'TLSv1.2' as const }, tls_port: port } : {}),
           logger: {
             error: (e) => log?.warn({ err: e }, 'sip stack error'),
             recv: (m) => {

@@ -55,6 +55,9 @@ declare module 'sip' {
     udp?: boolean;
     tcp?: boolean;
     rport?: boolean;
+    /** Options of `tls.connect` / `tls.createServer`; enables the TLS transport. */
+    tls?: import('node:tls').ConnectionOptions & import('node:tls').TlsOptions;
+    tls_port?: number;
     logger?: { send?(m: SipMessage, target: unknown): void; recv?(m: SipMessage, remote: Remote): void; error?(e: unknown): void };
   }
   export interface Stack {
