@@ -119,6 +119,27 @@ describe('campaignd dialling over SIP', () => {
     assert.equal(metrics.inFlight, 0);
   });
 
+  test('an automatic reservation is dialled over SIP and its result written to the reservation', async () => {
+    const sipp = await startSipp({ scenario: 'reject.xml', calls: 1, vars: { code: '486', reason: 'Busy Here' } });
+    cleanup.push(() => sipp.stop());
+    const s = await startTestServer(sipEnv(sipp));
+    cleanup.push(() => s.stop());
+    const cid = await campaign(s, 10);
+    // Due at appointTime − 5 min, i.e. about a second from now.
+    const r = await ok(s, 'POST', `${P(1)}/appoint/create`, { callType: 2, calledNo: '13900007777', taskId: String(cid), appointTime: Date.now() + 301_000 });
+    const id = String(r.returnObject.id);
+    const deadline = Date.now() + 30_000;
+    let row = await s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    while (row.state !== 'done' && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+      row = await s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    }
+    assert.equal(row.state, 'done');
+    assert.equal(row.fail_code, '00537');
+    const end = await sipp.exited;
+    assert.equal(end.code, 0, end.output);
+  });
+
   test('through Kamailio: 407 challenge answered with digest credentials, dialog routed via the proxy', async () => {
     const sipp = await startSipp({ scenario: 'answer.xml', calls: 1, vars: { byevia: PROXY_HOST.replaceAll('.', '\\.') } });
     cleanup.push(() => sipp.stop());
