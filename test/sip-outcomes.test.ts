@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { isKnownObsCode } from '../src/domain/obs-codes.js';
 import { loadEngineConfig } from '../src/engine/config.js';
 import { obsCodeForSipStatus, SIP_OBS_TABLE } from '../src/engine/sip-outcomes.js';
-import { fillTemplate, sipUser } from '../src/engine/sip-call.js';
+import { fillTemplate, sipUser } from '../src/engine/sip-uris.js';
 
 describe('SIP final responses → OBS fail codes', () => {
   test('the rows issue #15 fixes', () => {

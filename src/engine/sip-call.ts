@@ -25,34 +25,14 @@ import type { Logger } from 'pino';
 import type { SipAddress, SipMessage, Stack } from 'sip';
 import sip from 'sip';
 import digest from 'sip/digest.js';
-import type { DialOutcome, DialRequest } from './dialer.js';
+import type { DialRequest } from './dialer.js';
+import type { SipCallRecord } from './sip-call-record.js';
+import { sipUser } from './sip-uris.js';
 import type { SipConfig } from './sip-config.js';
 import type { SipMetrics } from './sip-metrics.js';
 import { obsCodeForSipStatus, SIP_OBS } from './sip-outcomes.js';
 
-/** What campaignd keeps of one SIP call (table `sip_calls`); times are engine epoch ms. */
-export interface SipCallRecord {
-  callId: string;
-  vdnId: number;
-  campaignId: number;
-  calledNo: string;
-  callerNo: string;
-  sipCallId: string;
-  /** The INVITE's final status (200 when answered); null when none came. */
-  finalStatus: number | null;
-  finalReason: string | null;
-  /** The final status came from campaignd's own stack, not from the far end. */
-  local: boolean;
-  cancelled: boolean;
-  failCode: string;
-  inviteAt: number;
-  ringingAt: number | null;
-  answeredAt: number | null;
-  endedAt: number;
-  transferUri: string | null;
-  /** REFER's final status, or the status the far end's NOTIFY reported. */
-  transferStatus: number | null;
-}
+export type { SipCallRecord } from './sip-call-record.js';
 
 export interface SipCallEnv {
   stack: Stack;
@@ -77,28 +57,6 @@ interface Final {
 }
 
 const tag = () => randomBytes(6).toString('hex');
-
-/**
- * A value as the user part of a SIP URI (RFC 3261 §25.1 `user`): unreserved and user-unreserved
- * characters stay (`+4930…` stays a `+`), everything else is %-escaped (`#` → `%23`).
- */
-export function sipUser(v: string): string {
-  return [...new TextEncoder().encode(v)].map((b) => (/[A-Za-z0-9\-_.!~*'()&=+$,;?/]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
-}
-
-/** Fills `{field}` placeholders; a field without a value leaves the template unusable (null). */
-export function fillTemplate(template: string, values: Record<string, string | number | null | undefined>): string | null {
-  let missing = false;
-  const out = template.replace(/\{([^}]*)\}/g, (_, k: string) => {
-    const v = values[k];
-    if (v === undefined || v === null || v === '') {
-      missing = true;
-      return '';
-    }
-    return sipUser(String(v));
-  });
-  return missing ? null : out;
-}
 
 export class SipCall {
   readonly sipCallId: string;
@@ -441,15 +399,4 @@ export class SipCall {
       transferStatus: this.#transferStatus,
     });
   }
-}
-
-/** The engine's outcome of a finished SIP call. */
-export function outcomeOf(r: SipCallRecord): DialOutcome {
-  const answered = r.answeredAt !== null;
-  return {
-    failCode: r.failCode,
-    ackBeginTime: r.ringingAt ?? r.answeredAt,
-    callBeginTime: answered ? r.answeredAt : null,
-    callEndTime: r.endedAt,
-  };
 }

@@ -19,7 +19,9 @@ import type { SipMessage, Stack } from 'sip';
 import sip from 'sip';
 import { ConfigError } from '../config-error.js';
 import type { Dialer, DialRequest, DialResult, SettleSink } from './dialer.js';
-import { fillTemplate, outcomeOf, SipCall, type SipCallRecord } from './sip-call.js';
+import { SipCall } from './sip-call.js';
+import { outcomeOf, type SipCallRecord } from './sip-call-record.js';
+import { fillTemplate } from './sip-uris.js';
 import type { SipConfig } from './sip-config.js';
 import { SipMetrics } from './sip-metrics.js';
 
