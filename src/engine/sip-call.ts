@@ -99,7 +99,13 @@ export class SipCall {
   /** Places the call; resolves when it has ended (never rejects). */
   run(): Promise<SipCallRecord> {
     this.#env.metrics.inFlight++;
-    this.#sendInvite();
+    try {
+      this.#sendInvite();
+    } catch (e) {
+      // Nothing went out (the stack refused the message): the attempt failed on campaignd's side.
+      this.#finish({ status: null, reason: (e as Error).message.slice(0, 120), local: true, failCode: SIP_OBS.attemptFailed });
+      return this.#done;
+    }
     this.#timer(this.#req.maxAlertingTime * 1000, () => this.#alertingExpired());
     return this.#done;
   }

@@ -116,6 +116,7 @@ export class SipDialer implements Dialer {
         },
         (rq) => this.#onRequest(rq),
       );
+      log?.info({ address: bind.address, port, publicAddress, transport: trunk.transport, trunk: `${trunk.host}:${trunk.port}` }, 'sip dialer ready');
     })();
     return this.#opening;
   }
