@@ -70,6 +70,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     await assertSecretsKeyUsable(store.db, config.fileImport.secretsKey);
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
     const imports = new ImportWorker({ db: store.db, clock, config }, logger);
+    await engine?.openDialer();
     const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');

@@ -9,11 +9,12 @@ import { parseContactCaps, type ContactCaps } from '../domain/contact-caps.js';
 import { isKnownRegion } from '../domain/phone-numbers.js';
 import { isRulePack } from '../domain/rule-packs.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
+import { loadSipConfig, sipLongestCallMs, type SipConfig } from './sip-config.js';
 
 export interface EngineConfig {
   enabled: boolean;
   clock: 'system' | 'manual';
-  dialer: 'simulated' | 'webhook';
+  dialer: 'simulated' | 'webhook' | 'sip';
   timeZone: string;
   /** Region of numbers without a country code (libphonenumber-js); a campaign may name its own. */
   defaultRegion: string;
@@ -32,6 +33,8 @@ export interface EngineConfig {
   retryIntervalMs: number;
   sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
   webhookUrl?: string;
+  /** The SIP dialer's settings (sip-config.ts), present when `dialer` is `sip`. */
+  sip?: SipConfig;
   callbackAttempts: number;
   callbackBackoffMs: number;
   callbackTimeoutMs: number;
@@ -54,7 +57,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
   } catch (e) {
     throw new ConfigError(`CAMPAIGND_CONTACT_CAPS: ${(e as Error).message}`);
   }
-  const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook'] as const, 'simulated');
+  const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook', 'sip'] as const, 'simulated');
   const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
   if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\/\S+$/.test(webhookUrl)) throw new ConfigError('CAMPAIGND_WEBHOOK_URL must be an http(s) URL');
@@ -65,6 +68,11 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     if (env.CAMPAIGND_SIM_SCRIPTS) scripts = parseScripts(env.CAMPAIGND_SIM_SCRIPTS);
   } catch (e) {
     throw new ConfigError(`CAMPAIGND_SIM_MIX/CAMPAIGND_SIM_SCRIPTS: ${(e as Error).message}`);
+  }
+  const attemptLeaseMs = int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000;
+  const sip = loadSipConfig(env, dialer);
+  if (sip && attemptLeaseMs < sipLongestCallMs(sip)) {
+    throw new ConfigError(`CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least ${Math.ceil(sipLongestCallMs(sip) / 1000)} with the SIP dialer (the longest call: 120 s ringing + talk time or hand-off + margins), got ${attemptLeaseMs / 1000}`);
   }
   return {
     enabled: oneOf(env, 'CAMPAIGND_ENGINE', ['on', 'off'] as const, 'on') === 'on',
@@ -77,7 +85,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     pollMs: int(env, 'CAMPAIGND_ENGINE_POLL_MS', 1000, 10, 60_000),
     maxCps: int(env, 'CAMPAIGND_MAX_CPS', 20, 1, 10_000),
     appointGraceMs: int(env, 'CAMPAIGND_APPOINT_GRACE_SECONDS', 1800, 0, 7 * 86400) * 1000,
-    attemptLeaseMs: int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000,
+    attemptLeaseMs,
     retryIntervalMs: int(env, 'CAMPAIGND_RETRY_INTERVAL_SECONDS', 3600, 1, 86400) * 1000,
     sim: {
       seed: env.CAMPAIGND_SIM_SEED || 'campaignd',
@@ -87,6 +95,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
     },
     webhookUrl,
+    sip,
     callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
     callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
     callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,

@@ -48,7 +48,16 @@ export interface DialOutcome {
 
 export type DialResult = { kind: 'settled'; outcome: DialOutcome } | { kind: 'accepted' };
 
+/** Where a dialer that places calls itself reports an accepted call's outcome (`Engine.settleExternal`). */
+export type SettleSink = (callId: string, vdnId: number, outcome: DialOutcome) => Promise<boolean>;
+
 export interface Dialer {
   readonly name: string;
   dial(req: DialRequest, signal?: AbortSignal): Promise<DialResult>;
+  /** Binds sockets and the like before the engine starts; a failure stops campaignd's start. */
+  open?(): Promise<void>;
+  /** Ends the calls in progress, settles them through the sink, and releases what `open` took. */
+  close?(): Promise<void>;
+  /** Given by the engine to dialers that run accepted calls themselves (the SIP dialer). */
+  attach?(settle: SettleSink): void;
 }

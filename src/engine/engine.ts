@@ -79,12 +79,23 @@ export class Engine {
     if (this.#ctx.clock.kind === 'system') this.#schedule(0);
   }
 
-  /** Stops claiming; waits for the pass in progress to finish. */
+  /** The dialer, for its own metrics and lifecycle (the SIP dialer's counters). */
+  get dialer(): Dialer {
+    return this.#ctx.dialer;
+  }
+
+  /** Readies the dialer (the SIP dialer binds its port); call before `start`. */
+  async openDialer(): Promise<void> {
+    await this.#ctx.dialer.open?.();
+  }
+
+  /** Stops claiming; waits for the pass in progress to finish, then for the dialer's calls in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+    await this.#ctx.dialer.close?.();
     await this.callbacks.deliverDue().catch(() => {});
   }
 

@@ -18,11 +18,35 @@ import type { Dialer } from './dialer.js';
 import { Engine } from './engine.js';
 import { ReservationWorker } from './reservation-worker.js';
 import { SimulatedDialer } from './simulated-dialer.js';
+import { SipDialer, type SipTarget } from './sip-dialer.js';
 import { WebhookDialer } from './webhook-dialer.js';
 import { OutboundHttp } from './outbound-http.js';
+import { recordSipCall } from '../store/sip-calls.repository.js';
 
-export function createDialer(config: Config): Dialer {
+/** The campaign's hand-off target for the SIP dialer's transfer URI (`{deviceSign}`, `{skillId}`). */
+async function sipTargetOf(db: Db, vdnId: number, campaignId: number): Promise<SipTarget> {
+  const c = await db.selectFrom('campaigns').select(['ivr_param', 'skill_param']).where('vdn_id', '=', vdnId).where('id', '=', campaignId).executeTakeFirst();
+  const parse = (s: string | null | undefined) => {
+    try {
+      return s ? (JSON.parse(s) as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  const ivr = parse(c?.ivr_param);
+  const skill = parse(c?.skill_param);
+  const deviceSign = ivr.deviceSign === undefined || ivr.deviceSign === null ? null : String(ivr.deviceSign);
+  const skillId = skill.skillId === undefined || skill.skillId === null ? null : String(skill.skillId);
+  return { deviceSign, skillId };
+}
+
+/** The dialer `CAMPAIGND_DIALER` names; the SIP dialer also needs the database (targets, call records). */
+export function createDialer(config: Config, db?: Db, log?: Logger): Dialer {
   const e = config.engine;
+  if (e.dialer === 'sip') {
+    if (!db || !e.sip) throw new Error('the SIP dialer needs its configuration and the database');
+    return new SipDialer({ cfg: e.sip, targetOf: (vdnId, campaignId) => sipTargetOf(db, vdnId, campaignId), record: (r) => recordSipCall(db, r), log });
+  }
   if (e.dialer === 'webhook') {
     return new WebhookDialer({
       url: e.webhookUrl!,
@@ -61,9 +85,13 @@ export function callDataPolicies(config: Config): CallDataPolicies {
 
 export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; config: Config; log?: Logger; dialer?: Dialer }): Engine {
   const policies = callDataPolicies(deps.config);
-  return new Engine(
-    { db: deps.db, caps: deps.caps, clock: deps.clock, config: deps.config, engine: deps.config.engine, dialer: deps.dialer ?? createDialer(deps.config), log: deps.log, externalResultFor },
+  const dialer = deps.dialer ?? createDialer(deps.config, deps.db, deps.log);
+  const engine = new Engine(
+    { db: deps.db, caps: deps.caps, clock: deps.clock, config: deps.config, engine: deps.config.engine, dialer, log: deps.log, externalResultFor },
     (ctx) => [new ReservationWorker(ctx), new CallDataWorker(ctx, policies)],
   );
+  // A dialer that runs calls itself reports each outcome the way an external CTI does.
+  dialer.attach?.((callId, vdnId, outcome) => engine.settleExternal(callId, vdnId, outcome));
+  return engine;
 }
 

@@ -42,6 +42,7 @@ import { extensionRoutes } from './routes/extensions.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
+import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
 
 export interface AppDeps extends DomainContext {
@@ -263,6 +264,7 @@ export function buildServer(deps: AppDeps) {
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
       await ext.register(templateExtensionRoutes(deps));
+      await ext.register(sipCallRoutes(deps));
     },
     { prefix: '/campaignd' },
   );

@@ -22,6 +22,7 @@ import { engine } from './migrations/006-engine.js';
 import { contactSafety } from './migrations/007-contact-safety.js';
 import { retention } from './migrations/009-retention.js';
 import { surface } from './migrations/008-surface.js';
+import { sipCalls } from './migrations/010-sip-calls.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -41,6 +42,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '007-contact-safety': contactSafety(caps),
     '009-retention': retention(caps),
     '008-surface': surface(caps),
+    '010-sip-calls': sipCalls(caps),
   };
 }
 

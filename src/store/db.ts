@@ -10,6 +10,7 @@ import type { ContactSafetyTables } from './schema/contact-safety.js';
 import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
+import type { SipTables } from './schema/sip.js';
 
 export interface AccessKeyTable {
   access_key: string;
@@ -150,7 +151,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;
