@@ -22,6 +22,7 @@ import type { EngineConfig } from './config.js';
 import type { DialOutcome, Dialer } from './dialer.js';
 import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';
+import { DomainError } from '../domain/errors.js';
 
 export interface EngineContext {
   db: Db;
@@ -159,15 +160,21 @@ export class Engine {
   }
 
   /**
-   * Manual clock: moves time forward to `targetMs`, stopping at every instant where work falls
-   * due, and runs a pass there. Returns the number of passes run.
+   * Manual clock: moves time forward to `targetMs` (epoch ms), stopping at every instant where
+   * work falls due (reservations, call data, round spacing, CPS pacing, callback back-off) and
+   * running a pass there, callbacks included, before going on. Returns the number of passes run.
+   *
+   * Never a silent jump: a move that would need more than `maxSteps` stops
+   * (`CAMPAIGND_CLOCK_MAX_STEPS`) halts at the last instant it reached, with every pass up to
+   * there run, and throws `0200001` naming that instant; moving the clock again goes on from there.
    */
-  async advanceTo(targetMs: number, setClock: (ms: number) => void): Promise<number> {
+  async advanceTo(targetMs: number, setClock: (ms: number) => void, maxSteps: number = this.#ctx.engine.clockMaxSteps): Promise<number> {
     let passes = 0;
     await this.tick();
-    for (let guard = 0; guard < 100_000; guard++) {
+    await this.callbacks.deliverDue();
+    for (;;) {
       const now = this.#ctx.clock.now();
-      let next: number | null = null;
+      let next = await this.callbacks.nextDue(now);
       for (const w of this.#workers) {
         const t = await w.nextEvent(now);
         if (t !== null && (next === null || t < next)) next = t;
@@ -175,8 +182,16 @@ export class Engine {
       // Pacing: if this second's budget is used up and work is still due, go on next second.
       if (this.#budget(now) <= 0) next = next === null ? Math.floor(now / 1000) * 1000 + 1000 : Math.min(next, Math.floor(now / 1000) * 1000 + 1000);
       if (next === null || next > targetMs) break;
+      if (passes >= maxSteps) {
+        throw new DomainError(
+          '0200001',
+          `the clock stopped at ${new Date(now).toISOString()} (${now}) after ${passes} steps, before ${new Date(targetMs).toISOString()}: ` +
+            `more instants fall due than CAMPAIGND_CLOCK_MAX_STEPS (${maxSteps}); move it again to go on`,
+        );
+      }
       setClock(Math.max(next, now));
       await this.tick();
+      await this.callbacks.deliverDue();
       passes++;
     }
     if (this.#ctx.clock.now() < targetMs) {
