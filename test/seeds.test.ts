@@ -398,7 +398,7 @@ describe('createObResult (seed 004)', () => {
     ['02000001 empty obsCodes', { displayResult: 'x', obsCodes: [] }, '02000001', /obsCodes/],
     ['02000002 resultCode with spaces', { resultCode: 'a b', displayResult: 'x', obsCodes: ['00604'] }, '02000002', /resultCode/],
     ['02000003 resultCode of 8 characters', { resultCode: '12345678', displayResult: 'x', obsCodes: ['00604'] }, '02000003', /resultCode/],
-    ['02000004 an OBS code shorter than 5 digits... is unknown', { displayResult: 'x', obsCodes: ['006'] }, '02000007', /006/],
+    ['02000007 an OBS code shorter than 5 digits is not a known code', { displayResult: 'x', obsCodes: ['006'] }, '02000007', /006/],
     ['02000006 obsCodes not a list', { displayResult: 'x', obsCodes: { a: 1 } }, '02000006', /obsCodes/],
     ['02000007 unknown OBS code', { displayResult: 'x', obsCodes: ['99999'] }, '02000007', /99999/],
     ['02000011 too many obsCodes', { displayResult: 'x', obsCodes: Array.from({ length: 201 }, () => '00604') }, '02000011', /obsCodes/],
