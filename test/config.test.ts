@@ -48,6 +48,7 @@ describe('every kind of variable is checked at start', () => {
     ['allow-list: vdnId=codes', { CAMPAIGND_CALLER_NO_ALLOWLIST: 'one=4001' }, 'CAMPAIGND_CALLER_NO_ALLOWLIST'],
     ['time zone: unknown IANA name', { CAMPAIGND_TIMEZONE: 'Mars/Olympus' }, 'CAMPAIGND_TIMEZONE'],
     ['URL: webhook not http(s)', { CAMPAIGND_WEBHOOK_URL: 'ftp://cti.example/dial' }, 'CAMPAIGND_WEBHOOK_URL'],
+    ['URL: recordings base', { CAMPAIGND_SIM_RECORD_URL: 'rec.example/calls' }, 'CAMPAIGND_SIM_RECORD_URL'],
     ['URL: webhook dialer without a URL', { CAMPAIGND_DIALER: 'webhook' }, 'CAMPAIGND_WEBHOOK_URL'],
     ['range: MIN above MAX', { CAMPAIGND_SIM_RING_SECONDS: '20-3' }, 'CAMPAIGND_SIM_RING_SECONDS'],
     ['outcome mix: unknown OBS code', { CAMPAIGND_SIM_MIX: '00000:5,99999:1' }, 'CAMPAIGND_SIM_MIX', /99999/],

@@ -21,7 +21,7 @@ export interface EngineConfig {
   attemptLeaseMs: number;
   /** Spacing of same-day retries under an ordinary retry policy (the vendor gives days × times only). */
   retryIntervalMs: number;
-  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
+  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number]; recordUrl?: string };
   webhookUrl?: string;
   callbackAttempts: number;
   callbackBackoffMs: number;
@@ -56,6 +56,8 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook'] as const, 'simulated');
   const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
   if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
+  const recordUrl = env.CAMPAIGND_SIM_RECORD_URL?.trim();
+  if (recordUrl && !isHttpUrl(recordUrl)) throw new ConfigError(`CAMPAIGND_SIM_RECORD_URL must be an http(s) URL, got "${recordUrl}"`);
   if (webhookUrl && !isHttpUrl(webhookUrl)) throw new ConfigError(`CAMPAIGND_WEBHOOK_URL must be an http(s) URL, got "${webhookUrl}"`);
   let mix: ReadonlyArray<readonly [string, number]> = DEFAULT_MIX;
   let scripts: ReadonlyMap<string, readonly string[]> = new Map();
@@ -88,6 +90,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       scripts,
       ringSeconds: range(env, 'CAMPAIGND_SIM_RING_SECONDS', [3, 20]),
       talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
+      recordUrl: recordUrl || undefined,
     },
     webhookUrl,
     callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
