@@ -9,7 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../src/engine/clock.js';
-import { P, startTestServer, type TestServer } from './helpers.js';
+import { campaignBody, P, startTestServer, type TestServer } from './helpers.js';
+import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
 import { addData, advance, attemptTimes, campaign, DAY, HOUR, MIN, ok, results, SEC } from './engine-helpers.js';
 
 const start = Date.UTC(2030, 5, 3, 9); // Monday 09:00 UTC
@@ -77,6 +78,67 @@ describe('the blocklist at dial time', () => {
     assert.deepEqual(await attemptTimes(s, '5840011'), [t0 + 2 * HOUR]);
     const first = (await trail(cid, id!)).decisions[0]!;
     assert.deepEqual([first.kind, first.gate, first.at, first.until], ['skipped', 'blocklist', t0, t0 + 2 * HOUR]);
+  });
+});
+
+describe('campaign state, recycleTime and special dates at dial time', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1' }, { clock: new ManualClock(start) });
+  });
+  after(async () => s.stop());
+  const trail = async (cid: number, dataId: string) => (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/calldata/${dataId}/trail`)).returnObject as unknown as Trail;
+
+  test('a campaign not started yet holds its records until strBeginTime, then dials them', async () => {
+    const tomorrow = Date.UTC(2030, 5, 4);
+    const body = campaignBody({ strBeginTime: formatDateTime(tomorrow), strEndTime: formatDateTime(tomorrow + 30 * DAY), scheduleParam: {} }, s.clock.now());
+    const cid = Number((await ok(s, 'POST', P(1), body)).returnObject!.id);
+    await addData(s, cid, ['5880101']);
+    await advance(s, 2 * DAY);
+    assert.deepEqual(await attemptTimes(s, '5880101'), [tomorrow]);
+  });
+
+  test('an expired campaign never dials what it still holds', async () => {
+    const now = s.clock.now();
+    // Open 09:00–10:00 only, ending today at 23:00; the record comes after today's window.
+    const body = campaignBody({ strBeginTime: formatDateTime(startOfUtcDay(now)), strEndTime: formatDateTime(startOfUtcDay(now) + 23 * HOUR), scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } }, now);
+    const cid = Number((await ok(s, 'POST', P(1), body)).returnObject!.id);
+    await advance(s, startOfUtcDay(now) + 11 * HOUR - now);
+    await addData(s, cid, ['5880102']);
+    await advance(s, 3 * DAY);
+    assert.deepEqual(await results(s, { calledNo: '5880102' }), []);
+    const progress = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/progress`)).returnObject!;
+    assert.deepEqual([progress.state, progress.status], ['expired', 4]);
+  });
+
+  test('a record past its recycleTime is finished without a call (gate recycle-time)', async () => {
+    const now = s.clock.now();
+    const cid = await campaign(s, { scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } });
+    const day = startOfUtcDay(now) + DAY;
+    // Loaded after today's window; recycled at 08:00 tomorrow, before the next window opens.
+    const r = await ok(s, 'POST', `${P(1)}/calldata/${cid}`, { callDataList: [{ called: '5880103', recycleTime: formatDateTime(day + 8 * HOUR) }] });
+    const dataId = String((r.returnObject as unknown as { dataIdList: Array<{ dataId: number }> }).dataIdList[0]!.dataId);
+    await advance(s, 2 * DAY);
+    assert.deepEqual(await results(s, { calledNo: '5880103' }), []);
+    const t = await trail(cid, dataId);
+    assert.equal(t.state, 'done');
+    assert.deepEqual(t.decisions.map((d) => [d.kind, d.gate]), [['skipped', 'calling-window'], ['finished', 'recycle-time']]);
+    assert.equal(t.decisions[1]!.at, day + 9 * HOUR, 'found at the window opening, after its recycleTime');
+  });
+
+  test('on a special date the holiday windows apply; a special date without holiday windows is closed', async () => {
+    const now = s.clock.now();
+    const today = startOfUtcDay(now);
+    const ymd = (ms: number) => formatDateTime(ms).slice(0, 10);
+    const withHoliday = await campaign(s, { scheduleParam: { workdayBeginTime1: '00:00', workdayEndTime1: '23:59', holidayBeginTime1: '14:00', holidayEndTime1: '15:00' } });
+    await ok(s, 'POST', `${P(1)}/holiday/${withHoliday}`, { name: 'Today', type: 2, beginTime: ymd(today), endTime: ymd(today) });
+    const closed = await campaign(s, { scheduleParam: { workdayBeginTime1: '00:00', workdayEndTime1: '23:59' } });
+    await ok(s, 'POST', `${P(1)}/holiday/${closed}`, { name: 'Today', type: 2, beginTime: ymd(today), endTime: ymd(today) });
+    await addData(s, withHoliday, ['5880104']);
+    await addData(s, closed, ['5880105']);
+    await advance(s, 2 * DAY);
+    assert.deepEqual(await attemptTimes(s, '5880104'), [Math.max(now, today + 14 * HOUR)]);
+    assert.deepEqual(await attemptTimes(s, '5880105'), [today + DAY], 'the next (ordinary) day opens at 00:00');
   });
 });
 
