@@ -164,3 +164,37 @@ describe('the webhook dialer: connection refused', () => {
     assert.deepEqual([rec.state, rec.last_fail_code], ['done', '34606'], 'no policy: the number is not tried again');
   });
 });
+
+describe('callbacks beside dialling (system clock)', () => {
+  let s: TestServer;
+  let rx: Awaited<ReturnType<typeof receiver>>;
+  const held: http.ServerResponse[] = [];
+  let releasing = false;
+  const answer = (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"retCode":"0"}');
+  before(async () => {
+    rx = await receiver((_path, _body, res) => {
+      if (releasing) answer(res);
+      else held.push(res); // answered only when the test says so
+    });
+    s = await startTestServer({ CAMPAIGND_ENGINE_POLL_MS: '50', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_CALLBACK_TIMEOUT_SECONDS: '10' });
+  });
+  after(async () => {
+    releasing = true;
+    for (const r of held) if (!r.writableEnded) answer(r);
+    await s.stop();
+    await rx.close();
+  });
+
+  test('a callback receiver that does not answer does not hold up the next round of calls', async () => {
+    const cid = await campaign(s, { callBackUrl: `${rx.url}/slow`, ivrParam: { deviceSign: '100', callCount: 1, callInterval: 1 } });
+    const second = s.engine!.events.waitFor('attempt:settled', (e) => e.campaignId === cid && e.dataId !== undefined && held.length === 1, 5000);
+    const [first] = await addData(s, cid, ['5890101', '5890102']);
+    const ev = await second;
+    assert.notEqual(String(ev.dataId), first, 'the second record was dialled and settled…');
+    assert.equal(held.length, 1, '…while the first record\'s callback was still waiting for its answer');
+    assert.equal(held[0]!.writableEnded, false);
+    answer(held[0]!);
+    const delivered = await s.engine!.events.waitFor('callback:delivered', () => true, 5000);
+    assert.equal(delivered.attempts, 1);
+  });
+});
