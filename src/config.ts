@@ -98,6 +98,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (accessKey !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(accessKey)) {
     throw new ConfigError('CAMPAIGND_ACCESS_KEY may contain only letters, digits and -._~ (at most 128)');
   }
+  if (secretKey !== undefined && secretKey.length < 8) {
+    throw new ConfigError('CAMPAIGND_SECRET_KEY needs at least 8 characters (the key store refuses shorter secrets)');
+  }
   const tlsCert = env.CAMPAIGND_TLS_CERT || undefined;
   const tlsKey = env.CAMPAIGND_TLS_KEY || undefined;
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {

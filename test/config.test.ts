@@ -40,6 +40,7 @@ describe('every kind of variable is checked at start', () => {
     ['word: deployment', { CAMPAIGND_DEPLOYMENT: 'cloud' }, 'CAMPAIGND_DEPLOYMENT'],
     ['word: calllog parameters', { CAMPAIGND_CALLLOG_PARAMS: 'maybe' }, 'CAMPAIGND_CALLLOG_PARAMS'],
     ['pair: access key without secret', { CAMPAIGND_SECRET_KEY: '' }, 'CAMPAIGND_ACCESS_KEY'],
+    ['secret: shorter than the key store accepts', { CAMPAIGND_SECRET_KEY: 'short' }, 'CAMPAIGND_SECRET_KEY', /8 characters/],
     ['pair: TLS certificate without key', { CAMPAIGND_TLS_CERT: '/etc/hostname' }, 'CAMPAIGND_TLS_KEY'],
     ['file: TLS files that cannot be read', { CAMPAIGND_TLS_CERT: '/nonexistent/cert.pem', CAMPAIGND_TLS_KEY: '/nonexistent/key.pem' }, 'CAMPAIGND_TLS_CERT', /cannot read/],
     ['host: not an address or host name', { CAMPAIGND_HOST: 'local host' }, 'CAMPAIGND_HOST'],

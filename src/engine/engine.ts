@@ -7,8 +7,10 @@
  * Polling is the truth; `nudge()` after a write only shortens the wait (STYLE.md guideline 8).
  *
  * With the manual clock nothing moves by itself: `advanceTo(t)` steps the clock from event to
- * event (the next due reservation, retry, window opening …) up to `t`, running a pass at each,
- * so a week of a campaign plays out in order, in seconds.
+ * event (the next due reservation, retry, window opening, round, CPS second, callback back-off …)
+ * up to `t`, running a pass and the due callbacks at each, so a week of a campaign plays out in
+ * order, in seconds. It never jumps over due work: past `CAMPAIGND_CLOCK_MAX_STEPS` stops it
+ * halts where it got to and answers 0200001.
  *
  * Global pacing: at most `maxCps` dispatches per second of engine time, across all workers.
  */
