@@ -59,7 +59,7 @@ async function restoreManualClock(store: Store): Promise<ManualClock> {
 
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = await openSqlite({ file: config.databaseFile, synchronous: process.env.CAMPAIGND_SQLITE_SYNC === 'full' ? 'full' : 'normal' });
+  const store = await openSqlite({ file: config.databaseFile, synchronous: config.sqliteSync });
   try {
     // A manual clock resumes where it stood before a restart (a rehearsal survives a crash).
     const clock = opts.clock ?? (config.engine.clock === 'manual' ? await restoreManualClock(store) : systemClock);

@@ -4,9 +4,11 @@
  * `ConfigError` naming the variable for any value it cannot use, so a typo stops the server
  * at start instead of surfacing as odd behaviour later.
  */
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
-import { envInt as int, envList as list, type Env } from './config-env.js';
+import { envInt as int, envList as list, envOneOf as oneOf, type Env } from './config-env.js';
 import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
 import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
 import { loadEngineConfig, type EngineConfig } from './engine/config.js';
@@ -17,6 +19,10 @@ import { loadFileImportConfig, type FileImportConfig } from './file-import-confi
 export { ConfigError };
 
 export type Deployment = 'integrated' | 'op-standalone';
+
+/** The levels pino knows; anything else in `CAMPAIGND_LOG_LEVEL` stops the server at start. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   host: string;
@@ -30,7 +36,10 @@ export interface Config {
   clockSkewMs: number;
   tlsCert?: string;
   tlsKey?: string;
-  logLevel: string;
+  /** pino level: fatal, error, warn, info, debug, trace or silent (`CAMPAIGND_LOG_LEVEL`). */
+  logLevel: LogLevel;
+  /** SQLite `synchronous` pragma (`CAMPAIGND_SQLITE_SYNC`): normal survives a process crash, full a power loss too. */
+  sqliteSync: 'normal' | 'full';
   /** Per-campaign batch limit (tenant parameter "Maximum batch quantity in the task"). */
   maxBatchesPerCampaign: number;
   /** Skill-queue campaign quota per VDN (0200003). */
@@ -66,6 +75,9 @@ export interface Config {
 
 
 
+/** A DNS host name (RFC 1123 labels). */
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 /** `"1=123,456;2=789"` → Map {1 → {123,456}, 2 → {789}} */
 function parseAllowList(raw: string | undefined): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
@@ -95,18 +107,31 @@ export function loadConfig(env: Env = process.env): Config {
   if (accessKey !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(accessKey)) {
     throw new ConfigError('CAMPAIGND_ACCESS_KEY may contain only letters, digits and -._~ (at most 128)');
   }
+  if (secretKey !== undefined && secretKey.length < 8) {
+    throw new ConfigError('CAMPAIGND_SECRET_KEY needs at least 8 characters (the key store refuses shorter secrets)');
+  }
   const tlsCert = env.CAMPAIGND_TLS_CERT || undefined;
   const tlsKey = env.CAMPAIGND_TLS_KEY || undefined;
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new ConfigError('CAMPAIGND_TLS_CERT and CAMPAIGND_TLS_KEY must be given together');
   }
+  for (const [name, file] of [['CAMPAIGND_TLS_CERT', tlsCert], ['CAMPAIGND_TLS_KEY', tlsKey]] as const) {
+    if (file === undefined) continue;
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch {
+      throw new ConfigError(`${name}: cannot read the file "${file}"`);
+    }
+  }
+  const host = (env.CAMPAIGND_HOST ?? '').trim() || '127.0.0.1';
+  if (net.isIP(host) === 0 && !HOSTNAME.test(host)) throw new ConfigError(`CAMPAIGND_HOST must be an IP address or a host name, got "${host}"`);
   const skillQueues = new Set<number>();
   for (const s of list(env, 'CAMPAIGND_SKILL_QUEUES')) {
     if (!/^\d{1,9}$/.test(s)) throw new ConfigError(`CAMPAIGND_SKILL_QUEUES: "${s}" is not a skill queue id`);
     skillQueues.add(Number(s));
   }
   return {
-    host: env.CAMPAIGND_HOST || '127.0.0.1',
+    host,
     port: int(env, 'CAMPAIGND_PORT', 28080, 0, 65535),
     dataDir,
     databaseFile: path.join(dataDir, 'campaignd.db'),
@@ -116,12 +141,19 @@ export function loadConfig(env: Env = process.env): Config {
     clockSkewMs: int(env, 'CAMPAIGND_CLOCK_SKEW_SECONDS', 900, 0, 7 * 86400) * 1000,
     tlsCert,
     tlsKey,
-    logLevel: env.CAMPAIGND_LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'CAMPAIGND_LOG_LEVEL', LOG_LEVELS, 'info'),
+    sqliteSync: oneOf(env, 'CAMPAIGND_SQLITE_SYNC', ['normal', 'full'] as const, 'normal'),
     maxBatchesPerCampaign: int(env, 'CAMPAIGND_MAX_BATCHES', 100, 1, 1000),
     skillCampaignQuota: int(env, 'CAMPAIGND_SKILL_CAMPAIGN_QUOTA', 20, 1, 100000),
     ivrCampaignQuota: int(env, 'CAMPAIGND_IVR_CAMPAIGN_QUOTA', 20, 1, 100000),
     skillQueues,
-    ivrFlows: new Set(list(env, 'CAMPAIGND_IVR_FLOWS')),
+    ivrFlows: new Set(
+      list(env, 'CAMPAIGND_IVR_FLOWS').map((f) => {
+        // The same characters and length as a campaign's ivrParam.deviceSign may have.
+        if (!/^[0-9A-Za-z_*#.-]{1,64}$/.test(f)) throw new ConfigError(`CAMPAIGND_IVR_FLOWS: "${f}" is not an IVR flow access code`);
+        return f;
+      }),
+    ),
     maxCallerNumbers: int(env, 'CAMPAIGND_MAX_CALLER_NUMBERS', 1000, 1, 100000),
     callerNoAllowList: parseAllowList(env.CAMPAIGND_CALLER_NO_ALLOWLIST),
     appointLeadMs: int(env, 'CAMPAIGND_APPOINT_LEAD_SECONDS', 300, 0, 86400) * 1000,

@@ -109,7 +109,7 @@ describe('campaign add v1 and details', () => {
     ['02000007 maxAlertingTime 121', () => campaignBody({ maxAlertingTime: 121 }), '02000007', /maxAlertingTime/],
     ['02000007 preview needs at least 9 s', () => skillCampaign({ deviceType: 5, maxAlertingTime: 6 }), '02000007', /maxAlertingTime/],
     ['02000007 a date that does not exist', () => campaignBody({ strEndTime: '2031-02-30 00:00:00' }), '02000007', /strEndTime/],
-    ['02000007 time in the wrong format', () => campaignBody({ strEndTime: '2031/02/01' }), '02000007', /strEndTime/],
+    ['02000002 time in the wrong format', () => campaignBody({ strEndTime: '2031/02/01' }), '02000002', /strEndTime/],
     ['02000009 schedule begin without end', () => campaignBody({ scheduleParam: { workdayBeginTime1: '08:00' } }), '02000009', /workdayEndTime1/],
     ['0200001 schedule window ending before it begins', () => campaignBody({ scheduleParam: { workdayBeginTime1: '18:00', workdayEndTime1: '08:00' } }), '0200001'],
   ];

@@ -11,6 +11,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
@@ -72,6 +74,20 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
   await stop(child, 'SIGKILL');
   await advancing;
   assert.equal(received.length, 3);
+
+  // The state at the moment of the kill, read straight from the database file: the whole round
+  // is claimed, exactly the three calls the CTI saw are recorded as dispatched (the third one
+  // before its hand-off was answered), nothing is settled yet.
+  const db = new Database(path.join(dir, 'campaignd.db'));
+  try {
+    const rows = db.prepare('SELECT state, call_id, dispatched_at FROM call_data WHERE campaign_id = ? ORDER BY id').all(cid) as Array<{ state: string; call_id: string | null; dispatched_at: number | null }>;
+    assert.deepEqual(rows.map((r) => r.state), Array(numbers.length).fill('dialing'), 'the round of 8 is claimed');
+    const dispatched = rows.filter((r) => r.dispatched_at !== null).map((r) => r.call_id);
+    assert.deepEqual(dispatched.sort(), received.map((r) => r.callId).sort(), 'dispatched = handed to the CTI');
+    assert.equal((db.prepare('SELECT count(*) AS n FROM call_results WHERE campaign_id = ?').get(cid) as { n: number }).n, 0);
+  } finally {
+    db.close();
+  }
 
   child = await serve(dir, env);
   const restored = await (async () => {

@@ -215,15 +215,18 @@ describe('call data in the engine', () => {
     assert.equal(vacant[0]!.result_code, 'NR1');
   });
 
-  test('calling numbers are taken by priority, round-robin among equals', async () => {
+  test('calling numbers are taken by priority, round-robin among equals in pool order; a lower priority is never used', async () => {
     const cid = await campaign(s, startOfUtcDay(s.clock.now()), { callerNo: '7000001' });
     await ok(s, 'POST', `${P(1)}/callerNo/${cid}`, { callerNo: [{ accessCode: '7000002', priority: 1 }, { accessCode: '7000003', priority: 2 }] });
     await addData(s, cid, ['5550031', '5550032', '5550033', '5550034']);
     await advance(s, MIN);
-    const used = (await results(s, { campaignId: cid })).map((r) => r.caller_no);
-    assert.equal(used.length, 4);
-    assert.deepEqual([...used].sort(), ['7000001', '7000001', '7000002', '7000002']);
-    assert.ok(!used.includes('7000003'), 'a lower priority is not used while a better one exists');
+    const used = (await results(s, { campaignId: cid })).map((r) => [r.called_no, r.caller_no]);
+    assert.deepEqual(used, [
+      ['5550031', '7000001'],
+      ['5550032', '7000002'],
+      ['5550033', '7000001'],
+      ['5550034', '7000002'],
+    ]);
   });
 
   test('a written-back business result calls again or stops, as the busiPolicy says', async () => {
@@ -263,10 +266,13 @@ describe('call data in the engine', () => {
     assert.deepEqual([after.state, after.status, after.done, after.succeeded], ['call-completed', 2, 1, 1]);
   });
 
-  test('results show through the result interfaces and the statistics', async () => {
+  test('results show through callresult, callresultdetail and the statistics', async () => {
     const cid = await campaign(s, startOfUtcDay(s.clock.now()));
     await addData(s, cid, ['5550041']);
     await advance(s, MIN);
+    const stats = await ok(s, 'GET', `${P2(1)}/statistics`, undefined);
+    const mine = (stats.countDetail as Array<Record<string, unknown>>).find((d) => d.campaignId === String(cid))!;
+    assert.deepEqual([mine.totalCount, mine.totalCalledCount, mine.totalCallSucc, mine.finishCount, mine.unCallCount], [1, 1, 1, 1, 0]);
     const list = await ok(s, 'POST', `${P(1)}/callresult/${cid}`, {});
     const data = list.data as Array<{ called: string; failCode: string; callStatus: number; callId: string }>;
     assert.equal(data.length, 1);

@@ -18,6 +18,17 @@ interface Acknowledged {
   callerNos: Array<{ accessCode: string; priority: number }>;
   obsCodes: string[];
   defId: string;
+  dataIds: number[];
+  policyJson: string;
+  /** The one call the engine made in the open campaign, as callresult listed it before the stop. */
+  callResult: { openCampaignId: number; callId: string; called: string; failCode: string };
+}
+
+type Env = Envelope & Record<string, unknown>;
+async function okCall(client: CampaigndClient, method: string, path: string, body?: unknown): Promise<Env> {
+  const res = await client.request<Env>(method, path, body);
+  assert.equal(envelopeOf(res.body).resultCode, '0200000', `${method} ${path}: ${res.raw}`);
+  return res.body!;
 }
 
 /** Creates one of everything; every call must be acknowledged with 0200000. */
@@ -46,7 +57,30 @@ async function createEverything(client: CampaigndClient, tag: string): Promise<A
   const obsCodes = ['00602', '00603'];
   const ob = await client.createObResult(1, { displayResult: `No answer ${tag}`, obsCodes });
   assert.equal(ob.body?.resultCode, '0200000', ob.raw);
-  return { campaignId, batchId, appointIds, callerNos, obsCodes, defId: String(ob.body!.defId) };
+
+  // A campaign open all day whose one record the engine dials at once (the simulated dialer
+  // answers 00000): its call result is acknowledged once the callresult interface lists it.
+  const open = await createCampaign(client, 1, { name: `open-${tag}`, scheduleParam: {} });
+  await okCall(client, 'POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${open}`, { callDataList: [{ sessionId: 'dialled', called: [{ calledNo: '13911110000' }] }] });
+  const deadline = Date.now() + 10_000;
+  let listed: Array<{ callId: string; called: string; failCode: string }> = [];
+  while (listed.length === 0) {
+    assert.ok(Date.now() < deadline, 'the engine dialled the record within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+    listed = (await okCall(client, 'POST', `${P(1)}/callresult/${open}`, {})).data as typeof listed;
+  }
+  assert.equal(listed.length, 1);
+
+  const data = await okCall(client, 'POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${campaignId}`, {
+    batchId,
+    callDataList: [{ sessionId: `a-${tag}`, called: [{ calledNo: '13922220001' }, { calledNo: '13922220002', delayTime: 60 }] }, { sessionId: `b-${tag}`, called: [{ calledNo: '13922220003' }] }],
+  });
+  const dataIds = (data.returnObject as { dataIdList: Array<{ dataId: number }> }).dataIdList.map((d) => Number(d.dataId));
+  await okCall(client, 'POST', `${P(1)}/blocklist/add`, { blocklist: ['13933330000'], restrictTimes: 2, restrictPeriod: '1' });
+  const policyJson = '[{"type":0,"retryDay":2,"retryTimes":3}]';
+  await okCall(client, 'POST', `${P(1)}/retryPolicy/${campaignId}`, { policyType: 0, policyJson, noRetryPolicy: [] });
+  await okCall(client, 'POST', `${P(1)}/holiday/${campaignId}`, { name: `Christmas ${tag}`, type: 3, beginTime: '12-24', endTime: '12-26' });
+  return { campaignId, batchId, appointIds, callerNos, obsCodes, defId: String(ob.body!.defId), dataIds, policyJson, callResult: { openCampaignId: open, callId: listed[0]!.callId, called: listed[0]!.called, failCode: listed[0]!.failCode } };
 }
 
 /** Everything acknowledged before the stop is visible after the restart. */
@@ -71,11 +105,29 @@ async function assertAllThere(client: CampaigndClient, ack: Acknowledged, tag: s
     assert.equal(envelopeOf(res.body).resultCode, '0200000', `updateResult on reservation ${appointId}: ${res.raw}`);
   }
 
+  // Call data, with its numbers and their delay.
+  for (const [i, dataId] of ack.dataIds.entries()) {
+    const d = (await okCall(client, 'GET', `${P(1)}/calldata/${ack.campaignId}/${dataId}`)).data as { calledNos: Array<{ calledNo: string }> };
+    assert.deepEqual(d.calledNos.map((n) => n.calledNo), i === 0 ? ['13922220001', '13922220002'] : ['13922220003'], `record ${dataId}`);
+  }
+  // The blocklist entry in its frequency-limited mode.
+  const bl = (await okCall(client, 'POST', `${P(1)}/blocklist/query`, { blocklist: ['13933330000'] })).data as Array<Record<string, unknown>>;
+  assert.equal(bl.length, 1, JSON.stringify(bl));
+  assert.deepEqual([bl[0]!.restrictTimes, String(bl[0]!.restrictPeriod)], [2, '1']);
+  // The retry policy and the special date.
+  assert.equal(((await okCall(client, 'GET', `${P(1)}/retryPolicy/${ack.campaignId}`)).data as { policyJson: string }).policyJson, ack.policyJson);
+  const dates = (await okCall(client, 'GET', `${P(1)}/holiday/${ack.campaignId}`)).data as Array<{ name: string; type: number; beginTime: string; endTime: string }>;
+  assert.deepEqual(dates.map((d) => [d.name, d.type, d.beginTime, d.endTime]), [[`Christmas ${tag}`, 3, '12-24', '12-26']]);
+  // The call result the engine had recorded.
+  const cr = ack.callResult;
+  const listed = (await okCall(client, 'POST', `${P(1)}/callresult/${cr.openCampaignId}`, {})).data as Array<{ callId: string; called: string; failCode: string }>;
+  assert.deepEqual(listed.map((r) => [r.callId, r.called, r.failCode]), [[cr.callId, cr.called, cr.failCode]], 'the result is kept and the record is not dialled again');
+
   const again = await client.createObResult(1, { displayResult: `again ${tag}`, obsCodes: ack.obsCodes });
   const env = envelopeOf(again.body);
   assert.equal(env.resultCode, '0200001', `the OBS codes are already mapped: ${again.raw}`);
   assert.match(env.resultDesc, /already/i);
-  assert.ok(ack.obsCodes.some((c) => env.resultDesc.includes(c)) || env.resultDesc.includes(ack.defId), env.resultDesc);
+  assert.match(env.resultDesc, new RegExp(`^parameter OBS code 0060[23] is already mapped to external result ${ack.defId}$|OBS code 0060[23] is already mapped to external result ${ack.defId}$`));
 }
 
 describe('persistence across restarts of `campaignd serve`', () => {
@@ -151,7 +203,13 @@ describe('persistence across restarts of `campaignd serve`', () => {
       const c2 = new CampaigndClient({ baseUrl: second.url, accessKey: ak, secretKey: sk });
       const r2 = await c2.getCampaign(1, r1.body!.returnObject!.id);
       assert.equal(r2.body?.resultCode, '0200000', `the generated key still works after a restart: ${r2.raw}`);
-      await new Promise((r) => setTimeout(r, 200));
+      // A generated key would be printed before the "campaignd listening" log line; wait for that
+      // line (and fail if it never comes), so the check below does not rest on a sleep.
+      const until = Date.now() + 5_000;
+      while (!second.stdout().includes('campaignd listening')) {
+        assert.ok(Date.now() < until, `no "campaignd listening" line within 5 s:\n${second.stdout()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       assert.ok(!second.stdout().includes('CAMPAIGND_SECRET_KEY='), `a key was printed again:\n${second.stdout()}`);
       assert.ok(!second.stdout().includes(sk) && !second.stderr().includes(sk));
     } finally {

@@ -1,22 +1,22 @@
 /**
  * Call results (callresult, callresultdetail), failure-category statistics and the
- * business-result writeback. Results are recorded the way the engine records them
- * (`recordAttemptResult` on a dialing record, result code from `externalResultFor`); the
- * 2000-row cap uses a bulk insert of result rows.
+ * business-result writeback, over calls the real engine made with the scripted simulated dialer
+ * (fixed ring and talk times, recordings under https://rec.example), the manual clock moved
+ * through the signed clock extension. Only the 2000-row cap inserts its rows in bulk.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ManualClock } from '../src/engine/clock.js';
 import { createCampaign, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
-import { externalResultFor } from '../src/domain/external-results.js';
-import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
-import { recordAttemptResult } from '../src/store/call-data.repository.js';
+import { formatDateTime } from '../src/domain/time.js';
 
 let s: TestServer;
 const DAY = 86400_000;
 const HOUR = 3600_000;
-const TODAY = startOfUtcDay(Date.now());
-const D0 = TODAY - 10 * DAY;
+const D0 = Date.UTC(2030, 2, 4); // a Monday
+const TODAY = D0 + 10 * DAY;
 const day = (ms: number) => formatDateTime(ms).slice(0, 10);
+const clock = new ManualClock(D0 + 9 * HOUR);
 
 type Env = Record<string, unknown> & { resultCode: string; resultDesc: string };
 async function call(method: string, path: string, body?: unknown): Promise<Env> {
@@ -32,76 +32,90 @@ async function addCallData(vdn: number, campaignId: number, items: Array<{ sessi
   return (env.returnObject as { dataIdList: { dataId: number }[] }).dataIdList.map((d) => Number(d.dataId));
 }
 
-interface Attempt {
-  callId: string;
-  called: string;
-  failCode: string;
-  at: number;
-  ack?: number;
-  begin?: number;
-  recordPath?: string;
+/** Moves the engine clock to `ms` through the extension: the engine dials what falls due on the way. */
+async function runTo(ms: number): Promise<void> {
+  const env = await call('POST', '/campaignd/v1/clock', { setMs: ms });
+  assert.equal(env.resultCode, '0200000', env.resultDesc);
 }
 
-/** What the engine does when an attempt settles: the record leaves `dialing`, a result row is added. */
-async function attempt(vdn: number, dataId: number, a: Attempt): Promise<void> {
-  const db = s.store.db;
-  await db.updateTable('call_data').set({ state: 'dialing' }).where('id', '=', dataId).execute();
-  const success = a.failCode === '00000';
-  const ok = await recordAttemptResult(db, {
-    dataId,
-    owner: null,
-    callId: a.callId,
-    calledNo: a.called,
-    callerNo: '4001001',
-    failCode: a.failCode,
-    resultCode: await externalResultFor(db, vdn, a.failCode),
-    callStatus: success ? 6 : 5,
-    ackBeginTime: a.ack ?? null,
-    callBeginTime: a.begin ?? null,
-    callEndTime: a.begin !== undefined ? a.at : null,
-    recordPath: a.recordPath ?? null,
-    next: { kind: 'retry', dueAt: a.at + 365 * DAY },
-    nowMs: a.at,
-  });
-  assert.ok(ok);
+/**
+ * The calls the engine made get the names the tests use, in the order each number was dialled:
+ * c-1/c-2 (no answer, then connected), c-3/c-4 (00537 twice), c-5 (no answer today), c-b1, c-v2.
+ */
+const NAMES: Record<string, string[]> = {
+  '13800000001': ['c-1', 'c-2'],
+  '13800000002': ['c-3', 'c-4'],
+  '13800000003': ['c-5'],
+  '13900000001': ['c-b1'],
+  '13700000001': ['c-v2'],
+  '13600000001': ['c-del'],
+};
+const ID = new Map<string, string>(); // name → callId
+const NAME = new Map<string, string>(); // callId → name
+async function nameCalls(): Promise<void> {
+  const rows = await s.store.db.selectFrom('call_results').select(['call_id', 'called_no']).orderBy('id').execute();
+  const seen = new Map<string, number>();
+  for (const r of rows) {
+    const n = seen.get(r.called_no) ?? 0;
+    seen.set(r.called_no, n + 1);
+    const name = NAMES[r.called_no]?.[n];
+    if (name === undefined) continue;
+    ID.set(name, r.call_id);
+    NAME.set(r.call_id, name);
+  }
 }
+const id = (name: string) => ID.get(name) ?? assert.fail(`no call ${name}`);
 
 let campA: number;
 let campB: number;
 let campV2: number;
 let r1: number;
 let r2: number;
-let r3: number;
-let rV2: number;
 
 before(async () => {
-  s = await startTestServer({ CAMPAIGND_ENGINE: 'off' });
+  s = await startTestServer(
+    {
+      CAMPAIGND_CLOCK: 'manual',
+      CAMPAIGND_SIM_SCRIPTS: '13800000001=00603,00000;13800000002=00537;13800000003=00603;13900000001=00604;13700000001=00000;13600000001=00000',
+      CAMPAIGND_SIM_RING_SECONDS: '5-5',
+      CAMPAIGND_SIM_TALK_SECONDS: '60-60',
+      CAMPAIGND_SIM_RECORD_URL: 'https://rec.example',
+    },
+    { clock },
+  );
   assert.equal((await call('POST', `${P(1)}/createObResult`, { resultCode: 'NA', displayResult: 'no answer', obsCodes: ['00603'] })).resultCode, '0200000');
-  campA = await createCampaign(s.client, 1);
-  campB = await createCampaign(s.client, 1);
-  campV2 = await createCampaign(s.client, 2);
-  [r1, r2, r3] = (await addCallData(1, campA, [
-    { sessionId: 's-1', called: '13800000001', customField: 'cf-a' },
-    { sessionId: 's-2', called: '13800000002', customField: 'cf-b' },
-    { sessionId: 's-3', called: '13800000003', customField: 'cf-a' },
-  ])) as [number, number, number];
-  const [rB] = await addCallData(1, campB, [{ sessionId: 's-1', called: '13900000001', customField: 'cf-a' }]);
-  [rV2] = (await addCallData(2, campV2, [{ sessionId: 's-9', called: '13700000001', customField: 'x' }])) as [number];
-  await attempt(1, r1, { callId: 'c-1', called: '13800000001', failCode: '00603', at: D0 + 9 * HOUR });
-  const ack = D0 + DAY + 9 * HOUR;
-  await attempt(1, r1, { callId: 'c-2', called: '13800000001', failCode: '00000', ack, begin: ack + 5000, at: ack + 65_000, recordPath: 'https://rec.example/c-2.wav' });
-  await attempt(1, r2, { callId: 'c-3', called: '13800000002', failCode: '00537', at: D0 + DAY + 10 * HOUR });
-  await attempt(1, r2, { callId: 'c-4', called: '13800000002', failCode: '00537', at: D0 + DAY + 11 * HOUR });
-  await attempt(1, r3, { callId: 'c-5', called: '13800000003', failCode: '00603', at: Date.now() });
-  await attempt(1, rB!, { callId: 'c-b1', called: '13900000001', failCode: '00604', at: D0 + 9 * HOUR });
-  await attempt(2, rV2, { callId: 'c-v2', called: '13700000001', failCode: '00000', ack: D0, begin: D0 + 1000, at: D0 + 60_000 });
+  const open = { scheduleParam: {} };
+  campA = await createCampaign(s.client, 1, open, clock.now());
+  campB = await createCampaign(s.client, 1, open, clock.now());
+  campV2 = await createCampaign(s.client, 2, open, clock.now());
+  // No answer is tried again a day later; 00537 an hour later.
+  const policy = { policyType: 0, policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":86400},{"result":"00537","retryNumber":1,"callInterval":3600}]}]' };
+  assert.equal((await call('POST', `${P(1)}/retryPolicy/${campA}`, policy)).resultCode, '0200000');
+  [r1] = (await addCallData(1, campA, [{ sessionId: 's-1', called: '13800000001', customField: 'cf-a' }])) as [number];
+  await addCallData(1, campB, [{ sessionId: 's-1', called: '13900000001', customField: 'cf-a' }]);
+  await addCallData(2, campV2, [{ sessionId: 's-9', called: '13700000001', customField: 'x' }]);
+  await runTo(D0 + DAY + 10 * HOUR); // c-1, c-b1, c-v2 at D0 09:00; c-2 the next day at 09:00
+  [r2] = (await addCallData(1, campA, [{ sessionId: 's-2', called: '13800000002', customField: 'cf-b' }])) as [number];
+  await runTo(D0 + DAY + 12 * HOUR); // c-3 at 10:00, c-4 at 11:00
+  await runTo(TODAY + 12 * HOUR);
+  await addCallData(1, campA, [{ sessionId: 's-3', called: '13800000003', customField: 'cf-a' }]);
+  await runTo(TODAY + 12 * HOUR + 1000); // c-5 today
+  await nameCalls();
+  const when = await s.store.db.selectFrom('call_results').select(['call_id', 'created_at']).orderBy('id').execute();
+  const at = new Map(when.map((w) => [NAME.get(w.call_id), Number(w.created_at)]));
+  assert.deepEqual(
+    ['c-1', 'c-b1', 'c-v2', 'c-2', 'c-3', 'c-4', 'c-5'].map((n) => at.get(n)),
+    [D0 + 9 * HOUR, D0 + 9 * HOUR, D0 + 9 * HOUR, D0 + DAY + 9 * HOUR, D0 + DAY + 10 * HOUR, D0 + DAY + 11 * HOUR, TODAY + 12 * HOUR],
+    'the engine made each call at the expected instant',
+  );
 });
 after(async () => {
   await s.stop();
 });
 
 const results = (campaignId: number, body: unknown, vdn = 1) => call('POST', `${P(vdn)}/callresult/${campaignId}`, body);
-const ids = (env: Env) => (env.data as { callId: string }[]).map((r) => r.callId);
+/** The calls of an answer, by the names the tests give them (an unnamed call keeps its id). */
+const ids = (env: Env) => (env.data as { callId: string }[]).map((r) => NAME.get(r.callId) ?? r.callId);
 
 describe('callresult', () => {
   test('showDetail 1: every completed call of the campaign, oldest first, with the documented fields', async () => {
@@ -115,16 +129,17 @@ describe('callresult', () => {
       campaignId: campA,
       sessionId: 's-1',
       called: '13800000001',
-      callTimeStr: formatDateTime(D0 + DAY + 9 * HOUR),
+      callTimeStr: formatDateTime(D0 + DAY + 9 * HOUR + 1000),
       callStatus: 6,
       failCode: '00000',
       resultCode: 'OB99999',
       vdnId: 1,
-      callId: 'c-2',
-      recordPath: 'https://rec.example/c-2.wav',
+      callId: id('c-2'),
+      recordPath: `https://rec.example/${id('c-2')}.wav`,
     });
     assert.equal(data[0]!.resultCode, 'NA', 'fail code mapped through the VDN\'s external results');
-    assert.equal(data[0]!.callTimeStr, formatDateTime(D0 + 9 * HOUR), 'no ringing time: the time it was recorded');
+    assert.equal(data[0]!.callTimeStr, formatDateTime(D0 + 9 * HOUR + 1000), 'the call time is when the call was acknowledged (1 s after dialling)');
+    assert.equal(data[0]!.recordPath, null, 'an unanswered call has no recording');
     assert.equal(data[2]!.resultCode, null);
   });
 
@@ -168,6 +183,9 @@ describe('callresult', () => {
     assert.equal(env.resultCode, '0200000', env.resultDesc);
     assert.equal((await results(campA, { pageNum: 1, pageSize: 500 })).resultCode, '0200000');
     assert.equal((await results(campA, { showDetail: 1, pageNum: 1, pageSize: 100 })).resultCode, '0200000');
+    const detailed = await results(campA, { showDetail: 1, pageNum: 1, pageSize: 100 });
+    assert.deepEqual(ids(detailed), ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
+    assert.equal((detailed.data as { recordPath: unknown }[])[1]!.recordPath, `https://rec.example/${id('c-2')}.wav`, 'with details the recording is there');
   });
 
   test('only the campaign\'s own results, and only in its VDN', async () => {
@@ -177,7 +195,8 @@ describe('callresult', () => {
   });
 
   test('without paging at most 2000 rows are returned', async () => {
-    const campaignId = await createCampaign(s.client, 1);
+    // 2001 calls would take the engine a while; the cap is about the query, so rows are inserted in bulk.
+    const campaignId = await createCampaign(s.client, 1, {}, clock.now());
     const rows = Array.from({ length: 2001 }, (_, i) => ({
       call_id: `bulk-${i}`, vdn_id: 1, campaign_id: campaignId, data_id: null, reservation_id: null, batch_id: null, session_id: null, custom_field: null,
       called_no: '13811112222', caller_no: null, call_status: 5, fail_code: '00603', result_code: 'NA', ack_begin_time: null, call_begin_time: null, call_end_time: null, record_path: null, created_at: D0 + i,
@@ -222,10 +241,10 @@ describe('callresult', () => {
 
 describe('callresultdetail', () => {
   test('one call by callId, times as yyyy-MM-dd HH:mm:ss UTC, callStatus as in the sample', async () => {
-    const env = await call('GET', `${P(1)}/callresultdetail/c-2`);
+    const env = await call('GET', `${P(1)}/callresultdetail/${id('c-2')}`);
     assert.equal(env.resultCode, '0200000');
     assert.equal(env.resultDesc, 'Query Success!');
-    const ack = D0 + DAY + 9 * HOUR;
+    const ack = D0 + DAY + 9 * HOUR + 1000; // the simulated dialer: acknowledged after 1 s, 5 s ringing, 60 s talk
     assert.deepEqual(env.data, {
       called: '13800000001',
       ackBeginTime: formatDateTime(ack),
@@ -235,13 +254,13 @@ describe('callresultdetail', () => {
       failCode: '00000',
       resultCode: 'OB99999',
       vdnId: 1,
-      callId: 'c-2',
-      recordPath: 'https://rec.example/c-2.wav',
+      callId: id('c-2'),
+      recordPath: `https://rec.example/${id('c-2')}.wav`,
     });
   });
 
   test('a failed call has no answer time', async () => {
-    const data = (await call('GET', `${P(1)}/callresultdetail/c-3`)).data as Record<string, unknown>;
+    const data = (await call('GET', `${P(1)}/callresultdetail/${id('c-3')}`)).data as Record<string, unknown>;
     assert.equal(data.callStatus, '5');
     assert.equal(data.callBeginTime, null);
     assert.equal(data.failCode, '00537');
@@ -249,8 +268,8 @@ describe('callresultdetail', () => {
 
   test('0200001 unknown callId, and a call of another VDN', async () => {
     assert.match((await call('GET', `${P(1)}/callresultdetail/nope`)).resultDesc, /nope does not exist/);
-    assert.equal((await call('GET', `${P(1)}/callresultdetail/c-v2`)).resultCode, '0200001');
-    assert.equal((await call('GET', `${P(2)}/callresultdetail/c-v2`)).resultCode, '0200000');
+    assert.equal((await call('GET', `${P(1)}/callresultdetail/${id('c-v2')}`)).resultCode, '0200001');
+    assert.equal((await call('GET', `${P(2)}/callresultdetail/${id('c-v2')}`)).resultCode, '0200000');
   });
 });
 
@@ -359,11 +378,12 @@ describe('callBusiResult', () => {
   }
 
   test('0200033 once the campaign is deleted', async () => {
-    const cid = await createCampaign(s.client, 1);
+    const cid = await createCampaign(s.client, 1, { scheduleParam: {} }, clock.now());
     const [dataId] = await addCallData(1, cid, [{ sessionId: 'del', called: '13600000001', customField: 'x' }]);
-    await attempt(1, dataId!, { callId: 'c-del', called: '13600000001', failCode: '00000', at: Date.now() });
+    await runTo(clock.now() + 1000); // the engine makes the connected call
     assert.equal((await write(dataId!, { busiResult: 'INT' })).resultCode, '0200000');
-    await s.store.db.updateTable('campaigns').set({ deleted_at: Date.now() }).where('id', '=', cid).execute();
+    assert.equal((await call('PUT', `${P(1)}/${cid}/pause`)).resultCode, '0200000');
+    assert.equal((await call('DELETE', `${P(1)}/${cid}`, { archiveHistory: 1 })).resultCode, '0200000');
     assert.equal((await write(dataId!, { busiResult: 'INT' })).resultCode, '0200033');
   });
 });

@@ -1,7 +1,11 @@
 /**
- * Today's statistics (v2) over call data written through the add interfaces and attempt results
- * recorded with `recordAttemptResult` (the function the engine settles attempts with), and the
- * once-per-interval limit (HTTP 429).
+ * Today's statistics (v2) over call data written through the add interfaces and dialled by the
+ * real engine with the scripted simulated dialer (the manual clock moved through the signed
+ * clock extension), and the once-per-interval limit (HTTP 429). `recordAttemptResult`'s own
+ * rules (owner, state, one transaction) have a repository test at the end.
+ *
+ * The day starts at 23:00 UTC so that "the next day" is an hour of engine time away; the
+ * records that must stay undialled carry a 2-hour `delayTime`.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,12 +13,19 @@ import { ManualClock } from '../src/engine/clock.js';
 import { recordAttemptResult, type AttemptResult } from '../src/store/call-data.repository.js';
 import { createBatch, createCampaign, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
 
-const DAY = 86400_000;
-const clock = new ManualClock(Date.UTC(2030, 4, 20, 7, 0, 0));
+const clock = new ManualClock(Date.UTC(2030, 4, 20, 23, 0, 0));
 let s: TestServer;
 before(async () => {
-  s = await startTestServer({ CAMPAIGND_ENGINE: 'off' }, { clock });
+  s = await startTestServer(
+    { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_SIM_SCRIPTS: '5560001=00000;5560002=00603,00000;5560003=00604' },
+    { clock },
+  );
 });
+/** Moves the clock through the extension, so the engine dials whatever falls due on the way. */
+async function run(ms: number) {
+  const res = await s.client.request('POST', '/campaignd/v1/clock', { advanceMs: ms });
+  assert.equal(envelopeOf(res.body).resultCode, '0200000', res.raw);
+}
 after(async () => s.stop());
 
 type Env = ReturnType<typeof envelopeOf> & Record<string, unknown>;
@@ -79,20 +90,21 @@ describe('today\'s statistics', () => {
   let emptyBatch: string;
   let ids: number[];
   before(async () => {
-    cid = await createCampaign(s.client, 1, {}, clock.now());
-    batch = await createBatch(s.client, 1, cid, 'B1');
+    cid = await createCampaign(s.client, 1, { scheduleParam: {} }, clock.now());
+    // No answer (NA) is tried once more an hour later; busy has no rule, so it is not retried.
+    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/createObResult`, { resultCode: 'NA', displayResult: 'no answer', obsCodes: ['00603'] })).body).resultCode, '0200000');
+    const policy = await s.client.request('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":3600}]}]' });
+    assert.equal(envelopeOf(policy.body).resultCode, '0200000', policy.raw);
+    batch = await createBatch(s.client, 1, cid, 'B1', 1);
     emptyBatch = await createBatch(s.client, 1, cid, 'B0');
     const inBatch = await add(`${P2()}/calldata/${cid}`, { batchId: batch, callDataList: [{ called: [{ calledNo: '5560001' }, { calledNo: '5560011' }] }, { called: [{ calledNo: '5560002' }] }] });
-    const byField = await add(`${P(1)}/calldata/${cid}`, { callDataList: [{ called: '5560003', customField: 'cf-1' }, { called: '5560004', customField: 'cf-1' }] });
-    const plain = await add(`${P(1)}/calldata/${cid}`, { callDataList: [{ called: '5560005' }] });
-    ids = [...inBatch, ...byField, ...plain];
-    // [0] connected → done; [1] no answer → retry; [2] no answer → next… then done; [3],[4] never dialled.
-    await dispatch(ids[0]!);
-    assert.equal(await recordAttemptResult(s.store.db, result(ids[0]!, '5560001', true, { kind: 'done' })), true);
-    await dispatch(ids[1]!);
-    assert.equal(await recordAttemptResult(s.store.db, result(ids[1]!, '5560002', false, { kind: 'retry', dueAt: clock.now() + 3600_000 })), true);
-    await dispatch(ids[2]!);
-    assert.equal(await recordAttemptResult(s.store.db, result(ids[2]!, '5560003', false, { kind: 'done' })), true);
+    const byField = await add(`${P(1)}/calldata/${cid}`, { callDataList: [{ called: '5560003', customField: 'cf-1' }] });
+    const held = await add(`${P2()}/calldata/${cid}`, { callDataList: [{ called: [{ calledNo: '5560004', delayTime: 7200 }], customField: 'cf-1' }, { called: [{ calledNo: '5560005', delayTime: 7200 }] }] });
+    ids = [...inBatch, ...byField, ...held];
+    // The engine: [0] connected → done; [1] no answer → retry in an hour; [2] busy → done; [3],[4] held by their delay.
+    await run(10_000);
+    const calls = await s.store.db.selectFrom('call_results').select(['data_id', 'fail_code']).where('campaign_id', '=', cid).orderBy('id').execute();
+    assert.deepEqual(calls.map((c) => [c.data_id, c.fail_code]), [[ids[0], '00000'], [ids[1], '00603'], [ids[2], '00604']]);
   });
 
   test('counters per campaign and per batch (batch id, else customField)', async () => {
@@ -137,9 +149,10 @@ describe('today\'s statistics', () => {
   });
 
   test('the next day: daily counters start again, totals stay; a new attempt counts today', async () => {
-    clock.advance(DAY);
-    await dispatch(ids[1]!);
-    assert.equal(await recordAttemptResult(s.store.db, result(ids[1]!, '5560002', true, { kind: 'done' })), true);
+    await run(Date.UTC(2030, 4, 21, 0, 30) - clock.now()); // the retry of [1] connects at about 00:00
+    const retried = await s.store.db.selectFrom('call_results').select(['fail_code', 'created_at']).where('data_id', '=', ids[1]!).orderBy('id').execute();
+    assert.deepEqual(retried.map((r) => r.fail_code), ['00603', '00000']);
+    assert.ok(Number(retried[1]!.created_at) >= Date.UTC(2030, 4, 21), 'the retry falls on the next day');
     const [d] = (await stats({ campaignId: cid })).env.countDetail as Detail[];
     assert.deepEqual(pick(d!), {
       unCallCount: 2,

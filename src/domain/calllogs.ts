@@ -129,9 +129,10 @@ function callLogRowToApi(r: CallLogRow): CallLogItem {
   };
 }
 
+/** The schema already refused a malformed value (02000002); a well-formed date that does not exist is 02000007 (README "Decisions": Times). */
 function parseWindowTime(field: string, v: string): number {
   const ms = parseDateTime(v);
-  if (ms === null) throw new DomainError('02000002', `parameter ${field} must be a real date-time yyyy-MM-dd HH:mm:ss (UTC)`);
+  if (ms === null) throw new DomainError('02000007', `parameter ${field} must be a real date-time yyyy-MM-dd HH:mm:ss (UTC)`);
   return ms;
 }
 

@@ -59,6 +59,15 @@ export class CallbackSender {
     private readonly http: OutboundHttp,
   ) {}
 
+  /**
+   * The earliest engine time (epoch ms) after `now` at which a pending callback is due for
+   * another delivery (a back-off retry), or null; lets the manual clock stop there.
+   */
+  async nextDue(now: number): Promise<number | null> {
+    const r = await this.db.selectFrom('callback_outbox').select((eb) => eb.fn.min('next_at').as('t')).where('state', '=', 'pending').where('next_at', '>', now).executeTakeFirst();
+    return r?.t === null || r?.t === undefined ? null : Number(r.t);
+  }
+
   /** Delivers every callback due now; concurrent calls share one pass. */
   deliverDue(): Promise<void> {
     if (!this.#running) {

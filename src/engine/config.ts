@@ -31,19 +31,37 @@ export interface EngineConfig {
   attemptLeaseMs: number;
   /** Spacing of same-day retries under an ordinary retry policy (the vendor gives days × times only). */
   retryIntervalMs: number;
-  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number] };
+  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number]; recordUrl?: string };
   webhookUrl?: string;
   /** The SIP dialer's settings (sip-config.ts), present when `dialer` is `sip`. */
   sip?: SipConfig;
   callbackAttempts: number;
   callbackBackoffMs: number;
   callbackTimeoutMs: number;
+  /**
+   * Most instants one move of the manual clock may step through (`CAMPAIGND_CLOCK_MAX_STEPS`);
+   * a move that needs more stops at the last one reached and answers 0200001 (engine.ts).
+   */
+  clockMaxSteps: number;
 }
 
 
 
 
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !/\s/.test(s);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the engine's variables (README §Configuration → Engine); throws a `ConfigError` naming
+ * the variable for any value it cannot use, so a typo stops the server at start.
+ */
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const timeZone = env.CAMPAIGND_TIMEZONE || 'UTC';
   if (!isValidTimeZone(timeZone)) throw new ConfigError(`CAMPAIGND_TIMEZONE "${timeZone}" is not a known IANA time zone`);
@@ -60,14 +78,23 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const dialer = oneOf(env, 'CAMPAIGND_DIALER', ['simulated', 'webhook', 'sip'] as const, 'simulated');
   const webhookUrl = env.CAMPAIGND_WEBHOOK_URL || undefined;
   if (dialer === 'webhook' && !webhookUrl) throw new ConfigError('CAMPAIGND_DIALER=webhook needs CAMPAIGND_WEBHOOK_URL');
-  if (webhookUrl && !/^https?:\/\/\S+$/.test(webhookUrl)) throw new ConfigError('CAMPAIGND_WEBHOOK_URL must be an http(s) URL');
+  const recordUrl = env.CAMPAIGND_SIM_RECORD_URL?.trim();
+  if (recordUrl && !isHttpUrl(recordUrl)) throw new ConfigError(`CAMPAIGND_SIM_RECORD_URL must be an http(s) URL, got "${recordUrl}"`);
+  if (webhookUrl && !isHttpUrl(webhookUrl)) throw new ConfigError(`CAMPAIGND_WEBHOOK_URL must be an http(s) URL, got "${webhookUrl}"`);
   let mix: ReadonlyArray<readonly [string, number]> = DEFAULT_MIX;
   let scripts: ReadonlyMap<string, readonly string[]> = new Map();
-  try {
-    if (env.CAMPAIGND_SIM_MIX) mix = parseMix(env.CAMPAIGND_SIM_MIX);
-    if (env.CAMPAIGND_SIM_SCRIPTS) scripts = parseScripts(env.CAMPAIGND_SIM_SCRIPTS);
-  } catch (e) {
-    throw new ConfigError(`CAMPAIGND_SIM_MIX/CAMPAIGND_SIM_SCRIPTS: ${(e as Error).message}`);
+  // Each variable is named on its own, so the message points at the one to fix.
+  for (const [name, read] of [
+    ['CAMPAIGND_SIM_MIX', (v: string) => (mix = parseMix(v))],
+    ['CAMPAIGND_SIM_SCRIPTS', (v: string) => (scripts = parseScripts(v))],
+  ] as const) {
+    const raw = env[name];
+    if (!raw) continue;
+    try {
+      read(raw);
+    } catch (e) {
+      throw new ConfigError(`${name}: ${(e as Error).message}`);
+    }
   }
   const attemptLeaseMs = int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000;
   const sip = loadSipConfig(env, dialer);
@@ -93,11 +120,13 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       scripts,
       ringSeconds: range(env, 'CAMPAIGND_SIM_RING_SECONDS', [3, 20]),
       talkSeconds: range(env, 'CAMPAIGND_SIM_TALK_SECONDS', [20, 180]),
+      recordUrl: recordUrl || undefined,
     },
     webhookUrl,
     sip,
     callbackAttempts: int(env, 'CAMPAIGND_CALLBACK_ATTEMPTS', 3, 1, 6),
     callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
     callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    clockMaxSteps: int(env, 'CAMPAIGND_CLOCK_MAX_STEPS', 100_000, 1, 10_000_000),
   };
 }

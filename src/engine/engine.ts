@@ -7,8 +7,10 @@
  * Polling is the truth; `nudge()` after a write only shortens the wait (STYLE.md guideline 8).
  *
  * With the manual clock nothing moves by itself: `advanceTo(t)` steps the clock from event to
- * event (the next due reservation, retry, window opening …) up to `t`, running a pass at each,
- * so a week of a campaign plays out in order, in seconds.
+ * event (the next due reservation, retry, window opening, round, CPS second, callback back-off …)
+ * up to `t`, running a pass and the due callbacks at each, so a week of a campaign plays out in
+ * order, in seconds. It never jumps over due work: past `CAMPAIGND_CLOCK_MAX_STEPS` stops it
+ * halts where it got to and answers 0200001.
  *
  * Global pacing: at most `maxCps` dispatches per second of engine time, across all workers.
  */
@@ -23,6 +25,7 @@ import type { DialOutcome, Dialer } from './dialer.js';
 import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';
 import { OutboundHttp } from './outbound-http.js';
+import { DomainError } from '../domain/errors.js';
 
 export interface EngineContext {
   db: Db;
@@ -171,15 +174,21 @@ export class Engine {
   }
 
   /**
-   * Manual clock: moves time forward to `targetMs`, stopping at every instant where work falls
-   * due, and runs a pass there. Returns the number of passes run.
+   * Manual clock: moves time forward to `targetMs` (epoch ms), stopping at every instant where
+   * work falls due (reservations, call data, round spacing, CPS pacing, callback back-off) and
+   * running a pass there, callbacks included, before going on. Returns the number of passes run.
+   *
+   * Never a silent jump: a move that would need more than `maxSteps` stops
+   * (`CAMPAIGND_CLOCK_MAX_STEPS`) halts at the last instant it reached, with every pass up to
+   * there run, and throws `0200001` naming that instant; moving the clock again goes on from there.
    */
-  async advanceTo(targetMs: number, setClock: (ms: number) => void): Promise<number> {
+  async advanceTo(targetMs: number, setClock: (ms: number) => void, maxSteps: number = this.#ctx.engine.clockMaxSteps): Promise<number> {
     let passes = 0;
     await this.tick();
-    for (let guard = 0; guard < 100_000; guard++) {
+    await this.callbacks.deliverDue();
+    for (;;) {
       const now = this.#ctx.clock.now();
-      let next: number | null = null;
+      let next = await this.callbacks.nextDue(now);
       for (const w of this.#workers) {
         const t = await w.nextEvent(now);
         if (t !== null && (next === null || t < next)) next = t;
@@ -187,8 +196,16 @@ export class Engine {
       // Pacing: if this second's budget is used up and work is still due, go on next second.
       if (this.#budget(now) <= 0) next = next === null ? Math.floor(now / 1000) * 1000 + 1000 : Math.min(next, Math.floor(now / 1000) * 1000 + 1000);
       if (next === null || next > targetMs) break;
+      if (passes >= maxSteps) {
+        throw new DomainError(
+          '0200001',
+          `the clock stopped at ${new Date(now).toISOString()} (${now}) after ${passes} steps, before ${new Date(targetMs).toISOString()}: ` +
+            `more instants fall due than CAMPAIGND_CLOCK_MAX_STEPS (${maxSteps}); move it again to go on`,
+        );
+      }
       setClock(Math.max(next, now));
       await this.tick();
+      await this.callbacks.deliverDue();
       passes++;
     }
     if (this.#ctx.clock.now() < targetMs) {

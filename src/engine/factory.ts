@@ -55,7 +55,7 @@ export function createDialer(config: Config, db?: Db, log?: Logger): Dialer {
       resultPath: (vdnId, callId) => `/campaignd/v1/campaigns/${vdnId}/calls/${callId}/result`,
     });
   }
-  return new SimulatedDialer({ seed: e.sim.seed, mix: e.sim.mix, scripts: e.sim.scripts, ringSeconds: e.sim.ringSeconds, talkSeconds: e.sim.talkSeconds });
+  return new SimulatedDialer({ seed: e.sim.seed, mix: e.sim.mix, scripts: e.sim.scripts, ringSeconds: e.sim.ringSeconds, talkSeconds: e.sim.talkSeconds, recordUrl: e.sim.recordUrl });
 }
 
 /** The campaign's special dates as a predicate on local days. */

@@ -85,7 +85,9 @@ export class ReservationWorker implements Worker {
   /** Held: the timeout pass ends it if the hold outlives the grace period. */
   async #hold(r: ReservationRow, gate: Extract<GateResult, { go: false }>, now: number): Promise<void> {
     const { db, events, nodeId } = this.ctx;
-    const until = gate.until ?? now + this.ctx.engine.appointGraceMs;
+    // Held without a known end: the timeout pass ends it once the hold outlives the grace period
+    // (appointTime + grace).
+    const until = gate.until ?? Number(r.appoint_time) + this.ctx.engine.appointGraceMs;
     await releaseReservation(db, r.id, nodeId, until, now);
     await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'skipped', gate: gate.gate, until: gate.until, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: gate.reason });
     events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });

@@ -8,7 +8,8 @@
  * - an outcome mix: OBS code → weight (default 00000:55, 00603:20, 00537:10, 00604:8, 00538:4, 00602:3);
  * - per-number overrides: a number → a list of codes returned for attempts 1, 2, … (the last one
  *   repeats), for scripted rehearsals and tests;
- * - ring time (s) and talk time (s) ranges.
+ * - ring time (s) and talk time (s) ranges;
+ * - optionally a recordings base URL, so connected calls carry a `recordPath`.
  */
 import { createHash } from 'node:crypto';
 import { isKnownObsCode, OBS_SUCCESS_CODE } from '../domain/obs-codes.js';
@@ -52,6 +53,8 @@ export interface SimulatedDialerOptions {
   scripts: ReadonlyMap<string, readonly string[]>;
   ringSeconds: readonly [number, number];
   talkSeconds: readonly [number, number];
+  /** Base URL of recordings: a connected call gets `recordPath` `{recordUrl}/{callId}.wav`; unset = no recordings. */
+  recordUrl?: string;
 }
 
 export const DEFAULT_MIX: ReadonlyArray<readonly [string, number]> = [
@@ -128,7 +131,8 @@ export class SimulatedDialer implements Dialer {
     if (failCode === OBS_SUCCESS_CODE) {
       const talk = between(this.#opts.talkSeconds, unit(this.#opts.seed, req.calledNo, req.attempt, 'talk'));
       const begin = ack + ring * 1000;
-      outcome = { failCode, ackBeginTime: ack, callBeginTime: begin, callEndTime: begin + talk * 1000, recordPath: null };
+      const recordPath = this.#opts.recordUrl ? `${this.#opts.recordUrl.replace(/\/+$/, '')}/${req.callId}.wav` : null;
+      outcome = { failCode, ackBeginTime: ack, callBeginTime: begin, callEndTime: begin + talk * 1000, recordPath };
       if (IVR_DEVICE_TYPES.has(req.deviceType)) outcome.turns = simulatedTurns(this.#opts.seed, req.calledNo, req.attempt, begin, begin + talk * 1000);
     } else {
       const ringing = failCode === '00603' ? req.maxAlertingTime : ring;

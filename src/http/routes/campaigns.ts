@@ -24,8 +24,12 @@ import { businessResultRoutes } from './business-results.js';
 import { V1, V2, type RoutePlugin } from './plugin.js';
 import { retryPolicyRoutes } from './retry-policy.js';
 
-/** A date-time that does not match the format is "out of range" for campaign times. */
-const timeCodes: FieldCodes = { strBeginTime: '02000007', strEndTime: '02000007' };
+/**
+ * Campaign times follow the one rule for dates (README "Decisions": Times): a value that does not
+ * match `yyyy-MM-dd HH:mm:ss` is 02000002 like any format error (no override here); a
+ * well-formed date that does not exist is 02000007 (domain/campaigns.ts).
+ */
+const timeCodes: FieldCodes = {};
 
 /** A body-less request (DELETE without a body) is judged as `{}`, so the missing field is named. */
 async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
