@@ -1,9 +1,13 @@
 /**
  * `campaignd call <method> <path> [body]`: a signed request from the command line, like curl
  * with the C2 signature built in. Meant for smoke tests and scripts, hence the exit codes:
- * 0 = HTTP 2xx and resultCode 0200000, 1 = any other reply or a transport error,
- * 2 = usage error (missing keys, body that is not JSON, bad URL or query).
+ * 0 = HTTP 2xx and resultCode 0200000, 1 = any other reply (business error, 401, 404…),
+ * 2 = usage error (missing keys, body that is not JSON or cannot be read, bad URL or query),
+ * 3 = transport error (connection refused, TLS failure, reset).
+ *
+ * The body is the argument itself, `@FILE` for a file's bytes, or `-` for standard input.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CampaigndClient } from '../client/index.js';
 import type { Query } from '../client/index.js';
@@ -20,6 +24,32 @@ export interface CallOptions {
   sk?: string;
   /** `k=v` items (split on the first `=`), added to the query string. */
   query?: string[];
+  /** Print the HTTP status, the URL and the canonical request to stderr. */
+  verbose?: boolean;
+}
+
+/**
+ * The body bytes named by the `[body]` argument: the text itself, `@FILE` (read as UTF-8), or
+ * `-` (standard input, read to its end); files and standard input are kept as bytes, so they are
+ * sent exactly as stored. Resolves to an error message on failure.
+ *
+ * @example await readBodyArgument('@order.json')
+ */
+export async function readBodyArgument(arg: string | undefined, stdin: AsyncIterable<Buffer | string> = process.stdin): Promise<string | Buffer | undefined | { error: string }> {
+  if (arg === undefined) return undefined;
+  if (arg === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+    return Buffer.concat(chunks);
+  }
+  if (arg.startsWith('@')) {
+    try {
+      return await readFile(arg.slice(1));
+    } catch (e) {
+      return { error: `cannot read the body file ${arg.slice(1)}: ${(e as Error).message}` };
+    }
+  }
+  return arg;
 }
 
 function parseQuery(items: string[]): Query | string {
@@ -43,7 +73,7 @@ function parseQuery(items: string[]): Query | string {
 export async function runCall(
   method: string,
   path: string,
-  body: string | undefined,
+  bodyArg: string | undefined,
   opts: CallOptions,
 ): Promise<number> {
   const url = opts.url ?? process.env.CAMPAIGND_URL ?? 'http://127.0.0.1:' + (process.env.CAMPAIGND_PORT ?? '28080');
@@ -53,9 +83,14 @@ export async function runCall(
     console.error('campaignd call: no keys; set CAMPAIGND_ACCESS_KEY and CAMPAIGND_SECRET_KEY (or pass --ak/--sk)');
     return 2;
   }
+  const body = await readBodyArgument(bodyArg);
+  if (typeof body === 'object' && !Buffer.isBuffer(body)) {
+    console.error(`campaignd call: ${body.error}`);
+    return 2;
+  }
   if (body !== undefined) {
     try {
-      JSON.parse(body);
+      JSON.parse(typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body));
     } catch (err) {
       console.error(`campaignd call: body is not valid JSON: ${(err as Error).message}`);
       return 2;
@@ -69,7 +104,14 @@ export async function runCall(
 
   let client: CampaigndClient;
   try {
-    client = new CampaigndClient({ baseUrl: url, accessKey, secretKey });
+    client = new CampaigndClient({
+      baseUrl: url,
+      accessKey,
+      secretKey,
+      ...(opts.verbose
+        ? { onSigned: (i) => console.error(`> ${i.method} ${i.url}\n> Authorization: ${i.authorizationPrefix}/…\n> canonical request:\n${i.canonicalRequest.replace(/^/gm, '>   ')}`) }
+        : {}),
+    });
   } catch (err) {
     console.error(`campaignd call: bad --url "${url}": ${(err as Error).message}`);
     return 2;
@@ -82,8 +124,9 @@ export async function runCall(
     // fetch wraps the real reason (ECONNREFUSED, a TLS error…) in `cause`.
     const cause = (err as { cause?: { message?: string } }).cause?.message;
     console.error(`campaignd call: request to ${url} failed: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
-    return 1;
+    return 3;
   }
+  if (opts.verbose) console.error(`< HTTP ${res.status}`);
 
   const ok2xx = res.status >= 200 && res.status < 300;
   if (!ok2xx) console.error(`campaignd call: HTTP ${res.status}`);
@@ -105,14 +148,16 @@ export async function runCall(
 export function registerCallCommand(program: Command): void {
   program
     .command('call')
-    .description('send one C2-signed request and print the JSON reply (exit 0 only on HTTP 2xx + resultCode 0200000)')
+    .description('send one C2-signed request and print the JSON reply')
     .argument('<method>', 'HTTP method, e.g. GET or POST')
     .argument('<path>', 'request path, e.g. /rest/isales/v1/openapi/campaigns/1/46')
-    .argument('[body]', 'JSON body, sent byte for byte')
+    .argument('[body]', 'JSON body sent byte for byte: the text, @FILE, or - for standard input')
     .option('--url <url>', 'server URL (default $CAMPAIGND_URL or http://127.0.0.1:$CAMPAIGND_PORT)')
     .option('--ak <ak>', 'access key (default $CAMPAIGND_ACCESS_KEY)')
     .option('--sk <sk>', 'secret key (default $CAMPAIGND_SECRET_KEY; prefer the variable, argv is visible to other users)')
     .option('-q, --query <k=v...>', 'query parameters; put them after the body, or repeat -q')
+    .option('-v, --verbose', 'print the URL, the canonical request and the HTTP status to stderr')
+    .addHelpText('after', '\nExit codes: 0 success (HTTP 2xx and resultCode 0200000), 1 any other reply, 2 usage error, 3 transport error.')
     .action(async (method: string, path: string, body: string | undefined, opts: CallOptions) => {
       process.exitCode = await runCall(method, path, body, opts);
     });
