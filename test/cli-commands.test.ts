@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { CampaigndClient } from '../src/client/index.js';
+import { formatDateTime } from '../src/domain/time.js';
+import { ManualClock } from '../src/engine/clock.js';
 import { baseEnv, campaignd, MAIN, ROOT } from './cli-run.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 
@@ -159,5 +161,77 @@ describe('call', () => {
     assert.match(r.stderr, /< HTTP 200/);
     assert.ok(!r.stderr.includes(SK) && !r.stdout.includes(SK));
     assert.equal(envelopeOf(JSON.parse(r.stdout)).resultCode, '0200007');
+  });
+});
+
+describe('status', () => {
+  const HOUR = 3600_000;
+  const start = Date.UTC(2030, 0, 7, 8); // Monday 08:00 UTC
+  let srv: TestServer;
+  let env: Record<string, string>;
+  let cid: number;
+  before(async () => {
+    srv = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1' }, { clock: new ManualClock(start) });
+    env = { CAMPAIGND_URL: srv.url, CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK };
+    const body = campaignBody({ strBeginTime: formatDateTime(start - HOUR), strEndTime: formatDateTime(start + 30 * 24 * HOUR), scheduleParam: {} }, start);
+    cid = (await srv.client.request<{ returnObject: { id: number } }>('POST', P(1), body)).body!.returnObject.id;
+    const list = Array.from({ length: 4 }, (_, i) => ({ sessionId: `st-${i}`, called: [{ calledNo: `1390000000${i}` }] }));
+    const add = await srv.client.request('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: list });
+    assert.equal(envelopeOf(add.body).resultCode, '0200000', add.raw);
+  });
+  after(async () => srv.stop());
+
+  test('prints state, counts and a bar; unknown campaign exits 1; bad ids exit 2; no server exits 3', async () => {
+    const r = await campaignd(['status', '1', String(cid)], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `campaign ${cid} executing (status 2) [--------------------] 0% done 0/4 · succeeded 0 · waiting 4 · dialling 0 · reservations 0\n`);
+    const unknown = await campaignd(['status', '1', '999999'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /0200007/);
+    assert.equal((await campaignd(['status', '1', 'x'], env)).code, 2);
+    assert.equal((await campaignd(['status', '1', String(cid)], { ...env, CAMPAIGND_URL: 'http://127.0.0.1:1' })).code, 3);
+  });
+
+  test('--watch follows the campaign until it is call-completed, then exits 0 by itself', async () => {
+    let firstLine: () => void = () => {};
+    const printed = new Promise<void>((resolve) => (firstLine = resolve));
+    const watching = campaignd(['status', '1', String(cid), '--watch', '--interval', '0.2'], env, undefined, (s) => s.includes('\n') && firstLine());
+    // the clock moves only once the watcher has shown the campaign before any call
+    await printed;
+    const moved = await srv.client.request('POST', '/campaignd/v1/clock', { advanceMs: 10 * 60_000 });
+    assert.equal(envelopeOf(moved.body).resultCode, '0200000', moved.raw);
+    const r = await watching;
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.length >= 2, r.stdout);
+    assert.match(lines[0]!, / executing .* 0% done 0\/4 /);
+    assert.match(lines.at(-1)!, new RegExp(`^campaign ${cid} call-completed \\(status 2\\) \\[#{20}\\] 100% done 4/4 · succeeded 4 `));
+  });
+});
+
+describe('call --field', () => {
+  let srv: TestServer;
+  let env: Record<string, string>;
+  before(async () => {
+    srv = await startTestServer();
+    env = { CAMPAIGND_URL: srv.url, CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK };
+  });
+  after(async () => srv.stop());
+
+  test('prints only the field on success; on a business error the envelope goes to stderr and stdout stays empty', async () => {
+    const r = await campaignd(['call', '-f', 'returnObject.id', 'POST', P(1), JSON.stringify(campaignBody({ name: 'field-1' }))], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\n$/);
+    assert.equal((await srv.client.getCampaign(1, Number(r.stdout))).body?.returnObject?.name, 'field-1');
+
+    const dup = await campaignd(['call', '-f', 'returnObject.id', 'POST', P(1), JSON.stringify(campaignBody({ name: 'field-1' }))], env);
+    assert.equal(dup.code, 1);
+    assert.equal(dup.stdout, '');
+    assert.match(dup.stderr, /0200005/);
+
+    const missing = await campaignd(['call', '-f', 'returnObject.nope', 'GET', `${P(1)}/${r.stdout.trim()}`], env);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /no field returnObject\.nope/);
   });
 });

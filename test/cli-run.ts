@@ -24,9 +24,10 @@ export function baseEnv(): NodeJS.ProcessEnv {
 
 /**
  * Runs `campaignd <args>` to completion (killed after 20 s). `stdin`, when given, is written to
- * the child's standard input and closed; otherwise standard input is /dev/null.
+ * the child's standard input and closed; otherwise standard input is /dev/null. `onStdout` sees
+ * the output as it arrives.
  */
-export function campaignd(args: string[], env: Record<string, string>, stdin?: string | Buffer): Promise<Run> {
+export function campaignd(args: string[], env: Record<string, string>, stdin?: string | Buffer, onStdout?: (chunk: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: ROOT,
@@ -35,7 +36,10 @@ export function campaignd(args: string[], env: Record<string, string>, stdin?: s
     });
     let stdout = '';
     let stderr = '';
-    proc.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      onStdout?.(s);
+    });
     proc.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     if (stdin !== undefined) proc.stdin?.end(stdin);
     const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);

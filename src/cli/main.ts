@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `campaignd` command: `serve` runs the server, `call` sends a signed request, `keys`
- * manages access keys in the data directory.
+ * The `campaignd` command: `serve` runs the server, `call` sends a signed request, `status`
+ * shows a campaign's progress, `keys` manages access keys in the data directory.
  *
  * Exit codes: 0 success, 1 the operation failed (a business error for `call`), 2 usage error
  * (unknown command or option, missing argument, bad configuration), 3 transport error (`call`
@@ -13,6 +13,7 @@ import { ConfigError } from '../config.js';
 import { registerCallCommand } from './call.js';
 import { registerKeysCommand } from './keys.js';
 import { registerServeCommand } from './serve.js';
+import { registerStatusCommand } from './status.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +28,7 @@ program
 registerServeCommand(program);
 registerCallCommand(program);
 registerKeysCommand(program);
+registerStatusCommand(program);
 
 // Commander exits 1 on usage errors by default; campaignd's scripts rely on 2 for those.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
