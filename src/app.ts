@@ -9,7 +9,8 @@ import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
 import { buildServer } from './http/server.js';
-import { openSqlite, type Store } from './store/connect.js';
+import { createMetrics } from './ops/metrics.js';
+import { openSqlite, pendingMigrations, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
 export interface RunningApp {
@@ -53,7 +54,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const { generated } = await ensureBootstrapKey(keys, config, clock.now());
     if (generated) opts.onGeneratedKey?.(generated);
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
-    const app = buildServer({ db: store.db, clock, config, keys, logger, engine });
+    const metrics = createMetrics({ db: store.db, clock, engine });
+    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) } });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
@@ -66,9 +68,9 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       engine,
       app,
       async close() {
-        // Stop taking requests, then stop claiming work and let the pass in progress finish.
-        await app.close();
-        await engine?.stop();
+        // Stop claiming work (the pass in progress finishes) and stop taking requests (those in
+        // flight are answered; new ones get 503) at the same time, then close the store.
+        await Promise.all([app.close(), engine?.stop()]);
         await store.close();
       },
     };

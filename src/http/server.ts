@@ -28,12 +28,16 @@ import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import type { Engine } from '../engine/engine.js';
+import type { Metrics } from '../ops/metrics.js';
+import { installOperations, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
   keys: KeyStore;
   logger?: Logger;
   /** The campaign engine, for the extensions (clock, trail, external call results). */
   engine?: Engine;
+  /** Metrics and readiness (`/metrics`, `/readyz`); absent in servers built without them. */
+  operations?: { metrics: Metrics; pendingMigrations: () => Promise<string[]> };
 }
 
 declare module 'fastify' {
@@ -89,7 +93,10 @@ export function buildServer(deps: AppDeps) {
     bodyLimit: config.bodyLimit,
     ...(https ? { https } : {}),
     ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
+    requestIdHeader: false,
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
   // answered only once the signature is known to be good.
