@@ -52,30 +52,34 @@ export function installOperations(app: FastifyInstance, deps: OperationsDeps): v
     deps.metrics.observeRequest({ method: req.method, route, status: reply.statusCode, result: (reply as { resultCode?: string }).resultCode ?? '' }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
-  });
+  // Routes are added in a child scope, registered after the OpenAPI generator, so the document
+  // lists them; the hooks above stay on the root and see every request.
+  void app.register(async (ops) => {
+    ops.get('/metrics', async (_req, reply) => {
+      const text = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(text);
+    });
 
-  app.get('/readyz', async (_req, reply) => {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    try {
-      await sql`select 1`.execute(deps.db);
-      checks.store = 'ok';
-      const pending = await deps.pendingMigrations();
-      checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`;
-      ready &&= pending.length === 0;
-    } catch (e) {
-      checks.store = `unreachable: ${e instanceof Error ? e.message : String(e)}`;
-      ready = false;
-    }
-    if (!deps.engineEnabled) checks.engine = 'off';
-    else if (deps.engine?.running) checks.engine = 'running';
-    else {
-      checks.engine = 'stopped';
-      ready = false;
-    }
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'UP' : 'DOWN', checks });
+    ops.get('/readyz', async (_req, reply) => {
+      const checks: Record<string, string> = {};
+      let ready = true;
+      try {
+        await sql`select 1`.execute(deps.db);
+        checks.store = 'ok';
+        const pending = await deps.pendingMigrations();
+        checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`;
+        ready &&= pending.length === 0;
+      } catch (e) {
+        checks.store = `unreachable: ${e instanceof Error ? e.message : String(e)}`;
+        ready = false;
+      }
+      if (!deps.engineEnabled) checks.engine = 'off';
+      else if (deps.engine?.running) checks.engine = 'running';
+      else {
+        checks.engine = 'stopped';
+        ready = false;
+      }
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'UP' : 'DOWN', checks });
+    });
   });
 }

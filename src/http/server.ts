@@ -29,6 +29,7 @@ import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import type { Engine } from '../engine/engine.js';
 import type { Metrics } from '../ops/metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { installOperations, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
@@ -48,6 +49,10 @@ declare module 'fastify' {
     bodyParseError?: string;
     /** The AK that signed the request. */
     accessKey?: string;
+  }
+  interface FastifyInstance {
+    /** Every route registered (HEAD left out), in registration order. */
+    routeTable: ReadonlyArray<{ method: string; url: string }>;
   }
   interface FastifyContextConfig {
     /** Interface-specific codes that win over the generic validation codes. */
@@ -96,6 +101,14 @@ export function buildServer(deps: AppDeps) {
     requestIdHeader: false,
     genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Every route, as registered (method, URL pattern): the OpenAPI test compares it with the document.
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
+  // The document generator must see every route, so it is registered before them.
+  void app.register(registerOpenApi);
   if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
@@ -139,7 +152,9 @@ export function buildServer(deps: AppDeps) {
     return reply.code(500).send(envelope('0200006', 'internal error; the request may be retried'));
   });
 
-  app.get('/healthz', async () => ({ status: 'UP' }));
+  void app.register(async (root) => {
+    root.get('/healthz', async () => ({ status: 'UP' }));
+  });
 
   void app.register(
     async (isales) => {
