@@ -23,7 +23,7 @@ export function baseEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `campaignd <args>` to completion (killed after 20 s). `stdin`, when given, is written to
+ * Runs `campaignd <args>` to completion (killed after 90 s: the machine may be loaded). `stdin`, when given, is written to
  * the child's standard input and closed; otherwise standard input is /dev/null. `onStdout` sees
  * the output as it arrives.
  */
@@ -42,7 +42,7 @@ export function campaignd(args: string[], env: Record<string, string>, stdin?: s
     });
     proc.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     if (stdin !== undefined) proc.stdin?.end(stdin);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
     proc.once('error', reject);
     proc.once('close', (code) => {
       clearTimeout(timer);

@@ -157,7 +157,7 @@ describe('SIGTERM under load', () => {
     try {
       const client = new CampaigndClient({ baseUrl: url, accessKey: AK, secretKey: SK });
       let up = false;
-      for (let i = 0; i < 150 && !up; i++) {
+      for (let i = 0; i < 600 && !up; i++) {
         up = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
