@@ -41,7 +41,7 @@ cli() { CAMPAIGND_PORT=$README_PORT node --import tsx "$README_ROOT/src/cli/main
 # \`npm start &\` runs this in a background subshell: exec makes the server that job itself, so the
 # EXIT trap's kill reaches it.
 npm() { if [ "$1" = start ]; then CAMPAIGND_PORT=$README_PORT exec node --import tsx "$README_ROOT/src/cli/main.ts" serve; else command npm "$@"; fi; }
-wait_up() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/$README_PORT) 2>/dev/null && return 0; sleep 0.1; done; echo "server not up" >&2; return 1; }
+wait_up() { for _ in $(seq 1 900); do (exec 3<>/dev/tcp/127.0.0.1/$README_PORT) 2>/dev/null && return 0; sleep 0.1; done; echo "server not up" >&2; return 1; }
 npx() { [ "$1" = campaignd ] || { echo "unexpected npx $1" >&2; return 99; }; shift; if [ "\${1:-}" != keys ]; then wait_up; fi; cli "$@"; }
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null || true' EXIT
 `;
