@@ -13,7 +13,8 @@ import { assertSecretsKeyUsable } from './domain/file-servers.js';
 import { buildServer } from './http/server.js';
 import { redact } from './domain/secrets.js';
 import { RetentionJob } from './engine/retention-job.js';
-import { openSqlite, type Store } from './store/connect.js';
+import { createMetrics } from './ops/metrics.js';
+import { openSqlite, pendingMigrations, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
 export interface RunningApp {
@@ -71,7 +72,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const engine = config.engine.enabled ? createEngine({ db: store.db, caps: store.caps, clock, config, log: logger }) : undefined;
     const imports = new ImportWorker({ db: store.db, clock, config }, logger);
     await engine?.openDialer();
-    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports });
+    const metrics = createMetrics({ db: store.db, clock, engine });
+    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports, operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) } });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
@@ -89,10 +91,11 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       imports,
       app,
       async close() {
-        // Stop taking requests, then stop claiming work and let the pass in progress finish.
-        await app.close();
+        // Stop claiming work (the pass in progress finishes) and stop taking requests (those in
+        // flight are answered; new ones get 503) at the same time; then the background jobs, then
+        // the store.
+        await Promise.all([app.close(), engine?.stop()]);
         await retention.stop();
-        await engine?.stop();
         await imports.stop();
         await store.close();
       },

@@ -4,52 +4,11 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CampaigndClient } from '../src/client/index.js';
+import { campaignd } from './cli-run.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The parent's environment without any CAMPAIGND_* variable, so the tests are hermetic. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAMPAIGND_')) env[k] = v;
-  return env;
-}
-
-/**
- * Runs `campaignd <args>` to completion. The working directory is the repository (so that
- * `--import tsx` resolves); every run names its data directory explicitly or needs none.
- */
-function campaignd(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
-      env: { ...baseEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-    proc.once('error', reject);
-    proc.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const scratch = tempDir();
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -153,9 +112,9 @@ describe('campaignd call', () => {
     }
   });
 
-  test('server not reachable: exit 1 with the reason on stderr', async () => {
+  test('server not reachable: transport error, exit 3 with the reason on stderr', async () => {
     const r = await call(['GET', `${P(1)}/1`], { ...env, CAMPAIGND_URL: 'http://127.0.0.1:1' });
-    assert.equal(r.code, 1, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.equal(r.code, 3, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.match(r.stderr, /failed/i);
   });
 });

@@ -1,87 +1,51 @@
 #!/usr/bin/env node
 /**
- * The `campaignd` command: `serve` runs the server, `call` sends a signed request, `keys`
- * manages access keys in the data directory.
+ * The `campaignd` command: `serve` runs the server, `call` sends a signed request, `status`
+ * shows a campaign's progress, `keys` manages access keys in the data directory.
+ *
+ * Exit codes: 0 success, 1 the operation failed (a business error for `call`), 2 usage error
+ * (unknown command or option, missing argument, bad configuration), 3 transport error (`call`
+ * could not reach the server).
  */
-import { Command } from 'commander';
-import { startApp } from '../app.js';
-import { KeyStore } from '../auth/keys.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { openSqlite } from '../store/connect.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
 import { registerCallCommand } from './call.js';
+import { registerKeysCommand } from './keys.js';
+import { registerServeCommand } from './serve.js';
+import { registerStatusCommand } from './status.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command();
-program.name('campaignd').description('CC-iSales-compatible outbound campaign server');
-
 program
-  .command('serve')
-  .description('run the server (configuration from CAMPAIGND_* environment variables)')
-  .action(async () => {
-    const config = loadConfig();
-    const running = await startApp(config, {
-      onGeneratedKey: (pair) => {
-        // Printed once, on the terminal only: the key is not written to the log.
-        process.stdout.write(
-          `\nNo access key was configured, so one was generated (it is shown only this once):\n` +
-            `  CAMPAIGND_ACCESS_KEY=${pair.accessKey}\n  CAMPAIGND_SECRET_KEY=${pair.secretKey}\n\n`,
-        );
-      },
-    });
-    let closing = false;
-    const stop = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      running.app.log.info({ signal }, 'shutting down');
-      running.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  .name('campaignd')
+  .description('CC-iSales-compatible outbound campaign server')
+  .version(pkg.version, '-V, --version', 'print the version')
+  .showHelpAfterError('(add --help for usage)');
 
+registerServeCommand(program);
 registerCallCommand(program);
+registerKeysCommand(program);
+registerStatusCommand(program);
 
-const keys = program.command('keys').description('manage access keys (acts on CAMPAIGND_DATA_DIR directly)');
-async function withKeys<T>(fn: (k: KeyStore) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = await openSqlite({ file: config.databaseFile });
-  try {
-    return await fn(await KeyStore.open(store.db));
-  } finally {
-    await store.close();
-  }
-}
-keys
-  .command('add <accessKey> <secretKey>')
-  .description('create or replace a key')
-  .option('--vdns <list>', 'comma-separated VDN ids the key may reach, or * for all', '*')
-  .action(async (ak: string, sk: string, o: { vdns: string }) => {
-    const vdns = o.vdns.trim() === '*' ? '*' : o.vdns.split(',').map((s) => Number(s.trim()));
-    await withKeys((k) => k.put(ak, sk, vdns, Date.now()));
-    process.stdout.write(`key ${ak} saved (VDNs: ${o.vdns}); a running server picks it up on restart\n`);
-  });
-keys
-  .command('list')
-  .description('list keys (secrets are not shown)')
-  .action(async () => {
-    const list = await withKeys((k) => k.list());
-    for (const k of list) process.stdout.write(`${k.accessKey}\t${k.vdnIds === '*' ? '*' : k.vdnIds.join(',')}\n`);
-  });
-keys
-  .command('remove <accessKey>')
-  .action(async (ak: string) => {
-    const removed = await withKeys((k) => k.remove(ak));
-    process.stdout.write(removed ? `key ${ak} removed\n` : `no key ${ak}\n`);
-    if (!removed) process.exitCode = 1;
-  });
+// Commander exits 1 on usage errors by default; campaignd's scripts rely on 2 for those.
+for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
 
 program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) {
+    // --help and --version "fail" with exit code 0; every other Commander error is usage.
+    process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
   if (e instanceof ConfigError) {
     process.stderr.write(`campaignd: configuration error: ${e.message}\n`);
-    process.exit(2);
+    process.exit(EXIT.usage);
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`campaignd: ${e.message}\n`);
+    process.exit(EXIT.usage);
   }
   process.stderr.write(`campaignd: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  process.exit(EXIT.business);
 });

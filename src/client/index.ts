@@ -97,6 +97,12 @@ export interface CampaigndClientOptions {
    * undici cannot be configured without the `undici` package (see the module comment).
    */
   rejectUnauthorized?: boolean;
+  /**
+   * Called with each signed request just before it is sent (for `campaignd call -v` and for
+   * debugging a 401): the URL, the canonical request (§4 of the C2 scheme) and the
+   * `Authorization` value without its signature. Never given the secret key.
+   */
+  onSigned?: (info: { method: string; url: string; canonicalRequest: string; authorizationPrefix: string }) => void;
 }
 
 /** Query parameters; `undefined` values are left out. */
@@ -272,6 +278,7 @@ export class CampaigndClient {
   readonly #fetch: typeof fetch;
   readonly #extraHeaders: Record<string, string>;
   readonly #contentType: string;
+  readonly #onSigned: CampaigndClientOptions['onSigned'];
 
   constructor(options: CampaigndClientOptions) {
     const base = new URL(options.baseUrl);
@@ -293,6 +300,7 @@ export class CampaigndClient {
     this.#timestampFormat = options.timestampFormat ?? 'seconds';
     this.#now = options.now ?? Date.now;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#onSigned = options.onSigned;
 
     const extra: Record<string, string> = {};
     let contentType = JSON_CONTENT_TYPE;
@@ -340,7 +348,7 @@ export class CampaigndClient {
         signed['content-length'] = String(bytes.length);
       }
     }
-    const { authorization } = sign({
+    const { authorization, canonicalRequest } = sign({
       accessKey: this.#accessKey,
       secretKey: this.#secretKey,
       timestamp: formatTimestamp(this.#now(), this.#timestampFormat),
@@ -351,6 +359,7 @@ export class CampaigndClient {
       ...(bytes === undefined ? {} : { body: bytes }),
     });
     headers.authorization = authorization;
+    this.#onSigned?.({ method: verb, url: url.href, canonicalRequest, authorizationPrefix: authorization.slice(0, authorization.lastIndexOf('/')) });
 
     const res = await this.#fetch(url, {
       method: verb,

@@ -76,6 +76,11 @@ export class Engine {
     return this.#ctx.nodeId;
   }
 
+  /** True between `start()` and `stop()`: the engine claims work. */
+  get running(): boolean {
+    return !this.#stopped;
+  }
+
   /** Starts polling (system clock). With the manual clock only `advanceTo`/`tick` move work. */
   start(): void {
     this.#stopped = false;

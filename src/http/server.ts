@@ -44,6 +44,9 @@ import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
 import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
+import type { Metrics } from '../ops/metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { installOperations, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
   keys: KeyStore;
@@ -52,6 +55,8 @@ export interface AppDeps extends DomainContext {
   engine?: Engine;
   /** The file-import worker, nudged by uploads. */
   importWorker?: ImportWorker;
+  /** Metrics and readiness (`/metrics`, `/readyz`); absent in servers built without them. */
+  operations?: { metrics: Metrics; pendingMigrations: () => Promise<string[]> };
 }
 
 declare module 'fastify' {
@@ -62,6 +67,10 @@ declare module 'fastify' {
     bodyParseError?: string;
     /** The AK that signed the request. */
     accessKey?: string;
+  }
+  interface FastifyInstance {
+    /** Every route registered (HEAD left out), in registration order. */
+    routeTable: ReadonlyArray<{ method: string; url: string }>;
   }
   interface FastifyContextConfig {
     /** Interface-specific codes that win over the generic validation codes. */
@@ -163,8 +172,19 @@ export function buildServer(deps: AppDeps) {
       void (reply as unknown as FastifyReply).code(status).send(envelope('0200001', desc));
     },
     ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
+    requestIdHeader: false,
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.maxConnections = limits.maxConnections;
+  // Every route, as registered (method, URL pattern): the OpenAPI test compares it with the document.
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
+  // The document generator must see every route, so it is registered before them.
+  void app.register(registerOpenApi);
+  if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
   // answered only once the signature is known to be good.
@@ -233,7 +253,9 @@ export function buildServer(deps: AppDeps) {
     return reply.code(500).send(envelope('0200006', 'internal error; the request may be retried'));
   });
 
-  app.get('/healthz', async () => ({ status: 'UP' }));
+  void app.register(async (root) => {
+    root.get('/healthz', async () => ({ status: 'UP' }));
+  });
 
   void app.register(
     async (isales) => {

@@ -64,6 +64,15 @@ export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> 
 }
 
 /**
+ * Names of the migrations this build knows that the store has not applied (empty when the
+ * schema is current). Used by `/readyz`.
+ */
+export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/**
  * Kysely's SQLite driver prepares every statement anew; preparing costs about as much as
  * running a small statement. Repositories issue a fixed set of SQL texts, so memoising the
  * prepared statements by text removes that cost from every request (bounded, LRU-evicted).

@@ -1,0 +1,134 @@
+/**
+ * Prometheus metrics (prom-client), one registry per running server so that several servers in
+ * one process (the tests) never share counters.
+ *
+ * HTTP: `campaignd_http_requests_total{method,route,status,result}` and the latency histogram
+ * `campaignd_http_request_duration_seconds{method,route}` (seconds). `route` is the route
+ * pattern (`/rest/isales/v1/openapi/campaigns/:vdnId/appoint/create`), never the raw URL, so
+ * ids do not explode the label set; `result` is the envelope's `resultCode`.
+ *
+ * Engine (fed by its typed events): dispatches, outcomes by OBS fail code, records held by a
+ * gate, reaped leases, callbacks delivered / given up. Read at scrape time from the store:
+ * queue depth (records and reservations due now), claim lag (seconds the oldest due record has
+ * been waiting, engine time) and the callback backlog.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from '../engine/clock.js';
+import type { Engine } from '../engine/engine.js';
+import type { Db } from '../store/db.js';
+
+export interface Metrics {
+  registry: Registry;
+  /** Records one answered HTTP request; `seconds` is its latency. */
+  observeRequest(labels: { method: string; route: string; status: number; result: string }, seconds: number): void;
+}
+
+/** Due work as seen from the store at `now` (engine time, epoch ms). */
+async function backlog(db: Db, now: number) {
+  const data = await db
+    .selectFrom('call_data')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('due_at').as('oldest')])
+    .where('state', '=', 'ready')
+    .where('due_at', '<=', now)
+    .executeTakeFirstOrThrow();
+  const reservations = await db
+    .selectFrom('reservations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('call_type', '=', 2)
+    .where('state', '=', 'pending')
+    .where('due_at', '<=', now)
+    .executeTakeFirstOrThrow();
+  const callbacks = await db
+    .selectFrom('callback_outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return {
+    dueRecords: Number(data.n),
+    oldestDue: data.oldest === null ? null : Number(data.oldest),
+    dueReservations: Number(reservations.n),
+    callbacks: Number(callbacks.n),
+  };
+}
+
+/**
+ * Creates the registry with every campaignd metric and subscribes to the engine's events.
+ *
+ * @example const m = createMetrics({ db, clock, engine }); reply.send(await m.registry.metrics())
+ */
+export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'campaignd_' });
+  const requests = new Counter({ name: 'campaignd_http_requests_total', help: 'HTTP requests answered, by route pattern, status and resultCode', labelNames: ['method', 'route', 'status', 'result'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'campaignd_http_request_duration_seconds',
+    help: 'HTTP request latency in seconds, by route pattern',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const dispatched = new Counter({ name: 'campaignd_engine_dispatches_total', help: 'calls handed to the dialer', labelNames: ['kind'], registers: [registry] });
+  const outcomes = new Counter({ name: 'campaignd_engine_outcomes_total', help: 'attempt outcomes recorded, by OBS fail code', labelNames: ['kind', 'fail_code'], registers: [registry] });
+  const held = new Counter({ name: 'campaignd_engine_holds_total', help: 'records held back by a dial-time gate', labelNames: ['gate'], registers: [registry] });
+  const reaped = new Counter({ name: 'campaignd_engine_leases_reaped_total', help: 'abandoned claims recovered after their lease expired', labelNames: ['kind'], registers: [registry] });
+  const callbacks = new Counter({ name: 'campaignd_callbacks_total', help: 'result callbacks that were delivered or given up', labelNames: ['outcome'], registers: [registry] });
+  const kind = (p: { reservationId?: string }) => (p.reservationId !== undefined ? 'reservation' : 'call-data');
+
+  let snapshot: Promise<Awaited<ReturnType<typeof backlog>>> | null = null;
+  /** One store read per scrape, shared by the gauges below. */
+  const read = () => (snapshot ??= backlog(deps.db, deps.clock.now()).finally(() => setTimeout(() => (snapshot = null), 0)));
+  new Gauge({
+    name: 'campaignd_queue_depth',
+    help: 'work due now and not yet claimed',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const b = await read();
+      this.set({ kind: 'call-data' }, b.dueRecords);
+      this.set({ kind: 'reservation' }, b.dueReservations);
+    },
+  });
+  new Gauge({
+    name: 'campaignd_claim_lag_seconds',
+    help: 'how long the oldest due call-data record has been waiting (engine time); 0 when none is due',
+    registers: [registry],
+    async collect() {
+      const b = await read();
+      this.set(b.oldestDue === null ? 0 : Math.max(0, (deps.clock.now() - b.oldestDue) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'campaignd_callback_backlog',
+    help: 'result callbacks waiting for delivery',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).callbacks);
+    },
+  });
+  new Gauge({
+    name: 'campaignd_engine_running',
+    help: '1 when the engine is claiming work, 0 when it is off or stopped',
+    registers: [registry],
+    collect() {
+      this.set(deps.engine?.running ? 1 : 0);
+    },
+  });
+
+  const ev = deps.engine?.events;
+  if (ev) {
+    ev.on('attempt:dispatched', (p) => dispatched.inc({ kind: kind(p) }));
+    ev.on('attempt:settled', (p) => outcomes.inc({ kind: kind(p), fail_code: p.failCode }));
+    ev.on('record:skipped', (p) => held.inc({ gate: p.gate }));
+    ev.on('lease:reaped', (p) => reaped.inc({ kind: p.kind }));
+    ev.on('callback:delivered', () => callbacks.inc({ outcome: 'delivered' }));
+    ev.on('callback:failed', () => callbacks.inc({ outcome: 'failed' }));
+  }
+
+  return {
+    registry,
+    observeRequest(labels, seconds) {
+      requests.inc({ method: labels.method, route: labels.route, status: String(labels.status), result: labels.result });
+      latency.observe({ method: labels.method, route: labels.route }, seconds);
+    },
+  };
+}
