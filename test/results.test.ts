@@ -148,7 +148,7 @@ describe('callresult', () => {
     assert.equal(env.resultCode, '0200000', env.resultDesc);
     assert.equal(env.totalCount, 3);
     assert.deepEqual(ids(env), ['c-2', 'c-4', 'c-5']);
-    assert.equal((env.data as { recordPath: unknown }[])[0]!.recordPath, 'https://rec.example/c-2.wav');
+    assert.equal((env.data as { recordPath: unknown }[])[0]!.recordPath, `https://rec.example/${id('c-2')}.wav`);
     assert.deepEqual(ids(await results(campA, { showDetail: 0, sessionId: 's-2' })), ['c-4']);
   });
 
