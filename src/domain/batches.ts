@@ -1,6 +1,6 @@
 /** Batch use cases: create, update (rename), delete, list, pause, resume. */
-import type { BatchListFilter, BatchUpdate } from '../http/schemas-batches.js';
-import type { BatchCreate } from '../http/schemas.js';
+import type { BatchListFilter, BatchUpdate } from '../contract/batches.js';
+import type { BatchCreate } from '../contract/common.js';
 import {
   batchNameTaken,
   countBatches,

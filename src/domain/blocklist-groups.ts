@@ -20,7 +20,7 @@ import type {
   TypeItem,
   TypeQuery,
   TypeUpdate,
-} from '../http/schemas-blocklist-groups.js';
+} from '../contract/blocklist-groups.js';
 import {
   countEntriesUsing,
   deleteGroup,

@@ -13,7 +13,7 @@
  * is refused with 0200007 unless `isCoverDupNo` is 1, which overwrites the entry. An expired
  * entry never counts as listed and is silently replaced.
  */
-import type { BlocklistAdd, BlocklistItem, BlocklistQuery } from '../http/schemas-calendar.js';
+import type { BlocklistAdd, BlocklistItem, BlocklistQuery } from '../contract/calendar.js';
 import {
   deleteAllBlocklistEntries,
   deleteBlocklistEntry,

@@ -7,7 +7,7 @@
  * Uniqueness: a code is unique in the VDN across both levels; a top-level name is unique in the
  * VDN; a sub-result name is unique under its parent.
  */
-import type { BusinessResultAdd } from '../http/schemas-campaigns.js';
+import type { BusinessResultAdd } from '../contract/campaigns.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 import {

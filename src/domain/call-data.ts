@@ -12,7 +12,7 @@
  *   records.
  */
 import type { CallDataConfig } from '../call-data-config.js';
-import type { CallDataAddV1, CallDataAddV2, CallDataDelete, CallDataItemV1, CallDataItemV2 } from '../http/schemas-call-data.js';
+import type { CallDataAddV1, CallDataAddV2, CallDataDelete, CallDataItemV1, CallDataItemV2 } from '../contract/call-data.js';
 import { findBatch } from '../store/batches.repository.js';
 import { blockedNumbers } from '../store/blocklist.repository.js';
 import {

@@ -8,7 +8,7 @@
  * call without turns answers an empty `recordList`. v1 answers every turn (at most 1000), v2 a
  * page (`page` 1–1000, `limit` 1–100) plus `total`.
  */
-import type { CallRecordItem, CallTurnIn } from '../http/schemas-call-records.js';
+import type { CallRecordItem, CallTurnIn } from '../contract/call-records.js';
 import { callExists, pageCallTurns, type CallRecordRow, type CallTurn } from '../store/call-records.repository.js';
 import type { DomainContext } from './context.js';
 import { paramError } from './errors.js';

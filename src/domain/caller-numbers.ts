@@ -2,7 +2,7 @@
  * A campaign's calling-number pool. Adding and deleting are all or nothing (PRODUCT.md
  * "Calling numbers"): one bad number refuses the whole request and nothing changes.
  */
-import type { CallerNoAdd, CallerNoDelete } from '../http/schemas-campaigns.js';
+import type { CallerNoAdd, CallerNoDelete } from '../contract/campaigns.js';
 import { deleteCallerNumbers, insertCallerNumbers, listCallerNumbers } from '../store/campaigns.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { checkCallerAllowed, requireCampaign } from './campaigns.js';

@@ -7,7 +7,7 @@
  * a request leaves out keeps its stored value (a v2 modify without `busiPolicy` does not wipe
  * the business-result policy set earlier).
  */
-import type { RetryPolicySet } from '../http/schemas-campaigns.js';
+import type { RetryPolicySet } from '../contract/campaigns.js';
 import {
   businessResultsByCode,
   existingExternalResultCodes,

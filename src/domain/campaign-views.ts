@@ -2,7 +2,7 @@
  * Read-side campaign use cases: details and the paged list. The row → wire mapping of a
  * campaign lives here, once.
  */
-import type { CampaignListQuery } from '../http/schemas-campaigns.js';
+import type { CampaignListQuery } from '../contract/campaigns.js';
 import {
   countLiveCampaigns,
   listCallerNumbers,

@@ -6,7 +6,7 @@
  * transaction. Details and list: campaign-views.ts; pause, resume, delete: campaign-lifecycle.ts.
  */
 import { urlRefusal } from './outbound-policy.js';
-import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../http/schemas-campaigns.js';
+import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../contract/campaigns.js';
 import {
   assertCampaignOperation,
   campaignState,

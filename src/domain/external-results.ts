@@ -4,8 +4,8 @@
  * has an unambiguous external result; `externalResultFor` is that lookup, used by the engine
  * when it records a call result.
  */
-import type { ObResultCreate } from '../http/schemas.js';
-import type { ObResultUpdate } from '../http/schemas-results.js';
+import type { ObResultCreate } from '../contract/common.js';
+import type { ObResultUpdate } from '../contract/results.js';
 import type { Db } from '../store/db.js';
 import { isUniqueViolation } from '../store/errors.js';
 import {

@@ -11,7 +11,7 @@
  * expired (`0200019`); `batchId`, when given, exists (`03000004`).
  */
 import path from 'node:path';
-import type { FileUpload, ImportTaskItem, ImportTaskQuery } from '../http/schemas-files.js';
+import type { FileUpload, ImportTaskItem, ImportTaskQuery } from '../contract/files.js';
 import { findBatch } from '../store/batches.repository.js';
 import { findFileServer } from '../store/file-servers.repository.js';
 import { insertImportTask, pageImportTasks, STATUS_PREPARING, type ImportTaskRow } from '../store/import-tasks.repository.js';

@@ -12,7 +12,7 @@
  * - a server with an import waiting or running cannot be deleted (`0200001`).
  */
 import { seal, unseal } from '../auth/secrets.js';
-import type { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate } from '../http/schemas-files.js';
+import type { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate } from '../contract/files.js';
 import type { Db } from '../store/db.js';
 import { isUniqueViolation } from '../store/errors.js';
 import {

@@ -13,7 +13,7 @@
  * plain number.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { CallDataItemV2 } from '../http/schemas-call-data.js';
+import { CallDataItemV2 } from '../contract/call-data.js';
 import { instantAt } from './local-time.js';
 
 /** Epoch ms → the import-task time format: `2022-03-11T07:27:09.000+00:00` (UTC). */

@@ -2,7 +2,7 @@
  * Number types (`callNoType`): VDN-wide names such as `st` or `OD` that label called numbers
  * (call-data add v2 `type`) and select number-type retry policies (`dataType`).
  */
-import type { NumberTypeAdd } from '../http/schemas-call-data.js';
+import type { NumberTypeAdd } from '../contract/call-data.js';
 import { existingNumberTypes, insertNumberTypes, numberTypeNames } from '../store/call-data.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { DomainContext } from './context.js';

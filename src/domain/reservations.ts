@@ -21,8 +21,8 @@
  * the reservation *is* the scheduled work, so nothing can be lost between the two.
  */
 import type { Updateable } from 'kysely';
-import type { AppointList, AppointListItem, AppointUpdate } from '../http/schemas-calendar.js';
-import type { AppointCreate, AppointUpdateResult } from '../http/schemas.js';
+import type { AppointList, AppointListItem, AppointUpdate } from '../contract/calendar.js';
+import type { AppointCreate, AppointUpdateResult } from '../contract/common.js';
 import { isBlocked } from '../store/blocklist.repository.js';
 import { findCampaign } from '../store/campaigns.repository.js';
 import type { ReservationTable } from '../store/db.js';

@@ -8,7 +8,7 @@
  * days between them 0200011. A window selects results by the time they were recorded (the end
  * of the call).
  */
-import type { BusiResultWriteback, CallResultQuery, FailStatsQuery } from '../http/schemas-results.js';
+import type { BusiResultWriteback, CallResultQuery, FailStatsQuery } from '../contract/results.js';
 import type { Db } from '../store/db.js';
 import {
   failCountsByDay,

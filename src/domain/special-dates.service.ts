@@ -6,7 +6,7 @@
  * every campaign that uses it" (shared holiday sets), but no interface shares one: every path
  * is per campaign, so per-campaign storage is what a client can observe.
  */
-import type { SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../http/schemas-calendar.js';
+import type { SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../contract/calendar.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 import {

@@ -20,7 +20,7 @@
  * customField). Archived (deleted with archiveHistory 1) records are not counted.
  */
 import type { CallDataConfig } from '../call-data-config.js';
-import type { StatisticsQuery } from '../http/schemas-call-data.js';
+import type { StatisticsQuery } from '../contract/call-data.js';
 import { findBatch } from '../store/batches.repository.js';
 import {
   batchIdsOf,

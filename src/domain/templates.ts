@@ -15,8 +15,8 @@
  * template makes campaigns (`0200011` otherwise). The vendor's `0200009` ("the source task is
  * still starting") never arises: campaignd has no transitional "starting" state.
  */
-import type { CampaignFromTemplate, TemplateBody, TemplateCopy, TemplateListQuery } from '../http/schemas-templates.js';
-import type { CampaignV2 } from '../http/schemas-campaigns.js';
+import type { CampaignFromTemplate, TemplateBody, TemplateCopy, TemplateListQuery } from '../contract/templates.js';
+import type { CampaignV2 } from '../contract/campaigns.js';
 import { campaignNameTaken } from '../store/campaigns.repository.js';
 import type { Db } from '../store/db.js';
 import { isUniqueViolation } from '../store/errors.js';

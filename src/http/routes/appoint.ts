@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { createReservation, deleteReservation, listReservations, modifyReservation, updateReservationResult } from '../../domain/reservations.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { AppointDelete, AppointList, AppointListItem, AppointUpdate } from '../schemas-calendar.js';
-import { AppointCreate, AppointUpdateResult, VdnParams } from '../schemas.js';
+import { AppointDelete, AppointList, AppointListItem, AppointUpdate } from '../../contract/calendar.js';
+import { AppointCreate, AppointUpdateResult, VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function appointRoutes(ctx: DomainContext): RoutePlugin {

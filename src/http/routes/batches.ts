@@ -5,8 +5,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { createBatch, deleteBatch, listBatches, pauseBatch, resumeBatch, updateBatch } from '../../domain/batches.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { BatchListFilter, BatchListItem, BatchUpdate } from '../schemas-batches.js';
-import { BatchCreate, BatchId, VdnCampaignParams } from '../schemas.js';
+import { BatchListFilter, BatchListItem, BatchUpdate } from '../../contract/batches.js';
+import { BatchCreate, BatchId, VdnCampaignParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 function httpError(statusCode: number, message: string): FastifyError {

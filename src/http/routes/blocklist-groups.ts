@@ -25,8 +25,8 @@ import {
   TypeItem,
   TypeQuery,
   TypeUpdate,
-} from '../schemas-blocklist-groups.js';
-import { VdnParams } from '../schemas.js';
+} from '../../contract/blocklist-groups.js';
+import { VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function blocklistGroupRoutes(ctx: DomainContext): RoutePlugin {

@@ -7,8 +7,8 @@ import { Type } from '@sinclair/typebox';
 import { addToBlocklist, clearBlocklist, queryBlocklist, removeFromBlocklist } from '../../domain/blocklist.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { BlocklistAdd, BlocklistDelete, BlocklistItem, BlocklistQuery } from '../schemas-calendar.js';
-import { VdnParams } from '../schemas.js';
+import { BlocklistAdd, BlocklistDelete, BlocklistItem, BlocklistQuery } from '../../contract/calendar.js';
+import { VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function blocklistRoutes(ctx: DomainContext): RoutePlugin {

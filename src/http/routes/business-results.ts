@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { addBusinessResult, queryBusinessResults } from '../../domain/business-results.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { BusinessResultAdd, BusinessResultListOut } from '../schemas-campaigns.js';
-import { PageNumSize, VdnParams } from '../schemas.js';
+import { BusinessResultAdd, BusinessResultListOut } from '../../contract/campaigns.js';
+import { PageNumSize, VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function businessResultRoutes(ctx: DomainContext): RoutePlugin {

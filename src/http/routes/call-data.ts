@@ -17,8 +17,8 @@ import {
   NumberTypeAdd,
   StatisticsQuery,
   VdnCampaignDataParams,
-} from '../schemas-call-data.js';
-import { VdnCampaignParams, VdnParams } from '../schemas.js';
+} from '../../contract/call-data.js';
+import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
 import { V1, V2, type RoutePlugin } from './plugin.js';
 
 /** `?campaignId=&batchId=` means "not given" (the vendor: "if left empty, all campaigns"). */

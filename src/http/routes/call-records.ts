@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { callRecords } from '../../domain/call-records.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { CallRecordItem, CallRecordV1, CallRecordV2 } from '../schemas-call-records.js';
-import { VdnParams } from '../schemas.js';
+import { CallRecordItem, CallRecordV1, CallRecordV2 } from '../../contract/call-records.js';
+import { VdnParams } from '../../contract/common.js';
 import { V1, V2, type RoutePlugin } from './plugin.js';
 
 export function callRecordRoutes(ctx: DomainContext): RoutePlugin {

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { addCallerNumbers, removeCallerNumbers } from '../../domain/caller-numbers.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { CallerNoAdd, CallerNoDelete } from '../schemas-campaigns.js';
-import { VdnCampaignParams } from '../schemas.js';
+import { CallerNoAdd, CallerNoDelete } from '../../contract/campaigns.js';
+import { VdnCampaignParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 /** A body-less DELETE is judged as `{}`, so the answer names the missing callerNo. */

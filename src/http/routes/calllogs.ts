@@ -2,8 +2,8 @@
 import { queryCallLogsOfVdn } from '../../domain/calllogs.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { VdnParams } from '../schemas.js';
-import { CallLogPage, CallLogQueryBody } from '../schemas-results.js';
+import { VdnParams } from '../../contract/common.js';
+import { CallLogPage, CallLogQueryBody } from '../../contract/results.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function callLogRoutes(ctx: DomainContext): RoutePlugin {

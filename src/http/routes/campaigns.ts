@@ -18,8 +18,8 @@ import {
   CampaignListQuery,
   CampaignModifyV1,
   CampaignV2,
-} from '../schemas-campaigns.js';
-import { VdnCampaignParams, VdnParams } from '../schemas.js';
+} from '../../contract/campaigns.js';
+import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
 import { businessResultRoutes } from './business-results.js';
 import { V1, V2, type RoutePlugin } from './plugin.js';
 import { retryPolicyRoutes } from './retry-policy.js';

@@ -29,9 +29,9 @@ import { ManualClock } from '../../engine/clock.js';
 import { preflight } from '../../engine/preflight.js';
 import type { Engine } from '../../engine/engine.js';
 import { envelope, ok } from '../envelope.js';
-import { CallTurnIn } from '../schemas-call-records.js';
+import { CallTurnIn } from '../../contract/call-records.js';
 import { turnsFromWire } from '../../domain/call-records.js';
-import { VdnCampaignParams } from '../schemas.js';
+import { VdnCampaignParams } from '../../contract/common.js';
 import type { RoutePlugin } from './plugin.js';
 
 export interface ExtensionDeps extends DomainContext {

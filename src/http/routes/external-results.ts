@@ -10,8 +10,8 @@ import {
 } from '../../domain/external-results.js';
 import { pageObsCodes } from '../../domain/obs-codes.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { ObResultCreate, VdnParams } from '../schemas.js';
-import { DefIdParams, ObResultDetail, ObResultPage, ObResultUpdate, ObsCodePage, PageQuery } from '../schemas-results.js';
+import { ObResultCreate, VdnParams } from '../../contract/common.js';
+import { DefIdParams, ObResultDetail, ObResultPage, ObResultUpdate, ObsCodePage, PageQuery } from '../../contract/results.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function externalResultRoutes(ctx: DomainContext): RoutePlugin {

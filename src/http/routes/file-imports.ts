@@ -8,8 +8,8 @@ import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { queryImportTasks, uploadBlocklistFile, uploadCallDataFile } from '../../domain/file-imports.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { FileUpload, ImportTaskItem, ImportTaskQuery } from '../schemas-files.js';
-import { VdnCampaignParams, VdnParams } from '../schemas.js';
+import { FileUpload, ImportTaskItem, ImportTaskQuery } from '../../contract/files.js';
+import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function fileImportRoutes(ctx: DomainContext, kick: () => void): RoutePlugin {

@@ -8,8 +8,8 @@ import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { addFileServer, queryFileServers, removeFileServer, updateFileServerDetails } from '../../domain/file-servers.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate, ServerIdParams } from '../schemas-files.js';
-import { VdnParams } from '../schemas.js';
+import { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate, ServerIdParams } from '../../contract/files.js';
+import { VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function fileServerRoutes(ctx: DomainContext): RoutePlugin {

@@ -9,7 +9,7 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../domain/errors.js';
 import { envelopeSchema } from '../envelope.js';
-import { DIGITS, VdnParams } from '../schemas.js';
+import { DIGITS, VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function groupCallDataRoutes(): RoutePlugin {

@@ -2,7 +2,7 @@
 import type { DomainContext } from '../../domain/context.js';
 import { callResultDetail, failCategoryStatistics, queryCallResults, writeBackBusinessResult } from '../../domain/results.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { VdnCampaignParams, VdnParams } from '../schemas.js';
+import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
 import {
   BusiResultWriteback,
   CallIdParams,
@@ -12,7 +12,7 @@ import {
   DataIdParams,
   FailStats,
   FailStatsQuery,
-} from '../schemas-results.js';
+} from '../../contract/results.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function resultRoutes(ctx: DomainContext): RoutePlugin {

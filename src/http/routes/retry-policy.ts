@@ -2,8 +2,8 @@
 import { queryRetryPolicy, setRetryPolicy } from '../../domain/campaign-policies.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { RetryPolicyData, RetryPolicySet } from '../schemas-campaigns.js';
-import { VdnCampaignParams } from '../schemas.js';
+import { RetryPolicyData, RetryPolicySet } from '../../contract/campaigns.js';
+import { VdnCampaignParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function retryPolicyRoutes(ctx: DomainContext): RoutePlugin {

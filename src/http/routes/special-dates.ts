@@ -17,8 +17,8 @@ import {
   modifySpecialDate,
 } from '../../domain/special-dates.service.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { HolidayParams, SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../schemas-calendar.js';
-import { VdnCampaignParams } from '../schemas.js';
+import { HolidayParams, SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../../contract/calendar.js';
+import { VdnCampaignParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 /** The optional `{id}` of a bodiless DELETE, validated by hand (a body schema would demand a body). */

@@ -7,8 +7,8 @@ import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { campaignFromTemplate, copyTemplate, createTemplate, editTemplate, listTemplates, templateDetails } from '../../domain/templates.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import { CampaignFromTemplate, TemplateBody, TemplateCopy, TemplateIdParams, TemplateListItem, TemplateListQuery } from '../schemas-templates.js';
-import { VdnParams } from '../schemas.js';
+import { CampaignFromTemplate, TemplateBody, TemplateCopy, TemplateIdParams, TemplateListItem, TemplateListQuery } from '../../contract/templates.js';
+import { VdnParams } from '../../contract/common.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function templateRoutes(ctx: DomainContext): RoutePlugin {

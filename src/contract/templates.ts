@@ -4,8 +4,8 @@
  * copy, and campaignd's "campaign from a template" extension.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { CampaignV2 } from './schemas-campaigns.js';
-import { DATETIME_PATTERN, DIGITS } from './schemas.js';
+import { CampaignV2 } from './campaigns.js';
+import { DATETIME_PATTERN, DIGITS } from './common.js';
 
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
 

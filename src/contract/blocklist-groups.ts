@@ -2,7 +2,7 @@
  * Wire schemas of blocklist groups (`blackCategory`) and types (`blackType`), isales-gaps §8.3.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DIGITS, OffsetLimit } from './schemas.js';
+import { DIGITS, OffsetLimit } from './common.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 30, pattern: DIGITS });
 const Name = Type.String({ minLength: 1, maxLength: 64 });

@@ -4,7 +4,7 @@
  * (never a union of literals, which AJV would report as `anyOf`).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DATETIME_PATTERN, DIGITS, OffsetLimit, PHONE } from './schemas.js';
+import { DATETIME_PATTERN, DIGITS, OffsetLimit, PHONE } from './common.js';
 
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
 const StrEnum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });

@@ -3,7 +3,7 @@
  * list. Loose scalars as everywhere: AJV coercion takes `"1"` for integers and `1` for strings.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { NAME_FORBIDDEN_BATCH, OffsetLimit } from './schemas.js';
+import { NAME_FORBIDDEN_BATCH, OffsetLimit } from './common.js';
 
 /** An integer out of a fixed set (a plain `enum`, so coercion and the error code stay simple). */
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });

@@ -4,7 +4,7 @@
  * by the domain, so `callDataList` has no `maxItems` here.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DATETIME_PATTERN, DIGITS, NAME_FORBIDDEN_BATCH, PHONE } from './schemas.js';
+import { DATETIME_PATTERN, DIGITS, NAME_FORBIDDEN_BATCH, PHONE } from './common.js';
 
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
 

@@ -3,7 +3,7 @@
  * (`calldatafile/…`, `blackfile/…`), isales-gaps §8.1, §8.2 and §8.8.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DIGITS, OffsetLimit } from './schemas.js';
+import { DIGITS, OffsetLimit } from './common.js';
 
 /** Host names and IPv4/IPv6 literals: letters, digits, dots, hyphens and colons. */
 export const HOST_PATTERN = '^[0-9A-Za-z.:-]*$';

@@ -4,7 +4,7 @@
  * Same conventions as schemas.ts (loose scalars through AJV coercion; enums as plain `enum`).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DATETIME_PATTERN, DIGITS, PageNumSize, OffsetLimit } from './schemas.js';
+import { DATETIME_PATTERN, DIGITS, PageNumSize, OffsetLimit } from './common.js';
 
 const Int = (opts: { minimum?: number; maximum?: number } = {}) => Type.Integer(opts);
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });

@@ -6,7 +6,7 @@
  * validation codes the schema mapping uses.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DATETIME_PATTERN, DESCRIPTION_FORBIDDEN, DIGITS, NAME_FORBIDDEN_BATCH, PHONE } from './schemas.js';
+import { DATETIME_PATTERN, DESCRIPTION_FORBIDDEN, DIGITS, NAME_FORBIDDEN_BATCH, PHONE } from './common.js';
 
 const Int = (opts: { minimum?: number; maximum?: number } = {}) => Type.Integer(opts);
 
