@@ -4,7 +4,7 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ensureBootstrapKey, KeyStore } from './auth/keys.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';

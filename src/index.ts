@@ -4,7 +4,7 @@
  * @example const app = await startApp(loadConfig({ CAMPAIGND_PORT: '0' }))
  */
 export { startApp, createLogger, type RunningApp, type StartOptions } from './app.js';
-export { loadConfig, ConfigError, type Config, type Deployment } from './config.js';
+export { loadConfig, ConfigError, type Config, type Deployment } from './config/index.js';
 export { buildServer } from './http/server.js';
 export { ManualClock, systemClock, type Clock } from './engine/clock.js';
 export { RESULT_CODES, DomainError, type ResultCode } from './domain/errors.js';

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { startApp, type RunningApp } from '../src/app.js';
 import { formatTimestamp, sign } from '../src/auth/c2.js';
 import { CampaigndClient } from '../src/client/index.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const CT = 'application/json;charset=UTF-8';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { AK, envelopeOf, P, SK, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { CampaigndClient } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
-import { ConfigError } from '../src/config-error.js';
+import { ConfigError } from '../src/config/error.js';
 import { openSqlite } from '../src/store/connect.js';
 
 let s: TestServer;

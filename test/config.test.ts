@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { ConfigError, loadConfig, LOG_LEVELS } from '../src/config.js';
+import { ConfigError, loadConfig, LOG_LEVELS } from '../src/config/index.js';
 import { newDir, serve } from './child.js';
 import { AK, SK, startTestServer, tempDir } from './helpers.js';
 

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { seal, unseal } from '../src/auth/secrets.js';
-import { parseSecretsKey } from '../src/file-import-config.js';
-import { ConfigError } from '../src/config-error.js';
+import { parseSecretsKey } from '../src/config/file-import.js';
+import { ConfigError } from '../src/config/error.js';
 
 const KEY = randomBytes(32).toString('base64');
 const PWD = 'S3cret-pass!word';

@@ -325,7 +325,7 @@ describe('secret masking by pattern', () => {
     const { Writable } = await import('node:stream');
     const sink = new Writable({ write: (c: Buffer, _e, cb) => { lines.push(c.toString()); cb(); } });
     const { startApp, createLogger } = await import('../src/app.js');
-    const { loadConfig } = await import('../src/config.js');
+    const { loadConfig } = await import('../src/config/index.js');
     const { tempDir } = await import('./helpers.js');
     const fs = await import('node:fs');
     const dir = tempDir();

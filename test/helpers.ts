@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../src/app.js';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
-import { loadConfig, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config/index.js';
 import type { Clock } from '../src/engine/clock.js';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
 

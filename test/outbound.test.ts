@@ -16,9 +16,9 @@ import { OutboundHttp, REFUSED, TOO_LARGE } from '../src/engine/outbound-http.js
 import { CallbackSender } from '../src/engine/callback.js';
 import { EngineEvents } from '../src/engine/events.js';
 import { ManualClock } from '../src/engine/clock.js';
-import { loadEngineConfig } from '../src/engine/config.js';
-import { loadOutboundConfig, type OutboundConfig } from '../src/outbound-config.js';
-import { ConfigError } from '../src/config-error.js';
+import { loadEngineConfig } from '../src/config/engine.js';
+import { loadOutboundConfig, type OutboundConfig } from '../src/config/outbound.js';
+import { ConfigError } from '../src/config/error.js';
 import { enqueueCallback } from '../src/store/engine.repository.js';
 import { openSqlite, type Store } from '../src/store/connect.js';
 import { campaignBody, envelopeOf, P, startTestServer, tempDir } from './helpers.js';

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../src/engine/clock.js';
-import { loadEngineConfig } from '../src/engine/config.js';
+import { loadEngineConfig } from '../src/config/engine.js';
 import { capGate, parseContactCaps } from '../src/domain/contact-caps.js';
 import { canonicalNumber, numberTail, sameSubscriber } from '../src/domain/phone-numbers.js';
 import { packGate, packHours, RULE_PACKS } from '../src/domain/rule-packs.js';

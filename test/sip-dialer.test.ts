@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DialOutcome } from '../src/engine/dialer.js';
 import type { SipCallRecord } from '../src/engine/sip-call.js';
-import { loadSipConfig } from '../src/engine/sip-config.js';
+import { loadSipConfig } from '../src/config/sip.js';
 import { SipDialer } from '../src/engine/sip-dialer.js';
 import { CAMPAIGND_SIP_HOST, startSipp, type Peer } from './sip-helpers.js';
 

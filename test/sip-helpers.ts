@@ -4,7 +4,7 @@
  * (`.ci/run` installs both); it is never skipped.
  *
  * Addresses: SIPp listens on 127.0.0.1, Kamailio on 127.0.0.2, campaignd's SIP stack on
- * 127.0.0.3 (the `sip` package needs its own host to differ from its peers', see sip-config.ts).
+ * 127.0.0.3 (the `sip` package needs its own host to differ from its peers', see config/sip.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';

@@ -1,12 +1,12 @@
 /**
  * The SIP → OBS table (engine/sip-outcomes.ts) and the SIP dialer's configuration
- * (engine/sip-config.ts). Pure functions: no SIP traffic here (see sip-dialer.test.ts).
+ * (config/sip.ts). Pure functions: no SIP traffic here (see sip-dialer.test.ts).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isKnownObsCode } from '../src/domain/obs-codes.js';
-import { loadEngineConfig } from '../src/engine/config.js';
+import { loadEngineConfig } from '../src/config/engine.js';
 import { obsCodeForSipStatus, SIP_OBS_TABLE } from '../src/engine/sip-outcomes.js';
 import { fillTemplate, sipUser } from '../src/engine/sip-uris.js';
 

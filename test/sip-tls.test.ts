@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DialOutcome } from '../src/engine/dialer.js';
 import type { SipCallRecord } from '../src/engine/sip-call.js';
-import { loadSipConfig } from '../src/engine/sip-config.js';
+import { loadSipConfig } from '../src/config/sip.js';
 import { SipDialer } from '../src/engine/sip-dialer.js';
 import { CAMPAIGND_SIP_HOST, PROXY_HOST, SCENARIOS, startKamailio, startSipp } from './sip-helpers.js';
 

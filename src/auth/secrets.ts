@@ -1,6 +1,6 @@
 /**
  * Sealing of stored secrets (file-server passwords) with AES-256-GCM from `node:crypto`, keyed
- * by `CAMPAIGND_SECRETS_KEY` (file-import-config.ts). Format of a sealed value:
+ * by `CAMPAIGND_SECRETS_KEY` (config/file-import.ts). Format of a sealed value:
  * `v1:` + base64(iv 12 bytes ‖ auth tag 16 bytes ‖ ciphertext). A fresh random IV per seal, so
  * the same password never seals to the same text; the tag makes tampering or a wrong key fail
  * loudly instead of yielding garbage.

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { generateKeyPair, KeyStore } from '../auth/keys.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/index.js';
 import { openSqlite } from '../store/connect.js';
 import { UsageError } from './usage-error.js';
 

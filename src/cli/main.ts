@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/index.js';
 import { registerCallCommand } from './call.js';
 import { registerKeysCommand } from './keys.js';
 import { registerServeCommand } from './serve.js';

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { startApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/index.js';
 import { environmentHelp } from './environment.js';
 
 /** Options of `serve`; each replaces its environment variable when given. */

@@ -1,5 +1,5 @@
 /**
- * Wire schemas of the batch interfaces besides create/pause/resume (schemas.ts): update and
+ * Wire schemas of the batch interfaces besides create/pause/resume (common.ts): update and
  * list. Loose scalars as everywhere: AJV coercion takes `"1"` for integers and `1` for strings.
  */
 import { Type, type Static } from '@sinclair/typebox';

@@ -1,6 +1,6 @@
 /**
  * Wire schemas of the reservation (besides the seeds), blocklist and special-date interfaces.
- * Same conventions as schemas.ts: loose scalars through AJV coercion, enums as plain `enum`
+ * Same conventions as common.ts: loose scalars through AJV coercion, enums as plain `enum`
  * (never a union of literals, which AJV would report as `anyOf`).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';

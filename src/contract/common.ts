@@ -2,7 +2,7 @@
  * Wire schemas of the CC-iSales interfaces (TypeBox). One schema drives request validation
  * (mapped to the validation codes by http/envelope.ts), the handler types and, later, the
  * OpenAPI document. Campaign, calling-number, retry-policy and business-result schemas live in
- * schemas-campaigns.ts. Loose scalars: AJV's type coercion accepts `"1"` for integers and `1` for
+ * campaigns.ts. Loose scalars: AJV's type coercion accepts `"1"` for integers and `1` for
  * strings, as the vendor's own examples send both.
  */
 import { Type, type Static } from '@sinclair/typebox';

@@ -1,7 +1,7 @@
 /**
  * Wire schemas of the results area: OBS result codes, external results (besides create), call
  * results, failure statistics, business-result writeback and interface invocation records.
- * Same conventions as schemas.ts (loose scalars through AJV coercion; enums as plain `enum`).
+ * Same conventions as common.ts (loose scalars through AJV coercion; enums as plain `enum`).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DATETIME_PATTERN, DIGITS, PageNumSize, OffsetLimit } from './common.js';

@@ -11,7 +11,7 @@
  *   0200001 unknown number type · 0200024 blocklisted number · 0200020 too many uncompleted
  *   records.
  */
-import type { CallDataConfig } from '../call-data-config.js';
+import type { CallDataConfig } from '../config/call-data.js';
 import type { CallDataAddV1, CallDataAddV2, CallDataDelete, CallDataItemV1, CallDataItemV2 } from '../contract/call-data.js';
 import { findBatch } from '../store/batches.repository.js';
 import { blockedNumbers } from '../store/blocklist.repository.js';

@@ -19,7 +19,7 @@
  * or, for records added without one, its customField (the vendor maps this `batchId` onto
  * customField). Archived (deleted with archiveHistory 1) records are not counted.
  */
-import type { CallDataConfig } from '../call-data-config.js';
+import type { CallDataConfig } from '../config/call-data.js';
 import type { StatisticsQuery } from '../contract/call-data.js';
 import { findBatch } from '../store/batches.repository.js';
 import {

@@ -36,7 +36,7 @@ import { appendTrail, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import type { DialOutcome } from './dialer.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt } from './settle-attempt.js';
 

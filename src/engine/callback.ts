@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig } from '../config/engine.js';
 import type { EngineEvents } from './events.js';
 import { claimCallbacks, settleCallback } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';

@@ -12,7 +12,7 @@ import { canonicalNumber } from '../domain/phone-numbers.js';
 import { longestPeriod, packGate, packsFor, type RulePack } from '../domain/rule-packs.js';
 import { contactTimes } from '../store/contact-safety.repository.js';
 import type { Db } from '../store/db.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig } from '../config/engine.js';
 
 export interface ContactRules {
   vdnId: number;

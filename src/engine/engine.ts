@@ -16,11 +16,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Db } from '../store/db.js';
 import type { DialectCaps } from '../store/dialect.js';
 import type { Clock } from './clock.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig } from '../config/engine.js';
 import type { DialOutcome, Dialer } from './dialer.js';
 import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';

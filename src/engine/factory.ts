@@ -3,7 +3,7 @@
  * connections to the policy areas (special dates, retry policies, external results).
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { externalResultFor } from '../domain/external-results.js';
 import type { RetryRules } from '../domain/retry-decision.js';
 import { retryEntryFor } from '../domain/retry-policy.js';

@@ -9,7 +9,7 @@
  * - `blackNum` (call data only): a called number is on the blocklist; the row is not loaded;
  * - `succNum`: loaded.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { stateOf } from '../domain/campaigns.js';
 import { callDataAddAllowed } from '../domain/call-data.js';
 import { appendErr, parseBlockRow, parseCallDataRow, type ImportedCallData } from '../domain/import-rows.js';

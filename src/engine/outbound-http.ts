@@ -16,7 +16,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 import { addressRefusal } from '../domain/outbound-policy.js';
-import type { OutboundConfig } from '../outbound-config.js';
+import type { OutboundConfig } from '../config/outbound.js';
 
 /** Error code of a destination refused by the policy. */
 export const REFUSED = 'ECAMPAIGND_DESTINATION_REFUSED';

@@ -10,7 +10,7 @@
  * Waiting = call data in state ready (due now or later) and automatic reservations still
  * pending whose dial time (appointTime − lead) has come. Manual reservations are the agents'.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { campaignGate, type GateResult } from '../domain/gates.js';
 import { formatDateTime } from '../domain/time.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';

@@ -28,7 +28,7 @@ import digest from 'sip/digest.js';
 import type { DialRequest } from './dialer.js';
 import type { SipCallRecord } from './sip-call-record.js';
 import { sipUser } from './sip-uris.js';
-import type { SipConfig } from './sip-config.js';
+import type { SipConfig } from '../config/sip.js';
 import type { SipMetrics } from './sip-metrics.js';
 import { obsCodeForSipStatus, SIP_OBS } from './sip-outcomes.js';
 

@@ -17,12 +17,12 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { SipMessage, Stack } from 'sip';
 import sip from 'sip';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../config/error.js';
 import type { Dialer, DialRequest, DialResult, SettleSink } from './dialer.js';
 import { SipCall } from './sip-call.js';
 import { outcomeOf, type SipCallRecord } from './sip-call-record.js';
 import { fillTemplate } from './sip-uris.js';
-import type { SipConfig } from './sip-config.js';
+import type { SipConfig } from '../config/sip.js';
 import { SipMetrics } from './sip-metrics.js';
 
 /** The campaign's hand-off target, for the transfer URI template. */

@@ -28,7 +28,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Insertable } from 'kysely';
 import type { Logger } from 'pino';
-import type { CallLogConfig } from '../calllogs-config.js';
+import type { CallLogConfig } from '../config/calllogs.js';
 import { requestJson } from '../domain/calllogs.js';
 import { newLongId } from '../domain/ids.js';
 import type { Clock } from '../engine/clock.js';

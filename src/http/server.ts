@@ -10,7 +10,7 @@
  * → handler → domain.
  *
  * Protocol limits (issue #9): headers, request and idle timeouts, a connection cap and a header
- * size cap (http-limits-config.ts); what Node itself refuses (malformed HTTP 400, timeout 408,
+ * size cap (config/http-limits.ts); what Node itself refuses (malformed HTTP 400, timeout 408,
  * headers too large 431) is answered in the envelope too.
  */
 import fs from 'node:fs';

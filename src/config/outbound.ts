@@ -8,9 +8,9 @@
  * | `CAMPAIGND_OUTBOUND_CONNECT_TIMEOUT_SECONDS` | `5` | TCP (and TLS) connection set-up |
  * | `CAMPAIGND_OUTBOUND_CONNECTIONS` | `4` | concurrent requests to one destination (origin); more wait their turn |
  */
-import { ConfigError } from './config-error.js';
-import { envInt, envList, type Env } from './config-env.js';
-import { parseAllowEntry, urlRefusal, type OutboundPolicy } from './domain/outbound-policy.js';
+import { ConfigError } from './error.js';
+import { envInt, envList, type Env } from './env.js';
+import { parseAllowEntry, urlRefusal, type OutboundPolicy } from '../domain/outbound-policy.js';
 
 export interface OutboundConfig {
   policy: OutboundPolicy;

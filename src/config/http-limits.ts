@@ -11,7 +11,7 @@
  * | `CAMPAIGND_MAX_CONNECTIONS` | `1024` | open connections at most; further ones are closed at once |
  * | `CAMPAIGND_MAX_HEADER_BYTES` | `16384` | request line and headers at most (431) |
  */
-import { envInt, type Env } from './config-env.js';
+import { envInt, type Env } from './env.js';
 
 export interface HttpLimits {
   /** ms; also the interval at which Node checks the two request timeouts (a quarter of the smaller, at least 100 ms). */

@@ -9,8 +9,8 @@
  * | `CAMPAIGND_IMPORT_CHUNK_ROWS` | `2000` | rows loaded per transaction; progress is committed with each chunk |
  * | `CAMPAIGND_SFTP_TIMEOUT_SECONDS` | `20` | connection and idle timeout of one SFTP fetch |
  */
-import { ConfigError } from './config-error.js';
-import { envInt, type Env } from './config-env.js';
+import { ConfigError } from './error.js';
+import { envInt, type Env } from './env.js';
 
 export interface FileImportConfig {
   /** The 32-byte key sealing file-server passwords; undefined when not configured. */

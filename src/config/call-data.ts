@@ -12,7 +12,7 @@
  *
  * @example const cfg = loadCallDataConfig({ CAMPAIGND_CALLDATA_MAX: '100' }) // cfg.maxPerRequest === 100
  */
-import { envInt as int, type Env } from './config-env.js';
+import { envInt as int, type Env } from './env.js';
 
 export interface CallDataConfig {
   /** Most records one call-data add may carry (0200029 above). */

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import sip from 'sip';
-import { ConfigError } from '../config-error.js';
-import { envInt as int, type Env } from '../config-env.js';
+import { ConfigError } from './error.js';
+import { envInt as int, type Env } from './env.js';
 
 export interface SipConfig {
   /** The trunk or PBX every INVITE goes to. */

@@ -2,14 +2,14 @@
  * Engine configuration from the environment (listed in the README). Read once at start-up;
  * a value that cannot be used throws with the variable's name.
  */
-import { ConfigError } from '../config-error.js';
-import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from '../config-env.js';
+import { ConfigError } from './error.js';
+import { envInt as int, envOneOf as oneOf, envRange as range, type Env } from './env.js';
 import { isValidTimeZone } from '../domain/calling-windows.js';
 import { parseContactCaps, type ContactCaps } from '../domain/contact-caps.js';
 import { isKnownRegion } from '../domain/phone-numbers.js';
 import { isRulePack } from '../domain/rule-packs.js';
-import { DEFAULT_MIX, parseMix, parseScripts } from './simulated-dialer.js';
-import { loadSipConfig, sipLongestCallMs, type SipConfig } from './sip-config.js';
+import { DEFAULT_MIX, parseMix, parseScripts } from '../engine/simulated-dialer.js';
+import { loadSipConfig, sipLongestCallMs, type SipConfig } from './sip.js';
 
 export interface EngineConfig {
   enabled: boolean;
@@ -33,7 +33,7 @@ export interface EngineConfig {
   retryIntervalMs: number;
   sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number]; recordUrl?: string };
   webhookUrl?: string;
-  /** The SIP dialer's settings (sip-config.ts), present when `dialer` is `sip`. */
+  /** The SIP dialer's settings (config/sip.ts), present when `dialer` is `sip`. */
   sip?: SipConfig;
   callbackAttempts: number;
   callbackBackoffMs: number;

@@ -7,14 +7,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError } from './config-error.js';
-import { envInt as int, envList as list, envOneOf as oneOf, type Env } from './config-env.js';
-import { loadCallDataConfig, type CallDataConfig } from './call-data-config.js';
-import { loadCallLogConfig, type CallLogConfig } from './calllogs-config.js';
-import { loadEngineConfig, type EngineConfig } from './engine/config.js';
-import { loadOutboundConfig, type OutboundConfig } from './outbound-config.js';
-import { loadHttpLimits, type HttpLimits } from './http-limits-config.js';
-import { loadFileImportConfig, type FileImportConfig } from './file-import-config.js';
+import { ConfigError } from './error.js';
+import { envInt as int, envList as list, envOneOf as oneOf, type Env } from './env.js';
+import { loadCallDataConfig, type CallDataConfig } from './call-data.js';
+import { loadCallLogConfig, type CallLogConfig } from './calllogs.js';
+import { loadEngineConfig, type EngineConfig } from './engine.js';
+import { loadOutboundConfig, type OutboundConfig } from './outbound.js';
+import { loadHttpLimits, type HttpLimits } from './http-limits.js';
+import { loadFileImportConfig, type FileImportConfig } from './file-import.js';
 
 export { ConfigError };
 
@@ -58,17 +58,17 @@ export interface Config {
   appointLeadMs: number;
   /** Largest request body accepted. */
   bodyLimit: number;
-  /** The campaign engine (engine/config.ts). */
+  /** The campaign engine (config/engine.ts). */
   engine: EngineConfig;
-  /** Call-data and statistics limits (call-data-config.ts). */
+  /** Call-data and statistics limits (config/call-data.ts). */
   callData: CallDataConfig;
-  /** The calllogs journal (calllogs-config.ts). */
+  /** The calllogs journal (config/calllogs.ts). */
   callLog: CallLogConfig;
-  /** Outbound HTTP: destination policy, reply cap, timeouts (outbound-config.ts). */
+  /** Outbound HTTP: destination policy, reply cap, timeouts (config/outbound.ts). */
   outbound: OutboundConfig;
-  /** HTTP server timeouts and connection/header caps (http-limits-config.ts). */
+  /** HTTP server timeouts and connection/header caps (config/http-limits.ts). */
   httpLimits: HttpLimits;
-  /** File servers and file imports (file-import-config.ts). */
+  /** File servers and file imports (config/file-import.ts). */
   fileImport: FileImportConfig;
 }
 

@@ -7,7 +7,7 @@
  * | `CAMPAIGND_CALLLOG_PARAMS` | `on` | `off` stops recording request parameters in the journal (`request` is then null); the rest of each entry is still kept |
  * | `CAMPAIGND_CALLLOG_RETENTION_DAYS` | `30` | journal entries, decision-trail entries and finished callbacks older than this are deleted in the background (hourly); `0` keeps them for ever |
  */
-import { envInt, envOneOf, type Env } from './config-env.js';
+import { envInt, envOneOf, type Env } from './env.js';
 
 export interface CallLogConfig {
   /** Record each request's parameters (secrets redacted). */

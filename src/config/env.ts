@@ -2,7 +2,7 @@
  * Readers for environment variables, shared by every configuration module. Each throws a
  * `ConfigError` naming the variable when its value cannot be used.
  */
-import { ConfigError } from './config-error.js';
+import { ConfigError } from './error.js';
 
 export type Env = Record<string, string | undefined>;
 
