@@ -16,7 +16,7 @@ import {
   type RetryPolicyRow,
 } from '../store/policies.repository.js';
 import type { Db } from '../store/db.js';
-import { requireCampaign } from './campaigns.js';
+import { requireCampaign } from './campaign-lookup.js';
 import type { DomainContext } from './context.js';
 import { paramError } from './errors.js';
 import {

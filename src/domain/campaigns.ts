@@ -9,13 +9,11 @@ import { urlRefusal } from './outbound-policy.js';
 import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../contract/campaigns.js';
 import {
   assertCampaignOperation,
-  campaignState,
   checkMaxAlertingTime,
   checkSchedule,
   IVR_DEVICE_TYPES,
   normalizeSchedule,
   SKILL_DEVICE_TYPES,
-  type CampaignState,
 } from './campaign-rules.js';
 import { checkPolicyReferences, policyUpdateFrom, saveCampaignPolicies, type PolicyUpdate } from './campaign-policies.js';
 import type { DomainContext } from './context.js';
@@ -29,7 +27,6 @@ import {
   campaignNameTaken,
   countLiveCampaigns,
   deleteCallerNumbers,
-  findCampaign,
   insertCallerNumbers,
   insertCampaign,
   listCallerNumbers,
@@ -40,17 +37,10 @@ import {
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 
-/** The live (not archived) campaign or 0200007. */
-export async function requireCampaign(db: Db, vdnId: number, campaignId: number): Promise<CampaignRow> {
-  const c = await findCampaign(db, vdnId, campaignId);
-  if (!c) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
-  return c;
-}
-
-/** The campaign's state at `nowMs` (see the state machine in campaign-rules.ts). */
-export function stateOf(c: CampaignRow, nowMs: number): CampaignState {
-  return campaignState({ beginTime: Number(c.begin_time), endTime: Number(c.end_time), suspended: c.suspended === 1 }, nowMs);
-}
+// Looking a campaign up lives in campaign-lookup.ts, so that campaign-policies.ts can use it
+// without importing this module (which imports it): no import cycle.
+import { requireCampaign, stateOf } from './campaign-lookup.js';
+export { requireCampaign, stateOf };
 
 /** A `yyyy-MM-dd HH:mm:ss` (UTC) field → epoch ms; a date that does not exist → 02000007. */
 export function parseCampaignTime(field: string, v: string): number {
