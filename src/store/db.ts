@@ -10,7 +10,9 @@ import type { ContactSafetyTables } from './schema/contact-safety.js';
 import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
+import type { NameNfc } from './schema/names.js';
 import type { SipTables } from './schema/sip.js';
+import type { SurfaceTables } from './schema/surface.js';
 
 export interface AccessKeyTable {
   access_key: string;
@@ -47,6 +49,17 @@ export interface CampaignTable {
   region: string | null;
   /** Added by 007-contact-safety: jurisdiction rule pack (null = only the server default). */
   rule_pack: string | null;
+  /** JSON text of the v2 `callPolicy` object, as given. */
+  call_policy: string | null;
+  /** v2 `callOrder` (2025-03+); its meaning is not published, so it is stored and echoed. */
+  call_order: number | null;
+  /**
+   * Set when the campaign was deleted with `archiveHistory: 1`: the row and its history stay,
+   * but every interface treats the campaign as absent (0200007) and its name is free again.
+   */
+  deleted_at: number | null;
+  /** NFC form of `name`, compared by the "name taken" check (schema/names.ts). */
+  name_nfc: NameNfc;
 }
 
 export interface CallerNumberTable {
@@ -69,6 +82,8 @@ export interface BatchTable {
   status: number;
   created_at: number;
   updated_at: number;
+  /** NFC form of `name`, compared by the "name taken" check (schema/names.ts). */
+  name_nfc: NameNfc;
 }
 
 export interface ReservationTable {
@@ -133,6 +148,10 @@ export interface BlocklistTable {
   created_at: number;
   /** Added by 007-contact-safety: last 8 digits, for lookups by subscriber (set by the repository). */
   number_tail: string | null;
+  /** `validityTime` as sent (1–120), null when absent or when validityExpirationTime won. */
+  validity_time: number | null;
+  /** `validityTimeUnit`: 1 year, 2 month, 3 day, 4 hour. */
+  validity_time_unit: number | null;
 }
 
 export interface ExternalResultTable {
@@ -151,7 +170,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables, SurfaceTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;

@@ -3,6 +3,7 @@
  * reservations/blocklist/special-dates area). Tables and columns are created by
  * migrations/004-calendar.ts.
  */
+import type { NameNfc } from './names.js';
 import type { Generated } from 'kysely';
 
 /**
@@ -23,23 +24,10 @@ export interface SpecialDateTable {
   end_date: string | null;
   created_at: number;
   updated_at: number;
+  /** NFC form of `name`, compared by the "name taken" check (names.ts). */
+  name_nfc: NameNfc;
 }
 
 export interface CalendarTables {
   special_dates: SpecialDateTable;
-}
-
-/*
- * Columns that 004-calendar adds to the `blocklist` table of 001-initial: the relative validity
- * as the client sent it (echoed by blocklist/query). `expires_at` stays the one value every rule
- * reads; these two are for display only. Merged into db.ts's BlocklistTable by module
- * augmentation so that this area does not edit db.ts.
- */
-declare module '../db.js' {
-  interface BlocklistTable {
-    /** `validityTime` as sent (1–120), null when absent or when validityExpirationTime won. */
-    validity_time: number | null;
-    /** `validityTimeUnit`: 1 year, 2 month, 3 day, 4 hour. */
-    validity_time_unit: number | null;
-  }
 }

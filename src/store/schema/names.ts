@@ -12,19 +12,6 @@ export function nameKey(name: string): string {
 }
 
 /** Set by the repositories from `name`; null only for rows written before migration 009 ran its back-fill. */
-type NameNfc = ColumnType<string | null, string | null | undefined, string | null | undefined>;
+export type NameNfc = ColumnType<string | null, string | null | undefined, string | null | undefined>;
 
-declare module '../db.js' {
-  interface CampaignTable {
-    name_nfc: NameNfc;
-  }
-  interface BatchTable {
-    name_nfc: NameNfc;
-  }
-}
 
-declare module './calendar.js' {
-  interface SpecialDateTable {
-    name_nfc: NameNfc;
-  }
-}

@@ -43,21 +43,3 @@ export interface PolicyTables {
   retry_policies: RetryPolicyTable;
   business_results: BusinessResultTable;
 }
-
-/*
- * Columns 003-policies adds to the campaigns table. db.ts owns CampaignTable; the augmentation
- * keeps the campaigns area's columns next to the migration that creates them.
- */
-declare module '../db.js' {
-  interface CampaignTable {
-    /** JSON text of the v2 `callPolicy` object, as given. */
-    call_policy: string | null;
-    /** v2 `callOrder` (2025-03+); its meaning is not published, so it is stored and echoed. */
-    call_order: number | null;
-    /**
-     * Set when the campaign was deleted with `archiveHistory: 1`: the row and its history stay,
-     * but every interface treats the campaign as absent (0200007) and its name is free again.
-     */
-    deleted_at: number | null;
-  }
-}

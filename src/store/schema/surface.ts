@@ -126,7 +126,3 @@ export interface SurfaceTables {
   call_records: CallRecordTable;
 }
 
-declare module '../db.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface DB extends SurfaceTables {}
-}
