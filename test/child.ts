@@ -5,12 +5,8 @@ import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MAIN, ROOT } from './cli-run.js';
 import { AK, SK, tempDir } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
 
 /** A port that was free a moment ago: bind port 0, read it, close. */
 export async function freePort(): Promise<number> {

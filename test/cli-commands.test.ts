@@ -6,12 +6,12 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CampaigndClient } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { ManualClock } from '../src/engine/clock.js';
-import { baseEnv, campaignd, MAIN, ROOT } from './cli-run.js';
+import { MAIN, ROOT, baseEnv, campaignd } from './cli-run.js';
+import { freePort } from './child.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const scratch = tempDir();
@@ -46,15 +46,6 @@ describe('usage', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 describe('serve', () => {
   test('--port, --host and --data-dir override the environment; SIGTERM exits 0', async () => {

@@ -6,13 +6,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CampaigndClient } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { ManualClock } from '../src/engine/clock.js';
 import { openSqlite } from '../src/store/connect.js';
-import { baseEnv, MAIN, ROOT } from './cli-run.js';
+import { MAIN, ROOT, baseEnv } from './cli-run.js';
+import { freePort } from './child.js';
 import { AK, SK, P, campaignBody, createCampaign, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const HOUR = 3600_000;
@@ -133,15 +133,6 @@ describe('/readyz and request ids', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
 
 describe('SIGTERM under load', () => {
   test('every acknowledged appoint/create is in the store after a graceful stop; exit 0', async () => {

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { baseEnv, ROOT } from './cli-run.js';
+import { ROOT, baseEnv } from './cli-run.js';
+import { freePort } from './child.js';
 import { tempDir } from './helpers.js';
 
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -25,15 +25,6 @@ function shellBlocks(heading: string): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 const SHIMS = `
 set -euo pipefail
