@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider, type SqliteDialectConfig } from 'kysely';
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
 import { initial } from './migrations/001-initial.js';
@@ -95,6 +95,29 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
   };
 }
 
+/**
+ * SQLite transactions begin IMMEDIATE (Kysely's driver says plain `begin`, a deferred one). A
+ * deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another
+ * process committed in between (busy_timeout does not help there); IMMEDIATE takes the write
+ * lock at BEGIN, so two processes on one file queue up instead (busy_timeout bounds the wait).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 export interface SqliteOptions {
   file: string;
   synchronous?: 'normal' | 'full';
@@ -122,7 +145,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may write the same file: wait instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const caps = DIALECTS.sqlite;
   await migrate(db, caps);
   return {
