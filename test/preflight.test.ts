@@ -72,6 +72,14 @@ test('preflight counts dial-now and held records by gate, and the engine then di
     assert.deepEqual(dialled.map((r) => r.called_no).sort(), ['5554001', '5554002'], 'the engine dialled exactly the dial-now records');
     const after = await preflight(s, cid);
     assert.equal(after.callData.dialNow, 0);
+
+    // A suspended campaign holds everything it has waiting, until a resume (no instant).
+    await ok(s, 'PUT', `${P(1)}/${fr}/pause`);
+    const suspended = await preflight(s, fr);
+    assert.deepEqual(
+      suspended.callData.groups.map((g) => [g.gate, g.count, g.nextEligibleAt, g.reason]),
+      [['campaign-state', 2, null, 'campaign suspended']],
+    );
   } finally {
     await s.stop();
   }
