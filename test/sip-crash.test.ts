@@ -43,7 +43,7 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
   const moved = await client.request<Envelope>('POST', '/campaignd/v1/clock', { advanceMs: 1000 });
   assert.equal(moved.body?.resultCode, '0200000', moved.raw);
   // The call is answered within a few hundred ms (answer.xml rings 200 ms) and held for 30 s.
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   while (!/^ACK sip:/m.test(sipp.messages()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.match(sipp.messages(), /^ACK sip:/m, 'the call was answered and ACKed before the kill');
   await stop(child, 'SIGKILL');

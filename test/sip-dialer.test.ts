@@ -157,7 +157,7 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     try {
       await dialer.open();
       await dialer.dial({ callId: 'c-stop', vdnId: 1, campaignId: 1, calledNo: '13800000009', callerNo: '4001001', attempt: 1, maxAlertingTime: 60, deviceType: 3, nowMs: Date.now() });
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while (!dialer.metrics.snapshot().responses['INVITE 180'] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await dialer.close();
       assert.equal(settled.length, 1, 'close() returns once the call is settled');
