@@ -72,7 +72,7 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     assert.deepEqual(m.outcomes, { '00000': 1 });
     assert.equal(m.inFlight, 0);
     assert.equal(m.talkSeconds.count, 1);
-    assert.match(p.dialer.metrics.toPrometheus(), /campaignd_sip_responses_total\{method="INVITE",status="200"\} 1/);
+    assert.match(await p.dialer.metrics.registry.metrics(), /campaignd_sip_responses_total\{method="INVITE",status="200"\} 1/);
   });
 
   test('ringing without answer: CANCEL after maxAlertingTime, 487 → no answer (00603)', async () => {

@@ -124,8 +124,12 @@ export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): 
     ev.on('callback:failed', () => callbacks.inc({ outcome: 'failed' }));
   }
 
+  // A dialer with metrics of its own (the SIP dialer) is exposed on the same endpoint.
+  const dialerRegistry = (deps.engine?.dialer as { metrics?: { registry?: unknown } } | undefined)?.metrics?.registry;
+  const exposed = dialerRegistry instanceof Registry ? Registry.merge([registry, dialerRegistry]) : registry;
+
   return {
-    registry,
+    registry: exposed,
     observeRequest(labels, seconds) {
       requests.inc({ method: labels.method, route: labels.route, status: String(labels.status), result: labels.result });
       latency.observe({ method: labels.method, route: labels.route }, seconds);
