@@ -64,12 +64,12 @@ export async function serve(dir: string, env: Record<string, string> = { CAMPAIG
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000; // a safety net: starting node with tsx on a busy machine can take long
   for (;;) {
     if (gone) throw new Error(`campaignd exited before it was ready\nstdout: ${out}\nstderr: ${err}`);
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`campaignd did not answer /healthz within 20 s\nstdout: ${out}\nstderr: ${err}`);
+      throw new Error(`campaignd did not answer /healthz within 60 s\nstdout: ${out}\nstderr: ${err}`);
     }
     try {
       const res = await fetch(url + '/healthz');

@@ -42,7 +42,9 @@ function campaignd(args: string[], env: Record<string, string>): Promise<Run> {
     let stderr = '';
     proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    // A safety net against a hung child, not a speed check: on a busy 2-core machine starting
+    // node with tsx alone can take over 20 s (seen with a load average of 25).
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
     proc.once('error', reject);
     proc.once('close', (code) => {
       clearTimeout(timer);
