@@ -115,7 +115,7 @@ describe('the webhook dialer: a hand-off that fails is an attempt failed with 34
       else res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
     s = await startTestServer(
-      { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_DIALER: 'webhook', CAMPAIGND_WEBHOOK_URL: `${cti.url}/dial`, CAMPAIGND_CALLBACK_TIMEOUT_SECONDS: '1' },
+      { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_DIALER: 'webhook', CAMPAIGND_WEBHOOK_URL: `${cti.url}/dial`, CAMPAIGND_CALLBACK_TIMEOUT_SECONDS: '3' },
       { clock: new ManualClock(start) },
     );
   });
@@ -130,7 +130,7 @@ describe('the webhook dialer: a hand-off that fails is an attempt failed with 34
     await addData(s, cid, ['5880001', '5880002', '5880003']);
     const started = Date.now();
     await advance(s, SEC);
-    assert.ok(Date.now() - started >= 900, 'the hand-off to the silent CTI was waited for (1 s timeout)');
+    assert.ok(Date.now() - started >= 2900, 'the hand-off to the silent CTI was waited for (3 s timeout)');
     assert.equal(cti.got.length, 3);
     const byNumber = new Map((await results(s, { campaignId: cid })).map((r) => [r.called_no, r]));
     assert.deepEqual([byNumber.get('5880001')?.fail_code, Number(byNumber.get('5880001')?.created_at)], ['34606', t0]);
@@ -176,7 +176,7 @@ describe('callbacks beside dialling (system clock)', () => {
       if (releasing) answer(res);
       else held.push(res); // answered only when the test says so
     });
-    s = await startTestServer({ CAMPAIGND_ENGINE_POLL_MS: '50', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_CALLBACK_TIMEOUT_SECONDS: '10' });
+    s = await startTestServer({ CAMPAIGND_ENGINE_POLL_MS: '50', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_CALLBACK_TIMEOUT_SECONDS: '30' });
   });
   after(async () => {
     releasing = true;
@@ -185,16 +185,23 @@ describe('callbacks beside dialling (system clock)', () => {
     await rx.close();
   });
 
-  test('a callback receiver that does not answer does not hold up the next round of calls', async () => {
-    const cid = await campaign(s, { callBackUrl: `${rx.url}/slow`, ivrParam: { deviceSign: '100', callCount: 1, callInterval: 1 } });
-    const second = s.engine!.events.waitFor('attempt:settled', (e) => e.campaignId === cid && e.dataId !== undefined && held.length === 1, 5000);
-    const [first] = await addData(s, cid, ['5890101', '5890102']);
-    const ev = await second;
-    assert.notEqual(String(ev.dataId), first, 'the second record was dialled and settled…');
-    assert.equal(held.length, 1, '…while the first record\'s callback was still waiting for its answer');
-    assert.equal(held[0]!.writableEnded, false);
+  test('a callback receiver that does not answer does not hold up the next calls', async () => {
+    const a = await campaign(s, { callBackUrl: `${rx.url}/slow` });
+    const b = await campaign(s, { callBackUrl: `${rx.url}/slow` });
+    await addData(s, a, ['5890101']);
+    // The first result's callback reaches the receiver, which keeps it waiting (timeout 30 s).
+    const until = Date.now() + 10_000;
+    while (held.length === 0) {
+      assert.ok(Date.now() < until, 'the first callback arrived within 10 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const settled = s.engine!.events.waitFor('attempt:settled', (e) => e.campaignId === b, 10_000);
+    await addData(s, b, ['5890102']);
+    await settled;
+    assert.equal(held[0]!.writableEnded, false, 'the next call was dialled and settled while the first callback still waited for its answer');
+    assert.deepEqual((await results(s, { campaignId: b })).map((r) => r.called_no), ['5890102']);
     answer(held[0]!);
-    const delivered = await s.engine!.events.waitFor('callback:delivered', () => true, 5000);
+    const delivered = await s.engine!.events.waitFor('callback:delivered', () => true, 10_000);
     assert.equal(delivered.attempts, 1);
   });
 });
