@@ -1,28 +1,15 @@
 /** The record of one finished SIP call and the engine outcome it gives (sip-call.ts). */
+import type { SipCallInput } from '../store/sip-calls.repository.js';
 import type { DialOutcome } from './dialer.js';
 
-/** What campaignd keeps of one SIP call (table `sip_calls`); times are engine epoch ms. */
-export interface SipCallRecord {
-  callId: string;
-  vdnId: number;
-  campaignId: number;
+/**
+ * What campaignd keeps of one SIP call: the stored record (table `sip_calls`, see
+ * store/sip-calls.repository.ts for the fields) and the numbers it was placed with; times are
+ * engine epoch ms.
+ */
+export interface SipCallRecord extends SipCallInput {
   calledNo: string;
   callerNo: string;
-  sipCallId: string;
-  /** The INVITE's final status (200 when answered); null when none came. */
-  finalStatus: number | null;
-  finalReason: string | null;
-  /** The final status came from campaignd's own stack, not from the far end. */
-  local: boolean;
-  cancelled: boolean;
-  failCode: string;
-  inviteAt: number;
-  ringingAt: number | null;
-  answeredAt: number | null;
-  endedAt: number;
-  transferUri: string | null;
-  /** REFER's final status, or the status the far end's NOTIFY reported. */
-  transferStatus: number | null;
 }
 
 /** The engine's outcome of a finished SIP call. */

@@ -15,8 +15,10 @@ export interface SipCallInput {
   vdnId: number;
   campaignId: number;
   sipCallId: string;
+  /** The INVITE's final status (200 when answered); null when none came. */
   finalStatus: number | null;
   finalReason: string | null;
+  /** The final status came from campaignd's own stack, not from the far end. */
   local: boolean;
   cancelled: boolean;
   failCode: string;
@@ -25,6 +27,7 @@ export interface SipCallInput {
   answeredAt: number | null;
   endedAt: number;
   transferUri: string | null;
+  /** REFER's final status, or the status the far end's NOTIFY reported. */
   transferStatus: number | null;
 }
 
