@@ -159,6 +159,21 @@ export function buildServer(deps: AppDeps) {
     ajv: { customOptions: { coerceTypes: true, allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.maxConnections = limits.maxConnections;
+  // The idle timeout guards receiving the request and sending the answer, not the work in
+  // between: a clock move or a large import may take longer than it without a byte exchanged.
+  app.addHook('preHandler', (req, _reply, done) => {
+    req.raw.socket?.setTimeout(0);
+    done();
+  });
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    req.raw.socket?.setTimeout(limits.idleTimeoutMs);
+    done(null, payload);
+  });
+  // An idle connection is answered 408 in the envelope (unless an answer is already under way),
+  // then closed.
+  app.server.on('timeout', (socket: Duplex) => {
+    protocolError(Object.assign(new Error('idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, limits.maxHeaderBytes);
+  });
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
   // answered only once the signature is known to be good.
