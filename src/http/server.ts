@@ -286,7 +286,7 @@ const UNREAD_BODY_DRAINED = 64 * 1024;
  * is still on its way the connection is closed after the answer, so it is never read.
  */
 function refuseUnsigned(req: FastifyRequest, reply: FastifyReply, reason: string) {
-  req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
+  if ((req.log as unknown as Partial<Logger>).isLevelEnabled?.('debug') ?? true) req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
   // A small announced body is drained by Node (the connection stays usable); a large or chunked
   // one is never read: the connection is closed after the answer.
   const announced = Number(req.headers['content-length'] ?? '0');
