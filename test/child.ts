@@ -43,7 +43,8 @@ export async function serve(dir: string, env: Record<string, string> = { CAMPAIG
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
     cwd: ROOT,
-    env: { ...baseEnv(), CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: String(port), CAMPAIGND_LOG_LEVEL: 'info', ...env },
+    // Tests run their webhook CTIs and callback receivers on loopback (refused by default).
+    env: { ...baseEnv(), CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: String(port), CAMPAIGND_LOG_LEVEL: 'info', CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);

@@ -153,6 +153,25 @@ describe('the request path', () => {
     assert.ok(r.ms >= 900 && r.ms < 3000, `closed after ${r.ms} ms`);
   });
 
+  test('a body that stalls for CAMPAIGND_IDLE_TIMEOUT_SECONDS is answered 408 and closed, well before the request timeout', async () => {
+    const idle = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_IDLE_TIMEOUT_SECONDS: '1', CAMPAIGND_REQUEST_TIMEOUT_SECONDS: '60' });
+    try {
+      const path = `${P(1)}/createObResult`;
+      const body = Buffer.from(JSON.stringify({ displayResult: 'stall', obsCodes: ['00603'] }));
+      const h = signedHeaders(idle.url, 'POST', path, body);
+      const head = `POST ${path} HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+      const r = await rawHttp(idle.url, [head, body.subarray(0, 5)], 10_000);
+      assert.equal(r.status, 408, r.text);
+      assert.equal(envelopeOf(r.body).resultCode, '0200001');
+      assert.equal(r.closed, true);
+      assert.ok(r.ms >= 900 && r.ms < 5000, `closed after ${r.ms} ms`);
+      // A complete request on a fresh connection is not affected.
+      assert.equal((await idle.client.request('GET', `${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1`)).status, 200);
+    } finally {
+      await idle.stop();
+    }
+  });
+
   test('headers that never finish: 408 in the envelope', async () => {
     const r = await rawHttp(s.url, [`GET ${P(1)}/queryOBSResultCode HTTP/1.1\r\nHost: x\r\n`], 5000);
     assert.equal(r.status, 408, r.text);

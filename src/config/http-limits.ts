@@ -6,7 +6,7 @@
  * |---|---|---|
  * | `CAMPAIGND_HEADERS_TIMEOUT_SECONDS` | `10` | the request line and headers must have arrived within this (408) |
  * | `CAMPAIGND_REQUEST_TIMEOUT_SECONDS` | `30` | the whole request, body included, must have arrived within this (408) |
- * | `CAMPAIGND_IDLE_TIMEOUT_SECONDS` | `30` | a connection on which nothing is received or sent for this long is closed (a body that stalls half-way) |
+ * | `CAMPAIGND_IDLE_TIMEOUT_SECONDS` | `30` | a connection on which nothing is received or sent for this long is closed (a body that stalls half-way, a client that does not read the answer); not counted while a request is being worked on |
  * | `CAMPAIGND_KEEPALIVE_TIMEOUT_SECONDS` | `5` | an idle keep-alive connection is closed after this |
  * | `CAMPAIGND_MAX_CONNECTIONS` | `1024` | open connections at most; further ones are closed at once |
  * | `CAMPAIGND_MAX_HEADER_BYTES` | `16384` | request line and headers at most (431) |

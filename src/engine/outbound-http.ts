@@ -11,10 +11,13 @@
  *   `timeoutMs`), and the whole exchange (`timeoutMs`, via an AbortSignal);
  * - at most `connectionsPerOrigin` requests at once to one origin; more are queued by undici;
  * - redirects are never followed (a 3xx is an answer like any other).
+ *
+ * undici is loaded on the first request (it costs hundreds of ms at start-up otherwise, and
+ * most servers never send one).
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent, buildConnector as BuildConnector } from 'undici';
 import { addressRefusal } from '../domain/outbound-policy.js';
 import type { OutboundConfig } from '../config/outbound.js';
 
@@ -34,14 +37,26 @@ export interface OutboundReply {
   text: string;
 }
 
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | null = null;
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
 export class OutboundHttp {
   readonly #cfg: OutboundConfig;
-  readonly #agent: Agent;
+  #client: Promise<{ agent: Agent; request: Undici['request'] }> | null = null;
 
   constructor(cfg: OutboundConfig) {
     this.#cfg = cfg;
+  }
+
+  #load(): Promise<{ agent: Agent; request: Undici['request'] }> {
+    this.#client ??= (undici ??= import('undici')).then((u) => ({ agent: this.#build(u), request: u.request }));
+    return this.#client;
+  }
+
+  #build({ Agent, buildConnector }: Undici): Agent {
+    const cfg = this.#cfg;
     const policy = cfg.policy;
     // Every address a name resolves to must be allowed: a name that points at both a public
     // and a private address is refused rather than tried on the public one only.
@@ -58,8 +73,8 @@ export class OutboundHttp {
         cb(null, first.address, first.family);
       });
     };
-    const connector = buildConnector({ timeout: cfg.connectTimeoutMs, lookup } as buildConnector.BuildOptions);
-    this.#agent = new Agent({
+    const connector = buildConnector({ timeout: cfg.connectTimeoutMs, lookup } as BuildConnector.BuildOptions);
+    return new Agent({
       connections: cfg.connectionsPerOrigin,
       pipelining: 1,
       connect: (opts, cb) => {
@@ -92,9 +107,10 @@ export class OutboundHttp {
    */
   async postJson(url: string, json: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<OutboundReply> {
     const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const { agent, request } = await this.#load();
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const res = await request(url, {
-      dispatcher: this.#agent,
+      dispatcher: agent,
       method: 'POST',
       headers: { 'content-type': 'application/json;charset=UTF-8' },
       body: json,
@@ -124,6 +140,6 @@ export class OutboundHttp {
 
   /** Closes idle connections and refuses new requests. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    if (this.#client !== null) await (await this.#client).agent.close();
   }
 }

@@ -185,6 +185,21 @@ export function buildServer(deps: AppDeps) {
   // The document generator must see every route, so it is registered before them.
   void app.register(registerOpenApi);
   if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
+  // The idle timeout guards receiving the request and sending the answer, not the work in
+  // between: a clock move or a large import may take longer than it without a byte exchanged.
+  app.addHook('preHandler', (req, _reply, done) => {
+    req.raw.socket?.setTimeout(0);
+    done();
+  });
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    req.raw.socket?.setTimeout(limits.idleTimeoutMs);
+    done(null, payload);
+  });
+  // An idle connection is answered 408 in the envelope (unless an answer is already under way),
+  // then closed.
+  app.server.on('timeout', (socket: Duplex) => {
+    protocolError(Object.assign(new Error('idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, limits.maxHeaderBytes);
+  });
 
   // Keep the raw bytes for the signature; parse afterwards. A parse failure is remembered and
   // answered only once the signature is known to be good.
@@ -303,7 +318,7 @@ const UNREAD_BODY_DRAINED = 64 * 1024;
  * is still on its way the connection is closed after the answer, so it is never read.
  */
 function refuseUnsigned(req: FastifyRequest, reply: FastifyReply, reason: string) {
-  req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
+  if ((req.log as unknown as Partial<Logger>).isLevelEnabled?.('debug') ?? true) req.log.debug({ reason, url: maskUrl(req.raw.url ?? req.url) }, 'signature rejected');
   // A small announced body is drained by Node (the connection stays usable); a large or chunked
   // one is never read: the connection is closed after the answer.
   const announced = Number(req.headers['content-length'] ?? '0');
