@@ -68,6 +68,8 @@ export interface BlackCategoryTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC: unique per VDN (names compare after NFC; the name itself is kept as sent). */
+  name_key: string;
   description: string | null;
   created_at: number;
   updated_at: number;
@@ -78,6 +80,8 @@ export interface BlackTypeTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC, unique per VDN. */
+  name_key: string;
   description: string | null;
   /** "1" automatic handling, "2" a prompt for the agent. */
   action_type: string;
@@ -91,6 +95,8 @@ export interface CampaignTemplateTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC, unique per VDN. */
+  name_key: string;
   /** 1 draft, 9 published, 3 paused. */
   status: number;
   /** Numbered as `deviceType`. */
