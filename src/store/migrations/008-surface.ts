@@ -32,6 +32,8 @@ export function surface(caps: DialectCaps) {
         .addColumn('kind', 'varchar(16)', (c) => c.notNull())
         .addColumn('campaign_id', 'integer')
         .addColumn('batch_id', 'varchar(64)')
+        .addColumn('category_id', 'varchar(30)')
+        .addColumn('type_id', 'varchar(30)')
         .addColumn('server_id', 'varchar(30)', (c) => c.notNull())
         .addColumn('file_path', 'varchar(255)')
         .addColumn('file_name', 'varchar(255)', (c) => c.notNull())

@@ -36,6 +36,9 @@ export interface ImportTaskTable {
   campaign_id: number | null;
   /** The batch imported call data joins (campaignd extension), or null. */
   batch_id: string | null;
+  /** The blocklist group and type imported numbers join (blocklist imports), or null. */
+  category_id: string | null;
+  type_id: string | null;
   server_id: string;
   file_path: string | null;
   file_name: string;
