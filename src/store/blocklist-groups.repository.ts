@@ -38,11 +38,13 @@ export async function groupNameTaken(db: Db, table: GroupTable, vdnId: number, n
   return r !== undefined;
 }
 
+/** Renames/redescribes a group; false when there is no such group. */
 export async function updateCategory(db: Db, vdnId: number, id: string, patch: { name: string; description: string | null; updated_at: number }): Promise<boolean> {
   const r = await db.updateTable('black_categories').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Replaces a type's name, description and action; false when there is no such type. */
 export async function updateType(
   db: Db,
   vdnId: number,
@@ -53,6 +55,7 @@ export async function updateType(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Removes a group or type; false when there was none. */
 export async function deleteGroup(db: Db, table: GroupTable, vdnId: number, id: string): Promise<boolean> {
   const r = await db.deleteFrom(table).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) === 1;

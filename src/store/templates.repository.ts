@@ -10,10 +10,12 @@ export async function insertTemplate(db: Db, row: Omit<Insertable<CampaignTempla
   await db.insertInto('campaign_templates').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
 }
 
+/** The VDN's template with this id, or undefined. */
 export async function findTemplate(db: Db, vdnId: number, id: string): Promise<TemplateRow | undefined> {
   return db.selectFrom('campaign_templates').selectAll().where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Applies `patch` to the VDN's template; `name_key` follows `name`. */
 export async function updateTemplate(db: Db, vdnId: number, id: string, patch: Updateable<CampaignTemplateTable> & { name: string }): Promise<void> {
   await db.updateTable('campaign_templates').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).execute();
 }
