@@ -23,7 +23,7 @@ import { requireCampaign, stateOf } from './campaigns.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
-import { isoTime, scheduledStart } from './import-rows.js';
+import { isoTime, scheduledStart } from './import-schedule.js';
 
 export type ImportKind = 'calldata' | 'blocklist';
 
