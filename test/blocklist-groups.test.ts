@@ -60,6 +60,18 @@ describe('blocklist groups', () => {
     assert.equal((await call('POST', '/blackCategory/create', { name: 'n'.repeat(65) })).resultCode, '02000003');
     assert.equal((await call('POST', '/blackCategory/create', { name: '' })).resultCode, '02000001');
     assert.equal((await call('POST', '/blackCategory/create', { name: 'd', description: 'd'.repeat(256) })).resultCode, '02000003');
+    // Text is never altered: control characters and lone surrogates are refused, not replaced.
+    for (const bad of ['a\u0000b', 'tab\there', 'x\ud800y']) {
+      assert.equal((await call('POST', '/blackCategory/create', { name: bad })).resultCode, '02000002', JSON.stringify(bad));
+      assert.equal((await call('POST', '/blackType/create', { name: 'ok', description: bad, actionType: '1' }, 5)).resultCode, '02000002');
+    }
+    assert.equal((await call('POST', '/blackCategory/create', { name: 'Beschwerden 投诉 😀' })).resultCode, '0200000');
+    // Names compare after NFC and are kept as sent.
+    const nfd = await create('blackCategory', { name: 'Cafe\u0301' });
+    assert.equal((await call('POST', '/blackCategory/create', { name: 'Caf\u00e9' })).resultCode, '02000012');
+    assert.equal((await call('POST', '/blackType/create', { name: 'Caf\u00e9', actionType: '1' }, 5)).resultCode, '0200000');
+    assert.equal((await call('POST', '/blackType/create', { name: 'Cafe\u0301', actionType: '1' }, 5)).resultCode, '02000014');
+    assert.deepEqual((await call('POST', '/blackCategory/query', { name: 'cafe', offset: 0, limit: 10 })).data!.map((d) => [d.id, d.name]), [[nfd, 'Cafe\u0301']]);
     assert.equal((await call('POST', '/blackCategory/query', { offset: 0, limit: 101 })).resultCode, '02000007');
   });
 });

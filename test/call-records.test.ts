@@ -105,6 +105,7 @@ describe('webhook dialer', () => {
     const t = start + 2000;
     const bad = await call(s, calls[0]!.resultPath, { failCode: '00000', turns: [{ interNo: 0 }] });
     assert.equal(bad.resultCode, '02000007', 'turns are validated before the result is taken');
+    assert.equal((await call(s, calls[0]!.resultPath, { failCode: '00000', turns: [{ userSaying: 'a\u0000b' }] })).resultCode, '02000002');
     const r = await call(s, calls[0]!.resultPath, {
       failCode: '00000',
       callBeginTime: t,

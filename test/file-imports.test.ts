@@ -234,6 +234,22 @@ describe('blocklist import', () => {
     assert.equal((await call('/blackfile/uploadFileServer', { serverId, fileName: 'b.xlsx', batchId: '1' })).resultCode, '0200001');
   });
 
+  test('numbers join the group and type named by the upload; unknown ones are 02000013 / 02000015', async () => {
+    const g = await call('/blackCategory/create', { name: 'imported' });
+    const ty = await call('/blackType/create', { name: 'imported', actionType: '1' });
+    const gid = (g.returnObject as unknown as { id: string }).id;
+    const tid = (ty.returnObject as unknown as { id: string }).id;
+    await writeCsv(path.join(folder(), 'grouped.csv'), ['number'], [['55550001'], ['55550002']]);
+    assert.equal((await call('/blackfile/uploadFileServer', { serverId, fileName: 'grouped.csv', relCategoryId: '42' })).resultCode, '02000013');
+    assert.equal((await call('/blackfile/uploadFileServer', { serverId, fileName: 'grouped.csv', typeId: '42' })).resultCode, '02000015');
+    const cid = await createCampaign(s.client);
+    assert.equal((await call(`/calldatafile/uploadFileServer/${cid}`, { serverId, fileName: 'grouped.csv', relCategoryId: gid })).resultCode, '0200001');
+    const up = await call('/blackfile/uploadFileServer', { serverId, fileName: 'grouped.csv', relCategoryId: gid, typeId: tid });
+    assert.equal((await waitTask('/blackfile/queryDataImportTask', up.returnObject!.importTaskId)).succNum, 2);
+    const q = await call('/blocklist/query', { offset: 0, limit: 10, relCategoryId: gid, typeId: tid });
+    assert.deepEqual((q as unknown as { data: Array<{ blockNum: string }> }).data.map((d) => d.blockNum), ['55550001', '55550002']);
+  });
+
   test('a scheduled import waits for its hour and minute (CAMPAIGND_TIMEZONE) on the manual clock', async () => {
     const start = Date.UTC(2030, 0, 1, 10, 0, 0);
     const clock = new ManualClock(start);

@@ -83,6 +83,8 @@ describe('templates', () => {
     }
     await create({ name: 'Taken' });
     assert.equal((await call('POST', `${P(1)}/template`, template({ name: 'Taken' }))).resultCode, '0200001');
+    await create({ name: 'Re\u0301sume\u0301' });
+    assert.equal((await call('POST', `${P(1)}/template`, template({ name: 'R\u00e9sum\u00e9' }))).resultCode, '0200001', 'names compare after NFC');
     assert.equal((await call('GET', `${P(1)}/template/123456789012345678901234567890`)).resultCode, '0200007');
     assert.equal((await call('PUT', `${P(1)}/template/123456789012345678901234567890/update`, template())).resultCode, '0200007');
   });

@@ -4,6 +4,7 @@
  * result.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { TEXT } from './blocklist-groups.js';
 
 const CallId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_.:-]*$' });
 
@@ -35,11 +36,11 @@ export type CallRecordItem = Static<typeof CallRecordItem>;
  */
 export const CallTurnIn = Type.Object({
   interNo: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-  systemReply: Type.Optional(Type.String({ maxLength: 4000 })),
-  userSaying: Type.Optional(Type.String({ maxLength: 4000 })),
-  intention: Type.Optional(Type.String({ maxLength: 255 })),
+  systemReply: Type.Optional(Type.String({ maxLength: 4000, pattern: TEXT })),
+  userSaying: Type.Optional(Type.String({ maxLength: 4000, pattern: TEXT })),
+  intention: Type.Optional(Type.String({ maxLength: 255, pattern: TEXT })),
   systemReplyTime: Type.Optional(Type.Integer({ minimum: 0 })),
   requestTime: Type.Optional(Type.Integer({ minimum: 0 })),
-  responseSource: Type.Optional(Type.String({ maxLength: 64 })),
+  responseSource: Type.Optional(Type.String({ maxLength: 64, pattern: TEXT })),
 });
 export type CallTurnIn = Static<typeof CallTurnIn>;

@@ -65,6 +65,9 @@ export const FileUpload = Type.Object({
   minute: Type.Optional(Type.Integer({ minimum: 0, maximum: 59 })),
   /** campaignd: the batch the imported call data joins (call-data import only). */
   batchId: Type.Optional(Type.String({ maxLength: 64 })),
+  /** Blocklist import only: the group and type the numbers join (as on blocklist/add). */
+  relCategoryId: Type.Optional(Type.String({ maxLength: 30, pattern: DIGITS })),
+  typeId: Type.Optional(Type.String({ maxLength: 30, pattern: DIGITS })),
 });
 export type FileUpload = Static<typeof FileUpload>;
 

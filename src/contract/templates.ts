@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CampaignV2 } from './campaigns.js';
 import { DATETIME_PATTERN, DIGITS } from './common.js';
+import { TEXT } from './blocklist-groups.js';
 
 const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
 
@@ -20,7 +21,7 @@ export const TemplateBody = Type.Composite([
 export type TemplateBody = Static<typeof TemplateBody>;
 
 export const TemplateListQuery = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 30 })),
+  name: Type.Optional(Type.String({ maxLength: 30, pattern: TEXT })),
   status: TemplateStatus,
   taskType: Type.Optional(IntEnum([1, 2, 3, 5, 6])),
   offset: Type.Integer({ minimum: 0, maximum: 100000000 }),
@@ -29,7 +30,7 @@ export const TemplateListQuery = Type.Object({
 export type TemplateListQuery = Static<typeof TemplateListQuery>;
 
 export const TemplateCopy = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: TEXT }),
   description: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^"\\[\\]=;<>]*$' })),
   /** A campaign id (integer) or a template id (30 digits). */
   from: Type.String({ minLength: 1, maxLength: 30, pattern: DIGITS }),
@@ -45,7 +46,7 @@ export const TemplateIdParams = Type.Object({
 
 /** campaignd extension: a campaign from a published template. */
 export const CampaignFromTemplate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: TEXT }),
   strBeginTime: Type.String({ minLength: 1, pattern: DATETIME_PATTERN }),
   strEndTime: Type.String({ minLength: 1, pattern: DATETIME_PATTERN }),
   initStatus: Type.Optional(IntEnum([0, 1])),

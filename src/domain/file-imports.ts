@@ -8,19 +8,22 @@
  * `02000010`). Checks at upload, in the order a caller meets them: the campaign exists
  * (`0200007`; existence first); `hour`/`minute` together (`02000010`); the file is `.xlsx` or
  * `.csv` (`0200001`); the server is registered in the VDN (`0200001`); the campaign is not
- * expired (`0200019`); `batchId`, when given, exists (`03000004`).
+ * expired (`0200019`); `batchId`, when given, exists (`03000004`). A blocklist import may name
+ * the group and type its numbers join (`relCategoryId`/`typeId`, `02000013`/`02000015` when
+ * unknown, as on `blocklist/add`; the console offers a group on its import form).
  */
 import path from 'node:path';
 import type { FileUpload, ImportTaskItem, ImportTaskQuery } from '../contract/files.js';
 import { findBatch } from '../store/batches.repository.js';
 import { findFileServer } from '../store/file-servers.repository.js';
 import { insertImportTask, pageImportTasks, STATUS_PREPARING, type ImportTaskRow } from '../store/import-tasks.repository.js';
+import { assertGroupAndType } from './blocklist-groups.js';
 import { callDataAddAllowed } from './call-data.js';
 import { requireCampaign, stateOf } from './campaigns.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
-import { isoTime, scheduledStart } from './import-rows.js';
+import { isoTime, scheduledStart } from './import-schedule.js';
 
 export type ImportKind = 'calldata' | 'blocklist';
 
@@ -44,6 +47,8 @@ async function register(ctx: DomainContext, vdnId: number, kind: ImportKind, cam
     kind,
     campaign_id: campaignId,
     batch_id: body.batchId || null,
+    category_id: body.relCategoryId || null,
+    type_id: body.typeId || null,
     server_id: body.serverId,
     file_path: body.filePath || null,
     file_name: body.fileName,
@@ -73,6 +78,7 @@ async function requireServer(ctx: DomainContext, vdnId: number, serverId: string
 export async function uploadCallDataFile(ctx: DomainContext, vdnId: number, campaignId: number, body: FileUpload): Promise<string> {
   const campaign = await requireCampaign(ctx.db, vdnId, campaignId);
   checkCommon(body);
+  if (body.relCategoryId || body.typeId) throw paramError('parameters relCategoryId and typeId belong to blocklist imports only');
   await requireServer(ctx, vdnId, body.serverId);
   const state = stateOf(campaign, ctx.clock.now());
   if (!callDataAddAllowed(state)) throw new DomainError('0200019', `numbers cannot be added while campaign ${campaignId} is ${state}`);
@@ -87,6 +93,7 @@ export async function uploadBlocklistFile(ctx: DomainContext, vdnId: number, bod
   checkCommon(body);
   if (body.batchId !== undefined) throw paramError('parameter batchId belongs to call-data imports only');
   await requireServer(ctx, vdnId, body.serverId);
+  await assertGroupAndType(ctx.db, vdnId, body.relCategoryId, body.typeId);
   return register(ctx, vdnId, 'blocklist', null, body);
 }
 

@@ -29,7 +29,7 @@ import { countActiveImportsOfServer } from '../store/import-tasks.repository.js'
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
-import { isoTime } from './import-rows.js';
+import { isoTime } from './import-schedule.js';
 
 /** The connection details an import needs, password in clear (never leaves the process). */
 export interface SftpTarget {

@@ -16,10 +16,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CallDataItemV2 } from '../contract/call-data.js';
 import { instantAt } from './local-time.js';
 
-/** Epoch ms → the import-task time format: `2022-03-11T07:27:09.000+00:00` (UTC). */
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+00:00');
-}
+export { isoTime, scheduledStart } from './import-schedule.js';
 
 export const CALL_DATA_COLUMNS = ['sessionId', 'called', 'caller', 'callData', 'customField', 'recycleTime', 'priority'] as const;
 export const BLOCKLIST_COLUMNS = ['number', 'expiryTime', 'validityTime', 'restrictTimes', 'restrictPeriod'] as const;
@@ -185,24 +182,6 @@ export function parseBlockRow(row: readonly string[], m: Map<string, number>, no
     ok: true,
     value: { number, expiresAt, validityTime, restrictTimes: times === '' ? null : Number(times), restrictPeriod: period === '' ? null : period },
   };
-}
-
-/**
- * The start of an import: now, or the next instant at or after `nowMs` at which the wall clock
- * in `tz` reads `hour:minute` (a scheduled import).
- *
- * @example scheduledStart(Date.UTC(2026, 0, 1, 10), 9, 30, 'UTC') // 2026-01-02 09:30 UTC
- */
-export function scheduledStart(nowMs: number, hour: number | undefined, minute: number | undefined, tz: string): number {
-  if (hour === undefined || minute === undefined) return nowMs;
-  const d = new Date(nowMs);
-  // Walk the local days from yesterday (UTC and local dates may differ by one) to tomorrow.
-  for (let k = -1; k <= 2; k++) {
-    const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + k));
-    const at = instantAt({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() }, hour * 60 + minute, tz, 'compatible');
-    if (at >= nowMs) return at;
-  }
-  return nowMs;
 }
 
 /** Appends a row error to the task's message, keeping it short (first 20 reasons). */

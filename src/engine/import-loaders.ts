@@ -12,6 +12,7 @@
 import type { Config } from '../config/index.js';
 import { stateOf } from '../domain/campaigns.js';
 import { callDataAddAllowed } from '../domain/call-data.js';
+import { assertGroupAndType } from '../domain/blocklist-groups.js';
 import { appendErr, parseBlockRow, parseCallDataRow, type ImportedCallData } from '../domain/import-rows.js';
 import { parseDateTime } from '../domain/time.js';
 import { findBatch } from '../store/batches.repository.js';
@@ -143,6 +144,11 @@ export async function loadCallDataChunk(
 
 /** Loads blocklist rows into the task's VDN (validity read in `tz`, the tenant's zone). */
 export async function loadBlocklistChunk(trx: Db, task: ImportTaskRow, columns: Map<string, number>, rows: readonly NumberedRow[], c: ImportCounters, nowMs: number, tz: string): Promise<void> {
+  try {
+    await assertGroupAndType(trx, task.vdn_id, task.category_id ?? undefined, task.type_id ?? undefined);
+  } catch (e) {
+    throw new ImportAbort(`${(e as Error).message}: it was deleted after the upload`);
+  }
   const valid = [];
   for (const r of rows) {
     const p = parseBlockRow(r.cells, columns, nowMs, tz);
@@ -171,8 +177,8 @@ export async function loadBlocklistChunk(trx: Db, task: ImportTaskRow, columns: 
       expires_at: v.expiresAt,
       restrict_times: v.restrictTimes,
       restrict_period: v.restrictPeriod,
-      category_id: null,
-      type_id: null,
+      category_id: task.category_id,
+      type_id: task.type_id,
       validity_time: v.validityTime,
       validity_time_unit: v.validityTime === null ? null : 4,
       created_at: nowMs,

@@ -14,7 +14,6 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import { sftpTargetOf } from '../domain/file-servers.js';
-import { BLOCKLIST_COLUMNS, CALL_DATA_COLUMNS, columnMap } from '../domain/import-rows.js';
 import {
   claimImportTask,
   dueImportTaskIds,
@@ -26,7 +25,7 @@ import {
   type ImportTaskRow,
 } from '../store/import-tasks.repository.js';
 import { fileKindOf, readRows } from './file-rows.js';
-import { ImportAbort, loadBlocklistChunk, loadCallDataChunk, type ImportCounters, type NumberedRow } from './import-loaders.js';
+import type { ImportCounters, NumberedRow } from './import-loaders.js';
 import { openSftpFile } from './sftp-source.js';
 
 const LEASE_MS = 60_000;
@@ -129,6 +128,9 @@ export class ImportWorker {
   }
 
   async #run(task: ImportTaskRow): Promise<void> {
+    // The row rules and loaders are loaded on the first import, not at start.
+    const { BLOCKLIST_COLUMNS, CALL_DATA_COLUMNS, columnMap } = await import('../domain/import-rows.js');
+    const { ImportAbort, loadBlocklistChunk, loadCallDataChunk } = await import('./import-loaders.js');
     const cfg = this.ctx.config.fileImport;
     const c: ImportCounters = {
       succ: Number(task.succ_num),

@@ -11,7 +11,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../domain/context.js';
-import { findCampaign } from '../store/campaigns.repository.js';
+import { findCampaignEnd } from '../store/campaigns.repository.js';
 import { envelope } from './envelope.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
@@ -39,7 +39,8 @@ export function existenceFirst(deps: DomainContext) {
     if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return;
     const id = Number(raw);
     if (id > 2147483647) return;
-    if (await findCampaign(deps.db, Number(vdn), id)) return;
+    // The narrow lookup of the hot path (one indexed row, one column).
+    if (await findCampaignEnd(deps.db, Number(vdn), id)) return;
     return reply.code(200).send(envelope('0200007', `campaign ${id} does not exist in VDN ${Number(vdn)}`));
   };
 }

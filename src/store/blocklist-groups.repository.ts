@@ -10,12 +10,14 @@ export type GroupTable = 'black_categories' | 'black_types';
 export type CategoryRow = Selectable<BlackCategoryTable>;
 export type TypeRow = Selectable<BlackTypeTable>;
 
-export async function insertCategory(db: Db, row: Insertable<BlackCategoryTable>): Promise<void> {
-  await db.insertInto('black_categories').values(row).execute();
+/** Inserts a group; `name_key` is derived here. */
+export async function insertCategory(db: Db, row: Omit<Insertable<BlackCategoryTable>, 'name_key'>): Promise<void> {
+  await db.insertInto('black_categories').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
 }
 
-export async function insertType(db: Db, row: Insertable<BlackTypeTable>): Promise<void> {
-  await db.insertInto('black_types').values(row).execute();
+/** Inserts a type; `name_key` is derived here. */
+export async function insertType(db: Db, row: Omit<Insertable<BlackTypeTable>, 'name_key'>): Promise<void> {
+  await db.insertInto('black_types').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
 }
 
 /** Whether a group/type with this id exists in the VDN. */
@@ -24,33 +26,36 @@ export async function groupExists(db: Db, table: GroupTable, vdnId: number, id: 
   return r !== undefined;
 }
 
-/** Whether `name` is used by another row (not `exceptId`) of the VDN. */
+/** Whether `name` (compared after NFC) is used by another row (not `exceptId`) of the VDN. */
 export async function groupNameTaken(db: Db, table: GroupTable, vdnId: number, name: string, exceptId?: string): Promise<boolean> {
   const r = await db
     .selectFrom(table)
     .select('id')
     .where('vdn_id', '=', vdnId)
-    .where('name', '=', name)
+    .where('name_key', '=', name.normalize('NFC'))
     .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
     .executeTakeFirst();
   return r !== undefined;
 }
 
+/** Renames/redescribes a group; false when there is no such group. */
 export async function updateCategory(db: Db, vdnId: number, id: string, patch: { name: string; description: string | null; updated_at: number }): Promise<boolean> {
-  const r = await db.updateTable('black_categories').set(patch).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
+  const r = await db.updateTable('black_categories').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Replaces a type's name, description and action; false when there is no such type. */
 export async function updateType(
   db: Db,
   vdnId: number,
   id: string,
   patch: { name: string; description: string | null; action_type: string; action: string | null; updated_at: number },
 ): Promise<boolean> {
-  const r = await db.updateTable('black_types').set(patch).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
+  const r = await db.updateTable('black_types').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Removes a group or type; false when there was none. */
 export async function deleteGroup(db: Db, table: GroupTable, vdnId: number, id: string): Promise<boolean> {
   const r = await db.deleteFrom(table).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) === 1;

@@ -13,6 +13,7 @@ export async function insertFileServer(db: Db, row: Insertable<FileServerTable>)
   await db.insertInto('file_servers').values(row).execute();
 }
 
+/** The VDN's server with this id, or undefined. */
 export async function findFileServer(db: Db, vdnId: number, id: string): Promise<FileServerRow | undefined> {
   return db.selectFrom('file_servers').selectAll().where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
 }
@@ -29,11 +30,13 @@ export async function findFileServerByAddress(db: Db, vdnId: number, ip: string,
     .executeTakeFirst();
 }
 
+/** Applies `patch` to the VDN's server; false when there is no such server. */
 export async function updateFileServer(db: Db, vdnId: number, id: string, patch: Updateable<FileServerTable>): Promise<boolean> {
   const r = await db.updateTable('file_servers').set(patch).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Removes the VDN's server; false when there was none. */
 export async function deleteFileServer(db: Db, vdnId: number, id: string): Promise<boolean> {
   const r = await db.deleteFrom('file_servers').where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) === 1;

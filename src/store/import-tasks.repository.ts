@@ -17,10 +17,12 @@ export const STATUS_RUNNING = 1;
 export const STATUS_DONE = 2;
 export const STATUS_FAILED = 3;
 
+/** Registers an import task (status 0, counters 0). */
 export async function insertImportTask(db: Db, row: Insertable<ImportTaskTable>): Promise<void> {
   await db.insertInto('import_tasks').values(row).execute();
 }
 
+/** One task by id (any VDN: the worker's view), or undefined. */
 export async function findImportTask(db: Db, id: string): Promise<ImportTaskRow | undefined> {
   return db.selectFrom('import_tasks').selectAll().where('id', '=', id).executeTakeFirst();
 }

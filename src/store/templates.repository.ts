@@ -5,25 +5,28 @@ import type { CampaignTemplateTable } from './schema/surface.js';
 
 export type TemplateRow = Selectable<CampaignTemplateTable>;
 
-export async function insertTemplate(db: Db, row: Insertable<CampaignTemplateTable>): Promise<void> {
-  await db.insertInto('campaign_templates').values(row).execute();
+/** Inserts a template; `name_key` (NFC) is derived here. */
+export async function insertTemplate(db: Db, row: Omit<Insertable<CampaignTemplateTable>, 'name_key'>): Promise<void> {
+  await db.insertInto('campaign_templates').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
 }
 
+/** The VDN's template with this id, or undefined. */
 export async function findTemplate(db: Db, vdnId: number, id: string): Promise<TemplateRow | undefined> {
   return db.selectFrom('campaign_templates').selectAll().where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function updateTemplate(db: Db, vdnId: number, id: string, patch: Updateable<CampaignTemplateTable>): Promise<void> {
-  await db.updateTable('campaign_templates').set(patch).where('vdn_id', '=', vdnId).where('id', '=', id).execute();
+/** Applies `patch` to the VDN's template; `name_key` follows `name`. */
+export async function updateTemplate(db: Db, vdnId: number, id: string, patch: Updateable<CampaignTemplateTable> & { name: string }): Promise<void> {
+  await db.updateTable('campaign_templates').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).execute();
 }
 
-/** Whether another template (not `exceptId`) of the VDN has this name. */
+/** Whether another template (not `exceptId`) of the VDN has this name (compared after NFC). */
 export async function templateNameTaken(db: Db, vdnId: number, name: string, exceptId?: string): Promise<boolean> {
   const r = await db
     .selectFrom('campaign_templates')
     .select('id')
     .where('vdn_id', '=', vdnId)
-    .where('name', '=', name)
+    .where('name_key', '=', name.normalize('NFC'))
     .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
     .executeTakeFirst();
   return r !== undefined;

@@ -4,7 +4,8 @@ import { serialKey, type DialectCaps } from '../dialect.js';
 /**
  * Tables of the rest of the CC-iSales surface (schema/surface.ts): file servers, import tasks
  * (with their seen-keys table for duplicate detection across restarts), blocklist groups and
- * types, campaign templates and call records.
+ * types, campaign templates and call records. Names are stored as sent; `name_key` (the NFC form)
+ * carries the uniqueness (PRODUCT.md: unique names compare after NFC).
  */
 export function surface(caps: DialectCaps) {
   const { type: pkType, build: serialPk } = serialKey(caps);
@@ -31,6 +32,8 @@ export function surface(caps: DialectCaps) {
         .addColumn('kind', 'varchar(16)', (c) => c.notNull())
         .addColumn('campaign_id', 'integer')
         .addColumn('batch_id', 'varchar(64)')
+        .addColumn('category_id', 'varchar(30)')
+        .addColumn('type_id', 'varchar(30)')
         .addColumn('server_id', 'varchar(30)', (c) => c.notNull())
         .addColumn('file_path', 'varchar(255)')
         .addColumn('file_name', 'varchar(255)', (c) => c.notNull())
@@ -64,10 +67,11 @@ export function surface(caps: DialectCaps) {
         .addColumn('id', 'varchar(30)', (c) => c.primaryKey())
         .addColumn('vdn_id', 'integer', (c) => c.notNull())
         .addColumn('name', 'varchar(64)', (c) => c.notNull())
+        .addColumn('name_key', 'varchar(256)', (c) => c.notNull())
         .addColumn('description', 'varchar(255)')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addUniqueConstraint('black_categories_name', ['vdn_id', 'name'])
+        .addUniqueConstraint('black_categories_name', ['vdn_id', 'name_key'])
         .execute();
 
       await db.schema
@@ -75,12 +79,13 @@ export function surface(caps: DialectCaps) {
         .addColumn('id', 'varchar(30)', (c) => c.primaryKey())
         .addColumn('vdn_id', 'integer', (c) => c.notNull())
         .addColumn('name', 'varchar(64)', (c) => c.notNull())
+        .addColumn('name_key', 'varchar(256)', (c) => c.notNull())
         .addColumn('description', 'varchar(255)')
         .addColumn('action_type', 'varchar(8)', (c) => c.notNull())
         .addColumn('action', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addUniqueConstraint('black_types_name', ['vdn_id', 'name'])
+        .addUniqueConstraint('black_types_name', ['vdn_id', 'name_key'])
         .execute();
 
       await db.schema
@@ -88,12 +93,13 @@ export function surface(caps: DialectCaps) {
         .addColumn('id', 'varchar(30)', (c) => c.primaryKey())
         .addColumn('vdn_id', 'integer', (c) => c.notNull())
         .addColumn('name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('name_key', 'varchar(400)', (c) => c.notNull())
         .addColumn('status', 'integer', (c) => c.notNull())
         .addColumn('task_type', 'integer', (c) => c.notNull())
         .addColumn('body', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addUniqueConstraint('campaign_templates_name', ['vdn_id', 'name'])
+        .addUniqueConstraint('campaign_templates_name', ['vdn_id', 'name_key'])
         .execute();
 
       await db.schema

@@ -36,6 +36,9 @@ export interface ImportTaskTable {
   campaign_id: number | null;
   /** The batch imported call data joins (campaignd extension), or null. */
   batch_id: string | null;
+  /** The blocklist group and type imported numbers join (blocklist imports), or null. */
+  category_id: string | null;
+  type_id: string | null;
   server_id: string;
   file_path: string | null;
   file_name: string;
@@ -68,6 +71,8 @@ export interface BlackCategoryTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC: unique per VDN (names compare after NFC; the name itself is kept as sent). */
+  name_key: string;
   description: string | null;
   created_at: number;
   updated_at: number;
@@ -78,6 +83,8 @@ export interface BlackTypeTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC, unique per VDN. */
+  name_key: string;
   description: string | null;
   /** "1" automatic handling, "2" a prompt for the agent. */
   action_type: string;
@@ -91,6 +98,8 @@ export interface CampaignTemplateTable {
   id: string;
   vdn_id: number;
   name: string;
+  /** `name` in NFC, unique per VDN. */
+  name_key: string;
   /** 1 draft, 9 published, 3 paused. */
   status: number;
   /** Numbered as `deviceType`. */
