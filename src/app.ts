@@ -5,7 +5,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ensureBootstrapKey, KeyStore } from './auth/keys.js';
 import type { Config } from './config/index.js';
-import { ManualClock, systemClock, type Clock } from './engine/clock.js';
+import { LATEST_CLOCK_MS, ManualClock, systemClock, type Clock } from './engine/clock.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/factory.js';
 import { ImportWorker } from './engine/import-worker.js';
@@ -53,7 +53,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 
 async function restoreManualClock(store: Store): Promise<ManualClock> {
   const saved = Number(await readEngineState(store.db, 'manual_clock'));
-  const clock = new ManualClock(Number.isFinite(saved) && saved > 0 ? saved : Date.now(), (ms) => writeEngineState(store.db, 'manual_clock', String(ms)));
+  // A reading outside the clock's range (possible only before moves were bounded) is not resumed.
+  const usable = Number.isFinite(saved) && saved > 0 && saved <= LATEST_CLOCK_MS;
+  const clock = new ManualClock(usable ? saved : Date.now(), (ms) => writeEngineState(store.db, 'manual_clock', String(ms)));
   await writeEngineState(store.db, 'manual_clock', String(clock.now()));
   return clock;
 }

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { TEXT } from './blocklist-groups.js';
+import { EpochMs } from './common.js';
 
 const CallId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_.:-]*$' });
 
@@ -39,8 +40,8 @@ export const CallTurnIn = Type.Object({
   systemReply: Type.Optional(Type.String({ maxLength: 4000, pattern: TEXT })),
   userSaying: Type.Optional(Type.String({ maxLength: 4000, pattern: TEXT })),
   intention: Type.Optional(Type.String({ maxLength: 255, pattern: TEXT })),
-  systemReplyTime: Type.Optional(Type.Integer({ minimum: 0 })),
-  requestTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  systemReplyTime: Type.Optional(EpochMs),
+  requestTime: Type.Optional(EpochMs),
   responseSource: Type.Optional(Type.String({ maxLength: 64, pattern: TEXT })),
 });
 export type CallTurnIn = Static<typeof CallTurnIn>;

@@ -79,3 +79,9 @@ export const PageNumSize = {
   pageNum: Int({ minimum: 1, maximum: 100000000 }),
   pageSize: Int({ minimum: 1, maximum: 50 }),
 };
+
+/**
+ * An instant in epoch milliseconds from 1970 up to 9999-12-31 23:59:59.999 UTC, the range the
+ * vendor's `yyyy-MM-dd HH:mm:ss` times can show (engine/clock.ts `LATEST_CLOCK_MS`).
+ */
+export const EpochMs = Type.Integer({ minimum: 0, maximum: 253402300799999 });

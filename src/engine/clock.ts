@@ -13,6 +13,12 @@ export const systemClock: Clock = {
   now: () => Date.now(),
 };
 
+/**
+ * The latest instant the manual clock may show: 9999-12-31 23:59:59.999 UTC, the last moment the
+ * vendor's `yyyy-MM-dd HH:mm:ss` times can express (epoch ms).
+ */
+export const LATEST_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** A clock that stands still until told to move. */
 export class ManualClock implements Clock {
   readonly kind = 'manual' as const;

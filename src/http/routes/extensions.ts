@@ -25,11 +25,12 @@ import { normalizeFailCode } from '../../domain/obs-codes.js';
 import { campaignState, wireStatus } from '../../domain/campaign-rules.js';
 import { requireCampaign } from '../../domain/campaigns.js';
 import { campaignProgressCounts } from '../../store/engine-call-data.repository.js';
-import { ManualClock } from '../../engine/clock.js';
+import { LATEST_CLOCK_MS, ManualClock } from '../../engine/clock.js';
 import { preflight } from '../../engine/preflight.js';
 import type { Engine } from '../../engine/engine.js';
 import { envelope, ok } from '../envelope.js';
 import { CallTurnIn } from '../../contract/call-records.js';
+import { EpochMs } from '../../contract/common.js';
 import { turnsFromWire } from '../../domain/call-records.js';
 import { VdnCampaignParams } from '../../contract/common.js';
 import type { RoutePlugin } from './plugin.js';
@@ -41,14 +42,14 @@ export interface ExtensionDeps extends DomainContext {
 
 const ClockMove = Type.Object({
   advanceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 366 * 86400_000 })),
-  setMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  setMs: Type.Optional(Type.Integer({ minimum: 0, maximum: LATEST_CLOCK_MS })),
 });
 
 const ExternalResult = Type.Object({
   failCode: Type.String({ minLength: 1, maxLength: 5, pattern: '^[0-9]*$' }),
-  ackBeginTime: Type.Optional(Type.Integer({ minimum: 0 })),
-  callBeginTime: Type.Optional(Type.Integer({ minimum: 0 })),
-  callEndTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  ackBeginTime: Type.Optional(EpochMs),
+  callBeginTime: Type.Optional(EpochMs),
+  callEndTime: Type.Optional(EpochMs),
   recordPath: Type.Optional(Type.String({ maxLength: 1024 })),
   /** The dialogue of an automatic or robot call (`callRecord`). */
   turns: Type.Optional(Type.Array(CallTurnIn, { maxItems: 1000 })),
@@ -71,6 +72,7 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       const { advanceMs, setMs } = req.body;
       if ((advanceMs === undefined) === (setMs === undefined)) throw new DomainError('02000009', 'give exactly one of advanceMs and setMs');
       const target = advanceMs !== undefined ? clock.now() + advanceMs : setMs!;
+      if (target > LATEST_CLOCK_MS) throw new DomainError('02000007', `the clock cannot go past ${formatDateTime(LATEST_CLOCK_MS)} (UTC)`);
       if (target < clock.now()) throw paramError('the clock only moves forward');
       const passes = deps.engine ? await deps.engine.advanceTo(target, (ms) => clock.set(ms)) : (clock.set(target), 0);
       await clock.flush();
@@ -171,6 +173,11 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       async (req) => {
         if (!deps.engine) throw paramError('the engine is not running');
         const b = req.body;
+        const order: Array<[string, number | undefined]> = [['ackBeginTime', b.ackBeginTime], ['callBeginTime', b.callBeginTime], ['callEndTime', b.callEndTime]];
+        const given = order.filter((x): x is [string, number] => x[1] !== undefined);
+        for (let i = 1; i < given.length; i++) {
+          if (given[i]![1] < given[i - 1]![1]) throw paramError(`parameter ${given[i]![0]} must not be earlier than ${given[i - 1]![0]}`);
+        }
         const settled = await deps.engine.settleExternal(req.params.callId, req.params.vdnId, {
           failCode: normalizeFailCode(b.failCode),
           ackBeginTime: b.ackBeginTime ?? null,
