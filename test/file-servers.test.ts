@@ -14,12 +14,14 @@ import { parseSecretsKey } from '../src/config/file-import.js';
 import { ConfigError } from '../src/config/error.js';
 
 const KEY = randomBytes(32).toString('base64');
+/** The example servers live on a private network, which the operator allows (file-server-destinations.test.ts). */
+const PRIVATE_SERVERS = { CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8,10.0.0.0/8' };
 const PWD = 'S3cret-pass!word';
 type Env = { resultCode: string; resultDesc: string; returnObject?: { serverId: string; id: string }; count?: number; server?: Array<Record<string, unknown>> };
 
 let s: TestServer;
 before(async () => {
-  s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY });
+  s = await startTestServer({ ...PRIVATE_SERVERS, CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY });
 });
 after(async () => {
   await s.stop();
@@ -160,7 +162,7 @@ describe('file servers', () => {
 
 describe('CAMPAIGND_SECRETS_KEY at start', () => {
   test('without the key a server cannot be added (0200001)', async () => {
-    const t = await startTestServer({ CAMPAIGND_ENGINE: 'off' });
+    const t = await startTestServer({ ...PRIVATE_SERVERS, CAMPAIGND_ENGINE: 'off' });
     try {
       const r = await call('/file/addServer', server(), t);
       assert.equal(r.resultCode, '0200001');
@@ -172,12 +174,12 @@ describe('CAMPAIGND_SECRETS_KEY at start', () => {
 
   test('servers stored: no start without the key, nor with another key; with it, it starts', async () => {
     const dir = tempDir();
-    const t = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY }, { dir });
+    const t = await startTestServer({ ...PRIVATE_SERVERS, CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY }, { dir });
     assert.equal((await call('/file/addServer', server(), t)).resultCode, '0200000');
     await t.stop();
-    await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off' }, { dir }), /CAMPAIGND_SECRETS_KEY is not set/);
+    await assert.rejects(startTestServer({ ...PRIVATE_SERVERS, CAMPAIGND_ENGINE: 'off' }, { dir }), /CAMPAIGND_SECRETS_KEY is not set/);
     await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: randomBytes(32).toString('base64') }, { dir }), /does not open/);
-    const again = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY }, { dir });
+    const again = await startTestServer({ ...PRIVATE_SERVERS, CAMPAIGND_ENGINE: 'off', CAMPAIGND_SECRETS_KEY: KEY }, { dir });
     assert.equal((await call('/file/queryServer', { offset: 0, limit: 10 }, again)).count, 1);
     await again.stop();
   });

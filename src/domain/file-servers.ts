@@ -11,6 +11,7 @@
  *   (`02000001`), otherwise a missing `serverPwd` keeps the stored one;
  * - a server with an import waiting or running cannot be deleted (`0200001`).
  */
+import { hostRefusal } from './outbound-policy.js';
 import { seal, unseal } from '../auth/secrets.js';
 import type { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate } from '../contract/files.js';
 import type { Db } from '../store/db.js';
@@ -50,11 +51,22 @@ function addressTaken(ip: string, port: number): DomainError {
   return paramError(`a file server at ${ip}:${port} is already registered in this VDN`);
 }
 
+/**
+ * A file server is an outbound destination like a callback URL: loopback, private and link-local
+ * addresses are refused unless CAMPAIGND_OUTBOUND_ALLOW lists them (`02000002`); a host name is
+ * judged again after resolution, at every fetch (engine/sftp-source.ts).
+ */
+function checkDestination(ctx: DomainContext, ip: string): void {
+  const why = hostRefusal(ip, ctx.config.outbound.policy);
+  if (why) throw new DomainError('02000002', `parameter serverInfo.ip: ${why}`);
+}
+
 /** `POST P/file/addServer` → the new server id (30-digit string). */
 export async function addFileServer(ctx: DomainContext, vdnId: number, body: FileServerAdd): Promise<string> {
   const key = requireKey(ctx);
   const now = ctx.clock.now();
   const { ip, port, filePath } = body.serverInfo;
+  checkDestination(ctx, ip);
   const id = newLongId(now);
   try {
     await ctx.db.transaction().execute(async (trx) => {
@@ -88,6 +100,7 @@ async function requireServer(db: Db, vdnId: number, id: string): Promise<FileSer
 export async function updateFileServerDetails(ctx: DomainContext, vdnId: number, id: string, body: FileServerUpdate): Promise<void> {
   const now = ctx.clock.now();
   const { ip, port, filePath } = body.serverInfo;
+  checkDestination(ctx, ip);
   try {
     await ctx.db.transaction().execute(async (trx) => {
       const cur = await requireServer(trx, vdnId, id);

@@ -89,7 +89,18 @@ export function urlRefusal(url: string, policy: OutboundPolicy): string | null {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http or https URL';
   if (u.username !== '' || u.password !== '') return 'must not carry a user name or password';
-  const host = u.hostname;
+  return hostRefusal(u.hostname, policy);
+}
+
+/**
+ * Null when a host (name or literal address) may be a destination as far as can be told without
+ * DNS, else the reason: a literal address is judged by `addressRefusal`, `localhost` names count
+ * as loopback, other names pass here and are judged after resolution. Used for URLs and for the
+ * SFTP file servers' `serverInfo.ip`.
+ *
+ * @example hostRefusal('169.254.169.254', { allow: [] }) // 'destination 169.254.169.254 is a linkLocal address …'
+ */
+export function hostRefusal(host: string, policy: OutboundPolicy): string | null {
   if (LOCAL_NAMES.test(host)) {
     return addressRefusal('127.0.0.1', policy) === null ? null : `destination ${host} is a loopback address; refused unless CAMPAIGND_OUTBOUND_ALLOW lists it`;
   }

@@ -152,7 +152,7 @@ export class ImportWorker {
     const remote = path.posix.join(folder, task.file_name);
     let file;
     try {
-      file = await openSftpFile(target, remote, cfg.sftpTimeoutMs);
+      file = await openSftpFile(target, remote, cfg.sftpTimeoutMs, this.ctx.config.outbound.policy);
     } catch (e) {
       return this.#finish(task, STATUS_FAILED, c, (e as Error).message);
     }

@@ -5,6 +5,8 @@
  * accepts the server's key as it is (document the trust boundary: register servers on networks
  * you trust, or behind a tunnel). The password authenticates; it is never logged.
  */
+import { lookup } from 'node:dns/promises';
+import { addressRefusal, hostRefusal, type OutboundPolicy } from '../domain/outbound-policy.js';
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 
@@ -23,7 +25,21 @@ export async function openSftpFile(
   t: { host: string; port: number; userName: string; password: string },
   remotePath: string,
   timeoutMs: number,
+  policy: OutboundPolicy,
 ): Promise<SftpFile> {
+  // The destination policy again, on what the name resolves to now: every address must be
+  // allowed, and the connection goes to the address that was checked.
+  const refused = hostRefusal(t.host, policy);
+  if (refused) throw new Error(`SFTP ${refused}`);
+  let addresses: Array<{ address: string }>;
+  try {
+    addresses = await lookup(t.host, { all: true });
+  } catch (e) {
+    throw new Error(`SFTP server ${t.host} cannot be resolved: ${(e as Error).message}`);
+  }
+  const bad = addresses.find((a) => addressRefusal(a.address, policy) !== null);
+  if (bad || addresses.length === 0) throw new Error(`SFTP server ${t.host} resolves to a refused address; refused unless CAMPAIGND_OUTBOUND_ALLOW lists it`);
+  const host = addresses[0]!.address;
   // Loaded on first use: most processes never fetch a file.
   const { Client } = (await import('ssh2')).default;
   return new Promise((resolve, reject) => {
@@ -48,6 +64,6 @@ export async function openSftpFile(
         });
       });
     });
-    conn.connect({ host: t.host, port: t.port, username: t.userName, password: t.password, readyTimeout: timeoutMs, keepaliveInterval: 0 });
+    conn.connect({ host, port: t.port, username: t.userName, password: t.password, readyTimeout: timeoutMs, keepaliveInterval: 0 });
   });
 }
