@@ -176,15 +176,16 @@ describe('persistence across restarts of `campaignd serve`', () => {
     const first = await serve(dir, {});
     // The key is printed before the server listens, but a pipe may deliver it a moment later.
     const deadline = Date.now() + 5_000;
-    while (!/CAMPAIGND_SECRET_KEY=\S+/.test(first.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const out1 = first.stdout();
+    while (!/CAMPAIGND_SECRET_KEY=\S+/.test(first.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // On standard error: standard output is the log (JSON lines), which must never carry it.
+    const out1 = first.stderr();
     const ak = /^\s*CAMPAIGND_ACCESS_KEY=(\S+)\s*$/m.exec(out1)?.[1];
     const sk = /^\s*CAMPAIGND_SECRET_KEY=(\S+)\s*$/m.exec(out1)?.[1];
-    assert.ok(ak && sk, `no generated key in stdout:\n${out1}`);
+    assert.ok(ak && sk, `no generated key in stderr:\n${out1}`);
     assert.equal(out1.split('CAMPAIGND_SECRET_KEY=').length - 1, 1, 'printed exactly once');
-    // The log lines (JSON) never carry the secret; only the one-off notice does.
-    for (const line of out1.split('\n').filter((l) => l.startsWith('{'))) assert.ok(!line.includes(sk), `secret in a log line: ${line}`);
-    assert.ok(!first.stderr().includes(sk));
+    // The log (standard output) never carries the secret.
+    assert.ok(!first.stdout().includes(sk), 'the secret reached the log');
+    assert.ok(first.stdout().includes('campaignd listening'), 'the log is on standard output');
 
     const c1 = new CampaigndClient({ baseUrl: first.url, accessKey: ak, secretKey: sk });
     const r1 = await c1.request<Envelope & { returnObject?: { id: number } }>('POST', P(1), campaignBody({ name: 'gen-1' }));

@@ -42,8 +42,9 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(serveEnvironment(opts));
       const running = await startApp(config, {
         onGeneratedKey: (pair) => {
-          // Printed once, on the terminal only: the key is not written to the log.
-          process.stdout.write(
+          // Printed once, on standard error: the log (JSON lines) is standard output, and a log
+          // collector must never receive the secret.
+          process.stderr.write(
             `\nNo access key was configured, so one was generated (it is shown only this once):\n` +
               `  CAMPAIGND_ACCESS_KEY=${pair.accessKey}\n  CAMPAIGND_SECRET_KEY=${pair.secretKey}\n\n`,
           );
