@@ -31,7 +31,11 @@ const t0 = Date.now();
 await writeXlsx(path.join(root, 'isales', 'big.xlsx'), ['sessionId', 'called'], callDataRows(N));
 const blocked: string[] = [];
 for (let i = 7; i <= N; i += 10) blocked.push(blockedNo(i));
-await writeCsv(path.join(root, 'isales', 'block.csv'), ['number'], blocked.map((n) => [n]));
+await writeCsv(
+  path.join(root, 'isales', 'block.csv'),
+  ['number'],
+  blocked.map((n) => [n]),
+);
 const fileMb = fs.statSync(path.join(root, 'isales', 'big.xlsx')).size / 1e6;
 console.log(`wrote ${N} rows (${fileMb.toFixed(1)} MB xlsx) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -72,7 +76,7 @@ const memKb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d
 const client = new CampaigndClient({ baseUrl: url, accessKey: AK, secretKey: SK });
 const sftp = await startSftpServer(root, 'bench', 'bench-password');
 type Task = { status: string; succNum: number; repeatNum: number; failNum: number; blackNum?: number; errMsg: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the bench reads a few fields of several reply shapes
 const call = async (p: string, body: unknown) => (await client.request<Record<string, unknown>>('POST', `${P(1)}${p}`, body)).body as Record<string, any>;
 async function wait(query: string, id: string): Promise<Task> {
   for (;;) {
@@ -83,7 +87,8 @@ async function wait(query: string, id: string): Promise<Task> {
   }
 }
 try {
-  const serverId = (await call('/file/addServer', { serverInfo: { ip: sftp.host, port: sftp.port, filePath: '/isales' }, userName: 'bench', serverPwd: 'bench-password' })).returnObject.serverId;
+  const serverId = (await call('/file/addServer', { serverInfo: { ip: sftp.host, port: sftp.port, filePath: '/isales' }, userName: 'bench', serverPwd: 'bench-password' }))
+    .returnObject.serverId;
   const b = await call('/blackfile/uploadFileServer', { serverId, fileName: 'block.csv' });
   const tb = Date.now();
   const bt = await wait('/blackfile/queryDataImportTask', b.returnObject.importTaskId);
@@ -100,7 +105,9 @@ try {
   const want = expectedCounts(N);
   const got = { succ: task.succNum, repeat: task.repeatNum, fail: task.failNum, black: task.blackNum ?? -1 };
   console.log(`call data: ${N} rows in ${secs.toFixed(1)} s (${Math.round(N / secs)} rows/s), status ${task.status}`);
-  console.log(`campaignd RSS: ${(rssBefore / 1024).toFixed(0)} MB before the import, ${(peak / 1024).toFixed(0)} MB at most during it (VmHWM ${(memKb('VmHWM') / 1024).toFixed(0)} MB)`);
+  console.log(
+    `campaignd RSS: ${(rssBefore / 1024).toFixed(0)} MB before the import, ${(peak / 1024).toFixed(0)} MB at most during it (VmHWM ${(memKb('VmHWM') / 1024).toFixed(0)} MB)`,
+  );
   console.log(`counts ${JSON.stringify(got)}; expected ${JSON.stringify(want)}`);
   if (task.status !== '2' || JSON.stringify(got) !== JSON.stringify(want)) {
     console.error('COUNTS WRONG', task.errMsg.slice(0, 300));

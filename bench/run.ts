@@ -84,7 +84,16 @@ try {
   const create = await send(
     new URL(`${cd.url}/rest/isales/v1/openapi/campaigns/1`),
     'POST',
-    JSON.stringify({ name: 'bench', strBeginTime: `${today} 00:00:00`, strEndTime: '2099-01-01 00:00:00', deviceType: 3, callerNo: '4001', maxAlertingTime: 30, scheduleParam: {}, ivrParam: { deviceSign: '1' } }),
+    JSON.stringify({
+      name: 'bench',
+      strBeginTime: `${today} 00:00:00`,
+      strEndTime: '2099-01-01 00:00:00',
+      deviceType: 3,
+      callerNo: '4001',
+      maxAlertingTime: 30,
+      scheduleParam: {},
+      ivrParam: { deviceSign: '1' },
+    }),
   );
   const taskId = String(JSON.parse(create.text).returnObject.id);
   // Warm both up (JIT, SQLite page cache) before measuring.

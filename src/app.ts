@@ -44,11 +44,14 @@ export interface StartOptions {
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   // Secrets never reach the log: the Authorization header is redacted wherever it appears, and
   // every secret-named property (domain/secrets.ts: token, apiKey, pinCode, …) at any depth.
-  return pino({
-    level,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' },
-    formatters: { log: (obj) => redact(obj) },
-  }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretKey'], censor: '[redacted]' },
+      formatters: { log: (obj) => redact(obj) },
+    },
+    destination,
+  );
 }
 
 async function restoreManualClock(store: Store): Promise<ManualClock> {
@@ -75,7 +78,16 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const imports = new ImportWorker({ db: store.db, clock, config }, logger);
     await engine?.openDialer();
     const metrics = createMetrics({ db: store.db, clock, engine });
-    const app = buildServer({ db: store.db, clock, config, keys, logger, engine, importWorker: imports, operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) } });
+    const app = buildServer({
+      db: store.db,
+      clock,
+      config,
+      keys,
+      logger,
+      engine,
+      importWorker: imports,
+      operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) },
+    });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();

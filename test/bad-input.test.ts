@@ -199,7 +199,12 @@ describe('validation codes', () => {
   });
 
   test('a number that does not fit: 1e400 and 12.5 are not integers (02000006); -0 and 10^29 are out of range (02000007); never 500', async () => {
-    for (const [raw, code] of [['1e400', '02000006'], ['12.5', '02000006'], ['-0', '02000007'], ['123456789012345678901234567890', '02000007']] as const) {
+    for (const [raw, code] of [
+      ['1e400', '02000006'],
+      ['12.5', '02000006'],
+      ['-0', '02000007'],
+      ['123456789012345678901234567890', '02000007'],
+    ] as const) {
       const body = JSON.stringify(campaignBody()).replace('"maxAlertingTime":30', `"maxAlertingTime":${raw}`);
       assert.ok(body.includes(raw));
       const env = await expectEnvelope(await post(P(1), body), 200);
@@ -242,22 +247,105 @@ function prng(seed: number): () => number {
 }
 
 const FIELD_NAMES = [
-  'name', 'description', 'strBeginTime', 'strEndTime', 'deviceType', 'callerNo', 'maxAlertingTime', 'scheduleParam',
-  'ivrParam', 'skillParam', 'initStatus', 'callBackUrl', 'priority', 'status', 'id', 'callType', 'calledNo', 'userAccount',
-  'workNo', 'taskId', 'appointTime', 'callData', 'remark', 'appointId', 'failCode', 'callId', 'busiResult', 'busiSubStatus',
-  'beginTime', 'endTime', 'accessCode', 'resultCode', 'displayResult', 'obsCodes', '__proto__', 'constructor', 'toString',
-  '', ' ', 'workdayBeginTime1', 'deviceSign', 'skillId', 'predictParam',
+  'name',
+  'description',
+  'strBeginTime',
+  'strEndTime',
+  'deviceType',
+  'callerNo',
+  'maxAlertingTime',
+  'scheduleParam',
+  'ivrParam',
+  'skillParam',
+  'initStatus',
+  'callBackUrl',
+  'priority',
+  'status',
+  'id',
+  'callType',
+  'calledNo',
+  'userAccount',
+  'workNo',
+  'taskId',
+  'appointTime',
+  'callData',
+  'remark',
+  'appointId',
+  'failCode',
+  'callId',
+  'busiResult',
+  'busiSubStatus',
+  'beginTime',
+  'endTime',
+  'accessCode',
+  'resultCode',
+  'displayResult',
+  'obsCodes',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
+  ' ',
+  'workdayBeginTime1',
+  'deviceSign',
+  'skillId',
+  'predictParam',
 ];
 
 const RAW_NUMBERS = [
-  '0', '-0', '1', '-1', '2', '3', '5', '9999', '10000', '2147483647', '2147483648', '-2147483649', '9007199254740993',
-  '1e308', '1e400', '-1e400', '1.5', '0.0000001', '1E2', '123456789012345678901234567890', String(Date.now() + 3_600_000),
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '2',
+  '3',
+  '5',
+  '9999',
+  '10000',
+  '2147483647',
+  '2147483648',
+  '-2147483649',
+  '9007199254740993',
+  '1e308',
+  '1e400',
+  '-1e400',
+  '1.5',
+  '0.0000001',
+  '1E2',
+  '123456789012345678901234567890',
+  String(Date.now() + 3_600_000),
 ];
 
 const SAMPLE_STRINGS = [
-  '', ' ', '0', '1', '00000', '00602', '13800000000', '*#', 'abc', 'null', 'true', '2030-01-01 00:00:00', '08:00', '25:99',
-  'https://example.com/cb', 'javascript:alert(1)', '<script>', '"; DROP TABLE campaigns; --', '../../etc/passwd', '%00',
-  '\u0000', '\ud800', '\udfff', '😀'.repeat(3), '中文名称', 'ç', '\u202e', 'a'.repeat(300), '9'.repeat(40),
+  '',
+  ' ',
+  '0',
+  '1',
+  '00000',
+  '00602',
+  '13800000000',
+  '*#',
+  'abc',
+  'null',
+  'true',
+  '2030-01-01 00:00:00',
+  '08:00',
+  '25:99',
+  'https://example.com/cb',
+  'javascript:alert(1)',
+  '<script>',
+  '"; DROP TABLE campaigns; --',
+  '../../etc/passwd',
+  '%00',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '😀'.repeat(3),
+  '中文名称',
+  'ç',
+  '\u202e',
+  'a'.repeat(300),
+  '9'.repeat(40),
 ];
 
 function randomString(r: () => number): string {
@@ -269,7 +357,7 @@ function randomString(r: () => number): string {
     const k = r();
     if (k < 0.6) s += String.fromCharCode(0x20 + Math.floor(r() * 95));
     else if (k < 0.8) s += String.fromCharCode(Math.floor(r() * 0x20));
-    else if (k < 0.95) s += String.fromCodePoint(0x80 + Math.floor(r() * 0x10ff7f) % 0xd000);
+    else if (k < 0.95) s += String.fromCodePoint(0x80 + (Math.floor(r() * 0x10ff7f) % 0xd000));
     else s += String.fromCharCode(0xd800 + Math.floor(r() * 0x800)); // lone surrogates
   }
   return s;
@@ -376,7 +464,12 @@ describe('fuzz: seeded random bodies against every interface that takes a body',
   const V2 = '/rest/isales/v2/openapi/campaigns/1';
   const interfaces = (): Array<[string, string, string, Record<string, unknown>]> => [
     ['campaign add', 'POST', P(1), campaignBody()],
-    ['campaign add v2', 'POST', V2, { ...campaignBody(), callerNo: [{ accessCode: '4001', priority: 1 }], retryPolicy: { policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":2}]' } }],
+    [
+      'campaign add v2',
+      'POST',
+      V2,
+      { ...campaignBody(), callerNo: [{ accessCode: '4001', priority: 1 }], retryPolicy: { policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":2}]' } },
+    ],
     ['campaign modify v1', 'PUT', `${P(1)}/${campaignId}`, campaignBody({ name: 'fuzz-target' })],
     ['campaign modify v2', 'PUT', `${V2}/${campaignId}`, { ...campaignBody({ name: 'fuzz-target' }), callerNo: [{ accessCode: '4001', priority: 1 }] }],
     ['campaign pause', 'PUT', `${P(1)}/${campaignId}/pause`, {}],
@@ -397,7 +490,12 @@ describe('fuzz: seeded random bodies against every interface that takes a body',
     ['callerNo delete', 'DELETE', `${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '4001', priority: 1 }] }],
     ['createObResult', 'POST', `${P(1)}/createObResult`, { resultCode: 'R1', displayResult: 'No answer', obsCodes: ['00602'] }],
     ['updateObResult', 'POST', `${P(1)}/updateObResult`, { defId: '1', displayResult: 'No answer', obsCodes: ['00602'] }],
-    ['retryPolicy set', 'POST', `${P(1)}/retryPolicy/${campaignId}`, { policyType: 1, policyJson: "[{'dataType':'SI','type':1,'policy':[{'result':4,'retryNumber':3,'callInterval':600}]}]" }],
+    [
+      'retryPolicy set',
+      'POST',
+      `${P(1)}/retryPolicy/${campaignId}`,
+      { policyType: 1, policyJson: "[{'dataType':'SI','type':1,'policy':[{'result':4,'retryNumber':3,'callInterval':600}]}]" },
+    ],
     ['addBusinessResult', 'POST', `${P(1)}/addBusinessResult`, { name: 'Interested', code: 'INT', children: [{ name: 'Later', code: 'L' }] }],
     ['calldata add v1', 'POST', `${P(1)}/calldata/${campaignId}`, { callDataList: [{ sessionId: 's1', called: '13800000001', recycleTime: '2099-01-01 00:00:00' }] }],
     ['calldata add v2', 'POST', `${V2}/calldata/${campaignId}`, { batchId, callDataList: [{ sessionId: 's2', called: [{ calledNo: '13800000002', delayTime: 10, type: 'SI' }] }] }],

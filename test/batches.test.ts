@@ -76,7 +76,7 @@ describe('batch update', () => {
     assert.deepEqual(l.body.data, [{ id, name: 'April (retry)', status: 2 }]);
   });
 
-  test('keeping its own name is fine; another batch\'s name is 03000001', async () => {
+  test("keeping its own name is fine; another batch's name is 03000001", async () => {
     const cid = await createCampaign(s.client, 1, {}, clock.now());
     const a = await createBatch(s.client, 1, cid, 'A');
     await createBatch(s.client, 1, cid, 'B');
@@ -109,7 +109,11 @@ describe('batch update', () => {
   test('03000002 while the campaign is expired', async () => {
     const cid = await createCampaign(s.client, 1, {}, clock.now());
     const id = await createBatch(s.client, 1, cid, 'E');
-    await s.store.db.updateTable('campaigns').set({ end_time: clock.now() - 1 }).where('id', '=', cid).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: clock.now() - 1 })
+      .where('id', '=', cid)
+      .execute();
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/update`, { id, name: 'F' })).resultCode, '03000002');
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/delete`, { id })).resultCode, '03000002');
   });
@@ -131,7 +135,10 @@ describe('batch delete', () => {
 
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/delete`, { id: gone })).resultCode, '0200000');
     const l = await list(cid, { offset: 0, limit: 10 });
-    assert.deepEqual((l.body.data as Array<{ id: string }>).map((b) => b.id), [keep]);
+    assert.deepEqual(
+      (l.body.data as Array<{ id: string }>).map((b) => b.id),
+      [keep],
+    );
     assert.equal((await call('GET', `${P(1)}/calldata/${cid}/${waiting}`)).resultCode, '0200033');
     assert.equal((await call('GET', `${P(1)}/calldata/${cid}/${finished}`)).resultCode, '0200000');
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/delete`, { id: gone })).resultCode, '03000004');
@@ -143,7 +150,11 @@ describe('batch delete', () => {
     clock.advance(1500);
     const add = await call('POST', `${P2()}/calldata/${cid}`, { batchId: b, callDataList: [{ called: [{ calledNo: '5550003' }] }, { called: [{ calledNo: '5550004' }] }] });
     const ids = (add.returnObject as { dataIdList: Array<{ dataId: number }> }).dataIdList.map((d) => d.dataId);
-    await s.store.db.updateTable('call_data').set({ state: 'dialing', lease_owner: 'n1', lease_until: clock.now() + 60000 }).where('id', '=', ids[0]!).execute();
+    await s.store.db
+      .updateTable('call_data')
+      .set({ state: 'dialing', lease_owner: 'n1', lease_until: clock.now() + 60000 })
+      .where('id', '=', ids[0]!)
+      .execute();
     const env = await call('POST', `${P(1)}/callbatch/${cid}/delete`, { id: b });
     assert.equal(env.resultCode, '0200001');
     assert.match(env.resultDesc, /dialled/);
@@ -163,7 +174,12 @@ describe('batch list', () => {
   const ids: string[] = [];
   before(async () => {
     cid = await createCampaign(s.client, 1, {}, clock.now());
-    for (const [name, status] of [['May_1', 1], ['may-2', 2], ['June', 2], ['Mayday', 1]] as const) {
+    for (const [name, status] of [
+      ['May_1', 1],
+      ['may-2', 2],
+      ['June', 2],
+      ['Mayday', 1],
+    ] as const) {
       ids.push(await createBatch(s.client, 1, cid, name, status));
     }
   });
@@ -181,7 +197,10 @@ describe('batch list', () => {
 
   test('query parameters work too, and body fields win over query fields', async () => {
     const q = await call('GET', `${P(1)}/callbatch/${cid}/list`, undefined, { offset: 0, limit: 100, status: 1 });
-    assert.deepEqual((q.data as Array<{ name: string }>).map((b) => b.name), ['May_1', 'Mayday']);
+    assert.deepEqual(
+      (q.data as Array<{ name: string }>).map((b) => b.name),
+      ['May_1', 'Mayday'],
+    );
     const mixed = await rawGet(`${P(1)}/callbatch/${cid}/list?offset=0&limit=1&status=1`, JSON.stringify({ limit: 10 }));
     assert.equal(mixed.body.totalCount, 2);
     assert.equal((mixed.body.data as unknown[]).length, 2);
@@ -189,9 +208,15 @@ describe('batch list', () => {
 
   test('name is a case-insensitive substring; LIKE wildcards match literally', async () => {
     const r = await list(cid, { name: 'MAY', offset: 0, limit: 10 });
-    assert.deepEqual((r.body.data as Array<{ name: string }>).map((b) => b.name), ['May_1', 'may-2', 'Mayday']);
+    assert.deepEqual(
+      (r.body.data as Array<{ name: string }>).map((b) => b.name),
+      ['May_1', 'may-2', 'Mayday'],
+    );
     const u = await list(cid, { name: 'y_', offset: 0, limit: 10 });
-    assert.deepEqual((u.body.data as Array<{ name: string }>).map((b) => b.name), ['May_1']);
+    assert.deepEqual(
+      (u.body.data as Array<{ name: string }>).map((b) => b.name),
+      ['May_1'],
+    );
   });
 
   test('pause and resume show in the list', async () => {
@@ -229,7 +254,11 @@ describe('batch list', () => {
     assert.equal((await list(999999, { offset: 0, limit: 10 })).body.resultCode, '0200007');
     const c = await createCampaign(s.client, 1, {}, clock.now());
     await createBatch(s.client, 1, c, 'old');
-    await s.store.db.updateTable('campaigns').set({ end_time: clock.now() - 1 }).where('id', '=', c).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: clock.now() - 1 })
+      .where('id', '=', c)
+      .execute();
     assert.equal((await list(c, { offset: 0, limit: 10 })).body.totalCount, 1);
   });
 });

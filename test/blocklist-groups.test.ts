@@ -37,10 +37,19 @@ describe('blocklist groups', () => {
       { id: a, name: 'Complaints 100%', description: 'asked not to be called' },
       { id: b, name: 'Fraud', description: '' },
     ]);
-    assert.deepEqual((await call('POST', '/blackCategory/query', { name: 'plaint', offset: 0, limit: 10 })).data!.map((d) => d.id), [a]);
-    assert.deepEqual((await call('POST', '/blackCategory/query', { name: '0%', offset: 0, limit: 10 })).data!.map((d) => d.id), [a]);
+    assert.deepEqual(
+      (await call('POST', '/blackCategory/query', { name: 'plaint', offset: 0, limit: 10 })).data!.map((d) => d.id),
+      [a],
+    );
+    assert.deepEqual(
+      (await call('POST', '/blackCategory/query', { name: '0%', offset: 0, limit: 10 })).data!.map((d) => d.id),
+      [a],
+    );
     assert.equal((await call('POST', '/blackCategory/query', { name: '_', offset: 0, limit: 10 })).totalCount, 0, 'a _ matches itself only');
-    assert.deepEqual((await call('POST', '/blackCategory/query', { offset: 1, limit: 1 })).data!.map((d) => d.id), [b]);
+    assert.deepEqual(
+      (await call('POST', '/blackCategory/query', { offset: 1, limit: 1 })).data!.map((d) => d.id),
+      [b],
+    );
     assert.equal((await call('POST', '/blackCategory/update', { id: b, name: 'Fraud cases', description: 'x' })).resultCode, '0200000');
     assert.deepEqual((await call('POST', '/blackCategory/query', { name: 'fraud', offset: 0, limit: 10 })).data, [{ id: b, name: 'Fraud cases', description: 'x' }]);
     assert.equal((await call('DELETE', `/blackCategory/${b}`)).resultCode, '0200000');
@@ -56,7 +65,7 @@ describe('blocklist groups', () => {
     assert.equal((await call('POST', '/blackCategory/create', { name: 'Dup' }, 3)).resultCode, '0200000', 'names are per VDN');
     assert.equal((await call('POST', '/blackCategory/update', { id: '1', name: 'Z' })).resultCode, '02000013');
     assert.equal((await call('DELETE', '/blackCategory/1')).resultCode, '02000013');
-    assert.equal((await call('DELETE', `/blackCategory/${a}`, undefined, 3)).resultCode, '02000013', 'another VDN\'s group is unknown');
+    assert.equal((await call('DELETE', `/blackCategory/${a}`, undefined, 3)).resultCode, '02000013', "another VDN's group is unknown");
     assert.equal((await call('POST', '/blackCategory/create', { name: 'n'.repeat(65) })).resultCode, '02000003');
     assert.equal((await call('POST', '/blackCategory/create', { name: '' })).resultCode, '02000001');
     assert.equal((await call('POST', '/blackCategory/create', { name: 'd', description: 'd'.repeat(256) })).resultCode, '02000003');
@@ -71,7 +80,10 @@ describe('blocklist groups', () => {
     assert.equal((await call('POST', '/blackCategory/create', { name: 'Caf\u00e9' })).resultCode, '02000012');
     assert.equal((await call('POST', '/blackType/create', { name: 'Caf\u00e9', actionType: '1' }, 5)).resultCode, '0200000');
     assert.equal((await call('POST', '/blackType/create', { name: 'Cafe\u0301', actionType: '1' }, 5)).resultCode, '02000014');
-    assert.deepEqual((await call('POST', '/blackCategory/query', { name: 'cafe', offset: 0, limit: 10 })).data!.map((d) => [d.id, d.name]), [[nfd, 'Cafe\u0301']]);
+    assert.deepEqual(
+      (await call('POST', '/blackCategory/query', { name: 'cafe', offset: 0, limit: 10 })).data!.map((d) => [d.id, d.name]),
+      [[nfd, 'Cafe\u0301']],
+    );
     assert.equal((await call('POST', '/blackCategory/query', { offset: 0, limit: 101 })).resultCode, '02000007');
   });
 });
@@ -85,12 +97,20 @@ describe('blocklist types', () => {
       { id: t, name: 'Auto hang-up', description: 'd', orgName: '', actionType: '1', action: 'hangup' },
       { id: u, name: 'Prompt', description: '', orgName: '', actionType: '2', action: '' },
     ]);
-    assert.deepEqual((await call('POST', '/blackType/query', { name: 'HANG', offset: 0, limit: 10 })).data!.map((d) => d.id), [t]);
+    assert.deepEqual(
+      (await call('POST', '/blackType/query', { name: 'HANG', offset: 0, limit: 10 })).data!.map((d) => d.id),
+      [t],
+    );
     assert.equal((await call('POST', '/blackType/create', { name: 'Prompt', actionType: '1' })).resultCode, '02000014');
     assert.equal((await call('POST', '/blackType/update', { id: t, name: 'Prompt', actionType: '1' })).resultCode, '02000014');
     assert.equal((await call('POST', '/blackType/update', { id: t, name: 'Auto', actionType: '2', action: 'warn' })).resultCode, '0200000');
     assert.deepEqual((await call('POST', '/blackType/query', { name: 'auto', offset: 0, limit: 10 })).data![0], {
-      id: t, name: 'Auto', description: '', orgName: '', actionType: '2', action: 'warn',
+      id: t,
+      name: 'Auto',
+      description: '',
+      orgName: '',
+      actionType: '2',
+      action: 'warn',
     });
     assert.equal((await call('POST', '/blackType/update', { id: '77', name: 'X', actionType: '1' })).resultCode, '02000015');
     assert.equal((await call('DELETE', '/blackType/77')).resultCode, '02000015');

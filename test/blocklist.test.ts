@@ -83,7 +83,10 @@ describe('blocklist/add and query', () => {
     await add({ blocklist: ['3000001', '1000001'], validityTime: 5, isCoverDupNo: '1' });
     assert.deepEqual(
       (await check(['1000001', '3000001'])).map((r) => [r.blockNum, r.validityExpirationTime]),
-      [['1000001', '2020-12-31 15:06:25'], ['3000001', '2020-12-31 15:06:25']],
+      [
+        ['1000001', '2020-12-31 15:06:25'],
+        ['3000001', '2020-12-31 15:06:25'],
+      ],
     );
   });
 
@@ -119,9 +122,18 @@ describe('blocklist/add and query', () => {
     const p1 = await page(0, 2, {}, v);
     const p2 = await page(2, 2, {}, v);
     assert.equal(p1.totalCount, 3);
-    assert.deepEqual([...p1.data, ...p2.data].map((r) => r.blockNum), ['903', '901', '902']);
-    assert.ok(p1.data.every((r) => !('flag' in r)), 'flag only in a membership query');
-    assert.deepEqual((await page(0, 10, { relCategoryId: g1 }, v)).data.map((r) => r.blockNum), ['901']);
+    assert.deepEqual(
+      [...p1.data, ...p2.data].map((r) => r.blockNum),
+      ['903', '901', '902'],
+    );
+    assert.ok(
+      p1.data.every((r) => !('flag' in r)),
+      'flag only in a membership query',
+    );
+    assert.deepEqual(
+      (await page(0, 10, { relCategoryId: g1 }, v)).data.map((r) => r.blockNum),
+      ['901'],
+    );
     assert.deepEqual((await page(0, 10, { typeId: t2 }, v)).data, []);
     assert.deepEqual(await check(['903'], 8), []);
   });
@@ -147,7 +159,10 @@ describe('blocklist/delete and delete all', () => {
     await add({ blocklist: ['6000001', '6000002'] }, 4);
     const res = await s.client.request('POST', `${P(4)}/blocklist/delete`, { blocklistNo: 6000001 });
     assert.deepEqual(res.body, { resultCode: '0200000', resultDesc: 'success', returnCode: '0200000', returnDesc: 'success' });
-    assert.deepEqual((await check(['6000001', '6000002'], 4)).map((r) => r.blockNum), ['6000002']);
+    assert.deepEqual(
+      (await check(['6000001', '6000002'], 4)).map((r) => r.blockNum),
+      ['6000002'],
+    );
     const env = await call('POST', '/blocklist/delete', { blocklistNo: '6000001' }, 4);
     assert.equal(env.resultCode, '0200001');
     assert.match(env.resultDesc, /6000001/);
@@ -255,7 +270,9 @@ describe('blocklist and call-data add', () => {
     const v1 = await call('POST', `/calldata/${cid}`, { callDataList: [{ called: '5557001' }] });
     assert.equal(v1.resultCode, '0200024');
     assert.match(v1.resultDesc, /5557001/);
-    const res = await s.client.request('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: [{ called: [{ calledNo: '5557002' }, { calledNo: '5557001' }] }] });
+    const res = await s.client.request('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, {
+      callDataList: [{ called: [{ calledNo: '5557002' }, { calledNo: '5557001' }] }],
+    });
     assert.equal(envelopeOf(res.body).resultCode, '0200024');
     assert.equal((await call('POST', '/blocklist/delete', { blocklistNo: '5557001' })).resultCode, '0200000');
     clock.advance(2000); // call-data adds on one campaign are at least 1 s apart

@@ -32,12 +32,15 @@ interface Item {
 
 describe('addBusinessResult and queryBusinessResults', () => {
   test('adds a result with sub-results; the query shows the tree', async () => {
-    const env = await add({
-      name: 'Interested',
-      code: 'INT',
-      description: 'wants an offer',
-      children: [{ name: 'Call back later', code: 'INT-CB', description: 'next week' }, { name: 'Send mail' }],
-    }, 3);
+    const env = await add(
+      {
+        name: 'Interested',
+        code: 'INT',
+        description: 'wants an offer',
+        children: [{ name: 'Call back later', code: 'INT-CB', description: 'next week' }, { name: 'Send mail' }],
+      },
+      3,
+    );
     assert.equal(env.resultCode, '0200000', env.resultDesc);
     assert.equal(env.resultDesc, 'success');
     const id = (env.returnObject as { id: string }).id;
@@ -65,7 +68,10 @@ describe('addBusinessResult and queryBusinessResults', () => {
     for (const n of ['A', 'B', 'C']) assert.equal((await add({ name: `page ${n}`, code: `PG-${n}` }, 4)).resultCode, '0200000');
     const p2 = await query({ pageNum: 2, pageSize: 2 }, 4);
     assert.equal(p2.totalCount, 3);
-    assert.deepEqual((p2.data as Item[]).map((i) => i.code), ['PG-C']);
+    assert.deepEqual(
+      (p2.data as Item[]).map((i) => i.code),
+      ['PG-C'],
+    );
     const p9 = await query({ pageNum: '9', pageSize: '2' }, 4);
     assert.deepEqual(p9.data, []);
     assert.equal(p9.totalCount, 3);

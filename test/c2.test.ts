@@ -2,17 +2,7 @@ import fc from 'fast-check';
 import { parseQuery } from '../src/auth/query.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  authStringPrefix,
-  canonicalRequest,
-  formatTimestamp,
-  norm,
-  parseAuthorization,
-  parseTimestamp,
-  sign,
-  signingKey,
-  verify,
-} from '../src/auth/c2.js';
+import { authStringPrefix, canonicalRequest, formatTimestamp, norm, parseAuthorization, parseTimestamp, sign, signingKey, verify } from '../src/auth/c2.js';
 import type { VerifyOptions } from '../src/auth/c2.js';
 
 // Common inputs of reference/auth-c2.md §5.
@@ -33,30 +23,18 @@ describe('§5 test vectors', () => {
     assert.equal(r.canonicalRequest, ['POST', PING, 'host', 'host:cms.example.com%3A28443', NORM_BODY].join('\n'));
     assert.equal(r.signingKey, KEY_A);
     assert.equal(r.signature, 'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69');
-    assert.equal(
-      r.authorization,
-      'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69',
-    );
+    assert.equal(r.authorization, 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69');
   });
 
   test('B: signedHeaders = content-length;content-type;host', () => {
     const headers = { host: CMS_HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': '22' };
     const r = sign({ accessKey: AK, secretKey: SK, timestamp: TS, method: 'POST', path: PING, headers, body: BODY });
-    assert.equal(
-      authStringPrefix(AK, TS, Object.keys(headers)),
-      'auth-v2/demoAK0001/2024-05-01T08:30:00Z/content-length;content-type;host',
-    );
+    assert.equal(authStringPrefix(AK, TS, Object.keys(headers)), 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/content-length;content-type;host');
     assert.equal(
       r.canonicalRequest,
-      [
-        'POST',
-        PING,
-        'content-length;content-type;host',
-        'content-length:22',
-        'content-type:application%2Fjson%3Bcharset%3DUTF-8',
-        'host:cms.example.com%3A28443',
-        NORM_BODY,
-      ].join('\n'),
+      ['POST', PING, 'content-length;content-type;host', 'content-length:22', 'content-type:application%2Fjson%3Bcharset%3DUTF-8', 'host:cms.example.com%3A28443', NORM_BODY].join(
+        '\n',
+      ),
     );
     assert.equal(r.signingKey, '33dcd4ca4c4ec83c4f27b9336e66e40f97968a26454a9c3f42ec62041c9700c3');
     assert.equal(r.signature, '1bc9d5620be5be1df8870a93621fec3e0666bf6e8935bc292a5e4718b87cde95');
@@ -67,7 +45,11 @@ describe('§5 test vectors', () => {
     const input = {
       method: 'GET',
       path: '/rest/isales/v1/openapi/campaigns/1/list',
-      query: [['pageSize', '10'], ['name', 'a b/c'], ['empty', '']] as const,
+      query: [
+        ['pageSize', '10'],
+        ['name', 'a b/c'],
+        ['empty', ''],
+      ] as const,
       headers: { host: 'isales.example.com:28443' },
     };
     const expectedCr = 'GET\n/rest/isales/v1/openapi/campaigns/1/list\nempty=&name=a%20b%2Fc&pageSize=10\nhost\nhost:isales.example.com%3A28443\n';
@@ -84,10 +66,7 @@ describe('§5 test vectors', () => {
     assert.equal(r.canonicalRequest, ['POST', PING, 'host', 'host:cms.example.com%3A28443', NORM_BODY].join('\n'));
     assert.equal(signingKey(SK, 'auth-v2/demoAK0001/2024-05-01T08:30:00.123Z/host'), '2f1fbf64f1f43f416abef2faf47015fae43362b68dbb0d42e25fa770b8b6e839');
     assert.equal(r.signingKey, '2f1fbf64f1f43f416abef2faf47015fae43362b68dbb0d42e25fa770b8b6e839');
-    assert.equal(
-      r.authorization,
-      'auth-v2/demoAK0001/2024-05-01T08:30:00.123Z/host/3f03039952f5e3cce2c6c6bc71b39396ea8a45229ca48c4a686549897cf65703',
-    );
+    assert.equal(r.authorization, 'auth-v2/demoAK0001/2024-05-01T08:30:00.123Z/host/3f03039952f5e3cce2c6c6bc71b39396ea8a45229ca48c4a686549897cf65703');
   });
 
   test('a byte body signs like the same string', () => {
@@ -121,7 +100,10 @@ describe('norm (§3.2)', () => {
   test('every byte value round-trips', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     const encoded = norm(all);
-    const back = Buffer.from(encoded.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    const back = Buffer.from(
+      encoded.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
     assert.deepEqual(new Uint8Array(back), all);
     // 66 unreserved bytes stay as they are; the other 190 become %XX.
     assert.equal(encoded.length, 66 + 190 * 3);
@@ -215,9 +197,7 @@ describe('verify', () => {
   function signed(over: { timestamp?: string; secretKey?: string; body?: Uint8Array; names?: 'host' | 'content' } = {}) {
     const body = over.body ?? BODY_BYTES;
     const headers: Record<string, string> =
-      over.names === 'host'
-        ? { host: HOST }
-        : { host: HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length) };
+      over.names === 'host' ? { host: HOST } : { host: HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length) };
     const s = sign({
       accessKey: 'ak1',
       secretKey: over.secretKey ?? SECRET,
@@ -257,12 +237,30 @@ describe('verify', () => {
   });
   test('accepts a GET without body', () => {
     const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'GET', path: '/p/1', headers: { host: HOST } });
-    const r = verify({ authorization: s.authorization, method: 'get', rawUrl: '/p/1', headers: { host: HOST }, body: new Uint8Array(0), nowMs: NOW, maxSkewMs: 1000, lookupSecret: (ak) => keys.get(ak) });
+    const r = verify({
+      authorization: s.authorization,
+      method: 'get',
+      rawUrl: '/p/1',
+      headers: { host: HOST },
+      body: new Uint8Array(0),
+      nowMs: NOW,
+      maxSkewMs: 1000,
+      lookupSecret: (ak) => keys.get(ak),
+    });
     assert.equal(r.ok, true);
   });
   test('joins array header values with ", "', () => {
     const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'GET', path: '/p', headers: { host: HOST, 'x-multi': 'a, b' } });
-    const r = verify({ authorization: s.authorization, method: 'GET', rawUrl: '/p', headers: { host: HOST, 'x-multi': ['a', 'b'] }, body: new Uint8Array(0), nowMs: NOW, maxSkewMs: 1000, lookupSecret: (ak) => keys.get(ak) });
+    const r = verify({
+      authorization: s.authorization,
+      method: 'GET',
+      rawUrl: '/p',
+      headers: { host: HOST, 'x-multi': ['a', 'b'] },
+      body: new Uint8Array(0),
+      nowMs: NOW,
+      maxSkewMs: 1000,
+      lookupSecret: (ak) => keys.get(ak),
+    });
     assert.equal(r.ok, true);
   });
 
@@ -299,7 +297,15 @@ describe('verify', () => {
     rejects({ ...opts, authorization: opts.authorization!.slice(0, -2) }, /64 hex characters, got 62/);
   });
   test('rejects when host is not signed', () => {
-    const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW, 'seconds'), method: 'POST', path: '/p', headers: { 'content-type': 'application/json' }, body: BODY_BYTES });
+    const s = sign({
+      accessKey: 'ak1',
+      secretKey: SECRET,
+      timestamp: formatTimestamp(NOW, 'seconds'),
+      method: 'POST',
+      path: '/p',
+      headers: { 'content-type': 'application/json' },
+      body: BODY_BYTES,
+    });
     rejects({ ...signed().opts, rawUrl: '/p', authorization: s.authorization }, /host header must be signed/);
   });
   test('rejects a signed header absent from the request', () => {

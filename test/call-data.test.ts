@@ -54,7 +54,10 @@ describe('add call data v1', () => {
     assert.equal(e.resultDesc, 'create data succeeded');
     const r = ok(e);
     assert.equal(r.totalSize, 2);
-    assert.deepEqual(r.dataIdList.map((d) => d.called), ['13800000001', '13800000002']);
+    assert.deepEqual(
+      r.dataIdList.map((d) => d.called),
+      ['13800000001', '13800000002'],
+    );
     assert.ok(r.dataIdList[1]!.dataId > r.dataIdList[0]!.dataId);
     assert.equal(ok(await addV1(cid, [{ called: '13800000003' }])).totalSize, 3);
 
@@ -112,8 +115,26 @@ describe('add call data v1', () => {
 
   test('0200024 for a blocklisted number; the whole request is refused', async () => {
     const cid = await campaign();
-    await insertBlocklistEntry(s.store.db, { vdn_id: 1, number: '5554001', expires_at: null, restrict_times: null, restrict_period: null, category_id: null, type_id: null, created_at: clock.now() });
-    await insertBlocklistEntry(s.store.db, { vdn_id: 1, number: '5554002', expires_at: clock.now() - 1, restrict_times: null, restrict_period: null, category_id: null, type_id: null, created_at: clock.now() });
+    await insertBlocklistEntry(s.store.db, {
+      vdn_id: 1,
+      number: '5554001',
+      expires_at: null,
+      restrict_times: null,
+      restrict_period: null,
+      category_id: null,
+      type_id: null,
+      created_at: clock.now(),
+    });
+    await insertBlocklistEntry(s.store.db, {
+      vdn_id: 1,
+      number: '5554002',
+      expires_at: clock.now() - 1,
+      restrict_times: null,
+      restrict_period: null,
+      category_id: null,
+      type_id: null,
+      created_at: clock.now(),
+    });
     const e = await addV1(cid, [{ called: '5554000' }, { called: '5554001' }]);
     assert.equal(e.resultCode, '0200024');
     assert.match(e.resultDesc, /5554001/);
@@ -123,7 +144,11 @@ describe('add call data v1', () => {
 
   test('0200019 while the campaign is expired; suspended and not-started campaigns take numbers', async () => {
     const expired = await campaign();
-    await s.store.db.updateTable('campaigns').set({ end_time: clock.now() + 500 }).where('id', '=', expired).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: clock.now() + 500 })
+      .where('id', '=', expired)
+      .execute();
     assert.equal((await addV1(expired, [{ called: '5555001' }])).resultCode, '0200019');
     const suspended = await createCampaign(s.client, 1, { initStatus: 1 }, clock.now());
     ok(await addV1(suspended, [{ called: '5555002' }]));
@@ -174,30 +199,61 @@ describe('add call data v2', () => {
     const e = await addV2(cid, {
       batchId: batch,
       callDataList: [
-        { sessionId: 'cust-1', called: [{ calledNo: '5558001', delayTime: 60, type: 'mobile' }, { calledNo: '5558002', type: 'home' }], customField: 'VIP' },
+        {
+          sessionId: 'cust-1',
+          called: [
+            { calledNo: '5558001', delayTime: 60, type: 'mobile' },
+            { calledNo: '5558002', type: 'home' },
+          ],
+          customField: 'VIP',
+        },
         { sessionId: 'cust-2', called: [{ calledNo: '5558001' }] },
       ],
     });
     assert.equal(e.resultDesc, 'create data succeeded');
     const r = ok(e);
-    assert.deepEqual(r.dataIdList.map((d) => d.called), ['5558001', '5558001']);
+    assert.deepEqual(
+      r.dataIdList.map((d) => d.called),
+      ['5558001', '5558001'],
+    );
     const d = await detail(cid, r.dataIdList[0]!.dataId);
-    assert.deepEqual(d.calledNos, [{ calledNo: '5558001', type: 'mobile' }, { calledNo: '5558002', type: 'home' }]);
+    assert.deepEqual(d.calledNos, [
+      { calledNo: '5558001', type: 'mobile' },
+      { calledNo: '5558002', type: 'home' },
+    ]);
     assert.equal(prop(d, 'batchId'), batch);
     const [first, second] = await rows(cid);
     assert.equal(Number(first!.due_at), clock.now() + 60_000);
     assert.equal(Number(second!.due_at), clock.now());
     const nums = await s.store.db.selectFrom('call_data_numbers').selectAll().where('data_id', '=', Number(first!.id)).orderBy('idx').execute();
-    assert.deepEqual(nums.map((n) => [n.idx, n.called_no, n.delay_time, n.type, n.attempts]), [[0, '5558001', 60, 'mobile', 0], [1, '5558002', 0, 'home', 0]]);
+    assert.deepEqual(
+      nums.map((n) => [n.idx, n.called_no, n.delay_time, n.type, n.attempts]),
+      [
+        [0, '5558001', 60, 'mobile', 0],
+        [1, '5558002', 0, 'home', 0],
+      ],
+    );
   });
 
   test('0200018 for a number twice within one sessionId (or one record); other sessions may repeat it', async () => {
     const cid = await campaign();
-    const twice = await addV2(cid, { callDataList: [{ sessionId: 'a', called: [{ calledNo: '5559001' }] }, { sessionId: 'a', called: [{ calledNo: '5559001' }] }] });
+    const twice = await addV2(cid, {
+      callDataList: [
+        { sessionId: 'a', called: [{ calledNo: '5559001' }] },
+        { sessionId: 'a', called: [{ calledNo: '5559001' }] },
+      ],
+    });
     assert.equal(twice.resultCode, '0200018');
     const inRecord = await addV2(cid, { callDataList: [{ called: [{ calledNo: '5559002' }, { calledNo: '5559002' }] }] });
     assert.equal(inRecord.resultCode, '0200018');
-    ok(await addV2(cid, { callDataList: [{ sessionId: 'a', called: [{ calledNo: '5559001' }] }, { sessionId: 'b', called: [{ calledNo: '5559001' }] }] }));
+    ok(
+      await addV2(cid, {
+        callDataList: [
+          { sessionId: 'a', called: [{ calledNo: '5559001' }] },
+          { sessionId: 'b', called: [{ calledNo: '5559001' }] },
+        ],
+      }),
+    );
   });
 
   test('03000004 for an unknown batchId, 0200001 for an unknown number type', async () => {
@@ -215,7 +271,16 @@ describe('add call data v2', () => {
     assert.equal((await addV2(cid, { callDataList: many })).resultCode, '0200029');
     ok(await addV2(cid, { callDataList: many.slice(0, 1) }));
     assert.equal((await call(s, 'POST', `${P2()}/calldata/${cid}`, { callDataList: many.slice(1, 2) })).resultCode, '0200022');
-    await insertBlocklistEntry(s.store.db, { vdn_id: 1, number: '5550299', expires_at: null, restrict_times: null, restrict_period: null, category_id: null, type_id: null, created_at: clock.now() });
+    await insertBlocklistEntry(s.store.db, {
+      vdn_id: 1,
+      number: '5550299',
+      expires_at: null,
+      restrict_times: null,
+      restrict_period: null,
+      category_id: null,
+      type_id: null,
+      created_at: clock.now(),
+    });
     assert.equal((await addV2(cid, { callDataList: [{ called: [{ calledNo: '5550298' }, { calledNo: '5550299' }] }] })).resultCode, '0200024');
     assert.equal((await addV2(cid, { callDataList: [{ called: [{ calledNo: '5550297' }], recycleTime: '2030-13-01 00:00:00' }] })).resultCode, '0200030');
     await s.store.db.updateTable('campaigns').set({ end_time: clock.now() }).where('id', '=', cid).execute();
@@ -246,7 +311,7 @@ describe('configurable limits', () => {
     const cid = await createCampaign(lim.client, 1, {}, clock.now());
     const n = (k: number, from = 0) => Array.from({ length: k }, (_, i) => ({ called: `55504${String(from + i).padStart(2, '0')}` }));
     assert.equal((await addV1(cid, n(4), lim)).resultCode, '0200029');
-    assert.equal((ok(await addV1(cid, n(3), lim))).totalSize, 3);
+    assert.equal(ok(await addV1(cid, n(3), lim)).totalSize, 3);
     const over = await addV1(cid, n(2, 10), lim);
     assert.equal(over.resultCode, '0200020');
     assert.match(over.resultDesc, /limit of 4/);
@@ -315,12 +380,20 @@ describe('delete call data', () => {
     assert.equal(((await del({ called: '5556107' })).returnObject as { deletedCount: number }).deletedCount, 1);
     assert.equal(await exists(6), false);
     const left = await s.store.db.selectFrom('call_data_numbers').select('data_id').where('data_id', 'in', ids).execute();
-    assert.deepEqual(left.map((r) => r.data_id), [ids[4]]);
+    assert.deepEqual(
+      left.map((r) => r.data_id),
+      [ids[4]],
+    );
   });
 
   test('archiveHistory 1 keeps the records as archived: no longer visible or counted', async () => {
     const c = await campaign();
-    const [a, b] = ok(await addV1(c, [{ sessionId: 'x', called: '5556201' }, { sessionId: 'y', called: '5556202' }])).dataIdList.map((d) => d.dataId);
+    const [a, b] = ok(
+      await addV1(c, [
+        { sessionId: 'x', called: '5556201' },
+        { sessionId: 'y', called: '5556202' },
+      ]),
+    ).dataIdList.map((d) => d.dataId);
     const e = await call(s, 'POST', `${P(1)}/calldata/${c}/delete`, { sessionId: 'x', archiveHistory: 1 });
     assert.equal(e.resultDesc, 'success');
     assert.equal((await call(s, 'GET', `${P(1)}/calldata/${c}/${a}`)).resultCode, '0200033');

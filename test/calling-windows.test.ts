@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { localParts, windowDecision } from '../src/domain/calling-windows.js';
 import { instantAt, type Disambiguation } from '../src/domain/local-time.js';
 
-const zonedTimeToUtc = (y: number, m: number, d: number, minutes: number, tz: string, how: Disambiguation = 'compatible') => instantAt({ year: y, month: m, day: d }, minutes, tz, how);
+const zonedTimeToUtc = (y: number, m: number, d: number, minutes: number, tz: string, how: Disambiguation = 'compatible') =>
+  instantAt({ year: y, month: m, day: d }, minutes, tz, how);
 
 const W = (b: string, e: string) => ({ begin: Number(b.slice(0, 2)) * 60 + Number(b.slice(3)), end: Number(e.slice(0, 2)) * 60 + Number(e.slice(3)) });
 const never = () => false;

@@ -61,19 +61,22 @@ describe('journal entries', () => {
     assert.match(e.operTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/);
     const t = Date.parse(e.operTime);
     assert.ok(t >= before - 1000 && t <= Date.now(), e.operTime);
-    assert.deepEqual({ ...e, id: '', operTime: '' }, {
-      id: '',
-      operTime: '',
-      url: `${P(1)}/queryOBSResultCode`,
-      request: '{"pageSize":3,"pageNum":1,"vdnId":1}',
-      resultCode: '0200000',
-      resultDesc: 'query queryOBSResultCode Success!',
-      httpStatus: 200,
-      type: 'GET',
-    });
+    assert.deepEqual(
+      { ...e, id: '', operTime: '' },
+      {
+        id: '',
+        operTime: '',
+        url: `${P(1)}/queryOBSResultCode`,
+        request: '{"pageSize":3,"pageNum":1,"vdnId":1}',
+        resultCode: '0200000',
+        resultDesc: 'query queryOBSResultCode Success!',
+        httpStatus: 200,
+        type: 'GET',
+      },
+    );
   });
 
-  test('business errors are journaled with their code; the body\'s fields and path variables make up request', async () => {
+  test("business errors are journaled with their code; the body's fields and path variables make up request", async () => {
     await s.client.request('POST', `${P(1)}/updateObResult`, { defId: '4711', displayResult: 'x', obsCodes: ['00602'] });
     const e = (await waitFor(`${P(1)}/updateObResult`, 1)).result[0]!;
     assert.equal(e.resultCode, '0200001');
@@ -94,7 +97,10 @@ describe('journal entries', () => {
     const rows = await s.store.db.selectFrom('call_logs').selectAll().execute();
     const dump = JSON.stringify(rows);
     assert.ok(!dump.includes('auth-v2') && !dump.includes(SK), 'no Authorization header or secret in the journal');
-    assert.ok(rows.some((r) => r.access_key === AK), 'the signing AK is kept');
+    assert.ok(
+      rows.some((r) => r.access_key === AK),
+      'the signing AK is kept',
+    );
   });
 
   test('401: a request whose signature fails is not journaled at all', async () => {
@@ -128,12 +134,15 @@ describe('journal entries', () => {
     assert.equal((await other.request('POST', `${P(1)}/calllogs`, { offset: 0, limit: 10, ...window() })).status, 403);
   });
 
-  test('only the caller\'s VDN: another VDN\'s requests are not listed', async () => {
+  test("only the caller's VDN: another VDN's requests are not listed", async () => {
     await s.client.request('GET', `${P(2)}/queryOBSResultCode?pageSize=1&pageNum=1`);
     await waitFor(`${P(2)}/queryOBSResultCode`, 1, 2);
     const page = await logs({ offset: 0, limit: 100, ...window() });
     assert.ok(page.result.length > 0);
-    assert.ok(page.result.every((r) => r.url.startsWith(`${P(1)}/`) || r.url === P(1)), JSON.stringify(page.result.map((r) => r.url)));
+    assert.ok(
+      page.result.every((r) => r.url.startsWith(`${P(1)}/`) || r.url === P(1)),
+      JSON.stringify(page.result.map((r) => r.url)),
+    );
   });
 
   test('a burst of requests is journaled completely (batches of 200), paged with offset/limit in time order', async () => {
@@ -148,7 +157,10 @@ describe('journal entries', () => {
     const all = [...page.result, ...p2.result, ...p3.result];
     assert.equal(new Set(all.map((r) => r.id)).size, 250);
     const times = all.map((r) => Date.parse(r.operTime));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
   });
 });
 
@@ -209,7 +221,10 @@ describe('configuration and shutdown', () => {
   });
 
   test('an unknown CAMPAIGND_CALLLOG_PARAMS value stops the start', async () => {
-    await assert.rejects(startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_PARAMS: 'maybe' }), (e: unknown) => e instanceof ConfigError && /CAMPAIGND_CALLLOG_PARAMS/.test(e.message));
+    await assert.rejects(
+      startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_PARAMS: 'maybe' }),
+      (e: unknown) => e instanceof ConfigError && /CAMPAIGND_CALLLOG_PARAMS/.test(e.message),
+    );
   });
 
   test('entries still in memory are written when the server closes', async () => {

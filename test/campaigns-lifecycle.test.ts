@@ -22,7 +22,12 @@ const status = async (id: number) => ((await call('GET', `${P(1)}/${id}`)).retur
 const pause = (id: number, vdn = 1) => call('PUT', `${P(vdn)}/${id}/pause`);
 const resume = (id: number, vdn = 1) => call('PUT', `${P(vdn)}/${id}/resume`);
 const del = (id: number, body: unknown, vdn = 1) => call('DELETE', `${P(vdn)}/${id}`, body);
-const expire = (id: number) => s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', id).execute();
+const expire = (id: number) =>
+  s.store.db
+    .updateTable('campaigns')
+    .set({ end_time: Date.now() - 1 })
+    .where('id', '=', id)
+    .execute();
 
 describe('pause and resume', () => {
   test('pause → status 3, resume → status 2, both with resultDesc ""', async () => {
@@ -138,7 +143,10 @@ describe('delete', () => {
       .values({ vdn_id: 1, campaign_id: id, state: 'ready', due_at: now, number_index: 0, attempts: 0, succeeded: 0, created_at: now, updated_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await s.store.db.insertInto('call_data_numbers').values({ data_id: Number(data.id), idx: 0, called_no: '555', delay_time: 0, attempts: 0 }).execute();
+    await s.store.db
+      .insertInto('call_data_numbers')
+      .values({ data_id: Number(data.id), idx: 0, called_no: '555', delay_time: 0, attempts: 0 })
+      .execute();
     const other = await createCampaign(s.client);
     await expire(id);
 
@@ -146,7 +154,13 @@ describe('delete', () => {
     assert.equal(env.resultCode, '0200000', env.resultDesc);
     const db = s.store.db;
     const count = async (t: 'campaigns' | 'batches' | 'caller_numbers' | 'reservations' | 'call_data' | 'retry_policies') =>
-      (await db.selectFrom(t).selectAll().where(t === 'campaigns' ? 'id' : 'campaign_id', '=', id).execute()).length;
+      (
+        await db
+          .selectFrom(t)
+          .selectAll()
+          .where(t === 'campaigns' ? 'id' : 'campaign_id', '=', id)
+          .execute()
+      ).length;
     for (const t of ['campaigns', 'batches', 'caller_numbers', 'reservations', 'call_data', 'retry_policies'] as const) {
       assert.equal(await count(t), 0, t);
     }

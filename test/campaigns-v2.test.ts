@@ -110,9 +110,24 @@ describe('campaign add v2', () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp?]> = [
     ['0200002 start before today', { strBeginTime: yesterday }, '0200002', /strBeginTime/],
     ['0200017 unknown skill queue', { ...skill, skillParam: { skillId: 99 } }, '0200017', /99/],
-    ['0200001 duplicate calling numbers', { callerNo: [{ accessCode: '1', priority: 1 }, { accessCode: '1', priority: 2 }] }, '0200001', /twice/],
+    [
+      '0200001 duplicate calling numbers',
+      {
+        callerNo: [
+          { accessCode: '1', priority: 1 },
+          { accessCode: '1', priority: 2 },
+        ],
+      },
+      '0200001',
+      /twice/,
+    ],
     ['0200001 policyJson that is not JSON', { retryPolicy: { policyType: 0, policyJson: '[{type:' } }, '0200001', /policyJson/],
-    ['0200001 unknown external result in noRetryPolicy', { retryPolicy: { policyType: 0, policyJson: "[{'type':0,'retryDay':1,'retryTimes':2}]", noRetryPolicy: ['X9'] } }, '0200001', /X9/],
+    [
+      '0200001 unknown external result in noRetryPolicy',
+      { retryPolicy: { policyType: 0, policyJson: "[{'type':0,'retryDay':1,'retryTimes':2}]", noRetryPolicy: ['X9'] } },
+      '0200001',
+      /X9/,
+    ],
     ['0200001 unknown business result in busiPolicy', { busiPolicy: [{ busiResultCode: 'NOPE', busiResultPolicy: 0 }] }, '0200001', /NOPE/],
     ['02000001 empty callerNo list', { callerNo: [] }, '02000001', /callerNo/],
     ['02000001 retryPolicy without policyJson', { retryPolicy: { policyType: 0 } }, '02000001', /policyJson/],
@@ -189,7 +204,11 @@ describe('campaign modify v2', () => {
     assert.equal((await call('PUT', `${P2(1)}/${id}`, v2Body({ strBeginTime: yesterdayStr() }))).resultCode, '0200002');
     const sk = await addV2({ deviceType: 2, ivrParam: undefined, skillParam: { skillId: 7 } });
     assert.equal((await call('PUT', `${P2(1)}/${sk}`, v2Body({ deviceType: 2, ivrParam: undefined, skillParam: { skillId: 8 } }))).resultCode, '0200017');
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', id).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('id', '=', id)
+      .execute();
     const ended = await call('PUT', `${P2(1)}/${id}`, v2Body());
     assert.equal(ended.resultCode, '0200016');
   });

@@ -68,7 +68,11 @@ describe('campaign add v1 and details', () => {
 
   test('an expired campaign reports status 4', async () => {
     const id = await createCampaign(s.client);
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', id).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('id', '=', id)
+      .execute();
     const det = (await s.client.request('GET', `${P(1)}/${id}`)).body as unknown as { returnObject: { status: number } };
     assert.equal(det.returnObject.status, 4);
   });
@@ -149,7 +153,12 @@ describe('campaign quotas', () => {
     assert.equal(await send(1, campaignBody()), '0200000');
     assert.equal(await send(1, campaignBody()), '0200004');
     assert.equal(await send(2, campaignBody()), '0200000');
-    await q.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('vdn_id', '=', 1).where('device_type', '=', 3).execute();
+    await q.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('vdn_id', '=', 1)
+      .where('device_type', '=', 3)
+      .execute();
     assert.equal(await send(1, campaignBody()), '0200000');
   });
 });
@@ -189,7 +198,11 @@ describe('batches: create and resume', () => {
     const susp = await createCampaign(s.client, 1, { initStatus: 1 });
     const id = await createBatch(s.client, 1, susp, 'x');
     assert.equal((await post(`${P(1)}/callbatch/${susp}/resume`, { id })).resultCode, '0200000');
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', susp).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('id', '=', susp)
+      .execute();
     assert.equal((await post(`${P(1)}/callbatch/${susp}/create`, { name: 'y' })).resultCode, '03000002');
   });
 
@@ -219,8 +232,7 @@ describe('campaign modify v1', () => {
     assert.equal(res.status, 200, res.raw);
     return envelopeOf(res.body);
   };
-  const details = async (id: number) =>
-    ((await s.client.request('GET', `${P(1)}/${id}`)).body as unknown as { returnObject: Record<string, unknown> }).returnObject;
+  const details = async (id: number) => ((await s.client.request('GET', `${P(1)}/${id}`)).body as unknown as { returnObject: Record<string, unknown> }).returnObject;
 
   test('changes the fields; times may be left out; a new callerNo joins the pool', async () => {
     const id = await createCampaign(s.client, 1, { name: 'mod-1', callBackUrl: 'http://127.0.0.1:9/a' });
@@ -263,7 +275,11 @@ describe('campaign modify v1', () => {
     assert.equal((await put(id, campaignBody(), 2)).resultCode, '0200007');
     const sk = (await post(P(1), skillCampaign())) as unknown as { returnObject: { id: number } };
     assert.equal((await put(sk.returnObject.id, skillCampaign({ skillParam: { skillId: 99 } }))).resultCode, '0200017');
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', id).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('id', '=', id)
+      .execute();
     const ended = await put(id, campaignBody());
     assert.equal(ended.resultCode, '0200016');
     assert.match(ended.resultDesc, /ended/);
@@ -299,11 +315,24 @@ describe('campaign list', () => {
     await mk('alpha expired', {});
     const day0 = startOfUtcDay(Date.now());
     await mk('Gamma later', { strBeginTime: formatDateTime(day0 + 5 * 86400_000), strEndTime: formatDateTime(day0 + 40 * 86400_000) });
-    await l.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1 }).where('id', '=', ids['alpha expired']!).execute();
+    await l.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1 })
+      .where('id', '=', ids['alpha expired']!)
+      .execute();
   });
   after(async () => l.stop());
 
-  type Page = { resultCode: string; resultDesc: string; curPage: number; totalSize: number; rowsPerPage: number; curSkillQueueCount: number; curIvrCount: number; data: Array<Record<string, unknown>> };
+  type Page = {
+    resultCode: string;
+    resultDesc: string;
+    curPage: number;
+    totalSize: number;
+    rowsPerPage: number;
+    curSkillQueueCount: number;
+    curIvrCount: number;
+    data: Array<Record<string, unknown>>;
+  };
   const list = async (q: Record<string, string | number>) => {
     const res = await l.client.request('GET', P(5), undefined, { status: 0, deviceType: 0, ...q });
     assert.equal(res.status, 200, res.raw);
@@ -325,7 +354,10 @@ describe('campaign list', () => {
     assert.equal(beta.id, ids['Beta South']);
     assert.equal(beta.callerNo, '222');
     assert.equal(beta.deviceType, 2);
-    assert.deepEqual(p.data.map((d) => d.status), [2, 4, 3, 2]);
+    assert.deepEqual(
+      p.data.map((d) => d.status),
+      [2, 4, 3, 2],
+    );
   });
 
   test('filters: status, deviceType, name (case-insensitive substring), begin/end times', async () => {

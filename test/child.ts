@@ -99,4 +99,3 @@ after(() => {
   for (const p of children) p.kill('SIGKILL');
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-

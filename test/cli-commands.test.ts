@@ -46,7 +46,6 @@ describe('usage', () => {
   });
 });
 
-
 describe('serve', () => {
   test('--port, --host and --data-dir override the environment; SIGTERM exits 0', async () => {
     const port = await freePort();
@@ -54,14 +53,24 @@ describe('serve', () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
       cwd: ROOT,
       // the environment names another port and directory: the options must win
-      env: { ...baseEnv(), CAMPAIGND_PORT: '1', CAMPAIGND_DATA_DIR: path.join(scratch, 'not-this'), CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK, CAMPAIGND_LOG_LEVEL: 'silent' },
+      env: {
+        ...baseEnv(),
+        CAMPAIGND_PORT: '1',
+        CAMPAIGND_DATA_DIR: path.join(scratch, 'not-this'),
+        CAMPAIGND_ACCESS_KEY: AK,
+        CAMPAIGND_SECRET_KEY: SK,
+        CAMPAIGND_LOG_LEVEL: 'silent',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     try {
       let up = false;
       for (let i = 0; i < 600 && !up; i++) {
-        up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(up, 'the server never answered /healthz on the --port');

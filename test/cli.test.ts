@@ -49,7 +49,12 @@ describe('campaignd call', () => {
 
   test('the body is sent byte for byte (spaces, non-ASCII) and the signature still verifies', async () => {
     const b = campaignBody({ name: 'cli-名前 ç' });
-    const body = '{ \n  ' + Object.entries(b).map(([k, v]) => `${JSON.stringify(k)} :  ${JSON.stringify(v)}`).join(' ,\n  ') + '\n}';
+    const body =
+      '{ \n  ' +
+      Object.entries(b)
+        .map(([k, v]) => `${JSON.stringify(k)} :  ${JSON.stringify(v)}`)
+        .join(' ,\n  ') +
+      '\n}';
     const r = await call(['POST', P(1), body]);
     assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.equal(envelopeOf(JSON.parse(r.stdout)).resultCode, '0200000');

@@ -144,7 +144,18 @@ describe('CampaigndClient against a real HTTP server', () => {
   test('typed methods hit the documented paths', async () => {
     const c = client();
     const calls: Array<[Promise<{ status: number }>, string]> = [
-      [c.createCampaign(1, { name: 'n', strBeginTime: '2030-01-01 00:00:00', strEndTime: '2030-02-01 00:00:00', deviceType: 3, callerNo: '4001', maxAlertingTime: 30, scheduleParam: {} }), '/rest/isales/v1/openapi/campaigns/1'],
+      [
+        c.createCampaign(1, {
+          name: 'n',
+          strBeginTime: '2030-01-01 00:00:00',
+          strEndTime: '2030-02-01 00:00:00',
+          deviceType: 3,
+          callerNo: '4001',
+          maxAlertingTime: 30,
+          scheduleParam: {},
+        }),
+        '/rest/isales/v1/openapi/campaigns/1',
+      ],
       [c.createBatch(1, 46, { name: 'b' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/create'],
       [c.pauseBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/pause'],
       [c.resumeBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/resume'],

@@ -68,10 +68,18 @@ describe('every kind of variable is checked at start', () => {
         const sync = ['normal', 'full'].includes(w.trim().toLowerCase());
         const env = { CAMPAIGND_DATA_DIR: '/tmp/unused', CAMPAIGND_LOG_LEVEL: w };
         if (level) assert.equal(loadConfig(env).logLevel, w.trim().toLowerCase());
-        else assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && e.message.includes('CAMPAIGND_LOG_LEVEL'));
+        else
+          assert.throws(
+            () => loadConfig(env),
+            (e: unknown) => e instanceof ConfigError && e.message.includes('CAMPAIGND_LOG_LEVEL'),
+          );
         const env2 = { CAMPAIGND_DATA_DIR: '/tmp/unused', CAMPAIGND_SQLITE_SYNC: w };
         if (sync) assert.equal(loadConfig(env2).sqliteSync, w.trim().toLowerCase());
-        else assert.throws(() => loadConfig(env2), (e: unknown) => e instanceof ConfigError && e.message.includes('CAMPAIGND_SQLITE_SYNC'));
+        else
+          assert.throws(
+            () => loadConfig(env2),
+            (e: unknown) => e instanceof ConfigError && e.message.includes('CAMPAIGND_SQLITE_SYNC'),
+          );
       }),
       { numRuns: 300 },
     );
@@ -87,7 +95,10 @@ describe('accepted values are used', () => {
   });
 
   test('CAMPAIGND_SQLITE_SYNC=full sets the SQLite pragma to FULL (2); the default is NORMAL (1)', async () => {
-    for (const [value, pragma] of [['full', 2], ['', 1]] as const) {
+    for (const [value, pragma] of [
+      ['full', 2],
+      ['', 1],
+    ] as const) {
       const s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SQLITE_SYNC: value });
       try {
         const r = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(s.store.db);

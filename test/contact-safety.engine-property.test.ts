@@ -72,10 +72,25 @@ test('property (engine): attempt bound, windows, rule packs and blocklist hold i
           scheduleParam[`workdayEndTime${windows.length}`] = hhmm(edges[i + 1]!);
         }
         const begin = startOfUtcDay(t0);
-        const cid = Number((await ok('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), timeZone: tz, scheduleParam, ...(pack ? { rulePack: pack[0] } : {}) }, begin))).returnObject!.id);
-        if (policy.kind === 'ordinary') await ok('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: JSON.stringify([{ type: 0, retryDay: policy.days, retryTimes: policy.times }]) });
+        const cid = Number(
+          (
+            await ok(
+              'POST',
+              P(1),
+              campaignBody(
+                { strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), timeZone: tz, scheduleParam, ...(pack ? { rulePack: pack[0] } : {}) },
+                begin,
+              ),
+            )
+          ).returnObject!.id,
+        );
+        if (policy.kind === 'ordinary')
+          await ok('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: JSON.stringify([{ type: 0, retryDay: policy.days, retryTimes: policy.times }]) });
         if (policy.kind === 'by-result') {
-          await ok('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: JSON.stringify([{ type: 1, policy: [{ result: '00603', retryNumber: policy.retries, callInterval: 1800 }] }]) });
+          await ok('POST', `${P(1)}/retryPolicy/${cid}`, {
+            policyType: 0,
+            policyJson: JSON.stringify([{ type: 1, policy: [{ result: '00603', retryNumber: policy.retries, callInterval: 1800 }] }]),
+          });
         }
         const blocked = `138${String(70000 + run).padStart(8, '0')}`;
         const r = await ok('POST', `${P2(1)}/calldata/${cid}`, {
@@ -116,7 +131,11 @@ test('property (engine): attempt bound, windows, rule packs and blocklist hold i
         assert.ok(times.length <= policy.bound, `${times.length} attempts > bound ${policy.bound} (${JSON.stringify(policy)})`);
         for (const t of times) {
           const l = oracle(t, tz);
-          if (windows.length > 0) assert.ok(windows.some((w) => l.minute >= w.begin && l.minute < w.end), `${new Date(t).toISOString()} = ${l.date} ${hhmm(l.minute)} ${tz}, outside ${JSON.stringify(windows)}`);
+          if (windows.length > 0)
+            assert.ok(
+              windows.some((w) => l.minute >= w.begin && l.minute < w.end),
+              `${new Date(t).toISOString()} = ${l.date} ${hhmm(l.minute)} ${tz}, outside ${JSON.stringify(windows)}`,
+            );
         }
         if (policy.kind === 'ordinary' && times.length > 0) {
           const first = dayNumber(oracle(times[0]!, tz).date);

@@ -24,7 +24,16 @@ const oracles = new Map<string, Intl.DateTimeFormat>();
 function oracle(ms: number, tz: string): { date: string; minute: number; weekday: string } {
   let f = oracles.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+      hourCycle: 'h23',
+    });
     oracles.set(tz, f);
   }
   const p: Record<string, string> = {};
@@ -48,11 +57,18 @@ const windowsArb = fc
 
 const rulesArb: fc.Arbitrary<RetryRules> = fc.oneof(
   fc.constant<RetryRules>({ mode: 'none', noRetry: new Set() }),
-  fc.record({ days: fc.integer({ min: 1, max: 4 }), timesPerDay: fc.integer({ min: 1, max: 6 }), intervalMs: fc.integer({ min: 5, max: 600 }).map((m) => m * MIN) }).map(
-    (o): RetryRules => ({ mode: 'ordinary', ...o, noRetry: new Set() }),
-  ),
+  fc
+    .record({ days: fc.integer({ min: 1, max: 4 }), timesPerDay: fc.integer({ min: 1, max: 6 }), intervalMs: fc.integer({ min: 5, max: 600 }).map((m) => m * MIN) })
+    .map((o): RetryRules => ({ mode: 'ordinary', ...o, noRetry: new Set() })),
   fc.record({ a: fc.integer({ min: 0, max: 5 }), b: fc.integer({ min: 0, max: 5 }), i: fc.integer({ min: 1, max: 300 }).map((m) => m * MIN) }).map(
-    (o): RetryRules => ({ mode: 'by-result', rules: new Map([['00603', { retries: o.a, intervalMs: o.i }], ['00537', { retries: o.b, intervalMs: o.i }]]), noRetry: new Set() }),
+    (o): RetryRules => ({
+      mode: 'by-result',
+      rules: new Map([
+        ['00603', { retries: o.a, intervalMs: o.i }],
+        ['00537', { retries: o.b, intervalMs: o.i }],
+      ]),
+      noRetry: new Set(),
+    }),
   ),
 );
 
@@ -63,11 +79,20 @@ const scenarioArb = fc.record({
   rules: rulesArb,
   outcomes: fc.array(fc.constantFrom('00603', '00537', '00604'), { minLength: 1, maxLength: 20 }),
   /** Lateness of each pass after the record fell due: the clock moved in a jump. */
-  late: fc.array(fc.integer({ min: 0, max: 8 * 60 }).map((m) => m * MIN), { minLength: 1, maxLength: 20 }),
+  late: fc.array(
+    fc.integer({ min: 0, max: 8 * 60 }).map((m) => m * MIN),
+    { minLength: 1, maxLength: 20 },
+  ),
   /** Pauses: [offset from start, length]. */
-  pauses: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 * 24 }), fc.integer({ min: 1, max: 48 })).map(([o, l]) => [o * HOUR, l * HOUR] as const), { maxLength: 3 }),
+  pauses: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 5 * 24 }), fc.integer({ min: 1, max: 48 })).map(([o, l]) => [o * HOUR, l * HOUR] as const),
+    { maxLength: 3 },
+  ),
   /** Business-result "call the same number again" writebacks: offsets from start. */
-  writebacks: fc.array(fc.integer({ min: 0, max: 6 * 24 }).map((h) => h * HOUR), { maxLength: 3 }),
+  writebacks: fc.array(
+    fc.integer({ min: 0, max: 6 * 24 }).map((h) => h * HOUR),
+    { maxLength: 3 },
+  ),
   pack: fc.constantFrom<RulePack | null>(null, RULE_PACKS.FR!, RULE_PACKS.US!, RULE_PACKS['US-FL']!),
 });
 
@@ -159,7 +184,11 @@ test('property: attempts never exceed the policy, never fall outside the windows
           assert.ok(inPeriod <= cap.max, `${inPeriod} calls within ${cap.label} of ${new Date(a).toISOString()}`);
         }
         const l = oracle(a, sc.tz);
-        if (sc.windows.length > 0) assert.ok(sc.windows.some((w) => l.minute >= w.begin && l.minute < w.end), `attempt at ${new Date(a).toISOString()} (${l.date} ${l.minute} min local) outside ${JSON.stringify(sc.windows)}`);
+        if (sc.windows.length > 0)
+          assert.ok(
+            sc.windows.some((w) => l.minute >= w.begin && l.minute < w.end),
+            `attempt at ${new Date(a).toISOString()} (${l.date} ${l.minute} min local) outside ${JSON.stringify(sc.windows)}`,
+          );
       }
       if (sc.rules.mode === 'ordinary' && attempts.length > 0) {
         const first = dayNumber(oracle(attempts[0]!, sc.tz).date);
@@ -193,7 +222,10 @@ test('property: a window decision agrees with the local wall clock (oracle), aro
       assert.equal(g.go, inside, `${new Date(t).toISOString()} ${tz} local ${l.date} +${l.minute} min, windows ${JSON.stringify(windows)}`);
       if (!g.go && g.until !== null) {
         const o = oracle(g.until, tz);
-        assert.ok(windows.some((w) => o.minute >= w.begin && o.minute < w.end), 'the next opening is inside a window');
+        assert.ok(
+          windows.some((w) => o.minute >= w.begin && o.minute < w.end),
+          'the next opening is inside a window',
+        );
         const before = oracle(g.until - MIN, tz);
         assert.ok(!windows.some((w) => before.minute >= w.begin && before.minute < w.end) || g.until - MIN < t, 'and the minute before it is not');
       }

@@ -72,10 +72,16 @@ describe('issue #7 example 1: attempt budgets are bounded', () => {
       const [id] = await addData(s, cid, ['5551001']);
       await advance(s, 4 * DAY);
       const times = await callTimes(s, { dataId: id! });
-      assert.deepEqual(times.map(iso), [9, 10, 11, 12, 13, 14, 15, 16, 17].map((h) => iso(Date.UTC(2030, 0, 7, h))));
+      assert.deepEqual(
+        times.map(iso),
+        [9, 10, 11, 12, 13, 14, 15, 16, 17].map((h) => iso(Date.UTC(2030, 0, 7, h))),
+      );
       const t = await trail(s, cid, id!);
       assert.equal(t.state, 'done', 'finished, not ready for another day');
-      assert.ok(t.decisions.some((d) => d.gate === 'attempt-budget' && /attempt budget used up/.test(d.detail ?? '')), JSON.stringify(t.decisions.slice(-3)));
+      assert.ok(
+        t.decisions.some((d) => d.gate === 'attempt-budget' && /attempt budget used up/.test(d.detail ?? '')),
+        JSON.stringify(t.decisions.slice(-3)),
+      );
     } finally {
       await s.stop();
     }
@@ -121,7 +127,10 @@ describe('issue #7 example 1: attempt budgets are bounded', () => {
       assert.equal((await callTimes(s, { dataId: id! })).length, 1);
       const t = await trail(s, cid, id!);
       assert.equal(t.state, 'done');
-      assert.ok(t.decisions.some((d) => d.gate === 'blocklist'), 'held by the frequency limit first');
+      assert.ok(
+        t.decisions.some((d) => d.gate === 'blocklist'),
+        'held by the frequency limit first',
+      );
       assert.match(t.decisions.at(-1)!.detail ?? '', /attempt budget used up/);
     } finally {
       await s.stop();
@@ -173,7 +182,10 @@ describe('the attempt budget survives a restart', () => {
       s = await startTestServer(env, { dir, clock: new ManualClock(at) });
       try {
         await advance(s, 3 * DAY);
-        assert.deepEqual((await callTimes(s, { dataId: id! })).map(iso), [8, 9, 10].map((h) => iso(Date.UTC(2030, 0, 7, h))));
+        assert.deepEqual(
+          (await callTimes(s, { dataId: id! })).map(iso),
+          [8, 9, 10].map((h) => iso(Date.UTC(2030, 0, 7, h))),
+        );
         assert.equal((await trail(s, cid, id!)).state, 'done');
       } finally {
         await s.stop();
@@ -225,7 +237,10 @@ describe('issue #7 example 3: numbers compared by subscriber', () => {
       assert.equal(t.state, 'done');
       assert.equal(t.decisions[0]!.gate, 'blocklist');
       const rtrail = await s.store.db.selectFrom('engine_trail').selectAll().where('reservation_id', '=', String(res.returnObject!.id)).execute();
-      assert.ok(rtrail.some((d) => d.gate === 'blocklist'), 'the reservation was held by the blocklist');
+      assert.ok(
+        rtrail.some((d) => d.gate === 'blocklist'),
+        'the reservation was held by the blocklist',
+      );
       // Stored and returned exactly as sent.
       const listed = await ok(s, 'POST', `${P(1)}/blocklist/query`, { blocklist: ['13800000501'] });
       assert.equal((listed.data as Array<{ blockNum: string }>)[0]!.blockNum, '13800000501');

@@ -90,7 +90,7 @@ describe('existence first, everywhere', () => {
     });
   }
 
-  test('a malformed id is still a validation error; another VDN\'s campaign is unknown', async () => {
+  test("a malformed id is still a validation error; another VDN's campaign is unknown", async () => {
     assert.equal((await call('POST', `${P(1)}/callbatch/abc/create`, { name: 'x' })).resultCode, '02000006');
     assert.equal((await call('POST', `${P(2)}/callbatch/${cid}/create`, { name: '' })).resultCode, '0200007');
     assert.equal((await call('POST', `${P(1)}/callbatch/${cid}/create`, { name: '' })).resultCode, '02000001', 'a known campaign: the body is judged');

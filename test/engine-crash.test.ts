@@ -58,13 +58,19 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
   };
   let child = await serve(dir, env);
   let client = new CampaigndClient({ baseUrl: child.url, accessKey: AK, secretKey: SK });
-  const clockNow = async () => ((await client.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!).returnObject.now;
+  const clockNow = async () => (await client.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!.returnObject.now;
   const now = await clockNow();
   const begin = now - (now % 86400_000);
-  const c = await client.request<Envelope & { returnObject: { id: number } }>('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, now));
+  const c = await client.request<Envelope & { returnObject: { id: number } }>(
+    'POST',
+    P(1),
+    campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, now),
+  );
   const cid = c.body!.returnObject.id;
   const numbers = Array.from({ length: 8 }, (_, i) => `55590${i}`);
-  const add = await client.request<Envelope>('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: numbers.map((n) => ({ sessionId: n, called: [{ calledNo: n }] })) });
+  const add = await client.request<Envelope>('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, {
+    callDataList: numbers.map((n) => ({ sessionId: n, called: [{ calledNo: n }] })),
+  });
   assert.equal(add.body?.resultCode, '0200000', add.raw);
 
   // Move the clock: the engine claims the round and starts handing calls to the CTI.
@@ -80,8 +86,16 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
   // before its hand-off was answered), nothing is settled yet.
   const db = new Database(path.join(dir, 'campaignd.db'));
   try {
-    const rows = db.prepare('SELECT state, call_id, dispatched_at FROM call_data WHERE campaign_id = ? ORDER BY id').all(cid) as Array<{ state: string; call_id: string | null; dispatched_at: number | null }>;
-    assert.deepEqual(rows.map((r) => r.state), Array(numbers.length).fill('dialing'), 'the round of 8 is claimed');
+    const rows = db.prepare('SELECT state, call_id, dispatched_at FROM call_data WHERE campaign_id = ? ORDER BY id').all(cid) as Array<{
+      state: string;
+      call_id: string | null;
+      dispatched_at: number | null;
+    }>;
+    assert.deepEqual(
+      rows.map((r) => r.state),
+      Array(numbers.length).fill('dialing'),
+      'the round of 8 is claimed',
+    );
     const dispatched = rows.filter((r) => r.dispatched_at !== null).map((r) => r.call_id);
     assert.deepEqual(dispatched.sort(), received.map((r) => r.callId).sort(), 'dispatched = handed to the CTI');
     assert.equal((db.prepare('SELECT count(*) AS n FROM call_results WHERE campaign_id = ?').get(cid) as { n: number }).n, 0);
@@ -92,7 +106,7 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
   child = await serve(dir, env);
   const restored = await (async () => {
     const c0 = new CampaigndClient({ baseUrl: child.url, accessKey: AK, secretKey: SK });
-    return ((await c0.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!).returnObject.now;
+    return (await c0.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!.returnObject.now;
   })();
   assert.equal(restored, now, 'the manual clock resumes where it stood (the calls went out before it moved)');
   let t = restored;

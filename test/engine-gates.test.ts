@@ -101,7 +101,14 @@ describe('campaign state, recycleTime and special dates at dial time', () => {
   test('an expired campaign never dials what it still holds', async () => {
     const now = s.clock.now();
     // Open 09:00–10:00 only, ending today at 23:00; the record comes after today's window.
-    const body = campaignBody({ strBeginTime: formatDateTime(startOfUtcDay(now)), strEndTime: formatDateTime(startOfUtcDay(now) + 23 * HOUR), scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' } }, now);
+    const body = campaignBody(
+      {
+        strBeginTime: formatDateTime(startOfUtcDay(now)),
+        strEndTime: formatDateTime(startOfUtcDay(now) + 23 * HOUR),
+        scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '10:00' },
+      },
+      now,
+    );
     const cid = Number((await ok(s, 'POST', P(1), body)).returnObject!.id);
     await advance(s, startOfUtcDay(now) + 11 * HOUR - now);
     await addData(s, cid, ['5880102']);
@@ -122,7 +129,13 @@ describe('campaign state, recycleTime and special dates at dial time', () => {
     assert.deepEqual(await results(s, { calledNo: '5880103' }), []);
     const t = await trail(cid, dataId);
     assert.equal(t.state, 'done');
-    assert.deepEqual(t.decisions.map((d) => [d.kind, d.gate]), [['skipped', 'calling-window'], ['finished', 'recycle-time']]);
+    assert.deepEqual(
+      t.decisions.map((d) => [d.kind, d.gate]),
+      [
+        ['skipped', 'calling-window'],
+        ['finished', 'recycle-time'],
+      ],
+    );
     assert.equal(t.decisions[1]!.at, day + 9 * HOUR, 'found at the window opening, after its recycleTime');
   });
 
@@ -190,9 +203,12 @@ describe('automatic reservations', () => {
     assert.deepEqual([row.state, row.timeout], ['timeout', 1]);
     assert.deepEqual(await results(s, { calledNo: '5870003' }), []);
     const trail = await s.store.db.selectFrom('engine_trail').select(['kind', 'gate', 'at']).where('reservation_id', '=', id).orderBy('id').execute();
-    assert.deepEqual(trail.map((t) => [t.kind, t.gate, Number(t.at)]), [
-      ['skipped', 'blocklist', appointTime - 5 * MIN],
-      ['timeout', null, appointTime + 30 * MIN],
-    ]);
+    assert.deepEqual(
+      trail.map((t) => [t.kind, t.gate, Number(t.at)]),
+      [
+        ['skipped', 'blocklist', appointTime - 5 * MIN],
+        ['timeout', null, appointTime + 30 * MIN],
+      ],
+    );
   });
 });

@@ -67,5 +67,9 @@ export async function addRecords(
 
 /** Adds one record per number (v2). */
 export async function addData(s: TestServer, campaignId: number, numbers: string[]): Promise<string[]> {
-  return addRecords(s, campaignId, numbers.map((n) => ({ called: [{ calledNo: n }] })));
+  return addRecords(
+    s,
+    campaignId,
+    numbers.map((n) => ({ called: [{ calledNo: n }] })),
+  );
 }

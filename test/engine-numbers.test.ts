@@ -44,7 +44,13 @@ describe('several numbers per record', () => {
     await advance(s, 10 * MIN);
     assert.deepEqual(await attemptTimes(s, '5840000'), [t0 + 120 * SEC]);
     // The record is loaded due at t0 + 120 s, so nothing claims it earlier.
-    assert.deepEqual((await trail(cid, id!)).decisions.map((d) => [d.kind, d.at]), [['dialled', t0 + 120 * SEC], ['settled', t0 + 120 * SEC]]);
+    assert.deepEqual(
+      (await trail(cid, id!)).decisions.map((d) => [d.kind, d.at]),
+      [
+        ['dialled', t0 + 120 * SEC],
+        ['settled', t0 + 120 * SEC],
+      ],
+    );
   });
 
   test('no policy: each number once, then the record is done; the next number waits its delayTime after the previous attempt', async () => {
@@ -56,7 +62,10 @@ describe('several numbers per record', () => {
     assert.deepEqual(await attemptTimes(s, '5810002'), [t0 + 60 * SEC]);
     const t = await trail(cid, id!);
     assert.equal(t.state, 'done');
-    assert.deepEqual(t.decisions.filter((d) => d.kind === 'dialled').map((d) => d.calledNo), ['5810001', '5810002']);
+    assert.deepEqual(
+      t.decisions.filter((d) => d.kind === 'dialled').map((d) => d.calledNo),
+      ['5810001', '5810002'],
+    );
     const held = t.decisions.find((d) => d.kind === 'skipped');
     assert.deepEqual([held?.gate, held?.calledNo, held?.until], ['number-delay', '5810002', t0 + 60 * SEC], 'the trail names the delay gate and its end');
   });
@@ -69,7 +78,10 @@ describe('several numbers per record', () => {
     await advance(s, DAY);
     assert.deepEqual(await attemptTimes(s, '5810003'), [t0, t0 + 300 * SEC, t0 + 600 * SEC]);
     assert.deepEqual(await attemptTimes(s, '5840003'), [t0 + 601 * SEC]);
-    assert.deepEqual((await results(s, { calledNo: '5810003' })).map((r) => r.result_code), ['NA', 'NA', 'NA']);
+    assert.deepEqual(
+      (await results(s, { calledNo: '5810003' })).map((r) => r.result_code),
+      ['NA', 'NA', 'NA'],
+    );
   });
 
   test('result-based policy: an outcome without a rule is not retried on that number; the next number is tried', async () => {
@@ -82,7 +94,7 @@ describe('several numbers per record', () => {
     assert.deepEqual(await attemptTimes(s, '5840004'), [t0 + SEC]);
   });
 
-  test('a noRetryPolicy result is never retried on that number, but the record\'s next number is still tried', async () => {
+  test("a noRetryPolicy result is never retried on that number, but the record's next number is still tried", async () => {
     const cid = await campaign(s, IVR);
     await ok(s, 'POST', `${P(1)}/retryPolicy/${cid}`, {
       policyType: 0,
@@ -119,7 +131,7 @@ describe('several numbers per record', () => {
 });
 
 describe('the calling number', () => {
-  test('a record\'s own caller is used and leaves the pool\'s rotation alone; the pool rotates among equals in order, across a restart', async () => {
+  test("a record's own caller is used and leaves the pool's rotation alone; the pool rotates among equals in order, across a restart", async () => {
     const dir = tempDir();
     let s = await startTestServer(ENV, { clock: new ManualClock(start), dir });
     try {

@@ -111,7 +111,8 @@ describe('the webhook dialer: a hand-off that fails is an attempt failed with 34
     cti = await receiver((_path, body, res) => {
       const { calledNo } = JSON.parse(body) as { calledNo: string };
       if (calledNo === '5880001') res.writeHead(503).end('overloaded');
-      else if (calledNo === '5880002') return; // never answers: the hand-off times out
+      else if (calledNo === '5880002')
+        return; // never answers: the hand-off times out
       else res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
     s = await startTestServer(
@@ -124,7 +125,7 @@ describe('the webhook dialer: a hand-off that fails is an attempt failed with 34
     await cti.close();
   });
 
-  test('HTTP 503 and a timeout → 34606 at once; a 2xx is accepted and waits for the CTI\'s result', async () => {
+  test("HTTP 503 and a timeout → 34606 at once; a 2xx is accepted and waits for the CTI's result", async () => {
     const cid = await campaign(s);
     const t0 = s.clock.now();
     await addData(s, cid, ['5880001', '5880002', '5880003']);
@@ -159,7 +160,10 @@ describe('the webhook dialer: connection refused', () => {
     const [id] = await addData(s, cid, ['5880009']);
     await advance(s, SEC);
     const rows = await results(s, { calledNo: '5880009' });
-    assert.deepEqual(rows.map((r) => [r.fail_code, r.call_status, Number(r.created_at)]), [['34606', 5, t0]]);
+    assert.deepEqual(
+      rows.map((r) => [r.fail_code, r.call_status, Number(r.created_at)]),
+      [['34606', 5, t0]],
+    );
     const rec = await s.store.db.selectFrom('call_data').select(['state', 'last_fail_code']).where('id', '=', Number(id)).executeTakeFirstOrThrow();
     assert.deepEqual([rec.state, rec.last_fail_code], ['done', '34606'], 'no policy: the number is not tried again');
   });
@@ -199,7 +203,10 @@ describe('callbacks beside dialling (system clock)', () => {
     await addData(s, b, ['5890102']);
     await settled;
     assert.equal(held[0]!.writableEnded, false, 'the next call was dialled and settled while the first callback still waited for its answer');
-    assert.deepEqual((await results(s, { campaignId: b })).map((r) => r.called_no), ['5890102']);
+    assert.deepEqual(
+      (await results(s, { campaignId: b })).map((r) => r.called_no),
+      ['5890102'],
+    );
     answer(held[0]!);
     const delivered = await s.engine!.events.waitFor('callback:delivered', () => true, 10_000);
     assert.equal(delivered.attempts, 1);

@@ -35,7 +35,11 @@ describe('rounds: callCount and callInterval', () => {
     const t0 = s.clock.now();
     await addData(s, cid, numbers('57100', 7));
     await advance(s, MIN);
-    assert.deepEqual(await perInstant(s, cid, t0), [[0, 3], [10, 3], [20, 1]]);
+    assert.deepEqual(await perInstant(s, cid, t0), [
+      [0, 3],
+      [10, 3],
+      [20, 1],
+    ]);
   });
 
   test('without callCount and callInterval: rounds of 10, 1 s apart', async () => {
@@ -43,7 +47,10 @@ describe('rounds: callCount and callInterval', () => {
     const t0 = s.clock.now();
     await addData(s, cid, numbers('57200', 12));
     await advance(s, MIN);
-    assert.deepEqual(await perInstant(s, cid, t0), [[0, 10], [1, 2]]);
+    assert.deepEqual(await perInstant(s, cid, t0), [
+      [0, 10],
+      [1, 2],
+    ]);
   });
 
   test('two campaigns keep their own round spacing', async () => {
@@ -53,8 +60,15 @@ describe('rounds: callCount and callInterval', () => {
     await addData(s, a, numbers('57300', 4));
     await addData(s, b, numbers('57400', 3));
     await advance(s, 2 * MIN);
-    assert.deepEqual(await perInstant(s, a, t0), [[0, 2], [30, 2]]);
-    assert.deepEqual(await perInstant(s, b, t0), [[0, 1], [5, 1], [10, 1]]);
+    assert.deepEqual(await perInstant(s, a, t0), [
+      [0, 2],
+      [30, 2],
+    ]);
+    assert.deepEqual(await perInstant(s, b, t0), [
+      [0, 1],
+      [5, 1],
+      [10, 1],
+    ]);
   });
 });
 
@@ -75,10 +89,24 @@ describe('CAMPAIGND_MAX_CPS across campaigns', () => {
     const all = [...(await perInstant(s, a, t0)), ...(await perInstant(s, b, t0))];
     const perSecond = new Map<number, number>();
     for (const [t, n] of all) perSecond.set(Math.floor(t), (perSecond.get(Math.floor(t)) ?? 0) + n);
-    assert.deepEqual([...perSecond.entries()].sort((x, y) => x[0] - y[0]), [[0, 3], [1, 3], [2, 3]], '9 calls, 3 a second');
+    assert.deepEqual(
+      [...perSecond.entries()].sort((x, y) => x[0] - y[0]),
+      [
+        [0, 3],
+        [1, 3],
+        [2, 3],
+      ],
+      '9 calls, 3 a second',
+    );
     // The campaign first in line takes the budget first; the other waits for the next second.
-    assert.deepEqual(await perInstant(s, a, t0), [[0, 3], [1, 2]]);
-    assert.deepEqual(await perInstant(s, b, t0), [[1, 1], [2, 3]]);
+    assert.deepEqual(await perInstant(s, a, t0), [
+      [0, 3],
+      [1, 2],
+    ]);
+    assert.deepEqual(await perInstant(s, b, t0), [
+      [1, 1],
+      [2, 3],
+    ]);
   });
 });
 
@@ -101,9 +129,21 @@ describe('CAMPAIGND_CLOCK_MAX_STEPS', () => {
     // t0 (before stepping) + 3 steps of 10 s: the clock stands at t0 + 30 s, not at the target.
     assert.equal(s.clock.now(), t0 + 30 * SEC);
     assert.match(env.resultDesc, new RegExp(String(t0 + 30 * SEC)));
-    assert.deepEqual(await perInstant(s, cid, t0), [[0, 1], [10, 1], [20, 1], [30, 1]]);
+    assert.deepEqual(await perInstant(s, cid, t0), [
+      [0, 1],
+      [10, 1],
+      [20, 1],
+      [30, 1],
+    ]);
     const again = await s.client.request('POST', '/campaignd/v1/clock', { advanceMs: 20 * SEC });
     assert.equal(envelopeOf(again.body).resultCode, '0200000', again.raw);
-    assert.deepEqual(await perInstant(s, cid, t0), [[0, 1], [10, 1], [20, 1], [30, 1], [40, 1], [50, 1]]);
+    assert.deepEqual(await perInstant(s, cid, t0), [
+      [0, 1],
+      [10, 1],
+      [20, 1],
+      [30, 1],
+      [40, 1],
+      [50, 1],
+    ]);
   });
 });

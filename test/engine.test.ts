@@ -28,7 +28,7 @@ async function advance(s: TestServer, ms: number) {
   await ok(s, 'POST', '/campaignd/v1/clock', { advanceMs: ms });
 }
 
-async function setClock(s: TestServer, ms: number) {
+async function _setClock(s: TestServer, ms: number) {
   await ok(s, 'POST', '/campaignd/v1/clock', { setMs: ms });
 }
 
@@ -93,7 +93,10 @@ describe('engine with the manual clock', () => {
     calls = await results(s, { campaignId: cid });
     assert.equal(calls.length, 1, 'never dialled twice');
     const history = await s.store.db.selectFrom('reservation_results').selectAll().where('reservation_id', '=', id).execute();
-    assert.deepEqual(history.map((h) => h.source), ['engine']);
+    assert.deepEqual(
+      history.map((h) => h.source),
+      ['engine'],
+    );
   });
 
   test('a manual reservation becomes due at appointTime; one never carried out times out after the grace period', async () => {
@@ -108,7 +111,10 @@ describe('engine with the manual clock', () => {
     assert.equal(ev.userAccount, 'agent7');
     assert.equal((await results(s, { campaignId: cid })).length, 0, 'campaignd never dials a manual reservation');
     const feed = await ok(s, 'GET', '/campaignd/v1/campaigns/1/reservations/due?userAccount=agent7');
-    assert.deepEqual((feed.data as Array<{ appointId: string }>).map((d) => d.appointId), [id]);
+    assert.deepEqual(
+      (feed.data as Array<{ appointId: string }>).map((d) => d.appointId),
+      [id],
+    );
     const other = await ok(s, 'GET', '/campaignd/v1/campaigns/1/reservations/due?userAccount=someone-else');
     assert.deepEqual(other.data, []);
     await advance(s, 31 * MIN);
@@ -158,7 +164,10 @@ describe('call data in the engine', () => {
     assert.equal(Number(calls[0]!.created_at), Date.UTC(2030, 2, 4, 9));
     const after = await trail(cid, dataId!);
     assert.equal(after.state, 'done');
-    assert.deepEqual(after.decisions.map((d) => d.kind), ['skipped', 'dialled', 'settled']);
+    assert.deepEqual(
+      after.decisions.map((d) => d.kind),
+      ['skipped', 'dialled', 'settled'],
+    );
   });
 
   test('a number blocklisted after its data was loaded is never dialled', async () => {
@@ -217,7 +226,12 @@ describe('call data in the engine', () => {
 
   test('calling numbers are taken by priority, round-robin among equals in pool order; a lower priority is never used', async () => {
     const cid = await campaign(s, startOfUtcDay(s.clock.now()), { callerNo: '7000001' });
-    await ok(s, 'POST', `${P(1)}/callerNo/${cid}`, { callerNo: [{ accessCode: '7000002', priority: 1 }, { accessCode: '7000003', priority: 2 }] });
+    await ok(s, 'POST', `${P(1)}/callerNo/${cid}`, {
+      callerNo: [
+        { accessCode: '7000002', priority: 1 },
+        { accessCode: '7000003', priority: 2 },
+      ],
+    });
     await addData(s, cid, ['5550031', '5550032', '5550033', '5550034']);
     await advance(s, MIN);
     const used = (await results(s, { campaignId: cid })).map((r) => [r.called_no, r.caller_no]);
@@ -288,10 +302,7 @@ describe('calling windows across a DST change (Europe/Berlin)', () => {
   const start = Date.UTC(2030, 2, 30, 6);
   let s: TestServer;
   before(async () => {
-    s = await startTestServer(
-      { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_TIMEZONE: 'Europe/Berlin', CAMPAIGND_SIM_SCRIPTS: '5550501=00603' },
-      { clock: new ManualClock(start) },
-    );
+    s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_TIMEZONE: 'Europe/Berlin', CAMPAIGND_SIM_SCRIPTS: '5550501=00603' }, { clock: new ManualClock(start) });
   });
   after(async () => s.stop());
 
@@ -399,4 +410,3 @@ describe('clock extension', () => {
     }
   });
 });
-

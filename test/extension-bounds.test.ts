@@ -35,7 +35,10 @@ test('setMs past 9999-12-31 is 02000007 and the clock stays where it was; the la
 
 test('a CTI result with an instant out of range is 02000007; call times out of order are refused', async () => {
   const path = '/campaignd/v1/campaigns/1/calls/no-such-call/result';
-  for (const body of [{ failCode: '0', callBeginTime: 9007199254740991 }, { failCode: '0', turns: [{ interNo: 1, systemReplyTime: 8.64e15 }] }]) {
+  for (const body of [
+    { failCode: '0', callBeginTime: 9007199254740991 },
+    { failCode: '0', turns: [{ interNo: 1, systemReplyTime: 8.64e15 }] },
+  ]) {
     const r = await s.client.request('POST', path, body);
     assert.equal(envelopeOf(r.body).resultCode, '02000007', r.raw);
   }

@@ -39,7 +39,10 @@ describe('queryOBSResultCode', () => {
     assert.equal(env.resultCode, '0200000');
     assert.equal(env.resultDesc, 'query queryOBSResultCode Success!');
     assert.equal(env.totalCount, OBS_CODES.length);
-    assert.deepEqual(env.obsCodes, OBS_CODES.slice(5, 10).map((c) => ({ obsCode: c.code, obsCodeDesc: c.description })));
+    assert.deepEqual(
+      env.obsCodes,
+      OBS_CODES.slice(5, 10).map((c) => ({ obsCode: c.code, obsCodeDesc: c.description })),
+    );
     assert.deepEqual(Object.keys(env).sort(), ['obsCodes', 'resultCode', 'resultDesc', 'returnCode', 'returnDesc', 'totalCount']);
   });
 
@@ -89,7 +92,10 @@ describe('updateObResult', () => {
     const d = (await detail(3, defId)).obResult as { displayResult: string; resultCode: string; resultMapList: { failCode: string }[] };
     assert.equal(d.displayResult, 'busy (any)');
     assert.equal(d.resultCode, 'U1', 'resultCode is kept');
-    assert.deepEqual(d.resultMapList.map((m) => m.failCode), ['00181', '00537']);
+    assert.deepEqual(
+      d.resultMapList.map((m) => m.failCode),
+      ['00181', '00537'],
+    );
   });
 
   test('a code it no longer maps is free for another result', async () => {
@@ -166,7 +172,7 @@ describe('deleteObsResult', () => {
     assert.equal((await remove(6, defId)).resultCode, '0200000');
   });
 
-  test('0200001 unknown defId and another VDN\'s defId', async () => {
+  test("0200001 unknown defId and another VDN's defId", async () => {
     const defId = await create(7, { displayResult: 'mine', obsCodes: ['00548'] });
     assert.equal((await remove(7, '424242')).resultCode, '0200001');
     assert.equal((await remove(8, defId)).resultCode, '0200001');
@@ -187,7 +193,7 @@ describe('queryOBSResults and queryObsResultDetail', () => {
     await create(10, { resultCode: 'L1', displayResult: 'other VDN', obsCodes: ['00602'] });
   });
 
-  test('pages of the VDN\'s results, oldest first', async () => {
+  test("pages of the VDN's results, oldest first", async () => {
     const p1 = await call('GET', `${P(9)}/queryOBSResults?pageSize=2&pageNum=1`);
     assert.equal(p1.resultCode, '0200000');
     assert.equal(p1.resultDesc, 'queryOBSResults Success!');
@@ -225,7 +231,7 @@ describe('queryOBSResults and queryObsResultDetail', () => {
     });
   });
 
-  test('detail: 0200001 unknown or another VDN\'s defId; 02000002 not numeric', async () => {
+  test("detail: 0200001 unknown or another VDN's defId; 02000002 not numeric", async () => {
     assert.match((await detail(9, '777777')).resultDesc, /777777 does not exist/);
     assert.equal((await detail(10, ids[0]!)).resultCode, '0200001');
     assert.equal((await detail(9, 'x1')).resultCode, '02000002');
@@ -246,7 +252,7 @@ describe('externalResultFor (used by the engine)', () => {
     assert.equal(await externalResultFor(s.store.db, 11, '00000'), 'OB99999');
     assert.equal(await externalResultFor(s.store.db, 11, '0'), 'OB99999');
   });
-  test('a mapped success gives the VDN\'s code', async () => {
+  test("a mapped success gives the VDN's code", async () => {
     assert.equal(await externalResultFor(s.store.db, 12, '00000'), 'OK');
     assert.equal(await externalResultFor(s.store.db, 12, '0'), 'OK');
   });

@@ -79,12 +79,20 @@ after(async () => {
 });
 
 async function countData(campaignId: number, srv = s): Promise<number> {
-  const r = await srv.store.db.selectFrom('call_data').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+  const r = await srv.store.db
+    .selectFrom('call_data')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function blockNumbers(srv: TestServer, file: string, numbers: string[]): Promise<void> {
-  await writeCsv(path.join(folder(), file), ['number'], numbers.map((n) => [n]));
+  await writeCsv(
+    path.join(folder(), file),
+    ['number'],
+    numbers.map((n) => [n]),
+  );
   const up = await call('/blackfile/uploadFileServer', { serverId, fileName: file }, srv);
   assert.equal(up.resultCode, '0200000', up.resultDesc);
   const t = await waitTask('/blackfile/queryDataImportTask', up.returnObject!.importTaskId, srv);
@@ -122,23 +130,39 @@ describe('call-data import', () => {
     assert.equal((await call(`/calldatafile/queryDataImportTask/${cid}`, { offset: 0, limit: 0 })).resultCode, '02000007');
   });
 
-  test('a CSV with named columns in another order, the template\'s single-quoted JSON and several numbers per record', async () => {
+  test("a CSV with named columns in another order, the template's single-quoted JSON and several numbers per record", async () => {
     const cid = await createCampaign(s.client);
-    await writeCsv(path.join(folder(), 'named.csv'), ['called', 'customField', 'sessionId', 'priority'], [
-      ["[{'calledNo':13512345678}]", 'vip', 'a1', 3],
-      ['[{"calledNo":"13512345679","delayTime":0},{"calledNo":"13512345680","delayTime":60}]', '', 'a2', ''],
-      ['13512345681', '', 'a3', 'x'],
-      ['', '', 'a4', ''],
-    ]);
+    await writeCsv(
+      path.join(folder(), 'named.csv'),
+      ['called', 'customField', 'sessionId', 'priority'],
+      [
+        ["[{'calledNo':13512345678}]", 'vip', 'a1', 3],
+        ['[{"calledNo":"13512345679","delayTime":0},{"calledNo":"13512345680","delayTime":60}]', '', 'a2', ''],
+        ['13512345681', '', 'a3', 'x'],
+        ['', '', 'a4', ''],
+      ],
+    );
     const up = await call(`/calldatafile/uploadFileServer/${cid}`, { serverId, fileName: 'named.csv' });
     const t = await waitTask(`/calldatafile/queryDataImportTask/${cid}`, up.returnObject!.importTaskId);
     assert.deepEqual([t.status, t.succNum, t.failNum, t.repeatNum, t.blackNum], ['2', 2, 2, 0, 0]);
     assert.match(t.errMsg, /row 3: priority/);
     assert.match(t.errMsg, /row 4: called is empty/);
     const rows = await s.store.db.selectFrom('call_data').selectAll().where('campaign_id', '=', cid).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => [r.session_id, r.custom_field, r.priority]), [['a1', 'vip', 3], ['a2', null, null]]);
+    assert.deepEqual(
+      rows.map((r) => [r.session_id, r.custom_field, r.priority]),
+      [
+        ['a1', 'vip', 3],
+        ['a2', null, null],
+      ],
+    );
     const nums = await s.store.db.selectFrom('call_data_numbers').select(['called_no', 'delay_time']).where('data_id', '=', rows[1]!.id).orderBy('idx').execute();
-    assert.deepEqual(nums.map((n) => [n.called_no, Number(n.delay_time)]), [['13512345679', 0], ['13512345680', 60]]);
+    assert.deepEqual(
+      nums.map((n) => [n.called_no, Number(n.delay_time)]),
+      [
+        ['13512345679', 0],
+        ['13512345680', 60],
+      ],
+    );
   });
 
   test('upload errors: 0200007 unknown campaign first, 02000010 hour without minute, 0200001 unknown server or file type, 03000004 unknown batch', async () => {
@@ -165,12 +189,16 @@ describe('call-data import', () => {
     assert.equal((await call('/calldatafile/queryDataImportTask/999999', { offset: 0, limit: 10 })).resultCode, '0200007');
   });
 
-  test('the campaign\'s uncompleted-records cap still applies: rows beyond it fail', async () => {
+  test("the campaign's uncompleted-records cap still applies: rows beyond it fail", async () => {
     const t = await startTestServer({ ...env, CAMPAIGND_MAX_UNCOMPLETED: '3' });
     try {
       const sid = await addServer(t);
       const cid = await createCampaign(t.client);
-      await writeCsv(path.join(folder(), 'cap.csv'), ['sessionId', 'called'], [1, 2, 3, 4, 5].map((i) => [`c${i}`, `1370000000${i}`]));
+      await writeCsv(
+        path.join(folder(), 'cap.csv'),
+        ['sessionId', 'called'],
+        [1, 2, 3, 4, 5].map((i) => [`c${i}`, `1370000000${i}`]),
+      );
       const up = await call(`/calldatafile/uploadFileServer/${cid}`, { serverId: sid, fileName: 'cap.csv' }, t);
       const task = await waitTask(`/calldatafile/queryDataImportTask/${cid}`, up.returnObject!.importTaskId, t);
       assert.deepEqual([task.status, task.succNum, task.failNum], ['2', 3, 2]);
@@ -207,23 +235,30 @@ describe('call-data import', () => {
 describe('blocklist import', () => {
   test('numbers with expiry, validity hours and frequency limits; duplicates and bad rows counted', async () => {
     const future = new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 19).replace('T', ' ');
-    await writeXlsx(path.join(folder(), 'black.xlsx'), ['number', 'expiryTime', 'validityTime', 'restrictTimes', 'restrictPeriod'], [
-      ['66660001', '', '', '', ''],
-      ['66660002', future, '', '', ''],
-      ['66660003', '', 24, '', ''],
-      ['66660004', '', '', 3, '1'],
-      ['66660001', '', '', '', ''],
-      ['6666x', '', '', '', ''],
-      ['66660005', '', 121, '', ''],
-      ['66660006', '', '', 3, ''],
-    ]);
+    await writeXlsx(
+      path.join(folder(), 'black.xlsx'),
+      ['number', 'expiryTime', 'validityTime', 'restrictTimes', 'restrictPeriod'],
+      [
+        ['66660001', '', '', '', ''],
+        ['66660002', future, '', '', ''],
+        ['66660003', '', 24, '', ''],
+        ['66660004', '', '', 3, '1'],
+        ['66660001', '', '', '', ''],
+        ['6666x', '', '', '', ''],
+        ['66660005', '', 121, '', ''],
+        ['66660006', '', '', 3, ''],
+      ],
+    );
     const up = await call('/blackfile/uploadFileServer', { serverId, fileName: 'black.xlsx' });
     assert.equal(up.resultCode, '0200000', up.resultDesc);
     const t = await waitTask('/blackfile/queryDataImportTask', up.returnObject!.importTaskId);
     assert.deepEqual([t.status, t.succNum, t.repeatNum, t.failNum, t.blackNum], ['2', 4, 1, 3, undefined]);
     const q = await call('/blocklist/query', { blocklist: ['66660001', '66660002', '66660003', '66660004', '66660005'] });
     const data = (q as unknown as { data: Array<{ blockNum: string; restrictTimes?: number; validityTime?: number; flag: boolean }> }).data;
-    assert.deepEqual(data.map((d) => d.blockNum), ['66660001', '66660002', '66660003', '66660004']);
+    assert.deepEqual(
+      data.map((d) => d.blockNum),
+      ['66660001', '66660002', '66660003', '66660004'],
+    );
     assert.equal(data[2]!.validityTime, 24);
     assert.equal(data[3]!.restrictTimes, 3);
     // A second import of the same numbers: all still listed → repeats.
@@ -247,7 +282,10 @@ describe('blocklist import', () => {
     const up = await call('/blackfile/uploadFileServer', { serverId, fileName: 'grouped.csv', relCategoryId: gid, typeId: tid });
     assert.equal((await waitTask('/blackfile/queryDataImportTask', up.returnObject!.importTaskId)).succNum, 2);
     const q = await call('/blocklist/query', { offset: 0, limit: 10, relCategoryId: gid, typeId: tid });
-    assert.deepEqual((q as unknown as { data: Array<{ blockNum: string }> }).data.map((d) => d.blockNum), ['55550001', '55550002']);
+    assert.deepEqual(
+      (q as unknown as { data: Array<{ blockNum: string }> }).data.map((d) => d.blockNum),
+      ['55550001', '55550002'],
+    );
   });
 
   test('a scheduled import waits for its hour and minute (CAMPAIGND_TIMEZONE) on the manual clock', async () => {
@@ -286,7 +324,11 @@ describe('large files', () => {
       const cid = await createCampaign(t.client);
       const blocked: string[] = [];
       for (let i = 7; i <= N; i += 10) blocked.push(blockedNo(i));
-      await writeCsv(path.join(folder(), 'block100k.csv'), ['number'], blocked.map((n) => [n]));
+      await writeCsv(
+        path.join(folder(), 'block100k.csv'),
+        ['number'],
+        blocked.map((n) => [n]),
+      );
       const b = await call('/blackfile/uploadFileServer', { serverId: sid, fileName: 'block100k.csv' }, t);
       assert.equal((await waitTask('/blackfile/queryDataImportTask', b.returnObject!.importTaskId, t)).succNum, blocked.length);
 
@@ -315,7 +357,11 @@ describe('large files', () => {
       );
       assert.equal(await countData(cid, mid), want.succ, 'every good row loaded exactly once');
       assert.ok(sftp.opens - opensBefore >= 2, 'the restarted import fetched the file again');
-      const seen = await mid.store.db.selectFrom('import_seen').select((eb) => eb.fn.countAll().as('n')).where('task_id', '=', id).executeTakeFirstOrThrow();
+      const seen = await mid.store.db
+        .selectFrom('import_seen')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('task_id', '=', id)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(seen.n), 0, 'a finished import forgets its seen keys');
     } finally {
       await t.stop();

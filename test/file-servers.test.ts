@@ -61,7 +61,10 @@ describe('sealing', () => {
   test('CAMPAIGND_SECRETS_KEY: 32 bytes as base64 or hex, anything else named', () => {
     assert.equal(parseSecretsKey(KEY).length, 32);
     assert.equal(parseSecretsKey('ab'.repeat(32)).length, 32);
-    assert.throws(() => parseSecretsKey('too-short'), (e) => e instanceof ConfigError && /CAMPAIGND_SECRETS_KEY/.test(e.message));
+    assert.throws(
+      () => parseSecretsKey('too-short'),
+      (e) => e instanceof ConfigError && /CAMPAIGND_SECRETS_KEY/.test(e.message),
+    );
     assert.throws(() => parseSecretsKey(randomBytes(16).toString('base64')), ConfigError);
   });
 });
@@ -77,13 +80,16 @@ describe('file servers', () => {
     assert.equal(q.resultCode, '0200000');
     assert.equal(q.count, 1);
     const item = q.server![0]!;
-    assert.deepEqual({ ...item, createTime: '', updateTime: '' }, {
-      serverId: id,
-      serverInfo: { ip: '10.1.2.3', port: 22, filePath: '/isales' },
-      userName: 'sftpuser',
-      createTime: '',
-      updateTime: '',
-    });
+    assert.deepEqual(
+      { ...item, createTime: '', updateTime: '' },
+      {
+        serverId: id,
+        serverInfo: { ip: '10.1.2.3', port: 22, filePath: '/isales' },
+        userName: 'sftpuser',
+        createTime: '',
+        updateTime: '',
+      },
+    );
     assert.ok(!JSON.stringify(q).includes(PWD));
     const row = await s.store.db.selectFrom('file_servers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.ok(!row.password.includes(PWD));
@@ -91,7 +97,10 @@ describe('file servers', () => {
     // The journal masks serverPwd.
     await new Promise((res) => setTimeout(res, 300));
     const logs = await s.store.db.selectFrom('call_logs').selectAll().execute();
-    assert.ok(logs.some((l) => JSON.stringify(l).includes('serverPwd')), 'the add is journaled');
+    assert.ok(
+      logs.some((l) => JSON.stringify(l).includes('serverPwd')),
+      'the add is journaled',
+    );
     assert.ok(!JSON.stringify(logs).includes(PWD), 'the password must never reach the journal');
   });
 

@@ -24,7 +24,16 @@ function signedHeaders(base: string, method: string, path: string, body?: Buffer
     headers['content-length'] = String(body.length);
   }
   const pairs = [...url.searchParams.entries()];
-  const { authorization } = sign({ accessKey: ak, secretKey: sk, timestamp: formatTimestamp(Date.now(), 'seconds'), method, path: url.pathname, query: pairs, headers, ...(body ? { body } : {}) });
+  const { authorization } = sign({
+    accessKey: ak,
+    secretKey: sk,
+    timestamp: formatTimestamp(Date.now(), 'seconds'),
+    method,
+    path: url.pathname,
+    query: pairs,
+    headers,
+    ...(body ? { body } : {}),
+  });
   return { ...headers, authorization };
 }
 
@@ -83,7 +92,7 @@ describe('the request path', () => {
 
   const journalRows = async () => s.store.db.selectFrom('call_logs').selectAll().execute();
 
-  test('a body nested 30,000 deep cannot erase other entries: VDN 1\'s entry is kept while another VDN\'s key sends it; the refused body is not stored', async () => {
+  test("a body nested 30,000 deep cannot erase other entries: VDN 1's entry is kept while another VDN's key sends it; the refused body is not stored", async () => {
     const deep = Buffer.from(`{"displayResult":"x","obsCodes":["00603"],"a":${'['.repeat(30000)}${']'.repeat(30000)}}`);
     const other = new CampaigndClient({ baseUrl: s.url, accessKey: 'vdn2only', secretKey: 'vdn2-secret-key-0001' });
     const [mine, refused, ownDeep] = await Promise.all([
@@ -100,7 +109,7 @@ describe('the request path', () => {
       await new Promise((r) => setTimeout(r, 50)); // the journal is written ~100 ms after the answers
     }
     const byUrl = new Map(rows.map((r) => [r.url, r]));
-    assert.equal(byUrl.get(`${P(1)}/queryOBSResultCode`)?.http_status, 200, 'VDN 1\'s entry is kept');
+    assert.equal(byUrl.get(`${P(1)}/queryOBSResultCode`)?.http_status, 200, "VDN 1's entry is kept");
     const r403 = byUrl.get(`${P(1)}/createObResult`)!;
     assert.equal(r403.http_status, 403);
     assert.equal(r403.request, '{"vdnId":"1"}', 'the refused body is not stored');
@@ -117,15 +126,18 @@ describe('the request path', () => {
     const bad = signedHeaders(s.url, 'POST', `${P(1)}/createObResult`, Buffer.from(body), AK, 'wrong-secret-0000');
     let n401 = 0;
     const one = async (i: number) => {
-      const headers = i % 3 === 0 ? bad : i % 3 === 1 ? { 'content-type': CT } : { 'content-type': CT, authorization: 'auth-v2/nobody/2024-01-01T00:00:00Z/host/' + '0'.repeat(64) };
+      const headers =
+        i % 3 === 0 ? bad : i % 3 === 1 ? { 'content-type': CT } : { 'content-type': CT, authorization: 'auth-v2/nobody/2024-01-01T00:00:00Z/host/' + '0'.repeat(64) };
       const res = await pool.request({ method: 'POST', path: `${P(1 + (i % 5))}/createObResult`, headers, body });
       const text = await res.body.text();
       if (res.statusCode === 401 && envelopeOf(JSON.parse(text)).resultCode === '0200001') n401++;
     };
     const queue = Array.from({ length: 10_000 }, (_, i) => i);
-    await Promise.all(Array.from({ length: 64 }, async () => {
-      for (let i = queue.pop(); i !== undefined; i = queue.pop()) await one(i);
-    }));
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (let i = queue.pop(); i !== undefined; i = queue.pop()) await one(i);
+      }),
+    );
     await pool.close();
     assert.equal(n401, 10_000);
     await new Promise((r) => setTimeout(r, 250)); // past the journal's flush interval
@@ -144,7 +156,9 @@ describe('the request path', () => {
     const path = `${P(1)}/createObResult`;
     const body = Buffer.from(JSON.stringify({ displayResult: 'slow', obsCodes: ['00603'] }));
     const h = signedHeaders(s.url, 'POST', path, body);
-    const head = `POST ${path} HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const head = `POST ${path} HTTP/1.1\r\n${Object.entries(h)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`;
     const r = await rawHttp(s.url, [head, body.subarray(0, 10)], 5000);
     assert.equal(r.status, 408, r.text);
     assert.equal(envelopeOf(r.body).resultCode, '0200001');
@@ -159,7 +173,9 @@ describe('the request path', () => {
       const path = `${P(1)}/createObResult`;
       const body = Buffer.from(JSON.stringify({ displayResult: 'stall', obsCodes: ['00603'] }));
       const h = signedHeaders(idle.url, 'POST', path, body);
-      const head = `POST ${path} HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+      const head = `POST ${path} HTTP/1.1\r\n${Object.entries(h)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n\r\n`;
       const r = await rawHttp(idle.url, [head, body.subarray(0, 5)], 10_000);
       assert.equal(r.status, 408, r.text);
       assert.equal(envelopeOf(r.body).resultCode, '0200001');
@@ -190,9 +206,9 @@ describe('the request path', () => {
     const smuggle = await rawHttp(s.url, [`POST ${P(1)} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n`]);
     assert.equal(smuggle.status, 400, smuggle.text);
     assert.equal(envelopeOf(smuggle.body).resultCode, '0200001');
-    const escape = await rawHttp(s.url, [`GET ${P(1)}/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
-    assert.equal(escape.status, 400, escape.text);
-    assert.match(String(envelopeOf(escape.body).resultDesc), /malformed percent-escape/);
+    const badEscape = await rawHttp(s.url, [`GET ${P(1)}/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+    assert.equal(badEscape.status, 400, badEscape.text);
+    assert.match(String(envelopeOf(badEscape.body).resultDesc), /malformed percent-escape/);
     const long = await rawHttp(s.url, [`GET ${P(1)}/${'1'.repeat(200)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
     assert.equal(long.status, 414, long.text);
     assert.equal(envelopeOf(long.body).resultCode, '0200001');
@@ -200,7 +216,9 @@ describe('the request path', () => {
 
   test('a duplicated Host header, or none in HTTP/1.1, is 400 in the envelope', async () => {
     const h = signedHeaders(s.url, 'GET', `${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1`);
-    const lines = Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+    const lines = Object.entries(h)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n');
     const dup = await rawHttp(s.url, [`GET ${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1 HTTP/1.1\r\n${lines}\r\nHost: evil.example.com\r\n\r\n`]);
     assert.equal(dup.status, 400, dup.text);
     assert.match(String(envelopeOf(dup.body).resultDesc), /Host header is given more than once/);
@@ -223,7 +241,14 @@ describe('the request path', () => {
   test('a lone surrogate in remark → 02000002 naming the field; nothing is stored', async () => {
     const now = Date.now();
     const cid = (await s.client.request<{ returnObject: { id: number } }>('POST', P(1), campaignBody())).body!.returnObject.id;
-    const res = await s.client.request('POST', `${P(1)}/appoint/create`, { callType: 1, calledNo: '66660001', userAccount: 'agent01', taskId: String(cid), appointTime: now + 3600_000, remark: 'a\ud800b' });
+    const res = await s.client.request('POST', `${P(1)}/appoint/create`, {
+      callType: 1,
+      calledNo: '66660001',
+      userAccount: 'agent01',
+      taskId: String(cid),
+      appointTime: now + 3600_000,
+      remark: 'a\ud800b',
+    });
     const e = envelopeOf(res.body);
     assert.equal(e.resultCode, '02000002');
     assert.equal(e.resultDesc, 'parameter remark contains ill-formed UTF-16 (a lone surrogate)');
@@ -300,7 +325,22 @@ describe('the request path', () => {
 
 describe('secret masking by pattern', () => {
   const LISTED = ['token', 'sk', 'apiKey', 'authorization', 'credential', 'pass', 'pin'];
-  const MORE = ['accessToken', 'serverPwd', 'pinCode', 'secretKey', 'password', 'passwd', 'SK', 'api_key', 'x-api-key', 'AUTH_TOKEN', 'clientCredentials', 'APIKey', 'refresh-token', 'db.password'];
+  const MORE = [
+    'accessToken',
+    'serverPwd',
+    'pinCode',
+    'secretKey',
+    'password',
+    'passwd',
+    'SK',
+    'api_key',
+    'x-api-key',
+    'AUTH_TOKEN',
+    'clientCredentials',
+    'APIKey',
+    'refresh-token',
+    'db.password',
+  ];
   const NOT = ['taskId', 'mapping', 'skillId', 'skillName', 'passport', 'calledNo', 'monkey', 'description', 'callerNo', 'spinner', 'desk'];
 
   test('each name the issue found in clear, and their kin, is secret; ordinary names are not', () => {
@@ -326,7 +366,12 @@ describe('secret masking by pattern', () => {
 
   test('the journal masks every listed name, in the body and in the query', async () => {
     const body = Object.fromEntries([...LISTED, ...MORE].map((k, i) => [k, `s3cr3t-${i}`]));
-    const json = requestJson({ params: { vdnId: 1 }, query: { token: 'qs-secret', pageSize: '5' }, rawBody: Buffer.from(JSON.stringify({ ...body, taskId: '42', nested: { apiKey: 'deep-secret' } })), authenticated: true });
+    const json = requestJson({
+      params: { vdnId: 1 },
+      query: { token: 'qs-secret', pageSize: '5' },
+      rawBody: Buffer.from(JSON.stringify({ ...body, taskId: '42', nested: { apiKey: 'deep-secret' } })),
+      authenticated: true,
+    });
     assert.ok(!/s3cr3t|qs-secret|deep-secret/.test(json), json);
     const parsed = JSON.parse(json) as Record<string, unknown>;
     for (const k of [...LISTED, ...MORE]) assert.equal(parsed[k === 'token' ? 'token' : k], '******', k);
@@ -342,7 +387,12 @@ describe('secret masking by pattern', () => {
   test('the 401 log line is at debug level with a masked URL; the journal gets nothing', async () => {
     const lines: string[] = [];
     const { Writable } = await import('node:stream');
-    const sink = new Writable({ write: (c: Buffer, _e, cb) => { lines.push(c.toString()); cb(); } });
+    const sink = new Writable({
+      write: (c: Buffer, _e, cb) => {
+        lines.push(c.toString());
+        cb();
+      },
+    });
     const { startApp, createLogger } = await import('../src/app.js');
     const { loadConfig } = await import('../src/config/index.js');
     const { tempDir } = await import('./helpers.js');
@@ -350,7 +400,9 @@ describe('secret masking by pattern', () => {
     const dir = tempDir();
     for (const level of ['info', 'debug'] as const) {
       lines.length = 0;
-      const app = await startApp(loadConfig({ CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: '0', CAMPAIGND_ENGINE: 'off', CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK }), { logger: createLogger(level, sink) });
+      const app = await startApp(loadConfig({ CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: '0', CAMPAIGND_ENGINE: 'off', CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK }), {
+        logger: createLogger(level, sink),
+      });
       try {
         const res = await fetch(`${app.url}${P(1)}/queryOBSResults?pageSize=1&pageNum=1&accessToken=tok-123`);
         assert.equal(res.status, 401);
@@ -379,16 +431,57 @@ describe('retention', () => {
       const DAY = 86400_000;
       const old = now - 3 * DAY;
       const recent = now - DAY;
-      const log = (id: string, t: number) => ({ id, vdn_id: 1, access_key: AK, oper_time: t, method: 'GET', url: '/x', request: null, result_code: '0200000', result_desc: 'ok', http_status: 200, duration_ms: 1 });
-      await s.store.db.insertInto('call_logs').values([log('1', old), log('2', recent)]).execute();
+      const log = (id: string, t: number) => ({
+        id,
+        vdn_id: 1,
+        access_key: AK,
+        oper_time: t,
+        method: 'GET',
+        url: '/x',
+        request: null,
+        result_code: '0200000',
+        result_desc: 'ok',
+        http_status: 200,
+        duration_ms: 1,
+      });
+      await s.store.db
+        .insertInto('call_logs')
+        .values([log('1', old), log('2', recent)])
+        .execute();
       const trail = (t: number) => ({ vdn_id: 1, campaign_id: 1, at: t, kind: 'dialled' });
-      await s.store.db.insertInto('engine_trail').values([trail(old), trail(recent)]).execute();
-      const cb = (state: string, t: number) => ({ vdn_id: 1, campaign_id: 1, url: 'https://crm.example.com/cb', payload: '[]', attempts: 1, next_at: t, state, last_error: null, created_at: t, updated_at: t });
-      await s.store.db.insertInto('callback_outbox').values([cb('delivered', old), cb('failed', old), cb('pending', old), cb('delivered', recent)]).execute();
+      await s.store.db
+        .insertInto('engine_trail')
+        .values([trail(old), trail(recent)])
+        .execute();
+      const cb = (state: string, t: number) => ({
+        vdn_id: 1,
+        campaign_id: 1,
+        url: 'https://crm.example.com/cb',
+        payload: '[]',
+        attempts: 1,
+        next_at: t,
+        state,
+        last_error: null,
+        created_at: t,
+        updated_at: t,
+      });
+      await s.store.db
+        .insertInto('callback_outbox')
+        .values([cb('delivered', old), cb('failed', old), cb('pending', old), cb('delivered', recent)])
+        .execute();
       assert.deepEqual(await s.retention.runOnce(), { callLogs: 1, trail: 1, callbacks: 2 });
-      assert.deepEqual((await s.store.db.selectFrom('call_logs').select('id').execute()).map((r) => r.id), ['2']);
-      assert.deepEqual((await s.store.db.selectFrom('engine_trail').select('at').execute()).map((r) => Number(r.at)), [recent]);
-      assert.deepEqual((await s.store.db.selectFrom('callback_outbox').select('state').orderBy('id').execute()).map((r) => r.state), ['pending', 'delivered']);
+      assert.deepEqual(
+        (await s.store.db.selectFrom('call_logs').select('id').execute()).map((r) => r.id),
+        ['2'],
+      );
+      assert.deepEqual(
+        (await s.store.db.selectFrom('engine_trail').select('at').execute()).map((r) => Number(r.at)),
+        [recent],
+      );
+      assert.deepEqual(
+        (await s.store.db.selectFrom('callback_outbox').select('state').orderBy('id').execute()).map((r) => r.state),
+        ['pending', 'delivered'],
+      );
       assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0 });
     } finally {
       await s.stop();
@@ -398,7 +491,22 @@ describe('retention', () => {
   test('CAMPAIGND_CALLLOG_RETENTION_DAYS=0 keeps everything; a bad value stops the start', async () => {
     const s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_RETENTION_DAYS: '0' });
     try {
-      await s.store.db.insertInto('call_logs').values({ id: '9', vdn_id: 1, access_key: AK, oper_time: 0, method: 'GET', url: '/x', request: null, result_code: null, result_desc: null, http_status: 200, duration_ms: 1 }).execute();
+      await s.store.db
+        .insertInto('call_logs')
+        .values({
+          id: '9',
+          vdn_id: 1,
+          access_key: AK,
+          oper_time: 0,
+          method: 'GET',
+          url: '/x',
+          request: null,
+          result_code: null,
+          result_desc: null,
+          http_status: 200,
+          duration_ms: 1,
+        })
+        .execute();
       assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0 });
       assert.equal((await s.store.db.selectFrom('call_logs').select('id').execute()).length, 1);
     } finally {

@@ -41,10 +41,13 @@ describe('call-data rows', () => {
 
   test('a row with any invalid number is refused with a reason, never loaded', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/^[0-9*#]{1,24}$/.test(s.trim()) && s.trim() !== ''), (bad) => {
-        const r = parseCallDataRow(['s', JSON.stringify([{ calledNo: bad }])], byPosition, 0, parseDateTime);
-        assert.equal(r.ok, false);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/^[0-9*#]{1,24}$/.test(s.trim()) && s.trim() !== ''),
+        (bad) => {
+          const r = parseCallDataRow(['s', JSON.stringify([{ calledNo: bad }])], byPosition, 0, parseDateTime);
+          assert.equal(r.ok, false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

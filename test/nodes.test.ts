@@ -41,7 +41,11 @@ describe('two nodes sharing one database', () => {
   test('ids of one process: the engine-clock millisecond, the same 9 process digits, a counter that grows', async () => {
     const cid = await createCampaign(a.client, 1, {}, clock.now());
     const ids: string[] = [];
-    for (const [s, name] of [[a, 'one'], [b, 'two'], [a, 'three']] as const) {
+    for (const [s, name] of [
+      [a, 'one'],
+      [b, 'two'],
+      [a, 'three'],
+    ] as const) {
       const res = await s.client.request<Envelope & { returnObject: { id: string } }>('POST', `${P(1)}/callbatch/${cid}/create`, { name });
       assert.equal(res.body?.resultCode, '0200000', res.raw);
       ids.push(res.body!.returnObject.id);

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  OBS_CODES,
-  OBS_SUCCESS_CODE,
-  findObsCode,
-  isKnownObsCode,
-  isSuccessFailCode,
-  normalizeFailCode,
-  pageObsCodes,
-} from '../src/domain/obs-codes.js';
+import { OBS_CODES, OBS_SUCCESS_CODE, findObsCode, isKnownObsCode, isSuccessFailCode, normalizeFailCode, pageObsCodes } from '../src/domain/obs-codes.js';
 
 test('catalogue size is pinned: 77 reference rows plus 34609', () => {
   assert.equal(OBS_CODES.length, 78);
@@ -95,7 +87,10 @@ test('paging', () => {
   assert.equal(last.obsCodes.at(-1)?.obsCode, '34611');
 
   const all = [1, 2].flatMap((p) => pageObsCodes(p, 50).obsCodes.map((c) => c.obsCode));
-  assert.deepEqual(all, OBS_CODES.map((c) => c.code));
+  assert.deepEqual(
+    all,
+    OBS_CODES.map((c) => c.code),
+  );
 
   const past = pageObsCodes(9, 10);
   assert.equal(past.totalCount, 78);

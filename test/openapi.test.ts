@@ -28,15 +28,19 @@ test('the document is valid OpenAPI 3.1', async () => {
 });
 
 test('it lists exactly the routes the server has (docs assets aside)', () => {
-  const served = new Set(
-    s.app.routeTable
-      .filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json')
-      .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
-  );
+  const served = new Set(s.app.routeTable.filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json').map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`));
   const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
   assert.ok(served.size >= 50, `only ${served.size} routes`);
-  assert.deepEqual([...served].filter((r) => !documented.has(r)), [], 'routes missing from the document');
-  assert.deepEqual([...documented].filter((r) => !served.has(r)), [], 'documented operations the server does not have');
+  assert.deepEqual(
+    [...served].filter((r) => !documented.has(r)),
+    [],
+    'routes missing from the document',
+  );
+  assert.deepEqual(
+    [...documented].filter((r) => !served.has(r)),
+    [],
+    'documented operations the server does not have',
+  );
 });
 
 test('signed operations carry the C2 scheme and the protocol answers; the probes are unsigned', () => {

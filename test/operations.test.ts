@@ -20,8 +20,19 @@ const P2 = '/rest/isales/v2/openapi/campaigns/1';
 
 /** The value of one sample line of a Prometheus text exposition (exact label set), or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
-  const line = text.split('\n').find((l) => (want === '' ? l.startsWith(`${name} `) : l.startsWith(`${name}{`) && l.slice(name.length + 1, l.indexOf('}')).split(',').sort().join(',') === want.split(',').sort().join(',')));
+  const want = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
+  const line = text.split('\n').find((l) =>
+    want === ''
+      ? l.startsWith(`${name} `)
+      : l.startsWith(`${name}{`) &&
+        l
+          .slice(name.length + 1, l.indexOf('}'))
+          .split(',')
+          .sort()
+          .join(',') === want.split(',').sort().join(','),
+  );
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -116,7 +127,7 @@ describe('/readyz and request ids', () => {
     }
   });
 
-  test("a well-formed x-request-id is echoed; a malformed one is replaced", async () => {
+  test('a well-formed x-request-id is echoed; a malformed one is replaced', async () => {
     const s = await startTestServer();
     try {
       const kept = await fetch(`${s.url}/healthz`, { headers: { 'x-request-id': 'lb-42.a:b_c-d' } });
@@ -133,7 +144,6 @@ describe('/readyz and request ids', () => {
   });
 });
 
-
 describe('SIGTERM under load', () => {
   test('every acknowledged appoint/create is in the store after a graceful stop; exit 0', async () => {
     const dir = tempDir();
@@ -149,7 +159,10 @@ describe('SIGTERM under load', () => {
       const client = new CampaigndClient({ baseUrl: url, accessKey: AK, secretKey: SK });
       let up = false;
       for (let i = 0; i < 600 && !up; i++) {
-        up = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+        up = await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(up, 'server did not become ready');

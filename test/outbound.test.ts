@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { addressRefusal, parseAllowEntry, urlRefusal } from '../src/domain/outbound-policy.js';
-import { OutboundHttp, REFUSED, TOO_LARGE } from '../src/engine/outbound-http.js';
+import { OutboundHttp, REFUSED } from '../src/engine/outbound-http.js';
 import { CallbackSender } from '../src/engine/callback.js';
 import { EngineEvents } from '../src/engine/events.js';
 import { ManualClock } from '../src/engine/clock.js';
@@ -35,10 +35,22 @@ describe('destination policy', () => {
   const none = { allow: [] };
   test('private, loopback, link-local and other special ranges are refused; global unicast is not', () => {
     for (const [addr, why] of [
-      ['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['172.16.0.1', 'private'], ['192.168.1.1', 'private'],
-      ['169.254.169.254', 'linkLocal'], ['0.0.0.0', 'unspecified'], ['100.64.0.1', 'carrierGradeNat'], ['224.0.0.1', 'multicast'],
-      ['::1', 'loopback'], ['[::1]', 'loopback'], ['fe80::1', 'linkLocal'], ['fd00::1', 'uniqueLocal'], ['::', 'unspecified'],
-      ['::ffff:127.0.0.1', 'loopback'], ['::ffff:10.0.0.1', 'private'], ['fe80::1%eth0', 'linkLocal'],
+      ['127.0.0.1', 'loopback'],
+      ['10.1.2.3', 'private'],
+      ['172.16.0.1', 'private'],
+      ['192.168.1.1', 'private'],
+      ['169.254.169.254', 'linkLocal'],
+      ['0.0.0.0', 'unspecified'],
+      ['100.64.0.1', 'carrierGradeNat'],
+      ['224.0.0.1', 'multicast'],
+      ['::1', 'loopback'],
+      ['[::1]', 'loopback'],
+      ['fe80::1', 'linkLocal'],
+      ['fd00::1', 'uniqueLocal'],
+      ['::', 'unspecified'],
+      ['::ffff:127.0.0.1', 'loopback'],
+      ['::ffff:10.0.0.1', 'private'],
+      ['fe80::1%eth0', 'linkLocal'],
     ] as const) {
       assert.equal(addressRefusal(addr, none), why, addr);
     }
@@ -46,11 +58,17 @@ describe('destination policy', () => {
   });
 
   test('property: every address of a private, loopback or link-local range is refused, in IPv4 and IPv4-mapped IPv6 form, unless allowed', () => {
-    const ranges: Array<[number, number, number]> = [[10, 0, 8], [127, 0, 8], [169, 254, 16], [172, 16, 12], [192, 168, 16]];
+    const ranges: Array<[number, number, number]> = [
+      [10, 0, 8],
+      [127, 0, 8],
+      [169, 254, 16],
+      [172, 16, 12],
+      [192, 168, 16],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...ranges), fc.integer({ min: 0, max: 2 ** 32 - 1 }), ([a, b, bits], rnd) => {
         const base = ((a << 24) | (b << 16)) >>> 0;
-        const mask = bits === 32 ? 0 : (2 ** (32 - bits) - 1);
+        const mask = bits === 32 ? 0 : 2 ** (32 - bits) - 1;
         const n = (base + (rnd & mask)) >>> 0;
         const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
         assert.notEqual(addressRefusal(ip, none), null, ip);
@@ -79,8 +97,14 @@ describe('destination policy', () => {
   });
 
   test('configuration: a bad allow entry or a refused webhook URL stops the start, naming the variable', () => {
-    assert.throws(() => loadOutboundConfig({ CAMPAIGND_OUTBOUND_ALLOW: '10.0.0.0/8,not-an-ip' }), (e: unknown) => e instanceof ConfigError && /CAMPAIGND_OUTBOUND_ALLOW: "not-an-ip"/.test(e.message));
-    assert.throws(() => loadOutboundConfig({ CAMPAIGND_WEBHOOK_URL: 'http://127.0.0.1:9/dial' }), (e: unknown) => e instanceof ConfigError && /CAMPAIGND_WEBHOOK_URL destination 127\.0\.0\.1 is a loopback/.test(e.message));
+    assert.throws(
+      () => loadOutboundConfig({ CAMPAIGND_OUTBOUND_ALLOW: '10.0.0.0/8,not-an-ip' }),
+      (e: unknown) => e instanceof ConfigError && /CAMPAIGND_OUTBOUND_ALLOW: "not-an-ip"/.test(e.message),
+    );
+    assert.throws(
+      () => loadOutboundConfig({ CAMPAIGND_WEBHOOK_URL: 'http://127.0.0.1:9/dial' }),
+      (e: unknown) => e instanceof ConfigError && /CAMPAIGND_WEBHOOK_URL destination 127\.0\.0\.1 is a loopback/.test(e.message),
+    );
     assert.equal(loadOutboundConfig({ CAMPAIGND_WEBHOOK_URL: 'http://127.0.0.1:9/dial', CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.1' }).policy.allow.length, 1);
     assert.throws(() => loadOutboundConfig({ CAMPAIGND_OUTBOUND_MAX_REPLY_BYTES: '10' }), /CAMPAIGND_OUTBOUND_MAX_REPLY_BYTES/);
   });
@@ -93,9 +117,15 @@ describe('the outbound client', () => {
     server.on('connection', () => connections++);
     const client = new OutboundHttp(NOTHING_ALLOWED);
     try {
-      await assert.rejects(client.postJson(`${url}/cb`, '[]', { timeoutMs: 2000 }), (e: NodeJS.ErrnoException) => e.code === REFUSED && /127\.0\.0\.1 is a loopback address/.test(e.message));
+      await assert.rejects(
+        client.postJson(`${url}/cb`, '[]', { timeoutMs: 2000 }),
+        (e: NodeJS.ErrnoException) => e.code === REFUSED && /127\.0\.0\.1 is a loopback address/.test(e.message),
+      );
       const port = (server.address() as AddressInfo).port;
-      await assert.rejects(client.postJson(`http://localhost:${port}/cb`, '[]', { timeoutMs: 2000 }), (e: NodeJS.ErrnoException) => e.code === REFUSED && /localhost resolves to/.test(e.message));
+      await assert.rejects(
+        client.postJson(`http://localhost:${port}/cb`, '[]', { timeoutMs: 2000 }),
+        (e: NodeJS.ErrnoException) => e.code === REFUSED && /localhost resolves to/.test(e.message),
+      );
       assert.equal(connections, 0, 'nothing reached the server');
       const allowed = new OutboundHttp(LOOPBACK_OK);
       assert.deepEqual(await allowed.postJson(`${url}/cb`, '[]', { timeoutMs: 2000 }), { status: 200, text: '{"retCode":"0"}' });

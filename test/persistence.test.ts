@@ -6,7 +6,7 @@
 import { test, describe } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { newDir, serve, stop, type Child } from './child.js';
+import { newDir, serve, stop } from './child.js';
 import assert from 'node:assert/strict';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
 import { AK, SK, P, campaignBody, createBatch, createCampaign, envelopeOf } from './helpers.js';
@@ -73,14 +73,27 @@ async function createEverything(client: CampaigndClient, tag: string): Promise<A
 
   const data = await okCall(client, 'POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${campaignId}`, {
     batchId,
-    callDataList: [{ sessionId: `a-${tag}`, called: [{ calledNo: '13922220001' }, { calledNo: '13922220002', delayTime: 60 }] }, { sessionId: `b-${tag}`, called: [{ calledNo: '13922220003' }] }],
+    callDataList: [
+      { sessionId: `a-${tag}`, called: [{ calledNo: '13922220001' }, { calledNo: '13922220002', delayTime: 60 }] },
+      { sessionId: `b-${tag}`, called: [{ calledNo: '13922220003' }] },
+    ],
   });
   const dataIds = (data.returnObject as { dataIdList: Array<{ dataId: number }> }).dataIdList.map((d) => Number(d.dataId));
   await okCall(client, 'POST', `${P(1)}/blocklist/add`, { blocklist: ['13933330000'], restrictTimes: 2, restrictPeriod: '1' });
   const policyJson = '[{"type":0,"retryDay":2,"retryTimes":3}]';
   await okCall(client, 'POST', `${P(1)}/retryPolicy/${campaignId}`, { policyType: 0, policyJson, noRetryPolicy: [] });
   await okCall(client, 'POST', `${P(1)}/holiday/${campaignId}`, { name: `Christmas ${tag}`, type: 3, beginTime: '12-24', endTime: '12-26' });
-  return { campaignId, batchId, appointIds, callerNos, obsCodes, defId: String(ob.body!.defId), dataIds, policyJson, callResult: { openCampaignId: open, callId: listed[0]!.callId, called: listed[0]!.called, failCode: listed[0]!.failCode } };
+  return {
+    campaignId,
+    batchId,
+    appointIds,
+    callerNos,
+    obsCodes,
+    defId: String(ob.body!.defId),
+    dataIds,
+    policyJson,
+    callResult: { openCampaignId: open, callId: listed[0]!.callId, called: listed[0]!.called, failCode: listed[0]!.failCode },
+  };
 }
 
 /** Everything acknowledged before the stop is visible after the restart. */
@@ -108,7 +121,11 @@ async function assertAllThere(client: CampaigndClient, ack: Acknowledged, tag: s
   // Call data, with its numbers and their delay.
   for (const [i, dataId] of ack.dataIds.entries()) {
     const d = (await okCall(client, 'GET', `${P(1)}/calldata/${ack.campaignId}/${dataId}`)).data as { calledNos: Array<{ calledNo: string }> };
-    assert.deepEqual(d.calledNos.map((n) => n.calledNo), i === 0 ? ['13922220001', '13922220002'] : ['13922220003'], `record ${dataId}`);
+    assert.deepEqual(
+      d.calledNos.map((n) => n.calledNo),
+      i === 0 ? ['13922220001', '13922220002'] : ['13922220003'],
+      `record ${dataId}`,
+    );
   }
   // The blocklist entry in its frequency-limited mode.
   const bl = (await okCall(client, 'POST', `${P(1)}/blocklist/query`, { blocklist: ['13933330000'] })).data as Array<Record<string, unknown>>;
@@ -117,17 +134,27 @@ async function assertAllThere(client: CampaigndClient, ack: Acknowledged, tag: s
   // The retry policy and the special date.
   assert.equal(((await okCall(client, 'GET', `${P(1)}/retryPolicy/${ack.campaignId}`)).data as { policyJson: string }).policyJson, ack.policyJson);
   const dates = (await okCall(client, 'GET', `${P(1)}/holiday/${ack.campaignId}`)).data as Array<{ name: string; type: number; beginTime: string; endTime: string }>;
-  assert.deepEqual(dates.map((d) => [d.name, d.type, d.beginTime, d.endTime]), [[`Christmas ${tag}`, 3, '12-24', '12-26']]);
+  assert.deepEqual(
+    dates.map((d) => [d.name, d.type, d.beginTime, d.endTime]),
+    [[`Christmas ${tag}`, 3, '12-24', '12-26']],
+  );
   // The call result the engine had recorded.
   const cr = ack.callResult;
   const listed = (await okCall(client, 'POST', `${P(1)}/callresult/${cr.openCampaignId}`, {})).data as Array<{ callId: string; called: string; failCode: string }>;
-  assert.deepEqual(listed.map((r) => [r.callId, r.called, r.failCode]), [[cr.callId, cr.called, cr.failCode]], 'the result is kept and the record is not dialled again');
+  assert.deepEqual(
+    listed.map((r) => [r.callId, r.called, r.failCode]),
+    [[cr.callId, cr.called, cr.failCode]],
+    'the result is kept and the record is not dialled again',
+  );
 
   const again = await client.createObResult(1, { displayResult: `again ${tag}`, obsCodes: ack.obsCodes });
   const env = envelopeOf(again.body);
   assert.equal(env.resultCode, '0200001', `the OBS codes are already mapped: ${again.raw}`);
   assert.match(env.resultDesc, /already/i);
-  assert.match(env.resultDesc, new RegExp(`^parameter OBS code 0060[23] is already mapped to external result ${ack.defId}$|OBS code 0060[23] is already mapped to external result ${ack.defId}$`));
+  assert.match(
+    env.resultDesc,
+    new RegExp(`^parameter OBS code 0060[23] is already mapped to external result ${ack.defId}$|OBS code 0060[23] is already mapped to external result ${ack.defId}$`),
+  );
 }
 
 describe('persistence across restarts of `campaignd serve`', () => {

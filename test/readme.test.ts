@@ -25,7 +25,6 @@ function shellBlocks(heading: string): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-
 const SHIMS = `
 set -euo pipefail
 cli() { CAMPAIGND_PORT=$README_PORT node --import tsx "$README_ROOT/src/cli/main.ts" "$@"; }

@@ -49,7 +49,13 @@ describe('appoint/update', () => {
 
   test('"update success": new agent, time and remark; due_at follows appointTime; list shows it', async () => {
     const t = Date.now() + 3 * HOUR;
-    const res = await s.client.request('POST', `${P(1)}/appoint/update`, { appointId: manual, userAccount: 'agent2', workNo: '101', appointTime: String(t), remark: 'call after lunch' });
+    const res = await s.client.request('POST', `${P(1)}/appoint/update`, {
+      appointId: manual,
+      userAccount: 'agent2',
+      workNo: '101',
+      appointTime: String(t),
+      remark: 'call after lunch',
+    });
     assert.deepEqual(res.body, { resultCode: '0200000', resultDesc: 'update success', returnCode: '0200000', returnDesc: 'update success' });
     const r = await row(manual);
     assert.equal(Number(r.appoint_time), t);
@@ -140,7 +146,11 @@ describe('appoint/delete', () => {
 
   test('0200001 while the engine is dialling it; deletable again once settled', async () => {
     const id = await reserve({ callType: 2, calledNo: '3002', taskId: String(cid), appointTime: Date.now() + HOUR });
-    await s.store.db.updateTable('reservations').set({ state: 'dialing', lease_owner: 'node-x', lease_until: Date.now() + 60_000 }).where('id', '=', id).execute();
+    await s.store.db
+      .updateTable('reservations')
+      .set({ state: 'dialing', lease_owner: 'node-x', lease_until: Date.now() + 60_000 })
+      .where('id', '=', id)
+      .execute();
     const env = await post('/appoint/delete', { appointId: id });
     assert.equal(env.resultCode, '0200001');
     assert.match(env.resultDesc, /dialled/);
@@ -149,7 +159,7 @@ describe('appoint/delete', () => {
     assert.equal((await post('/appoint/delete', { appointId: id })).resultCode, '0200000');
   });
 
-  test('04000004 unknown or another VDN\'s; 02000001 missing appointId; 0200001 not an object', async () => {
+  test("04000004 unknown or another VDN's; 02000001 missing appointId; 0200001 not an object", async () => {
     const id = await reserve({ callType: 2, calledNo: '3003', taskId: String(cid), appointTime: Date.now() + HOUR });
     assert.equal((await post('/appoint/delete', { appointId: ALL_ZERO })).resultCode, '04000004');
     const res = await s.client.request('POST', `${P(2)}/appoint/delete`, { appointId: id });
@@ -178,18 +188,36 @@ describe('appoint/list', () => {
 
   const mine = (data: Item[]) => data.filter((d) => ids.includes(d.appointId)).map((d) => d.appointId);
 
-  test('every field, in appointTime order; taskStatus is the campaign\'s wire status; userName = userAccount', async () => {
+  test("every field, in appointTime order; taskStatus is the campaign's wire status; userName = userAccount", async () => {
     await post('/appoint/updateResult', { appointId: ids[2], failCode: '00000', callId: 'c-1', busiResult: 'b1', busiSubStatus: 's1', beginTime: t0 - 5000, endTime: t0 - 1000 });
     const res = await s.client.request('POST', `${P(1)}/appoint/list`, { offset: 0, limit: 100, beginTime: t0, endTime: t0 + 3 * HOUR });
     const body = res.body as unknown as { resultDesc: string; totalCount: number; data: Item[] };
     assert.equal(body.resultDesc, 'success');
     assert.deepEqual(mine(body.data), ids);
     assert.equal(body.totalCount, body.data.length);
-    assert.deepEqual(body.data.find((d) => d.appointId === ids[2]), {
-      appointId: ids[2], callType: 1, appointTime: t0 + 2 * HOUR, calledNo: '4001', taskId: String(c1), taskName: 'List campaign one',
-      taskStatus: 2, timeout: false, userAccount: 'ann', userName: 'ann', workNo: null, beginTime: t0 - 5000, endTime: t0 - 1000,
-      remark: 'r2', failCode: '00000', callId: 'c-1', busiResult: 'b1', busiSubStatus: 's1',
-    });
+    assert.deepEqual(
+      body.data.find((d) => d.appointId === ids[2]),
+      {
+        appointId: ids[2],
+        callType: 1,
+        appointTime: t0 + 2 * HOUR,
+        calledNo: '4001',
+        taskId: String(c1),
+        taskName: 'List campaign one',
+        taskStatus: 2,
+        timeout: false,
+        userAccount: 'ann',
+        userName: 'ann',
+        workNo: null,
+        beginTime: t0 - 5000,
+        endTime: t0 - 1000,
+        remark: 'r2',
+        failCode: '00000',
+        callId: 'c-1',
+        busiResult: 'b1',
+        busiSubStatus: 's1',
+      },
+    );
     const automatic = body.data.find((d) => d.appointId === ids[1])!;
     assert.deepEqual([automatic.callType, automatic.taskStatus, automatic.userAccount, automatic.failCode], [2, 3, null, null]);
   });
@@ -205,17 +233,25 @@ describe('appoint/list', () => {
   });
 
   test('offset/limit paging keeps the order and the total', async () => {
-    const page = async (offset: number) => (await post('/appoint/list', { offset, limit: 2, beginTime: t0, endTime: t0 + 3 * HOUR })) as unknown as { totalCount: number; data: Item[] };
+    const page = async (offset: number) =>
+      (await post('/appoint/list', { offset, limit: 2, beginTime: t0, endTime: t0 + 3 * HOUR })) as unknown as { totalCount: number; data: Item[] };
     const p1 = await page(0);
     const p2 = await page(2);
     assert.equal(p1.totalCount, 4);
     assert.equal(p2.totalCount, 4);
-    assert.deepEqual([...p1.data, ...p2.data].map((d) => d.appointId), ids);
+    assert.deepEqual(
+      [...p1.data, ...p2.data].map((d) => d.appointId),
+      ids,
+    );
     assert.deepEqual((await page(4)).data, []);
   });
 
   test('an expired campaign reports taskStatus 4; update and delete show through list', async () => {
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1000 }).where('id', '=', c2).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1000 })
+      .where('id', '=', c2)
+      .execute();
     assert.equal((await listAll({ taskId: String(c2) })).data[0]!.taskStatus, 4);
     await post('/appoint/update', { appointId: ids[0], userAccount: 'dan' });
     assert.deepEqual(mine((await listAll({ userAccountList: ['dan'] })).data), [ids[0]]);

@@ -89,7 +89,10 @@ before(async () => {
   campB = await createCampaign(s.client, 1, open, clock.now());
   campV2 = await createCampaign(s.client, 2, open, clock.now());
   // No answer is tried again a day later; 00537 an hour later.
-  const policy = { policyType: 0, policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":86400},{"result":"00537","retryNumber":1,"callInterval":3600}]}]' };
+  const policy = {
+    policyType: 0,
+    policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":86400},{"result":"00537","retryNumber":1,"callInterval":3600}]}]',
+  };
   assert.equal((await call('POST', `${P(1)}/retryPolicy/${campA}`, policy)).resultCode, '0200000');
   [r1] = (await addCallData(1, campA, [{ sessionId: 's-1', called: '13800000001', customField: 'cf-a' }])) as [number];
   await addCallData(1, campB, [{ sessionId: 's-1', called: '13900000001', customField: 'cf-a' }]);
@@ -137,7 +140,7 @@ describe('callresult', () => {
       callId: id('c-2'),
       recordPath: `https://rec.example/${id('c-2')}.wav`,
     });
-    assert.equal(data[0]!.resultCode, 'NA', 'fail code mapped through the VDN\'s external results');
+    assert.equal(data[0]!.resultCode, 'NA', "fail code mapped through the VDN's external results");
     assert.equal(data[0]!.callTimeStr, formatDateTime(D0 + 9 * HOUR + 1000), 'the call time is when the call was acknowledged (1 s after dialling)');
     assert.equal(data[0]!.recordPath, null, 'an unanswered call has no recording');
     assert.equal(data[2]!.resultCode, null);
@@ -188,7 +191,7 @@ describe('callresult', () => {
     assert.equal((detailed.data as { recordPath: unknown }[])[1]!.recordPath, `https://rec.example/${id('c-2')}.wav`, 'with details the recording is there');
   });
 
-  test('only the campaign\'s own results, and only in its VDN', async () => {
+  test("only the campaign's own results, and only in its VDN", async () => {
     assert.deepEqual(ids(await results(campB, {})), ['c-b1']);
     assert.deepEqual(ids(await results(campV2, {}, 2)), ['c-v2']);
     assert.equal((await results(campV2, {}, 1)).resultCode, '0200007');
@@ -198,10 +201,30 @@ describe('callresult', () => {
     // 2001 calls would take the engine a while; the cap is about the query, so rows are inserted in bulk.
     const campaignId = await createCampaign(s.client, 1, {}, clock.now());
     const rows = Array.from({ length: 2001 }, (_, i) => ({
-      call_id: `bulk-${i}`, vdn_id: 1, campaign_id: campaignId, data_id: null, reservation_id: null, batch_id: null, session_id: null, custom_field: null,
-      called_no: '13811112222', caller_no: null, call_status: 5, fail_code: '00603', result_code: 'NA', ack_begin_time: null, call_begin_time: null, call_end_time: null, record_path: null, created_at: D0 + i,
+      call_id: `bulk-${i}`,
+      vdn_id: 1,
+      campaign_id: campaignId,
+      data_id: null,
+      reservation_id: null,
+      batch_id: null,
+      session_id: null,
+      custom_field: null,
+      called_no: '13811112222',
+      caller_no: null,
+      call_status: 5,
+      fail_code: '00603',
+      result_code: 'NA',
+      ack_begin_time: null,
+      call_begin_time: null,
+      call_end_time: null,
+      record_path: null,
+      created_at: D0 + i,
     }));
-    for (let i = 0; i < rows.length; i += 400) await s.store.db.insertInto('call_results').values(rows.slice(i, i + 400)).execute();
+    for (let i = 0; i < rows.length; i += 400)
+      await s.store.db
+        .insertInto('call_results')
+        .values(rows.slice(i, i + 400))
+        .execute();
     const env = await results(campaignId, {});
     assert.equal(env.totalCount, 2001);
     assert.equal((env.data as unknown[]).length, 2000);

@@ -7,7 +7,16 @@ const now = Date.UTC(2026, 0, 14, 10, 0);
 const none = new Set<string>();
 const counters = (c: Partial<NumberCounters> = {}): NumberCounters => ({ attempts: 1, days: ['2026-01-14'], today: 1, perOutcome: {}, ...c });
 const decide = (rules: RetryRules, o: { success?: boolean; failCode?: string; resultCode?: string | null; counters?: NumberCounters; hasNextNumber?: boolean; tz?: string } = {}) =>
-  decideAfterAttempt({ success: o.success ?? false, failCode: o.failCode ?? '00603', resultCode: o.resultCode ?? null, rules, counters: o.counters ?? counters(), hasNextNumber: o.hasNextNumber ?? false, nowMs: now, tz: o.tz ?? 'UTC' });
+  decideAfterAttempt({
+    success: o.success ?? false,
+    failCode: o.failCode ?? '00603',
+    resultCode: o.resultCode ?? null,
+    rules,
+    counters: o.counters ?? counters(),
+    hasNextNumber: o.hasNextNumber ?? false,
+    nowMs: now,
+    tz: o.tz ?? 'UTC',
+  });
 
 test('success finishes; no policy moves on or finishes', () => {
   assert.equal(decide({ mode: 'none', noRetry: none }, { success: true }).kind, 'finish');
@@ -35,7 +44,14 @@ test('noRetry results are never retried, whatever the policy', () => {
 });
 
 test('by result: rules by external result, then by fail code; unknown outcomes are not retried', () => {
-  const rules: RetryRules = { mode: 'by-result', rules: new Map([['4', { retries: 2, intervalMs: 300_000 }], ['00537', { retries: 1, intervalMs: 60_000 }]]), noRetry: none };
+  const rules: RetryRules = {
+    mode: 'by-result',
+    rules: new Map([
+      ['4', { retries: 2, intervalMs: 300_000 }],
+      ['00537', { retries: 1, intervalMs: 60_000 }],
+    ]),
+    noRetry: none,
+  };
   const r1 = decide(rules, { resultCode: '4', counters: counters({ perOutcome: { '4': 1 } }) });
   assert.deepEqual(r1.kind === 'retry' ? r1.at : null, now + 300_000);
   assert.equal(decide(rules, { resultCode: '4', counters: counters({ perOutcome: { '4': 3 } }) }).kind, 'finish');

@@ -69,7 +69,10 @@ describe('retryPolicy set and query', () => {
   test('by number type with the vendor single-quoted sample; the id stays; busiPolicy round-trips as a string', async () => {
     const before = await get();
     const sample = "[{'dataType':'SI','type':1,'policy':[{'result':4,'retryNumber':3,'callInterval':600}]},{'dataType':'OD','type':0,'retryDay':1,'retryTimes':2}]";
-    const busi = [{ busiResultCode: 'INT', busiResultSubCode: 'INT-L', busiResultPolicy: 2, callInterval: 600 }, { busiResultCode: 'REF', busiResultPolicy: 0 }];
+    const busi = [
+      { busiResultCode: 'INT', busiResultSubCode: 'INT-L', busiResultPolicy: 2, callInterval: 600 },
+      { busiResultCode: 'REF', busiResultPolicy: 0 },
+    ];
     assert.equal((await set({ policyType: 1, policyJson: sample, busiPolicy: busi })).resultCode, '0200000');
     const data = await get();
     assert.equal(data.retryPolicyId, before.retryPolicyId);
@@ -77,7 +80,10 @@ describe('retryPolicy set and query', () => {
     assert.equal(data.noRetryPolicy, '[]');
     assert.deepEqual(JSON.parse(String(data.busiPolicy)), busi);
     // A client may send back what the query gave it (strings); busiPolicy left out is kept.
-    assert.equal((await set({ policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":1}]', noRetryPolicy: '["007"]', busiPolicy: data.busiPolicy })).resultCode, '0200000');
+    assert.equal(
+      (await set({ policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":1}]', noRetryPolicy: '["007"]', busiPolicy: data.busiPolicy })).resultCode,
+      '0200000',
+    );
     assert.equal((await set({ policyType: 0, policyJson: '[{"type":0,"retryDay":1,"retryTimes":1}]' })).resultCode, '0200000');
     assert.deepEqual(JSON.parse(String((await get()).busiPolicy)), busi);
   });
@@ -104,8 +110,18 @@ describe('retryPolicy set and query', () => {
     ['0200001 unknown external result code, named', { policyType: 0, policyJson: ok0, noRetryPolicy: ['007', 'NOPE'] }, '0200001', /NOPE/],
     ['0200001 external result of another VDN', { policyType: 0, policyJson: ok0, noRetryPolicy: ['009'] }, '0200001', /009/],
     ['0200001 duplicate code in noRetryPolicy', { policyType: 0, policyJson: ok0, noRetryPolicy: ['007', '007'] }, '0200001', /twice/],
-    ['0200001 duplicate dataType', { policyType: 1, policyJson: "[{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1},{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1}]" }, '0200001', /SI/],
-    ['0200001 sub-result under the wrong parent', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultSubCode: 'REF-R', busiResultPolicy: 0 }] }, '0200001', /REF-R/],
+    [
+      '0200001 duplicate dataType',
+      { policyType: 1, policyJson: "[{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1},{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1}]" },
+      '0200001',
+      /SI/,
+    ],
+    [
+      '0200001 sub-result under the wrong parent',
+      { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultSubCode: 'REF-R', busiResultPolicy: 0 }] },
+      '0200001',
+      /REF-R/,
+    ],
     ['0200001 busiPolicy naming a sub-result as a result', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT-L', busiResultPolicy: 0 }] }, '0200001', /INT-L/],
     ['02000001 missing policyType', { policyJson: ok0 }, '02000001', /policyType/],
     ['02000001 missing policyJson', { policyType: 0 }, '02000001', /policyJson/],
@@ -116,7 +132,12 @@ describe('retryPolicy set and query', () => {
     ['02000001 ordinary entry without counts', { policyType: 0, policyJson: "[{'type':0}]" }, '02000001', /retryTimes/],
     ['02000001 result entry without rules', { policyType: 0, policyJson: "[{'type':1,'policy':[]}]" }, '02000001', /policy/],
     ['02000001 busiPolicy rule without code', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultPolicy: 0 }] }, '02000001', /busiResultCode/],
-    ['02000001 busiPolicy callInterval missing for policy 2', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 2 }] }, '02000001', /callInterval/],
+    [
+      '02000001 busiPolicy callInterval missing for policy 2',
+      { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 2 }] },
+      '02000001',
+      /callInterval/,
+    ],
     ['02000002 noRetryPolicy code with a space', { policyType: 0, policyJson: ok0, noRetryPolicy: ['0 7'] }, '02000002', /noRetryPolicy\[0\]/],
     ['02000002 busiResultCode with an underscore', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'A_B', busiResultPolicy: 0 }] }, '02000002', /busiResultCode/],
     ['02000003 noRetryPolicy code longer than 7', { policyType: 0, policyJson: ok0, noRetryPolicy: ['12345678'] }, '02000003', /noRetryPolicy/],
@@ -126,9 +147,24 @@ describe('retryPolicy set and query', () => {
     ['02000007 policyType 2', { policyType: 2, policyJson: ok0 }, '02000007', /policyType/],
     ['02000007 entry type 2', { policyType: 0, policyJson: "[{'type':2}]" }, '02000007', /type/],
     ['02000007 retryDay 0', { policyType: 0, policyJson: "[{'type':0,'retryDay':0,'retryTimes':1}]" }, '02000007', /retryDay/],
-    ['02000007 busiPolicy callInterval 3601', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 1, callInterval: 3601 }] }, '02000007', /callInterval/],
-    ['02000007 busiPolicy callInterval 0', { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 1, callInterval: 0 }] }, '02000007', /callInterval/],
-    ['02000009 noRetryPolicy with policyType 1', { policyType: 1, policyJson: "[{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1}]", noRetryPolicy: ['007'] }, '02000009', /noRetryPolicy/],
+    [
+      '02000007 busiPolicy callInterval 3601',
+      { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 1, callInterval: 3601 }] },
+      '02000007',
+      /callInterval/,
+    ],
+    [
+      '02000007 busiPolicy callInterval 0',
+      { policyType: 0, policyJson: ok0, busiPolicy: [{ busiResultCode: 'INT', busiResultPolicy: 1, callInterval: 0 }] },
+      '02000007',
+      /callInterval/,
+    ],
+    [
+      '02000009 noRetryPolicy with policyType 1',
+      { policyType: 1, policyJson: "[{'dataType':'SI','type':0,'retryDay':1,'retryTimes':1}]", noRetryPolicy: ['007'] },
+      '02000009',
+      /noRetryPolicy/,
+    ],
     ['02000009 both namings in one entry', { policyType: 0, policyJson: "[{'type':0,'policy':{'retryTime':1,'retryTimes':2,'retryDay':1}}]" }, '02000009', /retryTime/],
     ['02000011 two entries in a global policy', { policyType: 0, policyJson: `[${ok0.slice(1, -1)},${ok0.slice(1, -1)}]` }, '02000011', /exactly one/],
     ['02000011 more than 100 noRetryPolicy codes', { policyType: 0, policyJson: ok0, noRetryPolicy: Array.from({ length: 101 }, (_, i) => `C${i}`) }, '02000011', /noRetryPolicy/],

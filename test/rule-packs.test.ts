@@ -64,7 +64,13 @@ describe('rule packs (pure)', () => {
   test('contact caps: parsing, the VDN entry before *, the hold', () => {
     const caps = parseContactCaps('1=2/24h,5/30d; *=10/7d');
     assert.deepEqual([...caps.keys()], ['1', '*']);
-    assert.deepEqual(caps.get('1')!.map((l) => [l.max, l.periodMs]), [[2, DAY], [5, 30 * DAY]]);
+    assert.deepEqual(
+      caps.get('1')!.map((l) => [l.max, l.periodMs]),
+      [
+        [2, DAY],
+        [5, 30 * DAY],
+      ],
+    );
     const g = capGate(caps.get('1')!, [0, HOUR], 2 * HOUR);
     assert.deepEqual(g, { go: false, gate: 'contact-cap', until: DAY, reason: 'contact cap of the VDN: at most 2 calls per 24h to one number' });
     for (const bad of ['1=2', '1=0/24h', 'x=2/24h', '1=2/24y']) assert.throws(() => parseContactCaps(bad), Error, bad);
@@ -89,7 +95,10 @@ async function ok(s: TestServer, method: string, path: string, body?: unknown) {
 
 async function campaign(s: TestServer, extra: Record<string, unknown>, policyJson: string): Promise<number> {
   const begin = startOfUtcDay(s.clock.now());
-  const id = Number((await ok(s, 'POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), scheduleParam: {}, ...extra }, begin))).returnObject!.id);
+  const id = Number(
+    (await ok(s, 'POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 90 * DAY), scheduleParam: {}, ...extra }, begin)))
+      .returnObject!.id,
+  );
   await ok(s, 'POST', `${P(1)}/retryPolicy/${id}`, { policyType: 0, policyJson });
   return id;
 }
@@ -100,8 +109,9 @@ async function addData(s: TestServer, campaignId: number, numbers: string[]): Pr
 }
 
 const calls = async (s: TestServer, where: { campaignId?: number; tail?: string }) =>
-  (await s.store.db.selectFrom('call_results').select(['created_at', 'called_no', 'campaign_id', 'reservation_id']).orderBy('id').execute())
-    .filter((r) => (where.campaignId === undefined || r.campaign_id === where.campaignId) && (where.tail === undefined || r.called_no.endsWith(where.tail)));
+  (await s.store.db.selectFrom('call_results').select(['created_at', 'called_no', 'campaign_id', 'reservation_id']).orderBy('id').execute()).filter(
+    (r) => (where.campaignId === undefined || r.campaign_id === where.campaignId) && (where.tail === undefined || r.called_no.endsWith(where.tail)),
+  );
 
 describe('rule packs and contact caps in the engine', () => {
   test('FR pack: hours narrower than the campaign window, at most 4 calls per 30 days, reservations refused outside the hours', async () => {
@@ -126,7 +136,10 @@ describe('rule packs and contact caps in the engine', () => {
       assert.ok(trail.some((t) => t.gate === 'rule-pack' && /rule pack FR: at most 4 calls per 30 days/.test(t.detail ?? '')));
       // The reservation due at 09:57 Paris waited for 10:00.
       const res = await calls(s, { tail: '22222222' });
-      assert.deepEqual(res.map((r) => Number(r.created_at)), [Date.UTC(2030, 0, 7, 9)]);
+      assert.deepEqual(
+        res.map((r) => Number(r.created_at)),
+        [Date.UTC(2030, 0, 7, 9)],
+      );
     } finally {
       await s.stop();
     }
@@ -153,7 +166,10 @@ describe('rule packs and contact caps in the engine', () => {
       assert.equal(flCalls.length, 2, JSON.stringify(flCalls));
       assert.ok(flCalls.every((c) => c.reservation_id === null));
       const held = await s.store.db.selectFrom('engine_trail').select(['gate']).where('reservation_id', '=', String(r.returnObject!.id)).execute();
-      assert.ok(held.some((t) => t.gate === 'contact-cap' || t.gate === 'rule-pack'), JSON.stringify(held));
+      assert.ok(
+        held.some((t) => t.gate === 'contact-cap' || t.gate === 'rule-pack'),
+        JSON.stringify(held),
+      );
       const capped = await calls(s, { tail: '00000902' });
       assert.equal(capped.length, 2, 'two calls to the subscriber across both campaigns and the reservation');
     } finally {

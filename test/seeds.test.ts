@@ -79,8 +79,26 @@ describe('appoint/create (seed 000)', () => {
     ['0200001 malformed body (array)', () => [1, 2] as unknown as Record<string, unknown>, '0200001'],
     ['0200007 unknown taskId', () => ({ ...base(), taskId: '999999' }), '0200007', /999999/],
     ['02000001 empty calledNo', () => ({ ...base(), calledNo: '' }), '02000001', /calledNo/],
-    ['02000001 missing taskId', () => { const b: Record<string, unknown> = base(); delete b.taskId; return b; }, '02000001', /taskId/],
-    ['02000001 manual without userAccount', () => { const b: Record<string, unknown> = base(); delete b.userAccount; return b; }, '02000001', /userAccount/],
+    [
+      '02000001 missing taskId',
+      () => {
+        const b: Record<string, unknown> = base();
+        delete b.taskId;
+        return b;
+      },
+      '02000001',
+      /taskId/,
+    ],
+    [
+      '02000001 manual without userAccount',
+      () => {
+        const b: Record<string, unknown> = base();
+        delete b.userAccount;
+        return b;
+      },
+      '02000001',
+      /userAccount/,
+    ],
     ['02000002 invalid characters in userAccount', () => ({ ...base(), userAccount: 'a b<c>' }), '02000002', /userAccount/],
     ['02000003 userAccount of 65 characters', () => ({ ...base(), userAccount: 'a'.repeat(65) }), '02000003', /userAccount/],
     ['02000002 workNo with letters', () => ({ ...base(), workNo: '10a' }), '02000002', /workNo/],
@@ -104,8 +122,26 @@ describe('appoint/create (seed 000)', () => {
 
   test('04000003 blocklisted called number; expired entries do not block', async () => {
     const now = Date.now();
-    await insertBlocklistEntry(s.store.db, { vdn_id: 1, number: '13900000000', expires_at: null, restrict_times: null, restrict_period: null, category_id: null, type_id: null, created_at: now });
-    await insertBlocklistEntry(s.store.db, { vdn_id: 1, number: '13900000001', expires_at: now - 1000, restrict_times: null, restrict_period: null, category_id: null, type_id: null, created_at: now });
+    await insertBlocklistEntry(s.store.db, {
+      vdn_id: 1,
+      number: '13900000000',
+      expires_at: null,
+      restrict_times: null,
+      restrict_period: null,
+      category_id: null,
+      type_id: null,
+      created_at: now,
+    });
+    await insertBlocklistEntry(s.store.db, {
+      vdn_id: 1,
+      number: '13900000001',
+      expires_at: now - 1000,
+      restrict_times: null,
+      restrict_period: null,
+      category_id: null,
+      type_id: null,
+      created_at: now,
+    });
     const blocked = await post(`${P(1)}/appoint/create`, { ...base(), calledNo: '13900000000' });
     assert.equal(blocked.resultCode, '04000003');
     const expired = await post(`${P(1)}/appoint/create`, { ...base(), calledNo: '13900000001' });
@@ -123,7 +159,9 @@ describe('appoint/create (seed 000)', () => {
 
   test('automatic reservations are due 5 minutes before appointTime, manual ones at appointTime', async () => {
     const t = Date.now() + 2 * HOUR;
-    const auto = (await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '777', taskId: String(campaignId), appointTime: t })) as unknown as { returnObject: { id: string } };
+    const auto = (await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '777', taskId: String(campaignId), appointTime: t })) as unknown as {
+      returnObject: { id: string };
+    };
     const manual = (await post(`${P(1)}/appoint/create`, { ...base(), calledNo: '778', appointTime: t })) as unknown as { returnObject: { id: string } };
     const rows = await s.store.db.selectFrom('reservations').select(['id', 'due_at', 'state']).where('id', 'in', [auto.returnObject.id, manual.returnObject.id]).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -157,9 +195,17 @@ describe('appoint/updateResult (seed 001)', () => {
   let autoId: string;
   before(async () => {
     campaignId = await createCampaign(s.client);
-    const m = (await post(`${P(1)}/appoint/create`, { callType: 1, calledNo: '1001', userAccount: 'agent1', taskId: String(campaignId), appointTime: Date.now() + HOUR })) as unknown as { returnObject: { id: string } };
+    const m = (await post(`${P(1)}/appoint/create`, {
+      callType: 1,
+      calledNo: '1001',
+      userAccount: 'agent1',
+      taskId: String(campaignId),
+      appointTime: Date.now() + HOUR,
+    })) as unknown as { returnObject: { id: string } };
     manualId = m.returnObject.id;
-    const a = (await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '1002', taskId: String(campaignId), appointTime: Date.now() + HOUR })) as unknown as { returnObject: { id: string } };
+    const a = (await post(`${P(1)}/appoint/create`, { callType: 2, calledNo: '1002', taskId: String(campaignId), appointTime: Date.now() + HOUR })) as unknown as {
+      returnObject: { id: string };
+    };
     autoId = a.returnObject.id;
   });
 
@@ -184,7 +230,10 @@ describe('appoint/updateResult (seed 001)', () => {
     assert.equal(row.fail_code, '00603');
     assert.equal(row.state, 'done');
     const history = await s.store.db.selectFrom('reservation_results').selectAll().where('reservation_id', '=', manualId).orderBy('id').execute();
-    assert.deepEqual(history.map((h) => h.fail_code), ['00000', '00603']);
+    assert.deepEqual(
+      history.map((h) => h.fail_code),
+      ['00000', '00603'],
+    );
   });
 
   test('the callback-style success code "0" is stored as 00000', async () => {
@@ -239,7 +288,12 @@ describe('callerNo/{campaignId} (seed 002)', () => {
   });
 
   test('all or nothing: a duplicate against the pool adds none of the numbers', async () => {
-    const env = await post(`${P(1)}/callerNo/${campaignId}`, { callerNo: [{ accessCode: '999001', priority: 3 }, { accessCode: '525245', priority: 3 }] });
+    const env = await post(`${P(1)}/callerNo/${campaignId}`, {
+      callerNo: [
+        { accessCode: '999001', priority: 3 },
+        { accessCode: '525245', priority: 3 },
+      ],
+    });
     assert.equal(env.resultCode, '0200001');
     assert.match(env.resultDesc, /525245/);
     const n = await s.store.db.selectFrom('caller_numbers').select('access_code').where('access_code', '=', '999001').execute();
@@ -248,7 +302,17 @@ describe('callerNo/{campaignId} (seed 002)', () => {
 
   const many = (n: number) => Array.from({ length: n }, (_, i) => ({ accessCode: String(800000 + i), priority: 1 }));
   const cases: Array<[string, () => unknown, string, RegExp?]> = [
-    ['0200001 duplicate within the request', () => ({ callerNo: [{ accessCode: '111', priority: 1 }, { accessCode: '111', priority: 2 }] }), '0200001', /111/],
+    [
+      '0200001 duplicate within the request',
+      () => ({
+        callerNo: [
+          { accessCode: '111', priority: 1 },
+          { accessCode: '111', priority: 2 },
+        ],
+      }),
+      '0200001',
+      /111/,
+    ],
     ['02000001 missing callerNo', () => ({}), '02000001', /callerNo/],
     ['02000001 empty list', () => ({ callerNo: [] }), '02000001', /callerNo/],
     ['02000001 empty accessCode', () => ({ callerNo: [{ accessCode: '', priority: 1 }] }), '02000001', /callerNo\[0\]\.accessCode/],
@@ -347,7 +411,11 @@ describe('callbatch/{campaignId}/pause (seed 003)', () => {
     // An expired campaign: its end time is moved into the past directly in the store.
     const expired = await createCampaign(s.client);
     const id2 = await createBatch(s.client, 1, expired, 'b2', 1);
-    await s.store.db.updateTable('campaigns').set({ end_time: Date.now() - 1000 }).where('id', '=', expired).execute();
+    await s.store.db
+      .updateTable('campaigns')
+      .set({ end_time: Date.now() - 1000 })
+      .where('id', '=', expired)
+      .execute();
     assert.equal((await post(`${P(1)}/callbatch/${expired}/pause`, { id: id2 })).resultCode, '03000002');
   });
 
@@ -380,7 +448,10 @@ describe('createObResult (seed 004)', () => {
     const body = res.body as unknown as { defId: string } & Record<string, unknown>;
     assert.equal(res.status, 200);
     assert.match(body.defId, /^[0-9]+$/);
-    assert.deepEqual({ ...body, defId: 'x' }, { defId: 'x', resultCode: '0200000', resultDesc: 'createObResult Success!', returnCode: '0200000', returnDesc: 'createObResult Success!' });
+    assert.deepEqual(
+      { ...body, defId: 'x' },
+      { defId: 'x', resultCode: '0200000', resultDesc: 'createObResult Success!', returnCode: '0200000', returnDesc: 'createObResult Success!' },
+    );
   });
 
   test('one OBS code maps to at most one external result per VDN', async () => {

@@ -40,10 +40,15 @@ test('a CTI result "603" and an updateResult "603" are both stored as 00603; "0"
       return env;
     };
     const begin = startOfUtcDay(start);
-    const cid = Number((await ok('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, begin))).returnObject!.id);
+    const cid = Number(
+      (await ok('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, begin))).returnObject!
+        .id,
+    );
     await ok('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: [{ sessionId: 'w1', called: [{ calledNo: '5556001' }] }] });
     const auto = String((await ok('POST', `${P(1)}/appoint/create`, { callType: 2, calledNo: '5556002', taskId: String(cid), appointTime: start + 5 * 60_000 })).returnObject!.id);
-    const manual = String((await ok('POST', `${P(1)}/appoint/create`, { callType: 1, calledNo: '5556003', userAccount: 'agent1', taskId: String(cid), appointTime: start + 60_000 })).returnObject!.id);
+    const manual = String(
+      (await ok('POST', `${P(1)}/appoint/create`, { callType: 1, calledNo: '5556003', userAccount: 'agent1', taskId: String(cid), appointTime: start + 60_000 })).returnObject!.id,
+    );
     await ok('POST', '/campaignd/v1/clock', { advanceMs: 1000 });
     assert.equal(received.length, 2, 'the record and the automatic reservation were handed to the CTI');
     const data = received.find((c) => c.dataId !== null)!;
@@ -53,7 +58,13 @@ test('a CTI result "603" and an updateResult "603" are both stored as 00603; "0"
     await ok('POST', `${P(1)}/appoint/updateResult`, { appointId: manual, failCode: '603' });
 
     const results = await s.store.db.selectFrom('call_results').select(['call_id', 'fail_code', 'call_status']).where('campaign_id', '=', cid).execute();
-    assert.deepEqual(results.map((r) => [r.call_id, r.fail_code, r.call_status]).sort(), [[data.callId, '00603', 5], [res.callId, '00000', 6]].sort());
+    assert.deepEqual(
+      results.map((r) => [r.call_id, r.fail_code, r.call_status]).sort(),
+      [
+        [data.callId, '00603', 5],
+        [res.callId, '00000', 6],
+      ].sort(),
+    );
     const trail = await s.store.db.selectFrom('engine_trail').select(['call_id', 'fail_code']).where('kind', '=', 'settled').where('campaign_id', '=', cid).execute();
     assert.deepEqual(trail.map((t) => t.fail_code).sort(), ['00000', '00603']);
     const rows = await s.store.db.selectFrom('reservations').select(['id', 'fail_code']).where('id', 'in', [auto, manual]).execute();

@@ -54,8 +54,14 @@ test('property: only codes of the mix with a positive weight come out; times are
 
 test('scripts win over the mix: codes for attempts 1, 2, …, the last one repeats', () => {
   const d = dialer('x', { scripts: parseScripts('13800000002=00603,00603,00000;13800000009=00538') });
-  assert.deepEqual([1, 2, 3, 4, 9].map((a) => d.codeFor('13800000002', a)), ['00603', '00603', '00000', '00000', '00000']);
-  assert.deepEqual([1, 2].map((a) => d.codeFor('13800000009', a)), ['00538', '00538']);
+  assert.deepEqual(
+    [1, 2, 3, 4, 9].map((a) => d.codeFor('13800000002', a)),
+    ['00603', '00603', '00000', '00000', '00000'],
+  );
+  assert.deepEqual(
+    [1, 2].map((a) => d.codeFor('13800000009', a)),
+    ['00538', '00538'],
+  );
 });
 
 test('a connected call has a recording only with a recordings URL', async () => {

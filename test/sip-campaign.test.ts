@@ -73,7 +73,18 @@ describe('campaignd dialling over SIP', () => {
     assert.deepEqual(rows.map((r) => r.called_no).sort(), [...numbers].sort());
 
     // Outcomes mapped by the far end's answer (the number's last digit in mix.xml).
-    const expected: Record<string, string> = { '0': '00000', '1': '00000', '2': '00000', '3': '00000', '4': '00000', '5': '00537', '6': '00537', '7': '00604', '8': '00538', '9': '00603' };
+    const expected: Record<string, string> = {
+      '0': '00000',
+      '1': '00000',
+      '2': '00000',
+      '3': '00000',
+      '4': '00000',
+      '5': '00537',
+      '6': '00537',
+      '7': '00604',
+      '8': '00538',
+      '9': '00603',
+    };
     for (const r of rows) assert.equal(r.fail_code, expected[r.called_no.at(-1)!], `${r.called_no} → ${r.fail_code}`);
     const answered = rows.filter((r) => r.fail_code === '00000');
     assert.equal(answered.length, 100);

@@ -32,11 +32,17 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
   };
   let child = await serve(dir, env);
   let client = new CampaigndClient({ baseUrl: child.url, accessKey: AK, secretKey: SK });
-  const now = ((await client.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!).returnObject.now;
+  const now = (await client.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!.returnObject.now;
   const begin = now - (now % 86400_000);
-  const c = await client.request<Envelope & { returnObject: { id: number } }>('POST', P(1), campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, now));
+  const c = await client.request<Envelope & { returnObject: { id: number } }>(
+    'POST',
+    P(1),
+    campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 30 * 86400_000), scheduleParam: {} }, now),
+  );
   const cid = c.body!.returnObject.id;
-  const add = await client.request<Envelope & { returnObject: { dataIdList: Array<{ dataId: number }> } }>('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, { callDataList: [{ sessionId: 'x1', called: [{ calledNo: '13911112222' }] }] });
+  const add = await client.request<Envelope & { returnObject: { dataIdList: Array<{ dataId: number }> } }>('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${cid}`, {
+    callDataList: [{ sessionId: 'x1', called: [{ calledNo: '13911112222' }] }],
+  });
   assert.equal(add.body?.resultCode, '0200000', add.raw);
   const dataId = add.body!.returnObject.dataIdList[0]!.dataId;
 
@@ -54,8 +60,14 @@ test('kill -9 during a SIP call, restart: settled 34608, never dialled again', a
   assert.equal(later.body?.resultCode, '0200000', later.raw);
 
   const list = await client.request<Envelope & { data: Array<{ called: string; failCode: string; callId: string }> }>('POST', `${P(1)}/callresult/${cid}`, {});
-  assert.deepEqual(list.body!.data.map((d) => [d.called, d.failCode]), [['13911112222', '34608']]);
-  const trail = await client.request<Envelope & { returnObject: { state: string; entries: Array<{ kind: string }> } }>('GET', `/campaignd/v1/campaigns/1/${cid}/calldata/${dataId}/trail`);
+  assert.deepEqual(
+    list.body!.data.map((d) => [d.called, d.failCode]),
+    [['13911112222', '34608']],
+  );
+  const trail = await client.request<Envelope & { returnObject: { state: string; entries: Array<{ kind: string }> } }>(
+    'GET',
+    `/campaignd/v1/campaigns/1/${cid}/calldata/${dataId}/trail`,
+  );
   const kinds = JSON.stringify(trail.body);
   assert.equal((kinds.match(/"dialled"/g) ?? []).length, 1, `dialled once: ${kinds}`);
   const sip = await client.request<Envelope>('GET', `/campaignd/v1/campaigns/1/calls/${list.body!.data[0]!.callId}/sip`);

@@ -20,20 +20,41 @@ interface Placed {
 }
 
 /** One call from a fresh SIP dialer to `peer`; resolves when it is settled and SIPp has finished. */
-async function place(peer: Peer, opts: { env?: Record<string, string>; maxAlertingTime?: number; calledNo?: string; transport?: 'udp' | 'tcp'; target?: { deviceSign?: string }; waitForSipp?: boolean } = {}): Promise<Placed> {
+async function place(
+  peer: Peer,
+  opts: { env?: Record<string, string>; maxAlertingTime?: number; calledNo?: string; transport?: 'udp' | 'tcp'; target?: { deviceSign?: string }; waitForSipp?: boolean } = {},
+): Promise<Placed> {
   const transport = opts.transport === 'tcp' ? ';transport=tcp' : '';
   const cfg = loadSipConfig(
-    { CAMPAIGND_SIP_TRUNK: `sip:${peer.host}:${peer.port}${transport}`, CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST, CAMPAIGND_SIP_PORT: '0', CAMPAIGND_SIP_TALK_SECONDS: '1', ...opts.env },
+    {
+      CAMPAIGND_SIP_TRUNK: `sip:${peer.host}:${peer.port}${transport}`,
+      CAMPAIGND_SIP_BIND: CAMPAIGND_SIP_HOST,
+      CAMPAIGND_SIP_PORT: '0',
+      CAMPAIGND_SIP_TALK_SECONDS: '1',
+      ...opts.env,
+    },
     'sip',
   )!;
   let record: SipCallRecord | undefined;
   const dialer = new SipDialer({ cfg, targetOf: async () => opts.target ?? { deviceSign: '100' }, record: async (r) => void (record = r) });
-  const settled = new Promise<{ callId: string; vdnId: number; outcome: DialOutcome }>((resolve) => dialer.attach(async (callId, vdnId, outcome) => (resolve({ callId, vdnId, outcome }), true)));
+  const settled = new Promise<{ callId: string; vdnId: number; outcome: DialOutcome }>((resolve) =>
+    dialer.attach(async (callId, vdnId, outcome) => (resolve({ callId, vdnId, outcome }), true)),
+  );
   await dialer.open();
   const t0 = Date.now();
   const nowMs = Date.UTC(2030, 0, 7, 9);
   try {
-    const r = await dialer.dial({ callId: 'call-1', vdnId: 3, campaignId: 9, calledNo: opts.calledNo ?? '13800000001', callerNo: '4001001', attempt: 1, maxAlertingTime: opts.maxAlertingTime ?? 5, deviceType: 3, nowMs });
+    const r = await dialer.dial({
+      callId: 'call-1',
+      vdnId: 3,
+      campaignId: 9,
+      calledNo: opts.calledNo ?? '13800000001',
+      callerNo: '4001001',
+      attempt: 1,
+      maxAlertingTime: opts.maxAlertingTime ?? 5,
+      deviceType: 3,
+      nowMs,
+    });
     assert.equal(r.kind, 'accepted', 'the SIP dialer runs the call and settles it later');
     const s = await settled;
     const ms = Date.now() - t0;
@@ -156,7 +177,17 @@ describe('SIP dialer against SIPp', { concurrency: 4 }, () => {
     dialer.attach(async (_id, _vdn, o) => (settled.push(o), true));
     try {
       await dialer.open();
-      await dialer.dial({ callId: 'c-stop', vdnId: 1, campaignId: 1, calledNo: '13800000009', callerNo: '4001001', attempt: 1, maxAlertingTime: 60, deviceType: 3, nowMs: Date.now() });
+      await dialer.dial({
+        callId: 'c-stop',
+        vdnId: 1,
+        campaignId: 1,
+        calledNo: '13800000009',
+        callerNo: '4001001',
+        attempt: 1,
+        maxAlertingTime: 60,
+        deviceType: 3,
+        nowMs: Date.now(),
+      });
       const deadline = Date.now() + 15_000;
       while (!dialer.metrics.snapshot().responses['INVITE 180'] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await dialer.close();

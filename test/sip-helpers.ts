@@ -101,7 +101,15 @@ async function stopProc(proc: ChildProcess, exited: Promise<unknown>, signal: No
  * SIPp as the far end, running `scenario` (a file in fixtures/sipp) for `calls` calls.
  * `keys` fill the scenario's `[name]` placeholders (`-key name value`), `vars` its `{{name}}` ones.
  */
-export async function startSipp(opts: { scenario: string; calls: number; transport?: 'udp' | 'tcp'; keys?: Record<string, string>; vars?: Record<string, string>; maxConcurrent?: number; traceMessages?: boolean }): Promise<Peer & { messages(): string }> {
+export async function startSipp(opts: {
+  scenario: string;
+  calls: number;
+  transport?: 'udp' | 'tcp';
+  keys?: Record<string, string>;
+  vars?: Record<string, string>;
+  maxConcurrent?: number;
+  traceMessages?: boolean;
+}): Promise<Peer & { messages(): string }> {
   const sipp = requireTool('sipp', 'sip-tester');
   const port = await freePort(SIPP_HOST);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-sipp-'));
@@ -113,7 +121,26 @@ export async function startSipp(opts: { scenario: string; calls: number; transpo
   if (unfilled) throw new Error(`scenario ${opts.scenario} needs a value for {{${unfilled[1]}}}`);
   const scenarioFile = path.join(dir, opts.scenario);
   fs.writeFileSync(scenarioFile, xml);
-  const args = ['-sf', scenarioFile, '-i', SIPP_HOST, '-p', String(port), '-m', String(opts.calls), '-t', transport === 'tcp' ? 't1' : 'u1', '-nostdin', '-trace_err', '-timeout', '60s', '-timeout_error', '-max_recv_loops', '10000', ...(opts.traceMessages || process.env.SIPP_TRACE ? ['-trace_msg'] : [])];
+  const args = [
+    '-sf',
+    scenarioFile,
+    '-i',
+    SIPP_HOST,
+    '-p',
+    String(port),
+    '-m',
+    String(opts.calls),
+    '-t',
+    transport === 'tcp' ? 't1' : 'u1',
+    '-nostdin',
+    '-trace_err',
+    '-timeout',
+    '60s',
+    '-timeout_error',
+    '-max_recv_loops',
+    '10000',
+    ...(opts.traceMessages || process.env.SIPP_TRACE ? ['-trace_msg'] : []),
+  ];
   if (opts.maxConcurrent) args.push('-l', String(opts.maxConcurrent));
   for (const [k, v] of Object.entries(opts.keys ?? {})) args.push('-key', k, v);
   const proc = spawn(sipp, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -166,7 +193,8 @@ export async function startKamailio(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-kamailio-'));
   const mods = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'].find((d) => fs.existsSync(path.join(d, 'tm.so')));
   if (!mods) throw new Error('kamailio is installed but its modules (tm.so) were not found');
-  if (tls && !fs.existsSync(path.join(mods, 'tls.so'))) throw new Error('Kamailio\'s TLS module is missing: the TLS test needs the Debian package kamailio-tls-modules (.ci/run installs it)');
+  if (tls && !fs.existsSync(path.join(mods, 'tls.so')))
+    throw new Error("Kamailio's TLS module is missing: the TLS test needs the Debian package kamailio-tls-modules (.ci/run installs it)");
   // With TLS, campaignd talks TLS to Kamailio's `port`, and Kamailio UDP to SIPp from `udpPort`.
   const udpPort = tls ? await freePort(PROXY_HOST) : port;
   if (tls) {
@@ -201,10 +229,14 @@ request_route {
     exit;
   }
   if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  ${auth ? `if (is_method("INVITE")) {
+  ${
+    auth
+      ? `if (is_method("INVITE")) {
     if (!pv_proxy_authorize("${auth.realm}", "${auth.password}", "0") || $au != "${auth.user}") { proxy_challenge("${auth.realm}", "0"); exit; }
     consume_credentials();
-  }` : ''}
+  }`
+      : ''
+  }
   record_route();
   $du = "sip:${target.host}:${target.port}";
   t_relay();

@@ -38,7 +38,7 @@ describe('SIP final responses → OBS fail codes', () => {
     for (const [status, code] of rows) assert.equal(obsCodeForSipStatus(status), code, `SIP ${status}`);
   });
 
-  test('a final of campaignd\'s own stack (timeout, connection failure) is never read as the number\'s fault', () => {
+  test("a final of campaignd's own stack (timeout, connection failure) is never read as the number's fault", () => {
     for (const status of [404, 408, 480, 503]) assert.equal(obsCodeForSipStatus(status, true), '34606');
   });
 
@@ -86,7 +86,14 @@ describe('CAMPAIGND_DIALER=sip configuration', () => {
   const base = { CAMPAIGND_DIALER: 'sip', CAMPAIGND_SIP_TRUNK: 'sip:pbx.example:5080;transport=tcp', CAMPAIGND_SIP_BIND: '127.0.0.5' };
 
   test('a complete configuration', () => {
-    const c = loadEngineConfig({ ...base, CAMPAIGND_SIP_USER: 'u', CAMPAIGND_SIP_PASSWORD: 'p', CAMPAIGND_SIP_TRANSFER_URI: 'sip:{deviceSign}@pbx', CAMPAIGND_SIP_PORT: '0', CAMPAIGND_SIP_TALK_SECONDS: '2' });
+    const c = loadEngineConfig({
+      ...base,
+      CAMPAIGND_SIP_USER: 'u',
+      CAMPAIGND_SIP_PASSWORD: 'p',
+      CAMPAIGND_SIP_TRANSFER_URI: 'sip:{deviceSign}@pbx',
+      CAMPAIGND_SIP_PORT: '0',
+      CAMPAIGND_SIP_TALK_SECONDS: '2',
+    });
     assert.equal(c.dialer, 'sip');
     assert.deepEqual(c.sip, {
       trunk: { host: 'pbx.example', port: 5080, transport: 'tcp' },

@@ -151,7 +151,10 @@ describe('special-date errors', () => {
   }
 
   test('nothing of a refused add was stored', async () => {
-    assert.deepEqual((await list(cid)).map((i) => i.name), ['Taken']);
+    assert.deepEqual(
+      (await list(cid)).map((i) => i.name),
+      ['Taken'],
+    );
   });
 
   test('0200007 unknown campaign, or a campaign of another VDN, on every interface', async () => {
@@ -182,7 +185,7 @@ describe('special-date errors', () => {
     await add(full, { name: 'd21', type: 1, week: '1' });
   });
 
-  test('modify: 0200013 another date\'s name, 0200014 unknown id, 0200030, 02000001 missing id', async () => {
+  test("modify: 0200013 another date's name, 0200014 unknown id, 0200030, 02000001 missing id", async () => {
     const id = await add(cid, { name: 'Other', type: 1, week: '2' });
     const cases: Array<[Record<string, unknown>, string, RegExp?]> = [
       [{ id, name: 'Taken', type: 1, week: '2' }, '0200013', /Taken/],
@@ -224,10 +227,16 @@ describe('isSpecialDate', () => {
     assert.equal(isSpecialDate([rule(1, '6,7')], day(2026, 1, 17)), true); // Saturday
     assert.equal(isSpecialDate([rule(1, '6,7')], day(2026, 1, 16)), false);
     const range = [rule(2, null, '2026-01-30', '2026-02-02')];
-    assert.deepEqual([day(2026, 1, 29), day(2026, 1, 30), day(2026, 2, 2), day(2026, 2, 3)].map((d) => isSpecialDate(range, d)), [false, true, true, false]);
+    assert.deepEqual(
+      [day(2026, 1, 29), day(2026, 1, 30), day(2026, 2, 2), day(2026, 2, 3)].map((d) => isSpecialDate(range, d)),
+      [false, true, true, false],
+    );
     assert.equal(isSpecialDate(range, day(2027, 1, 31)), false);
     const yearly = [rule(3, null, '05-01', '05-03')];
-    assert.deepEqual([day(2026, 5, 1), day(2040, 5, 3), day(2026, 5, 4)].map((d) => isSpecialDate(yearly, d)), [true, true, false]);
+    assert.deepEqual(
+      [day(2026, 5, 1), day(2040, 5, 3), day(2026, 5, 4)].map((d) => isSpecialDate(yearly, d)),
+      [true, true, false],
+    );
   });
 
   test('29 February only in leap years; a stored yearly range across New Year wraps', () => {
@@ -235,6 +244,9 @@ describe('isSpecialDate', () => {
     assert.equal(isSpecialDate(leap, day(2028, 2, 29)), true);
     assert.equal(isSpecialDate(leap, day(2027, 3, 1)), false);
     const wrap = [rule(3, null, '12-30', '01-02')];
-    assert.deepEqual([day(2026, 12, 31), day(2027, 1, 2), day(2027, 1, 3)].map((d) => isSpecialDate(wrap, d)), [true, true, false]);
+    assert.deepEqual(
+      [day(2026, 12, 31), day(2027, 1, 2), day(2027, 1, 3)].map((d) => isSpecialDate(wrap, d)),
+      [true, true, false],
+    );
   });
 });

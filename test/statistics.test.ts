@@ -16,10 +16,7 @@ import { createBatch, createCampaign, envelopeOf, P, startTestServer, type TestS
 const clock = new ManualClock(Date.UTC(2030, 4, 20, 23, 0, 0));
 let s: TestServer;
 before(async () => {
-  s = await startTestServer(
-    { CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_SIM_SCRIPTS: '5560001=00000;5560002=00603,00000;5560003=00604' },
-    { clock },
-  );
+  s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_SIM_MIX: '00000:1', CAMPAIGND_SIM_SCRIPTS: '5560001=00000;5560002=00603,00000;5560003=00604' }, { clock });
 });
 /** Moves the clock through the extension, so the engine dials whatever falls due on the way. */
 async function run(ms: number) {
@@ -48,7 +45,14 @@ async function add(path: string, body: unknown): Promise<number[]> {
 async function dispatch(dataId: number) {
   await s.store.db
     .updateTable('call_data')
-    .set((eb) => ({ state: 'dialing', lease_owner: 'node-1', lease_until: clock.now() + 60_000, attempts: eb('attempts', '+', 1), last_call_at: clock.now(), dispatched_at: clock.now() }))
+    .set((eb) => ({
+      state: 'dialing',
+      lease_owner: 'node-1',
+      lease_until: clock.now() + 60_000,
+      attempts: eb('attempts', '+', 1),
+      last_call_at: clock.now(),
+      dispatched_at: clock.now(),
+    }))
     .where('id', '=', dataId)
     .execute();
 }
@@ -84,7 +88,7 @@ const pick = (d: Counters) => ({
   dailyFinishCount: d.dailyFinishCount,
 });
 
-describe('today\'s statistics', () => {
+describe("today's statistics", () => {
   let cid: number;
   let batch: string;
   let emptyBatch: string;
@@ -92,19 +96,37 @@ describe('today\'s statistics', () => {
   before(async () => {
     cid = await createCampaign(s.client, 1, { scheduleParam: {} }, clock.now());
     // No answer (NA) is tried once more an hour later; busy has no rule, so it is not retried.
-    assert.equal(envelopeOf((await s.client.request('POST', `${P(1)}/createObResult`, { resultCode: 'NA', displayResult: 'no answer', obsCodes: ['00603'] })).body).resultCode, '0200000');
-    const policy = await s.client.request('POST', `${P(1)}/retryPolicy/${cid}`, { policyType: 0, policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":3600}]}]' });
+    assert.equal(
+      envelopeOf((await s.client.request('POST', `${P(1)}/createObResult`, { resultCode: 'NA', displayResult: 'no answer', obsCodes: ['00603'] })).body).resultCode,
+      '0200000',
+    );
+    const policy = await s.client.request('POST', `${P(1)}/retryPolicy/${cid}`, {
+      policyType: 0,
+      policyJson: '[{"type":1,"policy":[{"result":"NA","retryNumber":1,"callInterval":3600}]}]',
+    });
     assert.equal(envelopeOf(policy.body).resultCode, '0200000', policy.raw);
     batch = await createBatch(s.client, 1, cid, 'B1', 1);
     emptyBatch = await createBatch(s.client, 1, cid, 'B0');
-    const inBatch = await add(`${P2()}/calldata/${cid}`, { batchId: batch, callDataList: [{ called: [{ calledNo: '5560001' }, { calledNo: '5560011' }] }, { called: [{ calledNo: '5560002' }] }] });
+    const inBatch = await add(`${P2()}/calldata/${cid}`, {
+      batchId: batch,
+      callDataList: [{ called: [{ calledNo: '5560001' }, { calledNo: '5560011' }] }, { called: [{ calledNo: '5560002' }] }],
+    });
     const byField = await add(`${P(1)}/calldata/${cid}`, { callDataList: [{ called: '5560003', customField: 'cf-1' }] });
-    const held = await add(`${P2()}/calldata/${cid}`, { callDataList: [{ called: [{ calledNo: '5560004', delayTime: 7200 }], customField: 'cf-1' }, { called: [{ calledNo: '5560005', delayTime: 7200 }] }] });
+    const held = await add(`${P2()}/calldata/${cid}`, {
+      callDataList: [{ called: [{ calledNo: '5560004', delayTime: 7200 }], customField: 'cf-1' }, { called: [{ calledNo: '5560005', delayTime: 7200 }] }],
+    });
     ids = [...inBatch, ...byField, ...held];
     // The engine: [0] connected → done; [1] no answer → retry in an hour; [2] busy → done; [3],[4] held by their delay.
     await run(10_000);
     const calls = await s.store.db.selectFrom('call_results').select(['data_id', 'fail_code']).where('campaign_id', '=', cid).orderBy('id').execute();
-    assert.deepEqual(calls.map((c) => [c.data_id, c.fail_code]), [[ids[0], '00000'], [ids[1], '00603'], [ids[2], '00604']]);
+    assert.deepEqual(
+      calls.map((c) => [c.data_id, c.fail_code]),
+      [
+        [ids[0], '00000'],
+        [ids[1], '00603'],
+        [ids[2], '00604'],
+      ],
+    );
   });
 
   test('counters per campaign and per batch (batch id, else customField)', async () => {
@@ -126,11 +148,38 @@ describe('today\'s statistics', () => {
       dailyCallSucc: 1,
       dailyFinishCount: 2,
     });
-    assert.deepEqual(d!.batchDetail.map((b) => b.batchId), [batch, emptyBatch, 'cf-1']);
+    assert.deepEqual(
+      d!.batchDetail.map((b) => b.batchId),
+      [batch, emptyBatch, 'cf-1'],
+    );
     const [b1, b0, cf] = d!.batchDetail;
-    assert.deepEqual(pick(b1!), { unCallCount: 0, calledCount: 2, finishCount: 1, totalCount: 2, totalCalledCount: 2, totalCallSucc: 1, totalFinishCount: 1, dailyCount: 2, dailyCalledCount: 2, dailyCallSucc: 1, dailyFinishCount: 1 });
+    assert.deepEqual(pick(b1!), {
+      unCallCount: 0,
+      calledCount: 2,
+      finishCount: 1,
+      totalCount: 2,
+      totalCalledCount: 2,
+      totalCallSucc: 1,
+      totalFinishCount: 1,
+      dailyCount: 2,
+      dailyCalledCount: 2,
+      dailyCallSucc: 1,
+      dailyFinishCount: 1,
+    });
     assert.equal(b0!.totalCount, 0);
-    assert.deepEqual(pick(cf!), { unCallCount: 1, calledCount: 1, finishCount: 1, totalCount: 2, totalCalledCount: 1, totalCallSucc: 0, totalFinishCount: 1, dailyCount: 2, dailyCalledCount: 1, dailyCallSucc: 0, dailyFinishCount: 1 });
+    assert.deepEqual(pick(cf!), {
+      unCallCount: 1,
+      calledCount: 1,
+      finishCount: 1,
+      totalCount: 2,
+      totalCalledCount: 1,
+      totalCallSucc: 0,
+      totalFinishCount: 1,
+      dailyCount: 2,
+      dailyCalledCount: 1,
+      dailyCallSucc: 0,
+      dailyFinishCount: 1,
+    });
   });
 
   test('the same query again within 5 minutes is HTTP 429 "don\'t operate frequently"; other queries are not held', async () => {
@@ -141,7 +190,10 @@ describe('today\'s statistics', () => {
     assert.equal(one.status, 200);
     const [d] = one.env.countDetail as Detail[];
     assert.equal(d!.totalCount, 5);
-    assert.deepEqual(d!.batchDetail.map((b) => b.batchId), [batch]);
+    assert.deepEqual(
+      d!.batchDetail.map((b) => b.batchId),
+      [batch],
+    );
     clock.advance(299_000);
     assert.equal((await stats({ campaignId: cid })).status, 429);
     clock.advance(1_000);
@@ -151,7 +203,10 @@ describe('today\'s statistics', () => {
   test('the next day: daily counters start again, totals stay; a new attempt counts today', async () => {
     await run(Date.UTC(2030, 4, 21, 0, 30) - clock.now()); // the retry of [1] connects at about 00:00
     const retried = await s.store.db.selectFrom('call_results').select(['fail_code', 'created_at']).where('data_id', '=', ids[1]!).orderBy('id').execute();
-    assert.deepEqual(retried.map((r) => r.fail_code), ['00603', '00000']);
+    assert.deepEqual(
+      retried.map((r) => r.fail_code),
+      ['00603', '00000'],
+    );
     assert.ok(Number(retried[1]!.created_at) >= Date.UTC(2030, 4, 21), 'the retry falls on the next day');
     const [d] = (await stats({ campaignId: cid })).env.countDetail as Detail[];
     assert.deepEqual(pick(d!), {
@@ -184,7 +239,10 @@ describe('today\'s statistics', () => {
     await createCampaign(s.client, 2, {}, clock.now());
     const { env } = await stats({ campaignId: '', batchId: '' });
     const list = env.countDetail as Detail[];
-    assert.deepEqual(list.map((d) => d.campaignId), [String(cid), String(empty)]);
+    assert.deepEqual(
+      list.map((d) => d.campaignId),
+      [String(cid), String(empty)],
+    );
     assert.equal(list[1]!.totalCount, 0);
     assert.deepEqual(list[1]!.batchDetail, []);
     assert.equal(list[0]!.totalCount, 4);
@@ -217,7 +275,10 @@ describe('recordAttemptResult', () => {
     assert.equal(results.length, 1);
     assert.deepEqual([results[0]!.session_id, results[0]!.custom_field, results[0]!.called_no, results[0]!.call_status, results[0]!.campaign_id], ['r1', 'cf', '5561001', 5, cid]);
     const nums = await s.store.db.selectFrom('call_data_numbers').select(['idx', 'attempts']).where('data_id', '=', id!).orderBy('idx').execute();
-    assert.deepEqual(nums.map((n) => n.attempts), [1, 0]);
+    assert.deepEqual(
+      nums.map((n) => n.attempts),
+      [1, 0],
+    );
     // A duplicate callId (unique per VDN) rolls the whole settlement back.
     await dispatch(id!);
     await assert.rejects(recordAttemptResult(s.store.db, { ...result(id!, '5561002', true, { kind: 'done' }), callId: next.callId }));

@@ -20,8 +20,12 @@ before(async () => {
 after(async () => s.stop());
 
 const tpl = {
-  name: 'fuzz', deviceType: 3, maxAlertingTime: 30, callerNo: [{ accessCode: '4001', priority: 1 }],
-  scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '18:00' }, ivrParam: { deviceSign: '1', callCount: 1, callInterval: 1 },
+  name: 'fuzz',
+  deviceType: 3,
+  maxAlertingTime: 30,
+  callerNo: [{ accessCode: '4001', priority: 1 }],
+  scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '18:00' },
+  ivrParam: { deviceSign: '1', callCount: 1, callInterval: 1 },
 };
 const interfaces = (): Array<[string, string, string, Record<string, unknown>]> => [
   ['file/addServer', 'POST', `${P(1)}/file/addServer`, { serverInfo: { ip: '10.0.0.1', port: 22, filePath: '/' }, userName: 'u', serverPwd: 'password1' }],

@@ -25,7 +25,10 @@ const template = (o: Record<string, unknown> = {}) => ({
   description: 'spring template',
   deviceType: 3,
   maxAlertingTime: 30,
-  callerNo: [{ accessCode: '4001001', priority: 1 }, { accessCode: '4001002', priority: 2 }],
+  callerNo: [
+    { accessCode: '4001001', priority: 1 },
+    { accessCode: '4001002', priority: 2 },
+  ],
   scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '18:00' },
   ivrParam: { deviceSign: '100', callCount: 5, callInterval: 10 },
   retryPolicy: { policyType: 0, policyJson: '[{"type":0,"retryDay":2,"retryTimes":3}]' },
@@ -55,7 +58,10 @@ describe('templates', () => {
     assert.deepEqual(list.data, [{ id, name: 'Spring A', status: 9, taskType: 3 }]);
     assert.deepEqual([list.offset, list.limit, list.totalSize], [0, 10, 1]);
     const drafts = await call('GET', `${P(1)}/template`, undefined, { status: 1, taskType: 2, offset: 0, limit: 10 });
-    assert.deepEqual((drafts.data as Array<{ id: string }>).map((x) => x.id), [draft]);
+    assert.deepEqual(
+      (drafts.data as Array<{ id: string }>).map((x) => x.id),
+      [draft],
+    );
     assert.equal((await call('GET', `${P(1)}/template`, undefined, { offset: 0, limit: 10 })).resultCode, '02000001', 'status is required');
     assert.equal((await call('GET', `${P(1)}/template`, undefined, { status: 2, offset: 0, limit: 10 })).resultCode, '02000007');
     assert.equal((await call('GET', `${P(1)}/template`, undefined, { status: 9, offset: 0, limit: 101 })).resultCode, '02000007');
@@ -71,7 +77,16 @@ describe('templates', () => {
       [{ maxAlertingTime: 121 }, '02000007', /maxAlertingTime/],
       [{ description: 'bad;chars' }, '02000002', /description/],
       [{ callerNo: [] }, '02000001', /callerNo/],
-      [{ callerNo: [{ accessCode: '1', priority: 1 }, { accessCode: '1', priority: 2 }] }, '0200001', /twice/],
+      [
+        {
+          callerNo: [
+            { accessCode: '1', priority: 1 },
+            { accessCode: '1', priority: 2 },
+          ],
+        },
+        '0200001',
+        /twice/,
+      ],
       [{ scheduleParam: { workdayBeginTime1: '18:00', workdayEndTime1: '09:00' } }, '0200001'],
       [{ retryPolicy: { policyType: 0, policyJson: 'not json' } }, '0200001'],
       [{ strBeginTime: '2030-01-01 00:00:00' }, '0200001', /strBeginTime/],
@@ -104,15 +119,12 @@ describe('templates', () => {
     const r = await call('POST', `${P(1)}/template/copy`, { name: 'From campaign', from: String(cid), initStatus: 1 });
     assert.equal(r.resultCode, '0200000', r.resultDesc);
     const fromCampaign = (await call('GET', `${P(1)}/template/${r.returnObject!.id}`)).returnObject!;
-    assert.deepEqual(
-      [fromCampaign.status, fromCampaign.taskType, fromCampaign.maxAlertingTime, fromCampaign.callerNo],
-      [3, 3, 40, [{ accessCode: '4001001', priority: 1 }]],
-    );
+    assert.deepEqual([fromCampaign.status, fromCampaign.taskType, fromCampaign.maxAlertingTime, fromCampaign.callerNo], [3, 3, 40, [{ accessCode: '4001001', priority: 1 }]]);
     const tid = await create({ name: 'Copy source' });
     const c2 = await call('POST', `${P(1)}/template/copy`, { name: 'From template', description: 'copied', from: tid });
     const fromTemplate = (await call('GET', `${P(1)}/template/${c2.returnObject!.id}`)).returnObject!;
     assert.deepEqual([fromTemplate.status, fromTemplate.description, fromTemplate.ivrParam], [9, 'copied', template().ivrParam]);
-    assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'Source campaign', from: tid })).resultCode, '0200001', 'a campaign\'s name');
+    assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'Source campaign', from: tid })).resultCode, '0200001', "a campaign's name");
     assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'From template', from: tid })).resultCode, '0200001');
     assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'X', from: '999999' })).resultCode, '0200007');
     assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'X', from: '123456789012345678901234567890' })).resultCode, '0200007');
@@ -120,7 +132,7 @@ describe('templates', () => {
     assert.equal((await call('POST', `${P(1)}/template/copy`, { name: 'X', from: 'abc' })).resultCode, '02000002');
   });
 
-  test('extension: a campaign from a published template, with the template\'s settings; drafts refused (0200011)', async () => {
+  test("extension: a campaign from a published template, with the template's settings; drafts refused (0200011)", async () => {
     const id = await create({ name: 'Maker' });
     const day = startOfUtcDay(Date.now());
     const times = { strBeginTime: formatDateTime(day), strEndTime: formatDateTime(day + 10 * 86400_000) };
@@ -134,6 +146,9 @@ describe('templates', () => {
     const draft = await create({ name: 'Draft maker', status: 1 });
     assert.equal((await call('POST', `/campaignd/v1/campaigns/1/templates/${draft}/campaign`, { name: 'No', ...times })).resultCode, '0200011');
     assert.equal((await call('POST', `/campaignd/v1/campaigns/1/templates/${id}/campaign`, { name: 'Made from template', ...times })).resultCode, '0200005');
-    assert.equal((await call('POST', `/campaignd/v1/campaigns/1/templates/${id}/campaign`, { name: 'Bad', strBeginTime: 'x', strEndTime: times.strEndTime })).resultCode, '02000007');
+    assert.equal(
+      (await call('POST', `/campaignd/v1/campaigns/1/templates/${id}/campaign`, { name: 'Bad', strBeginTime: 'x', strEndTime: times.strEndTime })).resultCode,
+      '02000007',
+    );
   });
 });

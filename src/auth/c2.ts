@@ -91,9 +91,7 @@ const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3
 export function parseTimestamp(s: string): number | null {
   const m = TIMESTAMP_RE.exec(s);
   if (m === null) return null;
-  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
   const ms = m[7] === undefined ? 0 : Number(m[7]);
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return null;
   // Date.UTC maps years 0..99 to 19xx, so set the full year explicitly; a day that rolls over
@@ -127,14 +125,7 @@ export interface CanonicalInput {
  * Shared by the signer and the verifier: the verifier feeds pre-encoded query pairs (decoded
  * from the raw URL down to bytes) and the signedHeaders text exactly as received.
  */
-function assemble(
-  method: string,
-  path: string,
-  encodedQuery: string[] | null,
-  signedHeaders: string,
-  headerLines: string[],
-  body: string | Uint8Array | undefined,
-): string {
+function assemble(method: string, path: string, encodedQuery: string[] | null, signedHeaders: string, headerLines: string[], body: string | Uint8Array | undefined): string {
   let cr = method.toUpperCase() + '\n' + path + '\n';
   // The query line is omitted entirely (no blank line) when there are no parameters, as in
   // Huawei's demo. Sorting plain strings compares UTF-16 code units; after norm() everything is
@@ -168,7 +159,10 @@ function lowerHeaders(headers: Readonly<Record<string, string>>): Array<[string,
  */
 export function canonicalRequest(input: CanonicalInput): string {
   const headers = lowerHeaders(input.headers);
-  const signed = headers.map(([n]) => n).sort().join(';');
+  const signed = headers
+    .map(([n]) => n)
+    .sort()
+    .join(';');
   const lines = headers.map(([n, v]) => norm(n) + ':' + norm(v));
   const query = input.query === undefined ? null : input.query.map(([k, v]) => norm(k) + '=' + norm(v ?? ''));
   return assemble(input.method, input.path, query, signed, lines, input.body);

@@ -24,7 +24,12 @@ export interface AccessKeyInfo {
 
 function parseVdns(s: string): '*' | Set<number> {
   if (s.trim() === '*') return '*';
-  return new Set(s.split(',').filter((x) => x.trim() !== '').map((x) => Number(x.trim())));
+  return new Set(
+    s
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .map((x) => Number(x.trim())),
+  );
 }
 
 function formatVdns(v: '*' | Iterable<number>): string {

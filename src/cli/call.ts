@@ -81,12 +81,7 @@ function parseQuery(items: string[]): Query | string {
  *
  * @example process.exitCode = await runCall('POST', '/rest/isales/v1/openapi/campaigns/1/createObResult', '{"displayResult":"x","obsCodes":["00602"]}', {})
  */
-export async function runCall(
-  method: string,
-  path: string,
-  bodyArg: string | undefined,
-  opts: CallOptions,
-): Promise<number> {
+export async function runCall(method: string, path: string, bodyArg: string | undefined, opts: CallOptions): Promise<number> {
   const body = await readBodyArgument(bodyArg);
   if (typeof body === 'object' && !Buffer.isBuffer(body)) {
     console.error(`campaignd call: ${body.error}`);
@@ -106,7 +101,14 @@ export async function runCall(
     return 2;
   }
 
-  const conn = clientFrom(opts, opts.verbose ? { onSigned: (i) => console.error(`> ${i.method} ${i.url}\n> Authorization: ${i.authorizationPrefix}/…\n> canonical request:\n${i.canonicalRequest.replace(/^/gm, '>   ')}`) } : {});
+  const conn = clientFrom(
+    opts,
+    opts.verbose
+      ? {
+          onSigned: (i) => console.error(`> ${i.method} ${i.url}\n> Authorization: ${i.authorizationPrefix}/…\n> canonical request:\n${i.canonicalRequest.replace(/^/gm, '>   ')}`),
+        }
+      : {},
+  );
   if (typeof conn === 'string') {
     console.error(`campaignd call: ${conn}`);
     return 2;

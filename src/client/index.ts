@@ -288,9 +288,7 @@ export class CampaigndClient {
     if (base.search !== '' || base.hash !== '') throw new TypeError('baseUrl must not contain a query or a fragment');
     if (base.username !== '' || base.password !== '') throw new TypeError('baseUrl must not contain credentials');
     if (options.rejectUnauthorized === false && options.fetch === undefined && base.protocol === 'https:') {
-      throw new TypeError(
-        'rejectUnauthorized: false needs a custom fetch; with the built-in fetch trust the server certificate via NODE_EXTRA_CA_CERTS instead',
-      );
+      throw new TypeError('rejectUnauthorized: false needs a custom fetch; with the built-in fetch trust the server certificate via NODE_EXTRA_CA_CERTS instead');
     }
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, '');
@@ -433,10 +431,7 @@ export class CampaigndClient {
    *
    * @example const { body } = await client.createAppointment(1, { callType: 2, calledNo: '13800000000', taskId: '46', appointTime: Date.now() + 3_600_000 })
    */
-  createAppointment(
-    vdnId: Id,
-    body: CreateAppointmentBody,
-  ): Promise<ApiResponse<WithReturnObject<{ id: string; appointId: string }>>> {
+  createAppointment(vdnId: Id, body: CreateAppointmentBody): Promise<ApiResponse<WithReturnObject<{ id: string; appointId: string }>>> {
     return this.request('POST', this.#p(vdnId, '/appoint/create'), body);
   }
 

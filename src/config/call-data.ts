@@ -25,8 +25,6 @@ export interface CallDataConfig {
   statisticsIntervalMs: number;
 }
 
-
-
 /** Reads the call-data limits; throws a ConfigError naming the variable for an unusable value. */
 export function loadCallDataConfig(env: Env = process.env): CallDataConfig {
   return {

@@ -24,7 +24,6 @@ export interface CallLogConfig {
   pruneIntervalMs: number;
 }
 
-
 /**
  * @example const cfg = loadCallLogConfig({ CAMPAIGND_CALLLOG_PARAMS: 'off' }) // cfg.recordParams === false
  */

@@ -31,7 +31,14 @@ export interface EngineConfig {
   attemptLeaseMs: number;
   /** Spacing of same-day retries under an ordinary retry policy (the vendor gives days × times only). */
   retryIntervalMs: number;
-  sim: { seed: string; mix: ReadonlyArray<readonly [string, number]>; scripts: ReadonlyMap<string, readonly string[]>; ringSeconds: [number, number]; talkSeconds: [number, number]; recordUrl?: string };
+  sim: {
+    seed: string;
+    mix: ReadonlyArray<readonly [string, number]>;
+    scripts: ReadonlyMap<string, readonly string[]>;
+    ringSeconds: [number, number];
+    talkSeconds: [number, number];
+    recordUrl?: string;
+  };
   webhookUrl?: string;
   /** The SIP dialer's settings (config/sip.ts), present when `dialer` is `sip`. */
   sip?: SipConfig;
@@ -44,10 +51,6 @@ export interface EngineConfig {
    */
   clockMaxSteps: number;
 }
-
-
-
-
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -99,7 +102,9 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const attemptLeaseMs = int(env, 'CAMPAIGND_ATTEMPT_LEASE_SECONDS', 600, 5, 86400) * 1000;
   const sip = loadSipConfig(env, dialer);
   if (sip && attemptLeaseMs < sipLongestCallMs(sip)) {
-    throw new ConfigError(`CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least ${Math.ceil(sipLongestCallMs(sip) / 1000)} with the SIP dialer (the longest call: 120 s ringing + talk time or hand-off + margins), got ${attemptLeaseMs / 1000}`);
+    throw new ConfigError(
+      `CAMPAIGND_ATTEMPT_LEASE_SECONDS must be at least ${Math.ceil(sipLongestCallMs(sip) / 1000)} with the SIP dialer (the longest call: 120 s ringing + talk time or hand-off + margins), got ${attemptLeaseMs / 1000}`,
+    );
   }
   return {
     enabled: oneOf(env, 'CAMPAIGND_ENGINE', ['on', 'off'] as const, 'on') === 'on',

@@ -20,7 +20,10 @@ export function envInt(env: Env, name: string, def: number, min: number, max: nu
 export function envList(env: Env, name: string): string[] {
   const raw = env[name];
   if (!raw) return [];
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** One of a fixed set of words (case-insensitive); `def` when unset or empty. */

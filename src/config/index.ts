@@ -72,9 +72,6 @@ export interface Config {
   fileImport: FileImportConfig;
 }
 
-
-
-
 /** A DNS host name (RFC 1123 labels). */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -87,7 +84,10 @@ function parseAllowList(raw: string | undefined): Map<number, Set<string>> {
     const m = /^\s*(\d{1,4})\s*=\s*([0-9,\s]*)$/.exec(part);
     if (!m) throw new ConfigError(`CAMPAIGND_CALLER_NO_ALLOWLIST: cannot read "${part}" (expected vdnId=code,code;...)`);
     const vdn = Number(m[1]);
-    const codes = (m[2] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const codes = (m[2] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     out.set(vdn, new Set(codes));
   }
   return out;
@@ -115,7 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new ConfigError('CAMPAIGND_TLS_CERT and CAMPAIGND_TLS_KEY must be given together');
   }
-  for (const [name, file] of [['CAMPAIGND_TLS_CERT', tlsCert], ['CAMPAIGND_TLS_KEY', tlsKey]] as const) {
+  for (const [name, file] of [
+    ['CAMPAIGND_TLS_CERT', tlsCert],
+    ['CAMPAIGND_TLS_KEY', tlsKey],
+  ] as const) {
     if (file === undefined) continue;
     try {
       fs.accessSync(file, fs.constants.R_OK);

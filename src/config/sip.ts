@@ -63,7 +63,9 @@ export function loadSipConfig(env: Env, dialer: string): SipConfig | undefined {
   // The sip package treats a request whose target host is its own host as addressed to itself
   // (flow tokens): a trunk on the very same host name would never be reached.
   if (publicAddress === trunk.host) {
-    throw new ConfigError(`CAMPAIGND_SIP_PUBLIC_ADDRESS (${publicAddress}) must differ from the trunk's host; on one machine use another loopback address, e.g. CAMPAIGND_SIP_BIND=127.0.0.2`);
+    throw new ConfigError(
+      `CAMPAIGND_SIP_PUBLIC_ADDRESS (${publicAddress}) must differ from the trunk's host; on one machine use another loopback address, e.g. CAMPAIGND_SIP_BIND=127.0.0.2`,
+    );
   }
   let tlsCa: string | undefined;
   const caFile = env.CAMPAIGND_SIP_TLS_CA?.trim();

@@ -148,10 +148,7 @@ export const CallerNoAdd = Type.Object({ callerNo: Type.Array(CallerNoItem, { mi
 export type CallerNoAdd = Static<typeof CallerNoAdd>;
 
 export const CallerNoDelete = Type.Object({
-  callerNo: Type.Array(
-    Type.Object({ accessCode: CallerNoItem.properties.accessCode, priority: Type.Optional(CallerNoItem.properties.priority) }),
-    { minItems: 1, maxItems: 100 },
-  ),
+  callerNo: Type.Array(Type.Object({ accessCode: CallerNoItem.properties.accessCode, priority: Type.Optional(CallerNoItem.properties.priority) }), { minItems: 1, maxItems: 100 }),
 });
 export type CallerNoDelete = Static<typeof CallerNoDelete>;
 

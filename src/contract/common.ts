@@ -11,8 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 const Int = (opts: { minimum?: number; maximum?: number } = {}) => Type.Integer(opts);
 
 /** An integer out of a fixed set (a plain `enum`, so coercion and the error code stay simple). */
-const IntEnum = <const T extends readonly number[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
+const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values] });
 
 export const PHONE = '^[0-9*#]*$';
 export const DIGITS = '^[0-9]*$';

@@ -36,9 +36,7 @@ export const ObsCodePage = {
 
 export const ObResultPage = {
   totalCount: Type.Integer(),
-  data: Type.Array(
-    Type.Object({ defId: Type.String(), resultCode: Nullable(Type.String()), displayResult: Type.String() }, { additionalProperties: false }),
-  ),
+  data: Type.Array(Type.Object({ defId: Type.String(), resultCode: Nullable(Type.String()), displayResult: Type.String() }, { additionalProperties: false })),
 };
 
 export const ObResultDetail = {
@@ -48,9 +46,7 @@ export const ObResultDetail = {
       displayResult: Type.String(),
       vdnId: Type.Integer(),
       resultCode: Nullable(Type.String()),
-      resultMapList: Type.Array(
-        Type.Object({ mapId: Type.String(), defId: Type.String(), failCode: Type.String(), vdnId: Type.Integer() }, { additionalProperties: false }),
-      ),
+      resultMapList: Type.Array(Type.Object({ mapId: Type.String(), defId: Type.String(), failCode: Type.String(), vdnId: Type.Integer() }, { additionalProperties: false })),
     },
     { additionalProperties: false },
   ),
@@ -120,9 +116,7 @@ export const FailStatsQuery = Type.Object({
 export type FailStatsQuery = Static<typeof FailStatsQuery>;
 
 export const FailStats = {
-  data: Type.Array(
-    Type.Object({ statDate: Type.String(), failData: Type.Record(Type.String(), Type.Integer()) }, { additionalProperties: false }),
-  ),
+  data: Type.Array(Type.Object({ statDate: Type.String(), failData: Type.Record(Type.String(), Type.Integer()) }, { additionalProperties: false })),
 };
 
 // ---- Business-result writeback ------------------------------------------------------------------

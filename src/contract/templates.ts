@@ -14,10 +14,7 @@ const IntEnum = <const T extends readonly number[]>(values: T) => Type.Unsafe<T[
 export const TemplateStatus = IntEnum([1, 3, 9]);
 
 /** Create and edit: the v2 body without `strBeginTime`/`strEndTime`/`initStatus`, plus `status` (default 9). */
-export const TemplateBody = Type.Composite([
-  Type.Omit(CampaignV2, ['strBeginTime', 'strEndTime', 'initStatus']),
-  Type.Object({ status: Type.Optional(TemplateStatus) }),
-]);
+export const TemplateBody = Type.Composite([Type.Omit(CampaignV2, ['strBeginTime', 'strEndTime', 'initStatus']), Type.Object({ status: Type.Optional(TemplateStatus) })]);
 export type TemplateBody = Static<typeof TemplateBody>;
 
 export const TemplateListQuery = Type.Object({

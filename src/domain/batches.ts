@@ -1,17 +1,7 @@
 /** Batch use cases: create, update (rename), delete, list, pause, resume. */
 import type { BatchListFilter, BatchUpdate } from '../contract/batches.js';
 import type { BatchCreate } from '../contract/common.js';
-import {
-  batchNameTaken,
-  countBatches,
-  deleteBatchRow,
-  findBatch,
-  insertBatch,
-  listBatchRows,
-  renameBatch,
-  setBatchStatus,
-  type BatchRow,
-} from '../store/batches.repository.js';
+import { batchNameTaken, countBatches, deleteBatchRow, findBatch, insertBatch, listBatchRows, renameBatch, setBatchStatus, type BatchRow } from '../store/batches.repository.js';
 import { countMatching, removeReadyCallData } from '../store/call-data.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { BATCH_STARTED, BATCH_SUSPENDED, batchOperationAllowed, type BatchOperation } from './batch-rules.js';

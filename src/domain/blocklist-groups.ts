@@ -11,16 +11,7 @@
  *   numbers (`isCoverDupNo: 1`) first; expired entries count too, as they are still stored;
  * - ids are 30-digit strings; `orgName` is always "" (campaignd has no organisations).
  */
-import type {
-  CategoryCreate,
-  CategoryItem,
-  CategoryQuery,
-  CategoryUpdate,
-  TypeCreate,
-  TypeItem,
-  TypeQuery,
-  TypeUpdate,
-} from '../contract/blocklist-groups.js';
+import type { CategoryCreate, CategoryItem, CategoryQuery, CategoryUpdate, TypeCreate, TypeItem, TypeQuery, TypeUpdate } from '../contract/blocklist-groups.js';
 import {
   countEntriesUsing,
   deleteGroup,

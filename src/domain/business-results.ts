@@ -10,13 +10,7 @@
 import type { BusinessResultAdd } from '../contract/campaigns.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
-import {
-  businessResultsByCode,
-  insertBusinessResult,
-  listBusinessResults,
-  topLevelBusinessResultNamed,
-  type BusinessResultRow,
-} from '../store/policies.repository.js';
+import { businessResultsByCode, insertBusinessResult, listBusinessResults, topLevelBusinessResultNamed, type BusinessResultRow } from '../store/policies.repository.js';
 import type { DomainContext } from './context.js';
 import { paramError } from './errors.js';
 
@@ -90,12 +84,7 @@ export interface BusinessResultTree extends BusinessResultItem {
 const rowToApi = (r: BusinessResultRow): BusinessResultItem => ({ id: String(r.id), name: r.name, code: r.code, description: r.description });
 
 /** One page of top-level results (oldest first), each with its sub-results. */
-export async function queryBusinessResults(
-  ctx: DomainContext,
-  vdnId: number,
-  pageNum: number,
-  pageSize: number,
-): Promise<{ totalCount: number; data: BusinessResultTree[] }> {
+export async function queryBusinessResults(ctx: DomainContext, vdnId: number, pageNum: number, pageSize: number): Promise<{ totalCount: number; data: BusinessResultTree[] }> {
   const { parents, children, total } = await listBusinessResults(ctx.db, vdnId, (pageNum - 1) * pageSize, pageSize);
   return {
     totalCount: total,

@@ -132,10 +132,7 @@ async function addRecords(
     if (blocked.size > 0) throw new DomainError('0200024', `blocklisted number(s): ${[...blocked].sort().join(', ')}; nothing was added`);
     const uncompleted = await countUncompleted(trx, campaignId);
     if (uncompleted + records.length > cfg.maxUncompleted) {
-      throw new DomainError(
-        '0200020',
-        `campaign ${campaignId} has ${uncompleted} uncompleted records; adding ${records.length} would exceed the limit of ${cfg.maxUncompleted}`,
-      );
+      throw new DomainError('0200020', `campaign ${campaignId} has ${uncompleted} uncompleted records; adding ${records.length} would exceed the limit of ${cfg.maxUncompleted}`);
     }
     const rows: NewCallData[] = records.map((r, i) => ({
       row: {

@@ -26,15 +26,12 @@ export async function addCallerNumbers(ctx: DomainContext, vdnId: number, campai
       const dup = body.callerNo.find((n) => existing.has(n.accessCode));
       if (dup) throw paramError(`calling number ${dup.accessCode} is already in the campaign's pool; nothing was added`);
       if (pool.length + body.callerNo.length > ctx.config.maxCallerNumbers) {
-        throw new DomainError(
-          '02000011',
-          `the pool would hold ${pool.length + body.callerNo.length} calling numbers (limit ${ctx.config.maxCallerNumbers}); nothing was added`,
-        );
+        throw new DomainError('02000011', `the pool would hold ${pool.length + body.callerNo.length} calling numbers (limit ${ctx.config.maxCallerNumbers}); nothing was added`);
       }
       await insertCallerNumbers(trx, campaignId, body.callerNo, now);
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw paramError('a calling number is already in the campaign\'s pool; nothing was added');
+    if (isUniqueViolation(e)) throw paramError("a calling number is already in the campaign's pool; nothing was added");
     throw e;
   }
 }

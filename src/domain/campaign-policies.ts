@@ -8,26 +8,12 @@
  * the business-result policy set earlier).
  */
 import type { RetryPolicySet } from '../contract/campaigns.js';
-import {
-  businessResultsByCode,
-  existingExternalResultCodes,
-  findRetryPolicy,
-  upsertRetryPolicy,
-  type RetryPolicyRow,
-} from '../store/policies.repository.js';
+import { businessResultsByCode, existingExternalResultCodes, findRetryPolicy, upsertRetryPolicy, type RetryPolicyRow } from '../store/policies.repository.js';
 import type { Db } from '../store/db.js';
 import { requireCampaign } from './campaign-lookup.js';
 import type { DomainContext } from './context.js';
 import { paramError } from './errors.js';
-import {
-  busiPolicyToWire,
-  checkRetryPolicyInput,
-  parseBusiPolicy,
-  parseRetryPolicy,
-  type BusiPolicyRule,
-  type RetryPolicy,
-  type StoredRetryPolicy,
-} from './retry-policy.js';
+import { busiPolicyToWire, checkRetryPolicyInput, parseBusiPolicy, parseRetryPolicy, type BusiPolicyRule, type RetryPolicy, type StoredRetryPolicy } from './retry-policy.js';
 
 /** The policy parts one request sets; an absent part keeps its stored value. */
 export interface PolicyUpdate {
@@ -97,11 +83,7 @@ export async function saveCampaignPolicies(db: Db, vdnId: number, campaignId: nu
 }
 
 /** Reads the retry/business parts of a request body (set interface or v2) into an update. */
-export function policyUpdateFrom(
-  retry: { policyType: number; policyJson?: unknown; noRetryPolicy?: unknown } | undefined,
-  busiPolicy: unknown,
-  prefix: string,
-): PolicyUpdate {
+export function policyUpdateFrom(retry: { policyType: number; policyJson?: unknown; noRetryPolicy?: unknown } | undefined, busiPolicy: unknown, prefix: string): PolicyUpdate {
   const out: PolicyUpdate = {};
   if (retry) out.retry = { ...checkRetryPolicyInput(retry, prefix), policyJsonText: policyJsonText(retry.policyJson) };
   if (busiPolicy !== undefined) out.busi = parseBusiPolicy(busiPolicy, 'busiPolicy');

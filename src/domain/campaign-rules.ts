@@ -71,8 +71,7 @@ export function campaignOperationAllowed(op: CampaignOperation, state: CampaignS
 export function assertCampaignOperation(op: CampaignOperation, state: CampaignState, campaignId: number): void {
   if (campaignOperationAllowed(op, state)) return;
   if (op === 'modify') throw new DomainError('0200016', `campaign ${campaignId} has already ended and cannot be modified`);
-  const hint =
-    op === 'delete' ? '; pause it first (only a suspended or expired campaign can be deleted)' : op === 'resume' ? '; only a suspended campaign can be resumed' : '';
+  const hint = op === 'delete' ? '; pause it first (only a suspended or expired campaign can be deleted)' : op === 'resume' ? '; only a suspended campaign can be resumed' : '';
   throw new DomainError('0200011', `${op} is not allowed while campaign ${campaignId} is ${state}${hint}`);
 }
 

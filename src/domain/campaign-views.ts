@@ -3,12 +3,7 @@
  * campaign lives here, once.
  */
 import type { CampaignListQuery } from '../contract/campaigns.js';
-import {
-  countLiveCampaigns,
-  listCallerNumbers,
-  listCampaigns,
-  primaryCallerNumbers,
-} from '../store/campaigns.repository.js';
+import { countLiveCampaigns, listCallerNumbers, listCampaigns, primaryCallerNumbers } from '../store/campaigns.repository.js';
 import { findRetryPolicy } from '../store/policies.repository.js';
 import { IVR_DEVICE_TYPES, SKILL_DEVICE_TYPES, wireStatus } from './campaign-rules.js';
 import { retryPolicyRowToApi } from './campaign-policies.js';
@@ -74,9 +69,7 @@ export async function getCampaignDetails(ctx: DomainContext, vdnId: number, camp
     rulePack: c.rule_pack,
     callPolicy: c.call_policy ? (JSON.parse(c.call_policy) as unknown) : null,
     busiPolicy: policy ? (JSON.parse(policy.busiPolicy) as Array<Record<string, unknown>>) : [],
-    retryPolicy: policy
-      ? { retryPolicyId: policy.retryPolicyId, policyType: policy.policyType, policyJson: policy.policyJson, noRetryPolicy: policy.noRetryPolicy }
-      : null,
+    retryPolicy: policy ? { retryPolicyId: policy.retryPolicyId, policyType: policy.policyType, policyJson: policy.policyJson, noRetryPolicy: policy.noRetryPolicy } : null,
   };
 }
 
@@ -124,7 +117,10 @@ export async function listCampaignPage(ctx: DomainContext, vdnId: number, q: Cam
     offset: (curPage - 1) * rowsPerPage,
     limit: rowsPerPage,
   });
-  const first = await primaryCallerNumbers(ctx.db, rows.map((r) => Number(r.id)));
+  const first = await primaryCallerNumbers(
+    ctx.db,
+    rows.map((r) => Number(r.id)),
+  );
   return {
     curPage,
     totalSize: total,

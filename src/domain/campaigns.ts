@@ -7,14 +7,7 @@
  */
 import { urlRefusal } from './outbound-policy.js';
 import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../contract/campaigns.js';
-import {
-  assertCampaignOperation,
-  checkMaxAlertingTime,
-  checkSchedule,
-  IVR_DEVICE_TYPES,
-  normalizeSchedule,
-  SKILL_DEVICE_TYPES,
-} from './campaign-rules.js';
+import { assertCampaignOperation, checkMaxAlertingTime, checkSchedule, IVR_DEVICE_TYPES, normalizeSchedule, SKILL_DEVICE_TYPES } from './campaign-rules.js';
 import { checkPolicyReferences, policyUpdateFrom, saveCampaignPolicies, type PolicyUpdate } from './campaign-policies.js';
 import type { DomainContext } from './context.js';
 import { isValidTimeZone } from './calling-windows.js';
@@ -236,7 +229,11 @@ async function syncPool(db: Db, campaignId: number, input: CampaignInput, maxNum
   const current = new Map(pool.map((p) => [p.access_code, p.priority]));
   if (input.poolMode === 'replace') {
     const wanted = new Set(input.callerNumbers.map((n) => n.accessCode));
-    await deleteCallerNumbers(db, campaignId, pool.map((p) => p.access_code).filter((c) => !wanted.has(c)));
+    await deleteCallerNumbers(
+      db,
+      campaignId,
+      pool.map((p) => p.access_code).filter((c) => !wanted.has(c)),
+    );
   }
   const added: Array<{ accessCode: string; priority: number }> = [];
   for (const n of input.callerNumbers) {

@@ -14,7 +14,10 @@ export type ContactCaps = ReadonlyMap<string, readonly ContactLimit[]>;
 /** Parses `CAMPAIGND_CONTACT_CAPS`; throws Error with the faulty part. */
 export function parseContactCaps(s: string): ContactCaps {
   const out = new Map<string, ContactLimit[]>();
-  for (const part of s.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of s
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\*|\d{1,10})=(.+)$/.exec(part);
     if (!m) throw new Error(`"${part}" is not vdnId=max/period`);
     const limits = m[2]!.split(',').map((l) => {

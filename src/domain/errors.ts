@@ -57,8 +57,7 @@ export const RESULT_CODES = {
   '03000005': 'The batch is already started and cannot be resumed again.',
   '03000006': 'The batch has been suspended and cannot be suspended again.',
   '04000001': 'Incorrect time.',
-  '04000002':
-    'Incorrect call number. The value can contain a maximum of 24 characters, including only digits, asterisks (*), and number signs (#).',
+  '04000002': 'Incorrect call number. The value can contain a maximum of 24 characters, including only digits, asterisks (*), and number signs (#).',
   '04000003': 'The reserved number is a blocklisted number.',
   '04000004': 'The reserved outbound campaign does not exist.',
 } as const satisfies Record<string, string>;

@@ -128,12 +128,7 @@ export interface ExternalResultListItem {
 }
 
 /** One page of the VDN's external results, oldest first. */
-export async function listExternalResultsPage(
-  db: Db,
-  vdnId: number,
-  pageNum: number,
-  pageSize: number,
-): Promise<{ totalCount: number; data: ExternalResultListItem[] }> {
+export async function listExternalResultsPage(db: Db, vdnId: number, pageNum: number, pageSize: number): Promise<{ totalCount: number; data: ExternalResultListItem[] }> {
   const { rows, total } = await listExternalResults(db, vdnId, (pageNum - 1) * pageSize, pageSize);
   return {
     totalCount: total,

@@ -33,8 +33,8 @@ function checkCommon(body: FileUpload): void {
   }
   const ext = path.extname(body.fileName).toLowerCase();
   if (ext !== '.xlsx' && ext !== '.csv') throw paramError(`fileName ${body.fileName}: only .xlsx (the vendor's template) and .csv files can be imported`);
-  if (body.filePath !== undefined && body.filePath.split(/[\\/]/).includes('..')) {
-    throw new DomainError('02000002', 'parameter filePath must stay inside the server\'s folder (no .. segments)');
+  if (body.filePath?.split(/[\\/]/).includes('..')) {
+    throw new DomainError('02000002', "parameter filePath must stay inside the server's folder (no .. segments)");
   }
 }
 

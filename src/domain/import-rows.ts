@@ -116,7 +116,11 @@ export function parseCallDataRow(row: readonly string[], m: Map<string, number>,
   if (priority !== '') item.priority = /^-?\d+$/.test(priority) ? Number(priority) : priority;
   const err = checkItem.Errors(item).First();
   if (err) {
-    const field = err.path.replace(/^\//, '').replace(/\/(\d+)\//g, '[$1].').replace(/\//g, '.') || 'row';
+    const field =
+      err.path
+        .replace(/^\//, '')
+        .replace(/\/(\d+)\//g, '[$1].')
+        .replace(/\//g, '.') || 'row';
     return { ok: false, reason: `${field}: ${err.message}` };
   }
   const rec = item as unknown as ImportedCallData;

@@ -26,4 +26,3 @@ export function scheduledStart(nowMs: number, hour: number | undefined, minute: 
   }
   return nowMs;
 }
-

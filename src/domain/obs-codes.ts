@@ -116,7 +116,7 @@ const DESCRIPTIONS: readonly (readonly [string, string])[] = [
   ['01048', 'The OBS limit on the number of calls was reached.'],
   ['01049', 'Waiting for the detection result timed out after the ACD went off-hook.'],
   ['01056', 'The agent and the user could not be connected.'],
-  ['01281', 'The agent released the user\'s call from the agent toolbar before the two were connected.'],
+  ['01281', "The agent released the user's call from the agent toolbar before the two were connected."],
   // The source text for 01288 is cut off after "agent ... during bridging".
   ['01288', 'The agent acted on the call while it was being connected (source text incomplete).'],
   ['34601', 'The outbound campaign does not exist.'],
@@ -127,14 +127,12 @@ const DESCRIPTIONS: readonly (readonly [string, string])[] = [
   // examples, i.e. the real platform emits it. It is kept (group 'other', meaning marked as
   // undocumented) so that code validation (isKnownObsCode, e.g. for createObResult obsCodes or
   // imported results) does not reject a code the real platform produces.
-  ['34609', 'Meaning not publicly documented (the code appears in the vendor\'s result examples).'],
+  ['34609', "Meaning not publicly documented (the code appears in the vendor's result examples)."],
   ['34611', 'A system exception occurred.'],
 ];
 
 export const OBS_CODES: readonly ObsCode[] = Object.freeze(
-  DESCRIPTIONS.map(([code, description]) => Object.freeze<ObsCode>({ code, description, group: groupOf(code) })).sort(
-    (a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
-  ),
+  DESCRIPTIONS.map(([code, description]) => Object.freeze<ObsCode>({ code, description, group: groupOf(code) })).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)),
 );
 
 const BY_CODE: ReadonlyMap<string, ObsCode> = new Map(OBS_CODES.map((c) => [c.code, c]));
@@ -166,10 +164,7 @@ export function isSuccessFailCode(code: string): boolean {
  * One page of the catalogue in `queryOBSResultCode` shape. `pageNum` starts at 1; the caller
  * validates `pageNum >= 1` and `pageSize` 1–50. A page past the end is empty.
  */
-export function pageObsCodes(
-  pageNum: number,
-  pageSize: number,
-): { totalCount: number; obsCodes: { obsCode: string; obsCodeDesc: string }[] } {
+export function pageObsCodes(pageNum: number, pageSize: number): { totalCount: number; obsCodes: { obsCode: string; obsCodeDesc: string }[] } {
   const start = (pageNum - 1) * pageSize;
   return {
     totalCount: OBS_CODES.length,

@@ -37,7 +37,6 @@ import {
   type ReservationListRow,
 } from '../store/reservations.repository.js';
 import { campaignState, wireStatus } from './campaign-rules.js';
-import { requireCampaign } from './campaigns.js';
 import { findCampaignEnd } from '../store/campaigns.repository.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
@@ -99,10 +98,7 @@ export async function createReservation(ctx: DomainContext, vdnId: number, body:
     throw new DomainError('04000001', `appointTime ${body.appointTime} is not in the future`);
   }
   if (body.appointTime >= Number(campaign.end_time)) {
-    throw new DomainError(
-      '04000001',
-      `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`,
-    );
+    throw new DomainError('04000001', `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`);
   }
   if (await isBlocked(ctx.db, vdnId, body.calledNo, now, campaign.region ?? ctx.config.engine.defaultRegion)) {
     throw new DomainError('04000003', `number ${body.calledNo} is blocklisted`);
@@ -200,10 +196,7 @@ export async function modifyReservation(ctx: DomainContext, vdnId: number, body:
     if (!campaign) throw new DomainError('04000004', `the campaign of reservation ${body.appointId} no longer exists`);
     if (body.appointTime <= now) throw new DomainError('04000001', `appointTime ${body.appointTime} is not in the future`);
     if (body.appointTime >= Number(campaign.end_time)) {
-      throw new DomainError(
-        '04000001',
-        `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`,
-      );
+      throw new DomainError('04000001', `appointTime ${body.appointTime} is not before the campaign's end time ${formatDateTime(Number(campaign.end_time))}`);
     }
     Object.assign(patch, { appoint_time: body.appointTime, due_at: body.appointTime, state: 'pending', timeout: 0 });
   }

@@ -57,13 +57,7 @@ export function formatDay(ms: number): string {
  * The half-open window `[from, until)` of two optional day strings; undefined when neither is
  * given. Empty strings count as not given (clients often send "" for an unset filter).
  */
-export function dayWindow(
-  beginName: string,
-  begin: string | undefined,
-  endName: string,
-  end: string | undefined,
-  strict = false,
-): { from: number; until: number } | undefined {
+export function dayWindow(beginName: string, begin: string | undefined, endName: string, end: string | undefined, strict = false): { from: number; until: number } | undefined {
   const b = begin === '' ? undefined : begin;
   const e = end === '' ? undefined : end;
   if ((b === undefined) !== (e === undefined)) throw new DomainError('0200008', `${beginName} and ${endName} must both be given or both be omitted`);
@@ -119,12 +113,7 @@ function callResultRowToApi(r: CallResultRow, withDetail: boolean): CallResultIt
  * earlier than its end day (0200010), which is included. The campaign is looked up first
  * (0200007 before any check of the body).
  */
-export async function queryCallResults(
-  ctx: DomainContext,
-  vdnId: number,
-  campaignId: number,
-  q: CallResultQuery,
-): Promise<{ totalCount: number; data: CallResultItem[] }> {
+export async function queryCallResults(ctx: DomainContext, vdnId: number, campaignId: number, q: CallResultQuery): Promise<{ totalCount: number; data: CallResultItem[] }> {
   await requireCampaign(ctx.db, vdnId, campaignId);
   const window = dayWindow('beginTime', q.beginTime, 'endTime', q.endTime, true);
   const everyAttempt = q.showDetail === 1;
@@ -191,11 +180,7 @@ export async function callResultDetail(db: Db, vdnId: number, callId: string): P
  * `GET P/failcategorystatistics`: failed calls (callStatus 5) per UTC day and fail code. Only
  * days with failures are listed. Without dates, today (UTC, engine clock) is counted.
  */
-export async function failCategoryStatistics(
-  ctx: DomainContext,
-  vdnId: number,
-  q: FailStatsQuery,
-): Promise<{ statDate: string; failData: Record<string, number> }[]> {
+export async function failCategoryStatistics(ctx: DomainContext, vdnId: number, q: FailStatsQuery): Promise<{ statDate: string; failData: Record<string, number> }[]> {
   const window = dayWindow('startDate', q.startDate, 'endDate', q.endDate);
   const campaignId = Number(q.campaignId);
   if (!Number.isSafeInteger(campaignId) || campaignId < 1 || campaignId > 2147483647) {

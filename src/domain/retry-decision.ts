@@ -44,10 +44,7 @@ export interface NumberCounters {
   perOutcome: Readonly<Record<string, number>>;
 }
 
-export type RetryDecision =
-  | { kind: 'finish'; reason: string }
-  | { kind: 'retry'; at: number; reason: string }
-  | { kind: 'next-number'; reason: string };
+export type RetryDecision = { kind: 'finish'; reason: string } | { kind: 'retry'; at: number; reason: string } | { kind: 'next-number'; reason: string };
 
 /**
  * The decision after one settled attempt. `nowMs` is the engine time (epoch ms); `tz` the
@@ -65,8 +62,7 @@ export function decideAfterAttempt(input: {
 }): RetryDecision {
   const { success, failCode, resultCode, rules, counters, hasNextNumber, nowMs, tz } = input;
   if (success) return { kind: 'finish', reason: 'call connected' };
-  const moveOn = (reason: string): RetryDecision =>
-    hasNextNumber ? { kind: 'next-number', reason } : { kind: 'finish', reason: `${reason}; no number left` };
+  const moveOn = (reason: string): RetryDecision => (hasNextNumber ? { kind: 'next-number', reason } : { kind: 'finish', reason: `${reason}; no number left` });
 
   if (resultCode !== null && rules.noRetry.has(resultCode)) return moveOn(`result ${resultCode} is never retried`);
   const bound = attemptBound(rules);

@@ -96,7 +96,12 @@ export function isPublicHoliday(country: string, d: { year: number; month: numbe
   }
   let set = cal.years.get(d.year);
   if (!set) {
-    set = new Set(cal.hd.getHolidays(d.year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    set = new Set(
+      cal.hd
+        .getHolidays(d.year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
     cal.years.set(d.year, set);
   }
   return set.has(`${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`);

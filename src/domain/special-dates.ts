@@ -50,7 +50,7 @@ export function isSpecialDate(dates: readonly SpecialDateRule[], d: LocalDate): 
   const md = `${pad(d.month)}-${pad(d.day)}`;
   for (const s of dates) {
     if (s.type === WEEKLY) {
-      if (s.week !== null && s.week.split(',').some((w) => Number(w) === d.weekday)) return true;
+      if (s.week?.split(',').some((w) => Number(w) === d.weekday)) return true;
     } else if (s.type === DATE_RANGE) {
       if (inRange(ymd, s.beginTime, s.endTime, false)) return true;
     } else if (s.type === YEARLY) {
@@ -120,9 +120,7 @@ export function checkSpecialDate(input: SpecialDateInput): SpecialDateRule {
   if (input.endTime < input.beginTime) {
     throw new DomainError(
       '0200001',
-      input.type === YEARLY
-        ? 'endTime must not be earlier than beginTime (split a range across New Year into two special dates)'
-        : 'endTime must not be earlier than beginTime',
+      input.type === YEARLY ? 'endTime must not be earlier than beginTime (split a range across New Year into two special dates)' : 'endTime must not be earlier than beginTime',
     );
   }
   return { type: input.type, week: null, beginTime: input.beginTime, endTime: input.endTime };

@@ -101,11 +101,7 @@ export async function todayStatistics(ctx: DomainContext, cfg: CallDataConfig, v
 
   const dayStart = startOfUtcDay(now);
   const scope = { vdnId, dayStart, dayEnd: dayStart + 86400_000, ...(q.campaignId !== undefined ? { campaignId: q.campaignId } : {}) };
-  const [campaignIds, records, calls] = await Promise.all([
-    statisticsCampaigns(ctx.db, vdnId, q.campaignId),
-    recordCounters(ctx.db, scope),
-    todayCallCounters(ctx.db, scope),
-  ]);
+  const [campaignIds, records, calls] = await Promise.all([statisticsCampaigns(ctx.db, vdnId, q.campaignId), recordCounters(ctx.db, scope), todayCallCounters(ctx.db, scope)]);
   const batches = await batchIdsOf(ctx.db, campaignIds);
 
   return campaignIds.map((campaignId) => {

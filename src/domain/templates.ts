@@ -182,7 +182,8 @@ export async function copyTemplate(ctx: DomainContext, vdnId: number, body: Temp
 /** campaignd extension: a campaign (add v2 rules, quotas included) from a published template. */
 export async function campaignFromTemplate(ctx: DomainContext, vdnId: number, templateId: string, body: CampaignFromTemplate): Promise<number> {
   const t = await requireTemplate(ctx.db, vdnId, templateId);
-  if (t.status !== TEMPLATE_PUBLISHED) throw new DomainError('0200011', `template ${templateId} is ${t.status === 1 ? 'a draft' : 'paused'}; only a published template (status 9) makes campaigns`);
+  if (t.status !== TEMPLATE_PUBLISHED)
+    throw new DomainError('0200011', `template ${templateId} is ${t.status === 1 ? 'a draft' : 'paused'}; only a published template (status 9) makes campaigns`);
   const v2 = { ...(JSON.parse(t.body) as Stored), ...body } as CampaignV2;
   return addCampaign(ctx, vdnId, inputFromV2(v2));
 }

@@ -21,10 +21,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** epoch ms → `yyyy-MM-dd HH:mm:ss` in UTC. */
 export function formatDateTime(ms: number): string {
   const d = new Date(ms);
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
-  );
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` + `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 /** 00:00 UTC of the day containing `ms`. */

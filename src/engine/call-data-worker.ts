@@ -181,7 +181,21 @@ export class CallDataWorker implements Worker {
     events.emit('record:skipped', { campaignId: r.campaign_id, dataId: Number(r.id), gate: gate.gate, until: gate.until });
   }
 
-  async #trail(r: CallDataRow, row: Partial<{ kind: string; gate: string | null; until: number | null; call_id: string | null; called_no: string | null; caller_no: string | null; fail_code: string | null; detail: string | null }>, now: number, db: Db = this.ctx.db) {
+  async #trail(
+    r: CallDataRow,
+    row: Partial<{
+      kind: string;
+      gate: string | null;
+      until: number | null;
+      call_id: string | null;
+      called_no: string | null;
+      caller_no: string | null;
+      fail_code: string | null;
+      detail: string | null;
+    }>,
+    now: number,
+    db: Db = this.ctx.db,
+  ) {
     await appendTrail(db, {
       vdn_id: r.vdn_id,
       campaign_id: r.campaign_id,

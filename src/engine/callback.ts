@@ -64,7 +64,12 @@ export class CallbackSender {
    * another delivery (a back-off retry), or null; lets the manual clock stop there.
    */
   async nextDue(now: number): Promise<number | null> {
-    const r = await this.db.selectFrom('callback_outbox').select((eb) => eb.fn.min('next_at').as('t')).where('state', '=', 'pending').where('next_at', '>', now).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('callback_outbox')
+      .select((eb) => eb.fn.min('next_at').as('t'))
+      .where('state', '=', 'pending')
+      .where('next_at', '>', now)
+      .executeTakeFirst();
     return r?.t === null || r?.t === undefined ? null : Number(r.t);
   }
 

@@ -55,7 +55,14 @@ export function createDialer(config: Config, db?: Db, log?: Logger): Dialer {
       resultPath: (vdnId, callId) => `/campaignd/v1/campaigns/${vdnId}/calls/${callId}/result`,
     });
   }
-  return new SimulatedDialer({ seed: e.sim.seed, mix: e.sim.mix, scripts: e.sim.scripts, ringSeconds: e.sim.ringSeconds, talkSeconds: e.sim.talkSeconds, recordUrl: e.sim.recordUrl });
+  return new SimulatedDialer({
+    seed: e.sim.seed,
+    mix: e.sim.mix,
+    scripts: e.sim.scripts,
+    ringSeconds: e.sim.ringSeconds,
+    talkSeconds: e.sim.talkSeconds,
+    recordUrl: e.sim.recordUrl,
+  });
 }
 
 /** The campaign's special dates as a predicate on local days. */
@@ -94,4 +101,3 @@ export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; co
   dialer.attach?.((callId, vdnId, outcome) => engine.settleExternal(callId, vdnId, outcome));
   return engine;
 }
-

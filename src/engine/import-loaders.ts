@@ -68,7 +68,11 @@ export async function loadCallDataChunk(
     if (p.ok) valid.push({ no: r.no, rec: p.value });
     else failRow(c, r.no, p.reason);
   }
-  const seen = await findSeen(trx, task.id, valid.flatMap((v) => v.rec.called.map((n) => n.calledNo)));
+  const seen = await findSeen(
+    trx,
+    task.id,
+    valid.flatMap((v) => v.rec.called.map((n) => n.calledNo)),
+  );
   const fresh: typeof valid = [];
   for (const v of valid) {
     const nums = v.rec.called.map((n) => n.calledNo);
@@ -79,10 +83,20 @@ export async function loadCallDataChunk(
     nums.forEach((n) => seen.add(n));
     fresh.push(v);
   }
-  await addSeen(trx, task.id, fresh.flatMap((v) => v.rec.called.map((n) => n.calledNo)));
+  await addSeen(
+    trx,
+    task.id,
+    fresh.flatMap((v) => v.rec.called.map((n) => n.calledNo)),
+  );
 
   // Numbers are compared by subscriber, in the campaign's region (as the call-data add interface does).
-  const blocked = await blockedNumbers(trx, task.vdn_id, fresh.flatMap((v) => v.rec.called.map((n) => n.calledNo)), nowMs, campaign.region ?? config.engine.defaultRegion);
+  const blocked = await blockedNumbers(
+    trx,
+    task.vdn_id,
+    fresh.flatMap((v) => v.rec.called.map((n) => n.calledNo)),
+    nowMs,
+    campaign.region ?? config.engine.defaultRegion,
+  );
   const types = [...new Set(fresh.flatMap((v) => v.rec.called.map((n) => n.type)).filter((t): t is string => !!t))];
   const knownTypes = await existingNumberTypes(trx, task.vdn_id, types);
   let room = config.callData.maxUncompleted - (await countUncompleted(trx, campaignId));
@@ -143,7 +157,15 @@ export async function loadCallDataChunk(
 }
 
 /** Loads blocklist rows into the task's VDN (validity read in `tz`, the tenant's zone). */
-export async function loadBlocklistChunk(trx: Db, task: ImportTaskRow, columns: Map<string, number>, rows: readonly NumberedRow[], c: ImportCounters, nowMs: number, tz: string): Promise<void> {
+export async function loadBlocklistChunk(
+  trx: Db,
+  task: ImportTaskRow,
+  columns: Map<string, number>,
+  rows: readonly NumberedRow[],
+  c: ImportCounters,
+  nowMs: number,
+  tz: string,
+): Promise<void> {
   try {
     await assertGroupAndType(trx, task.vdn_id, task.category_id ?? undefined, task.type_id ?? undefined);
   } catch (e) {
@@ -155,9 +177,19 @@ export async function loadBlocklistChunk(trx: Db, task: ImportTaskRow, columns: 
     if (p.ok) valid.push(p.value);
     else failRow(c, r.no, p.reason);
   }
-  const seen = await findSeen(trx, task.id, valid.map((v) => v.number));
+  const seen = await findSeen(
+    trx,
+    task.id,
+    valid.map((v) => v.number),
+  );
   const listed = new Set(
-    (await findBlocklistEntries(trx, task.vdn_id, valid.map((v) => v.number)))
+    (
+      await findBlocklistEntries(
+        trx,
+        task.vdn_id,
+        valid.map((v) => v.number),
+      )
+    )
       .filter((e) => e.expires_at === null || Number(e.expires_at) > nowMs)
       .map((e) => e.number),
   );
@@ -170,19 +202,23 @@ export async function loadBlocklistChunk(trx: Db, task: ImportTaskRow, columns: 
     seen.add(v.number);
     load.push(v);
   }
-  await addSeen(trx, task.id, load.map((v) => v.number));
+  await addSeen(
+    trx,
+    task.id,
+    load.map((v) => v.number),
+  );
   const entries = load.map((v) => ({
-      vdn_id: task.vdn_id,
-      number: v.number,
-      expires_at: v.expiresAt,
-      restrict_times: v.restrictTimes,
-      restrict_period: v.restrictPeriod,
-      category_id: task.category_id,
-      type_id: task.type_id,
-      validity_time: v.validityTime,
-      validity_time_unit: v.validityTime === null ? null : 4,
-      created_at: nowMs,
-    }));
+    vdn_id: task.vdn_id,
+    number: v.number,
+    expires_at: v.expiresAt,
+    restrict_times: v.restrictTimes,
+    restrict_period: v.restrictPeriod,
+    category_id: task.category_id,
+    type_id: task.type_id,
+    validity_time: v.validityTime,
+    validity_time_unit: v.validityTime === null ? null : 4,
+    created_at: nowMs,
+  }));
   // Multi-row statements of at most 400 rows keep the bound parameters under SQLite's limit.
   for (let i = 0; i < entries.length; i += 400) await upsertBlocklistEntries(trx, entries.slice(i, i + 400));
   c.succ += load.length;

@@ -11,7 +11,7 @@
  * pending whose dial time (appointTime − lead) has come. Manual reservations are the agents'.
  */
 import type { Config } from '../config/index.js';
-import { campaignGate, type GateResult } from '../domain/gates.js';
+import { campaignGate } from '../domain/gates.js';
 import { formatDateTime } from '../domain/time.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import type { Db } from '../store/db.js';

@@ -61,11 +61,47 @@ export class ReservationWorker implements Worker {
   async tick(now: number, budget: number): Promise<number> {
     const { db, events } = this.ctx;
     for (const r of await markManualReservationsDue(db, now, 500)) {
-      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'due', gate: null, until: null, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: 'manual reservation due for its agent' });
-      events.emit('reservation:due', { reservationId: r.id, vdnId: r.vdn_id, campaignId: r.campaign_id, calledNo: r.called_no, userAccount: r.user_account, workNo: r.work_no, appointTime: Number(r.appoint_time) });
+      await appendTrail(db, {
+        vdn_id: r.vdn_id,
+        campaign_id: r.campaign_id,
+        data_id: null,
+        reservation_id: r.id,
+        at: now,
+        kind: 'due',
+        gate: null,
+        until: null,
+        call_id: null,
+        called_no: r.called_no,
+        caller_no: null,
+        fail_code: null,
+        detail: 'manual reservation due for its agent',
+      });
+      events.emit('reservation:due', {
+        reservationId: r.id,
+        vdnId: r.vdn_id,
+        campaignId: r.campaign_id,
+        calledNo: r.called_no,
+        userAccount: r.user_account,
+        workNo: r.work_no,
+        appointTime: Number(r.appoint_time),
+      });
     }
     for (const r of await markReservationTimeouts(db, now, this.ctx.engine.appointGraceMs)) {
-      await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'timeout', gate: null, until: null, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: 'not carried out within the grace period' });
+      await appendTrail(db, {
+        vdn_id: r.vdn_id,
+        campaign_id: r.campaign_id,
+        data_id: null,
+        reservation_id: r.id,
+        at: now,
+        kind: 'timeout',
+        gate: null,
+        until: null,
+        call_id: null,
+        called_no: r.called_no,
+        caller_no: null,
+        fail_code: null,
+        detail: 'not carried out within the grace period',
+      });
       events.emit('reservation:timeout', { reservationId: r.id, campaignId: r.campaign_id });
     }
     if (budget <= 0) return 0;
@@ -89,7 +125,21 @@ export class ReservationWorker implements Worker {
     // (appointTime + grace).
     const until = gate.until ?? Number(r.appoint_time) + this.ctx.engine.appointGraceMs;
     await releaseReservation(db, r.id, nodeId, until, now);
-    await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'skipped', gate: gate.gate, until: gate.until, call_id: null, called_no: r.called_no, caller_no: null, fail_code: null, detail: gate.reason });
+    await appendTrail(db, {
+      vdn_id: r.vdn_id,
+      campaign_id: r.campaign_id,
+      data_id: null,
+      reservation_id: r.id,
+      at: now,
+      kind: 'skipped',
+      gate: gate.gate,
+      until: gate.until,
+      call_id: null,
+      called_no: r.called_no,
+      caller_no: null,
+      fail_code: null,
+      detail: gate.reason,
+    });
     events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
   }
 
@@ -128,7 +178,21 @@ export class ReservationWorker implements Worker {
       await this.#hold(r, dispatched.gate, now);
       return false;
     }
-    await appendTrail(db, { vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, at: now, kind: 'dialled', gate: null, until: null, call_id: callId, called_no: r.called_no, caller_no: callerNo, fail_code: null, detail: 'automatic reservation' });
+    await appendTrail(db, {
+      vdn_id: r.vdn_id,
+      campaign_id: r.campaign_id,
+      data_id: null,
+      reservation_id: r.id,
+      at: now,
+      kind: 'dialled',
+      gate: null,
+      until: null,
+      call_id: callId,
+      called_no: r.called_no,
+      caller_no: callerNo,
+      fail_code: null,
+      detail: 'automatic reservation',
+    });
     events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, callerNo });
     const result = await this.ctx.dialer.dial({
       callId,
@@ -164,16 +228,61 @@ export class ReservationWorker implements Worker {
         record: async (trx, { failCode, success, resultCode, outcome }) => {
           const upd = await trx
             .updateTable('reservations')
-            .set({ state: 'done', fail_code: failCode, call_id: callId, caller_no: callerNo || null, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, lease_owner: null, lease_until: null, updated_at: now })
+            .set({
+              state: 'done',
+              fail_code: failCode,
+              call_id: callId,
+              caller_no: callerNo || null,
+              call_begin_time: outcome.callBeginTime,
+              call_end_time: outcome.callEndTime,
+              lease_owner: null,
+              lease_until: null,
+              updated_at: now,
+            })
             .where('id', '=', r.id)
             .where('state', '=', 'dialing')
             .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
             .executeTakeFirst();
           if (Number(upd.numUpdatedRows) !== 1) return null;
-          await trx.insertInto('reservation_results').values({ reservation_id: r.id, source: 'engine', user_account: r.user_account, work_no: r.work_no, caller_no: callerNo || null, fail_code: failCode, call_id: callId, busi_result: null, busi_sub_status: null, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, created_at: now }).execute();
+          await trx
+            .insertInto('reservation_results')
+            .values({
+              reservation_id: r.id,
+              source: 'engine',
+              user_account: r.user_account,
+              work_no: r.work_no,
+              caller_no: callerNo || null,
+              fail_code: failCode,
+              call_id: callId,
+              busi_result: null,
+              busi_sub_status: null,
+              call_begin_time: outcome.callBeginTime,
+              call_end_time: outcome.callEndTime,
+              created_at: now,
+            })
+            .execute();
           await trx
             .insertInto('call_results')
-            .values({ call_id: callId, vdn_id: r.vdn_id, campaign_id: r.campaign_id, data_id: null, reservation_id: r.id, batch_id: null, session_id: null, custom_field: null, called_no: r.called_no, caller_no: callerNo || null, call_status: success ? 6 : 5, fail_code: failCode, result_code: resultCode, ack_begin_time: outcome.ackBeginTime, call_begin_time: outcome.callBeginTime, call_end_time: outcome.callEndTime, record_path: outcome.recordPath ?? null, created_at: now })
+            .values({
+              call_id: callId,
+              vdn_id: r.vdn_id,
+              campaign_id: r.campaign_id,
+              data_id: null,
+              reservation_id: r.id,
+              batch_id: null,
+              session_id: null,
+              custom_field: null,
+              called_no: r.called_no,
+              caller_no: callerNo || null,
+              call_status: success ? 6 : 5,
+              fail_code: failCode,
+              result_code: resultCode,
+              ack_begin_time: outcome.ackBeginTime,
+              call_begin_time: outcome.callBeginTime,
+              call_end_time: outcome.callEndTime,
+              record_path: outcome.recordPath ?? null,
+              created_at: now,
+            })
             .execute();
           return { until: null, detail: resultCode };
         },

@@ -69,7 +69,10 @@ export const DEFAULT_MIX: ReadonlyArray<readonly [string, number]> = [
 /** `"00000:60,00603:40"` → [['00000',60],['00603',40]]; throws on unknown codes or bad weights. */
 export function parseMix(s: string): Array<[string, number]> {
   const out: Array<[string, number]> = [];
-  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^(\d{5}):(\d+)$/.exec(part);
     if (!m || !isKnownObsCode(m[1]!)) throw new Error(`outcome mix entry "${part}" is not CODE:WEIGHT with a known OBS code`);
     out.push([m[1]!, Number(m[2])]);
@@ -81,10 +84,16 @@ export function parseMix(s: string): Array<[string, number]> {
 /** `"66660001=00603,00000;66660002=00538"` → Map. */
 export function parseScripts(s: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const part of s.split(';').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of s
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^([0-9*#]{1,24})=([0-9,\s]+)$/.exec(part);
     if (!m) throw new Error(`script entry "${part}" is not NUMBER=CODE,CODE`);
-    const codes = m[2]!.split(',').map((c) => c.trim()).filter(Boolean);
+    const codes = m[2]!
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     for (const c of codes) if (!isKnownObsCode(c)) throw new Error(`script entry "${part}": ${c} is not a known OBS code`);
     out.set(m[1]!, codes);
   }

@@ -156,7 +156,18 @@ export class SipCall {
     const ip = this.#env.cfg.publicAddress;
     const addrType = ip.includes(':') ? 'IP6' : 'IP4';
     const id = Math.floor(this.#inviteAt / 1000);
-    return [`v=0`, `o=campaignd ${id} ${id} IN ${addrType} ${ip}`, `s=campaignd`, `c=IN ${addrType} ${ip}`, `t=0 0`, `m=audio 9 RTP/AVP 0 8`, `a=rtpmap:0 PCMU/8000`, `a=rtpmap:8 PCMA/8000`, `a=sendrecv`, ''].join('\r\n');
+    return [
+      `v=0`,
+      `o=campaignd ${id} ${id} IN ${addrType} ${ip}`,
+      `s=campaignd`,
+      `c=IN ${addrType} ${ip}`,
+      `t=0 0`,
+      `m=audio 9 RTP/AVP 0 8`,
+      `a=rtpmap:0 PCMU/8000`,
+      `a=rtpmap:8 PCMA/8000`,
+      `a=sendrecv`,
+      '',
+    ].join('\r\n');
   }
 
   #sendInvite(challenge?: SipMessage): void {
@@ -315,7 +326,14 @@ export class SipCall {
     }
     if (method === 'INVITE' || method === 'UPDATE' || method === 'OPTIONS' || method === 'INFO') {
       // A session refresh or a probe: accepted without changing anything (no media here).
-      this.#env.stack.send(sip.makeResponse(rq, 200, 'OK', method === 'INVITE' ? { headers: { contact: [{ uri: this.#contact }], 'content-type': 'application/sdp' }, content: this.#sdp() } : undefined));
+      this.#env.stack.send(
+        sip.makeResponse(
+          rq,
+          200,
+          'OK',
+          method === 'INVITE' ? { headers: { contact: [{ uri: this.#contact }], 'content-type': 'application/sdp' }, content: this.#sdp() } : undefined,
+        ),
+      );
       return;
     }
     this.#env.stack.send(sip.makeResponse(rq, 405, 'Method Not Allowed'));

@@ -137,7 +137,11 @@ export class SipDialer implements Dialer {
         campaignId: req.campaignId,
         vdnId: req.vdnId,
       });
-      if (transferUri === null) this.#deps.log?.warn({ callId: req.callId, campaignId: req.campaignId }, 'CAMPAIGND_SIP_TRANSFER_URI names a field this campaign has no value for: the call is held, then hung up');
+      if (transferUri === null)
+        this.#deps.log?.warn(
+          { callId: req.callId, campaignId: req.campaignId },
+          'CAMPAIGND_SIP_TRANSFER_URI names a field this campaign has no value for: the call is held, then hung up',
+        );
     }
     const call = new SipCall({ stack, cfg: this.#deps.cfg, metrics: this.metrics, localPort: this.#port, log: this.#deps.log }, req, transferUri);
     this.#calls.set(call.sipCallId, call);

@@ -32,11 +32,26 @@ export class SipMetrics {
   readonly #outcomes = new Map<string, number>();
   readonly #ring = { count: 0, sum: 0 };
   readonly #talk = { count: 0, sum: 0 };
-  readonly #responsesTotal = new Counter({ name: 'campaignd_sip_responses_total', help: 'SIP responses received, by request method and status', labelNames: ['method', 'status'], registers: [this.registry] });
+  readonly #responsesTotal = new Counter({
+    name: 'campaignd_sip_responses_total',
+    help: 'SIP responses received, by request method and status',
+    labelNames: ['method', 'status'],
+    registers: [this.registry],
+  });
   readonly #callsTotal = new Counter({ name: 'campaignd_sip_calls_total', help: 'SIP calls finished, by OBS fail code', labelNames: ['fail_code'], registers: [this.registry] });
   readonly #inFlight = new Gauge({ name: 'campaignd_sip_calls_in_flight', help: 'SIP calls in progress', registers: [this.registry] });
-  readonly #ringSeconds = new Histogram({ name: 'campaignd_sip_ring_seconds', help: 'INVITE sent to answer or end, seconds', buckets: DURATION_BUCKETS, registers: [this.registry] });
-  readonly #talkSeconds = new Histogram({ name: 'campaignd_sip_talk_seconds', help: 'answer to end of answered calls, seconds', buckets: DURATION_BUCKETS, registers: [this.registry] });
+  readonly #ringSeconds = new Histogram({
+    name: 'campaignd_sip_ring_seconds',
+    help: 'INVITE sent to answer or end, seconds',
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #talkSeconds = new Histogram({
+    name: 'campaignd_sip_talk_seconds',
+    help: 'answer to end of answered calls, seconds',
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
   #calls = 0;
 
   /** Calls in progress. */

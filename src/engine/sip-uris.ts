@@ -5,7 +5,9 @@
  * characters stay (`+4930…` stays a `+`), everything else is %-escaped (`#` → `%23`).
  */
 export function sipUser(v: string): string {
-  return [...new TextEncoder().encode(v)].map((b) => (/[A-Za-z0-9\-_.!~*'()&=+$,;?/]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...new TextEncoder().encode(v)]
+    .map((b) => (/[A-Za-z0-9\-_.!~*'()&=+$,;?/]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 /** Fills `{field}` placeholders; a field without a value leaves the template unusable (null). */

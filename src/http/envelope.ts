@@ -76,12 +76,7 @@ export type FieldCodes = Record<string, ResultCode>;
  * Maps the first schema-validation error to the project's validation codes (PRODUCT.md
  * "Validation codes") with the failing field named in resultDesc.
  */
-export function validationEnvelope(
-  err: FastifyError,
-  context: string | undefined,
-  input: unknown,
-  fieldCodes: FieldCodes = {},
-): Envelope {
+export function validationEnvelope(err: FastifyError, context: string | undefined, input: unknown, fieldCodes: FieldCodes = {}): Envelope {
   const first = (err.validation?.[0] ?? { keyword: 'unknown', instancePath: '', params: {} }) as AjvError;
   const where = context === 'params' ? 'path parameter' : context === 'querystring' ? 'query parameter' : 'parameter';
   const missing = first.keyword === 'required' ? String(first.params.missingProperty ?? '') : undefined;

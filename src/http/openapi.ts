@@ -70,12 +70,14 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
       if (signed) {
         responses['200'] ??= { ...envelopeSchema(), description: 'the envelope (success or a business / validation error code)' };
         for (const [code, text] of Object.entries(PROTOCOL_ANSWERS)) responses[code] ??= { ...envelopeSchema(), description: text };
-      }
-      else responses['200'] ??= url === '/metrics' ? { description: 'Prometheus text exposition format', type: 'string' } : { description: 'status of the process', type: 'object' };
+      } else
+        responses['200'] ??= url === '/metrics' ? { description: 'Prometheus text exposition format', type: 'string' } : { description: 'status of the process', type: 'object' };
       s.response = responses;
       const fieldCodes = (route.config as { fieldCodes?: Record<string, string> } | undefined)?.fieldCodes;
       if (fieldCodes && Object.keys(fieldCodes).length > 0) {
-        const list = Object.entries(fieldCodes).map(([field, code]) => `${code} (${field})`).join(', ');
+        const list = Object.entries(fieldCodes)
+          .map(([field, code]) => `${code} (${field})`)
+          .join(', ');
         s.description = `${(s.description as string | undefined) ?? ''}${s.description ? '\n\n' : ''}Interface-specific codes: ${list}.`;
       }
       return { schema: s as typeof schema, url };

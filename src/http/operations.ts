@@ -40,7 +40,7 @@ export function installOperations(app: FastifyInstance, deps: OperationsDeps): v
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', async (_req, reply, payload) => {
     // The envelope puts resultCode first; reading it from the serialised text costs no parse.
     const m = typeof payload === 'string' ? RESULT_CODE.exec(payload.slice(0, 48)) : null;
     (reply as { resultCode?: string }).resultCode = m?.[1];

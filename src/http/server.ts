@@ -148,10 +148,7 @@ export function buildServer(deps: AppDeps) {
     // Checked by the onRequest hook below, so that the answer is in the envelope.
     requireHostHeader: false,
   };
-  const https =
-    config.tlsCert && config.tlsKey
-      ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp }
-      : undefined;
+  const https = config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp } : undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger | undefined,
     // Per-request lines are off for throughput; the invocation journal records requests.
@@ -207,7 +204,10 @@ export function buildServer(deps: AppDeps) {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const charset = charsetOf(req.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      const err = Object.assign(new Error(`charset ${charset} is not supported: send the body as UTF-8 (Content-Type: application/json;charset=UTF-8)`), { statusCode: 415, code: 'CAMPAIGND_CHARSET' });
+      const err = Object.assign(new Error(`charset ${charset} is not supported: send the body as UTF-8 (Content-Type: application/json;charset=UTF-8)`), {
+        statusCode: 415,
+        code: 'CAMPAIGND_CHARSET',
+      });
       return done(err, undefined);
     }
     const buf = body as Buffer;

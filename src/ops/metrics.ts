@@ -59,7 +59,12 @@ async function backlog(db: Db, now: number) {
 export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'campaignd_' });
-  const requests = new Counter({ name: 'campaignd_http_requests_total', help: 'HTTP requests answered, by route pattern, status and resultCode', labelNames: ['method', 'route', 'status', 'result'], registers: [registry] });
+  const requests = new Counter({
+    name: 'campaignd_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, status and resultCode',
+    labelNames: ['method', 'route', 'status', 'result'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'campaignd_http_request_duration_seconds',
     help: 'HTTP request latency in seconds, by route pattern',
@@ -68,9 +73,19 @@ export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): 
     registers: [registry],
   });
   const dispatched = new Counter({ name: 'campaignd_engine_dispatches_total', help: 'calls handed to the dialer', labelNames: ['kind'], registers: [registry] });
-  const outcomes = new Counter({ name: 'campaignd_engine_outcomes_total', help: 'attempt outcomes recorded, by OBS fail code', labelNames: ['kind', 'fail_code'], registers: [registry] });
+  const outcomes = new Counter({
+    name: 'campaignd_engine_outcomes_total',
+    help: 'attempt outcomes recorded, by OBS fail code',
+    labelNames: ['kind', 'fail_code'],
+    registers: [registry],
+  });
   const held = new Counter({ name: 'campaignd_engine_holds_total', help: 'records held back by a dial-time gate', labelNames: ['gate'], registers: [registry] });
-  const reaped = new Counter({ name: 'campaignd_engine_leases_reaped_total', help: 'abandoned claims recovered after their lease expired', labelNames: ['kind'], registers: [registry] });
+  const reaped = new Counter({
+    name: 'campaignd_engine_leases_reaped_total',
+    help: 'abandoned claims recovered after their lease expired',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const callbacks = new Counter({ name: 'campaignd_callbacks_total', help: 'result callbacks that were delivered or given up', labelNames: ['outcome'], registers: [registry] });
   const kind = (p: { reservationId?: string }) => (p.reservationId !== undefined ? 'reservation' : 'call-data');
 

@@ -35,7 +35,10 @@ export async function batchNameTaken(db: Db, campaignId: number, name: string, e
 }
 
 export async function insertBatch(db: Db, row: Insertable<BatchTable>): Promise<void> {
-  await db.insertInto('batches').values({ ...row, name_nfc: nameKey(row.name) }).execute();
+  await db
+    .insertInto('batches')
+    .values({ ...row, name_nfc: nameKey(row.name) })
+    .execute();
 }
 
 /**
@@ -43,12 +46,7 @@ export async function insertBatch(db: Db, row: Insertable<BatchTable>): Promise<
  * two concurrent pauses cannot both succeed. Returns whether the row changed.
  */
 export async function setBatchStatus(db: Db, id: string, from: number, to: number, nowMs: number): Promise<boolean> {
-  const r = await db
-    .updateTable('batches')
-    .set({ status: to, updated_at: nowMs })
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .executeTakeFirst();
+  const r = await db.updateTable('batches').set({ status: to, updated_at: nowMs }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -58,7 +56,12 @@ export async function setBatchStatus(db: Db, id: string, from: number, to: numbe
  * @example await renameBatch(db, 46, '1747…507', 'May list', Date.now())
  */
 export async function renameBatch(db: Db, campaignId: number, id: string, name: string, nowMs: number): Promise<boolean> {
-  const r = await db.updateTable('batches').set({ name, name_nfc: nameKey(name), updated_at: nowMs }).where('id', '=', id).where('campaign_id', '=', campaignId).executeTakeFirst();
+  const r = await db
+    .updateTable('batches')
+    .set({ name, name_nfc: nameKey(name), updated_at: nowMs })
+    .where('id', '=', id)
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 

@@ -12,12 +12,18 @@ export type TypeRow = Selectable<BlackTypeTable>;
 
 /** Inserts a group; `name_key` is derived here. */
 export async function insertCategory(db: Db, row: Omit<Insertable<BlackCategoryTable>, 'name_key'>): Promise<void> {
-  await db.insertInto('black_categories').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
+  await db
+    .insertInto('black_categories')
+    .values({ ...row, name_key: row.name.normalize('NFC') })
+    .execute();
 }
 
 /** Inserts a type; `name_key` is derived here. */
 export async function insertType(db: Db, row: Omit<Insertable<BlackTypeTable>, 'name_key'>): Promise<void> {
-  await db.insertInto('black_types').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
+  await db
+    .insertInto('black_types')
+    .values({ ...row, name_key: row.name.normalize('NFC') })
+    .execute();
 }
 
 /** Whether a group/type with this id exists in the VDN. */
@@ -40,7 +46,12 @@ export async function groupNameTaken(db: Db, table: GroupTable, vdnId: number, n
 
 /** Renames/redescribes a group; false when there is no such group. */
 export async function updateCategory(db: Db, vdnId: number, id: string, patch: { name: string; description: string | null; updated_at: number }): Promise<boolean> {
-  const r = await db.updateTable('black_categories').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .updateTable('black_categories')
+    .set({ ...patch, name_key: patch.name.normalize('NFC') })
+    .where('vdn_id', '=', vdnId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -51,7 +62,12 @@ export async function updateType(
   id: string,
   patch: { name: string; description: string | null; action_type: string; action: string | null; updated_at: number },
 ): Promise<boolean> {
-  const r = await db.updateTable('black_types').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .updateTable('black_types')
+    .set({ ...patch, name_key: patch.name.normalize('NFC') })
+    .where('vdn_id', '=', vdnId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -63,7 +79,12 @@ export async function deleteGroup(db: Db, table: GroupTable, vdnId: number, id: 
 
 /** Blocklist entries (expired ones included) that name the group (`category_id`) or type (`type_id`). */
 export async function countEntriesUsing(db: Db, column: 'category_id' | 'type_id', vdnId: number, id: string): Promise<number> {
-  const r = await db.selectFrom('blocklist').select((eb) => eb.fn.countAll().as('n')).where('vdn_id', '=', vdnId).where(column, '=', id).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('blocklist')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('vdn_id', '=', vdnId)
+    .where(column, '=', id)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

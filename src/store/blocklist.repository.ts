@@ -119,14 +119,7 @@ export async function deleteAllBlocklistEntries(db: Db, vdnId: number): Promise<
  *
  * @example const { total, rows } = await pageBlocklist(db, 1, Date.now(), {}, 0, 20)
  */
-export async function pageBlocklist(
-  db: Db,
-  vdnId: number,
-  nowMs: number,
-  f: BlocklistFilter,
-  offset: number,
-  limit: number,
-): Promise<{ total: number; rows: BlocklistRow[] }> {
+export async function pageBlocklist(db: Db, vdnId: number, nowMs: number, f: BlocklistFilter, offset: number, limit: number): Promise<{ total: number; rows: BlocklistRow[] }> {
   const base = db
     .selectFrom('blocklist')
     .where('vdn_id', '=', vdnId)

@@ -41,7 +41,10 @@ export async function insertCallData(db: Db, records: readonly NewCallData[]): P
     r.numbers.forEach((n, idx) => numbers.push({ data_id: dataId, idx, called_no: n.calledNo, delay_time: n.delayTime, type: n.type, attempts: 0 }));
   }
   for (let i = 0; i < numbers.length; i += CHUNK) {
-    await db.insertInto('call_data_numbers').values(numbers.slice(i, i + CHUNK)).execute();
+    await db
+      .insertInto('call_data_numbers')
+      .values(numbers.slice(i, i + CHUNK))
+      .execute();
   }
   return ids;
 }
@@ -90,13 +93,7 @@ export async function trySetGate(db: Db, key: string, nowMs: number, intervalMs:
  * @example const found = await findCallData(db, 46, 1001)
  */
 export async function findCallData(db: Db, campaignId: number, dataId: number): Promise<{ row: CallDataRow; numbers: CallDataNumberRow[] } | undefined> {
-  const row = await db
-    .selectFrom('call_data')
-    .selectAll()
-    .where('id', '=', dataId)
-    .where('campaign_id', '=', campaignId)
-    .where('state', '<>', 'archived')
-    .executeTakeFirst();
+  const row = await db.selectFrom('call_data').selectAll().where('id', '=', dataId).where('campaign_id', '=', campaignId).where('state', '<>', 'archived').executeTakeFirst();
   if (!row) return undefined;
   const numbers = await db.selectFrom('call_data_numbers').selectAll().where('data_id', '=', dataId).orderBy('idx').execute();
   return { row, numbers };
@@ -123,9 +120,7 @@ function matches(eb: ExpressionBuilder<DB, 'call_data'>, f: CallDataFilter) {
   if (f.recycle?.from !== undefined) parts.push(eb('call_data.recycle_time', '>=', f.recycle.from));
   if (f.recycle?.to !== undefined) parts.push(eb('call_data.recycle_time', '<', f.recycle.to));
   if (f.called !== undefined) {
-    parts.push(
-      eb.exists(eb.selectFrom('call_data_numbers as n').select('n.data_id').whereRef('n.data_id', '=', 'call_data.id').where('n.called_no', '=', f.called)),
-    );
+    parts.push(eb.exists(eb.selectFrom('call_data_numbers as n').select('n.data_id').whereRef('n.data_id', '=', 'call_data.id').where('n.called_no', '=', f.called)));
   }
   return eb.and(parts);
 }
@@ -197,7 +192,12 @@ export async function numberTypeNames(db: Db, vdnId: number): Promise<string[]> 
  */
 export async function existingNumberTypes(db: Db, vdnId: number, names: readonly string[]): Promise<Set<string>> {
   if (names.length === 0) return new Set();
-  const rows = await db.selectFrom('number_types').select('name').where('vdn_id', '=', vdnId).where('name', 'in', [...new Set(names)]).execute();
+  const rows = await db
+    .selectFrom('number_types')
+    .select('name')
+    .where('vdn_id', '=', vdnId)
+    .where('name', 'in', [...new Set(names)])
+    .execute();
   return new Set(rows.map((r) => r.name));
 }
 
@@ -208,7 +208,11 @@ export async function existingNumberTypes(db: Db, vdnId: number, names: readonly
  */
 export async function insertNumberTypes(db: Db, vdnId: number, names: readonly string[], nowMs: number): Promise<void> {
   if (names.length === 0) return;
-  const last = await db.selectFrom('number_types').select((eb) => eb.fn.max('seq').as('m')).where('vdn_id', '=', vdnId).executeTakeFirst();
+  const last = await db
+    .selectFrom('number_types')
+    .select((eb) => eb.fn.max('seq').as('m'))
+    .where('vdn_id', '=', vdnId)
+    .executeTakeFirst();
   const base = Number(last?.m ?? 0);
   await db
     .insertInto('number_types')
@@ -298,12 +302,7 @@ export async function recordAttemptResult(db: Db, a: AttemptResult): Promise<boo
       created_at: a.nowMs,
     })
     .execute();
-  await db
-    .updateTable('call_data_numbers')
-    .set({ attempts: sql<number>`attempts + 1` })
-    .where('data_id', '=', a.dataId)
-    .where('called_no', '=', a.calledNo)
-    .execute();
+  await db.updateTable('call_data_numbers').set({ attempts: sql<number>`attempts + 1` }).where('data_id', '=', a.dataId).where('called_no', '=', a.calledNo).execute();
   return true;
 }
 

@@ -18,7 +18,10 @@ export type CallLogRow = Selectable<CallLogTable>;
  */
 export async function insertCallLogs(db: Db, rows: readonly Insertable<CallLogTable>[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('call_logs').values([...rows]).execute();
+  await db
+    .insertInto('call_logs')
+    .values([...rows])
+    .execute();
 }
 
 export interface CallLogFilter {

@@ -17,13 +17,7 @@ export type CallerNumberRow = Selectable<CallerNumberTable>;
  * @example const row = await findCampaign(db, 1, 46)
  */
 export async function findCampaign(db: Db, vdnId: number, id: number): Promise<CampaignRow | undefined> {
-  return db
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('id', '=', id)
-    .where('vdn_id', '=', vdnId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return db.selectFrom('campaigns').selectAll().where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
 /**
@@ -46,12 +40,22 @@ export async function findCampaignEnd(
   vdnId: number,
   id: number,
 ): Promise<{ end_time: number; time_zone: string | null; region: string | null; rule_pack: string | null } | undefined> {
-  return db.selectFrom('campaigns').select(['end_time', 'time_zone', 'region', 'rule_pack']).where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('campaigns')
+    .select(['end_time', 'time_zone', 'region', 'rule_pack'])
+    .where('id', '=', id)
+    .where('vdn_id', '=', vdnId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /** @example const id = await insertCampaign(trx, row) */
 export async function insertCampaign(db: Db, row: Insertable<CampaignTable>): Promise<number> {
-  const r = await db.insertInto('campaigns').values({ ...row, name_nfc: nameKey(row.name) }).returning('id').executeTakeFirstOrThrow();
+  const r = await db
+    .insertInto('campaigns')
+    .values({ ...row, name_nfc: nameKey(row.name) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return Number(r.id);
 }
 
@@ -131,7 +135,11 @@ export async function listCampaigns(db: Db, f: CampaignListFilter): Promise<{ ro
 
 /** @example await setSuspended(trx, 46, true, now) */
 export async function setSuspended(db: Db, id: number, suspended: boolean, nowMs: number): Promise<void> {
-  await db.updateTable('campaigns').set({ suspended: suspended ? 1 : 0, updated_at: nowMs }).where('id', '=', id).execute();
+  await db
+    .updateTable('campaigns')
+    .set({ suspended: suspended ? 1 : 0, updated_at: nowMs })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -168,13 +176,7 @@ export async function purgeCampaign(db: Db, id: number): Promise<void> {
 
 /** @example const pool = await listCallerNumbers(db, 46) */
 export async function listCallerNumbers(db: Db, campaignId: number): Promise<CallerNumberRow[]> {
-  return db
-    .selectFrom('caller_numbers')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .orderBy('priority')
-    .orderBy('seq')
-    .execute();
+  return db.selectFrom('caller_numbers').selectAll().where('campaign_id', '=', campaignId).orderBy('priority').orderBy('seq').execute();
 }
 
 /**
@@ -202,12 +204,7 @@ export async function primaryCallerNumbers(db: Db, campaignIds: readonly number[
  *
  * @example await insertCallerNumbers(trx, 46, [{ accessCode: '4001', priority: 1 }], now)
  */
-export async function insertCallerNumbers(
-  db: Db,
-  campaignId: number,
-  numbers: ReadonlyArray<{ accessCode: string; priority: number }>,
-  nowMs: number,
-): Promise<void> {
+export async function insertCallerNumbers(db: Db, campaignId: number, numbers: ReadonlyArray<{ accessCode: string; priority: number }>, nowMs: number): Promise<void> {
   if (numbers.length === 0) return;
   const last = await db
     .selectFrom('caller_numbers')

@@ -28,13 +28,7 @@ export async function blocklistEntriesFor(db: Db, vdnId: number, number: string,
 
 /** Instants (epoch ms) of the attempts to canonical number `key` in the VDN after `sinceMs`. */
 export async function contactTimes(db: Db, vdnId: number, key: string, sinceMs: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('contact_attempts')
-    .select('at')
-    .where('vdn_id', '=', vdnId)
-    .where('number_key', '=', key)
-    .where('at', '>', sinceMs)
-    .execute();
+  const rows = await db.selectFrom('contact_attempts').select('at').where('vdn_id', '=', vdnId).where('number_key', '=', key).where('at', '>', sinceMs).execute();
   return rows.map((r) => Number(r.at));
 }
 

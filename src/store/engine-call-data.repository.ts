@@ -31,11 +31,7 @@ export async function campaignsWithDueData(db: Db, now: number, limit: number): 
 }
 
 /** Claims up to `limit` due records of one campaign (batch started or no batch), best priority first. */
-export async function claimDueCallData(
-  db: Db,
-  caps: DialectCaps,
-  o: { campaignId: number; now: number; owner: string; leaseMs: number; limit: number },
-): Promise<CallDataRow[]> {
+export async function claimDueCallData(db: Db, caps: DialectCaps, o: { campaignId: number; now: number; owner: string; leaseMs: number; limit: number }): Promise<CallDataRow[]> {
   const rows = await db
     .updateTable('call_data')
     .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, updated_at: o.now })
@@ -113,12 +109,20 @@ export async function reapCallData(db: Db, now: number): Promise<{ undispatched:
 
 /** The earliest instant after `now` at which a ready record falls due. */
 export async function nextCallDataEvent(db: Db, now: number): Promise<number | null> {
-  const r = await db.selectFrom('call_data').select((eb) => eb.fn.min('due_at').as('t')).where('state', '=', 'ready').where('due_at', '>', now).executeTakeFirst();
+  const r = await db
+    .selectFrom('call_data')
+    .select((eb) => eb.fn.min('due_at').as('t'))
+    .where('state', '=', 'ready')
+    .where('due_at', '>', now)
+    .executeTakeFirst();
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 
 /** Records of a campaign by engine state, and its automatic reservations still to dial. */
-export async function campaignProgressCounts(db: Db, campaignId: number): Promise<{ ready: number; dialing: number; done: number; succeeded: number; pendingReservations: number }> {
+export async function campaignProgressCounts(
+  db: Db,
+  campaignId: number,
+): Promise<{ ready: number; dialing: number; done: number; succeeded: number; pendingReservations: number }> {
   const rows = await db
     .selectFrom('call_data')
     .select(['state', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('succeeded').as('ok')])

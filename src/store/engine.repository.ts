@@ -136,7 +136,11 @@ export async function pickCallerNumber(db: Db, campaignId: number, now: number):
     .executeTakeFirst();
   if (!row) return null;
   // Strictly increasing per campaign, so several picks in the same millisecond still rotate.
-  const last = await db.selectFrom('caller_numbers').select((eb) => eb.fn.max('last_used_at').as('m')).where('campaign_id', '=', campaignId).executeTakeFirst();
+  const last = await db
+    .selectFrom('caller_numbers')
+    .select((eb) => eb.fn.max('last_used_at').as('m'))
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
   const stamp = Math.max(now, Number(last?.m ?? 0) + 1);
   await db.updateTable('caller_numbers').set({ last_used_at: stamp }).where('campaign_id', '=', campaignId).where('access_code', '=', row.access_code).execute();
   return row.access_code;
@@ -147,7 +151,10 @@ export async function appendTrail(db: Db, row: Insertable<TrailTable>): Promise<
 }
 
 export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>): Promise<void> {
-  await db.insertInto('callback_outbox').values({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at }).execute();
+  await db
+    .insertInto('callback_outbox')
+    .values({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at })
+    .execute();
 }
 
 /** Callbacks due for (re)delivery, claimed by pushing next_at forward by the lease. */
@@ -200,5 +207,9 @@ export async function readEngineState(db: Db, key: string): Promise<string | und
 }
 
 export async function writeEngineState(db: Db, key: string, value: string): Promise<void> {
-  await db.insertInto('engine_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  await db
+    .insertInto('engine_state')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
 }

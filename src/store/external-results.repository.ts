@@ -46,7 +46,11 @@ export async function deleteExternalResult(db: Db, vdnId: number, defId: number)
  */
 export async function mappedElsewhere(db: Db, vdnId: number, codes: readonly string[], exceptDefId?: number): Promise<ExternalResultCodeRow | undefined> {
   if (codes.length === 0) return undefined;
-  let q = db.selectFrom('external_result_codes').selectAll().where('vdn_id', '=', vdnId).where('obs_code', 'in', [...codes]);
+  let q = db
+    .selectFrom('external_result_codes')
+    .selectAll()
+    .where('vdn_id', '=', vdnId)
+    .where('obs_code', 'in', [...codes]);
   if (exceptDefId !== undefined) q = q.where('def_id', '<>', exceptDefId);
   return q.orderBy('obs_code').executeTakeFirst();
 }

@@ -101,7 +101,12 @@ export async function findSeen(db: Db, taskId: string, keys: readonly string[]):
   const seen = new Set<string>();
   const uniq = [...new Set(keys)];
   for (let i = 0; i < uniq.length; i += 500) {
-    const rows = await db.selectFrom('import_seen').select('key').where('task_id', '=', taskId).where('key', 'in', uniq.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('import_seen')
+      .select('key')
+      .where('task_id', '=', taskId)
+      .where('key', 'in', uniq.slice(i, i + 500))
+      .execute();
     for (const r of rows) seen.add(r.key);
   }
   return seen;
@@ -139,11 +144,21 @@ const BULK = 200;
 export async function insertImportedCallData(db: Db, records: readonly NewCallData[]): Promise<void> {
   for (let i = 0; i < records.length; i += BULK) {
     const part = records.slice(i, i + BULK);
-    const ids = (await db.insertInto('call_data').values(part.map((r) => r.row)).returning('id').execute()).map((r) => Number(r.id)).sort((a, b) => a - b);
+    const ids = (
+      await db
+        .insertInto('call_data')
+        .values(part.map((r) => r.row))
+        .returning('id')
+        .execute()
+    )
+      .map((r) => Number(r.id))
+      .sort((a, b) => a - b);
     const numbers: Array<Insertable<CallDataNumberTable>> = [];
-    part.forEach((r, k) =>
-      r.numbers.forEach((n, idx) => numbers.push({ data_id: ids[k]!, idx, called_no: n.calledNo, delay_time: n.delayTime, type: n.type, attempts: 0 })),
-    );
-    for (let j = 0; j < numbers.length; j += 400) await db.insertInto('call_data_numbers').values(numbers.slice(j, j + 400)).execute();
+    part.forEach((r, k) => r.numbers.forEach((n, idx) => numbers.push({ data_id: ids[k]!, idx, called_no: n.calledNo, delay_time: n.delayTime, type: n.type, attempts: 0 })));
+    for (let j = 0; j < numbers.length; j += 400)
+      await db
+        .insertInto('call_data_numbers')
+        .values(numbers.slice(j, j + 400))
+        .execute();
   }
 }

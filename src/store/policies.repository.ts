@@ -27,7 +27,11 @@ export type RetryPolicyFields = Pick<RetryPolicyTable, 'policy_type' | 'policy_j
 export async function upsertRetryPolicy(db: Db, vdnId: number, campaignId: number, fields: RetryPolicyFields, nowMs: number): Promise<number> {
   const existing = await findRetryPolicy(db, campaignId);
   if (existing) {
-    await db.updateTable('retry_policies').set({ ...fields, updated_at: nowMs }).where('id', '=', existing.id).execute();
+    await db
+      .updateTable('retry_policies')
+      .set({ ...fields, updated_at: nowMs })
+      .where('id', '=', existing.id)
+      .execute();
     return Number(existing.id);
   }
   const row: Insertable<RetryPolicyTable> = { ...fields, campaign_id: campaignId, vdn_id: vdnId, created_at: nowMs, updated_at: nowMs };
@@ -58,7 +62,12 @@ export async function existingExternalResultCodes(db: Db, vdnId: number, codes: 
  */
 export async function businessResultsByCode(db: Db, vdnId: number, codes: readonly string[]): Promise<BusinessResultRow[]> {
   if (codes.length === 0) return [];
-  return db.selectFrom('business_results').selectAll().where('vdn_id', '=', vdnId).where('code', 'in', [...codes]).execute();
+  return db
+    .selectFrom('business_results')
+    .selectAll()
+    .where('vdn_id', '=', vdnId)
+    .where('code', 'in', [...codes])
+    .execute();
 }
 
 /**
@@ -67,13 +76,7 @@ export async function businessResultsByCode(db: Db, vdnId: number, codes: readon
  * @example const taken = await topLevelBusinessResultNamed(db, 1, 'Interested')
  */
 export async function topLevelBusinessResultNamed(db: Db, vdnId: number, name: string): Promise<BusinessResultRow | undefined> {
-  return db
-    .selectFrom('business_results')
-    .selectAll()
-    .where('vdn_id', '=', vdnId)
-    .where('parent_id', 'is', null)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  return db.selectFrom('business_results').selectAll().where('vdn_id', '=', vdnId).where('parent_id', 'is', null).where('name', '=', name).executeTakeFirst();
 }
 
 /** @example const id = await insertBusinessResult(trx, { vdn_id: 1, parent_id: null, name: 'Interested', code: 'INT', description: null, created_at: now }) */
@@ -103,7 +106,11 @@ export async function listBusinessResults(
       : await db
           .selectFrom('business_results')
           .selectAll()
-          .where('parent_id', 'in', parents.map((p) => Number(p.id)))
+          .where(
+            'parent_id',
+            'in',
+            parents.map((p) => Number(p.id)),
+          )
           .orderBy('id')
           .execute();
   return { parents, children, total: Number(count.n) };

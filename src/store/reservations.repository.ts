@@ -39,7 +39,12 @@ export const OPEN_STATES = ['pending', 'due'] as const;
  * @example await updateOpenReservation(db, id, { appoint_time: t, due_at: t, state: 'pending' })
  */
 export async function updateOpenReservation(db: Db, id: string, patch: Updateable<ReservationTable>): Promise<boolean> {
-  const r = await db.updateTable('reservations').set(patch).where('id', '=', id).where('state', 'in', [...OPEN_STATES]).executeTakeFirst();
+  const r = await db
+    .updateTable('reservations')
+    .set(patch)
+    .where('id', '=', id)
+    .where('state', 'in', [...OPEN_STATES])
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -82,20 +87,12 @@ export type ReservationListRow = ReservationRow & {
  *
  * @example const { total, rows } = await pageReservations(db, 1, { calledNo: '138' }, 0, 20)
  */
-export async function pageReservations(
-  db: Db,
-  vdnId: number,
-  f: ReservationFilter,
-  offset: number,
-  limit: number,
-): Promise<{ total: number; rows: ReservationListRow[] }> {
+export async function pageReservations(db: Db, vdnId: number, f: ReservationFilter, offset: number, limit: number): Promise<{ total: number; rows: ReservationListRow[] }> {
   const base = db
     .selectFrom('reservations as r')
     .where('r.vdn_id', '=', vdnId)
     .$if(f.calledNo !== undefined, (q) => q.where('r.called_no', '=', f.calledNo!))
-    .$if(f.userAccounts !== undefined, (q) =>
-      q.where((eb) => eb.or([eb('r.user_account', 'in', [...f.userAccounts!]), eb('r.work_no', 'in', [...f.userAccounts!])])),
-    )
+    .$if(f.userAccounts !== undefined, (q) => q.where((eb) => eb.or([eb('r.user_account', 'in', [...f.userAccounts!]), eb('r.work_no', 'in', [...f.userAccounts!])])))
     .$if(f.campaignId !== undefined, (q) => q.where('r.campaign_id', '=', f.campaignId!))
     .$if(f.from !== undefined, (q) => q.where('r.appoint_time', '>=', f.from!))
     .$if(f.to !== undefined, (q) => q.where('r.appoint_time', '<=', f.to!));

@@ -67,13 +67,7 @@ export async function findCallResult(db: Db, vdnId: number, callId: string): Pro
  *
  * @example const rows = await failCountsByDay(db, 1, 46, from, until) // [{ day: 19800, failCode: '00603', n: 4 }]
  */
-export async function failCountsByDay(
-  db: Db,
-  vdnId: number,
-  campaignId: number,
-  from: number,
-  until: number,
-): Promise<{ day: number; failCode: string; n: number }[]> {
+export async function failCountsByDay(db: Db, vdnId: number, campaignId: number, from: number, until: number): Promise<{ day: number; failCode: string; n: number }[]> {
   const day = sql<number>`created_at / ${sql.lit(DAY_MS)}`;
   const rows = await db
     .selectFrom('call_results')

@@ -30,9 +30,7 @@ export async function pruneOlderThan(db: Db, cutoff: number, chunk: number): Pro
     .executeTakeFirst();
   const callbacks = await db
     .deleteFrom('callback_outbox')
-    .where('id', 'in', (eb) =>
-      eb.selectFrom('callback_outbox').select('id').where('state', 'in', ['delivered', 'failed']).where('updated_at', '<', cutoff).limit(chunk),
-    )
+    .where('id', 'in', (eb) => eb.selectFrom('callback_outbox').select('id').where('state', 'in', ['delivered', 'failed']).where('updated_at', '<', cutoff).limit(chunk))
     .executeTakeFirst();
   return { callLogs: Number(logs.numDeletedRows), trail: Number(trail.numDeletedRows), callbacks: Number(callbacks.numDeletedRows) };
 }

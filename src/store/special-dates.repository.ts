@@ -39,7 +39,11 @@ export async function specialDateNameTaken(db: Db, campaignId: number, name: str
 
 /** Inserts and returns the new id. @example const id = await insertSpecialDate(db, row) */
 export async function insertSpecialDate(db: Db, row: Insertable<SpecialDateTable>): Promise<number> {
-  const r = await db.insertInto('special_dates').values({ ...row, name_nfc: nameKey(row.name) }).returning('id').executeTakeFirstOrThrow();
+  const r = await db
+    .insertInto('special_dates')
+    .values({ ...row, name_nfc: nameKey(row.name) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return Number(r.id);
 }
 

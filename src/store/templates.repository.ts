@@ -7,7 +7,10 @@ export type TemplateRow = Selectable<CampaignTemplateTable>;
 
 /** Inserts a template; `name_key` (NFC) is derived here. */
 export async function insertTemplate(db: Db, row: Omit<Insertable<CampaignTemplateTable>, 'name_key'>): Promise<void> {
-  await db.insertInto('campaign_templates').values({ ...row, name_key: row.name.normalize('NFC') }).execute();
+  await db
+    .insertInto('campaign_templates')
+    .values({ ...row, name_key: row.name.normalize('NFC') })
+    .execute();
 }
 
 /** The VDN's template with this id, or undefined. */
@@ -17,7 +20,12 @@ export async function findTemplate(db: Db, vdnId: number, id: string): Promise<T
 
 /** Applies `patch` to the VDN's template; `name_key` follows `name`. */
 export async function updateTemplate(db: Db, vdnId: number, id: string, patch: Updateable<CampaignTemplateTable> & { name: string }): Promise<void> {
-  await db.updateTable('campaign_templates').set({ ...patch, name_key: patch.name.normalize('NFC') }).where('vdn_id', '=', vdnId).where('id', '=', id).execute();
+  await db
+    .updateTable('campaign_templates')
+    .set({ ...patch, name_key: patch.name.normalize('NFC') })
+    .where('vdn_id', '=', vdnId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Whether another template (not `exceptId`) of the VDN has this name (compared after NFC). */

@@ -25,14 +25,10 @@ export function appointRoutes(ctx: DomainContext): RoutePlugin {
         return ok('success', { returnObject: { id, appointId: id } });
       },
     );
-    app.post(
-      `${V1}/appoint/updateResult`,
-      { schema: { params: VdnParams, body: AppointUpdateResult, response: { 200: envelopeSchema() } } },
-      async (req) => {
-        await updateReservationResult(ctx, req.params.vdnId, req.body);
-        return ok('update success');
-      },
-    );
+    app.post(`${V1}/appoint/updateResult`, { schema: { params: VdnParams, body: AppointUpdateResult, response: { 200: envelopeSchema() } } }, async (req) => {
+      await updateReservationResult(ctx, req.params.vdnId, req.body);
+      return ok('update success');
+    });
     app.post(
       `${V1}/appoint/update`,
       { schema: { params: VdnParams, body: AppointUpdate, response: { 200: envelopeSchema() } }, config: { fieldCodes: { appointTime: '04000001' } } },

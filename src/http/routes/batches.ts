@@ -35,7 +35,10 @@ function getBodyReader(bodyLimit: number) {
     const raw = Buffer.concat(chunks);
     req.rawBody = raw;
     if (raw.length === 0) return payload;
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (type !== 'application/json') throw httpError(415, 'unsupported media type');
     try {
       req.body = JSON.parse(raw.toString('utf8'));
@@ -54,7 +57,10 @@ function getBodyReader(bodyLimit: number) {
 async function mergeListFilter(req: FastifyRequest): Promise<void> {
   const body = req.body;
   if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-    throw Object.assign(new Error('the request body must be a JSON object'), { validation: [{ keyword: 'type', instancePath: '', params: { type: 'object' } }], validationContext: 'body' });
+    throw Object.assign(new Error('the request body must be a JSON object'), {
+      validation: [{ keyword: 'type', instancePath: '', params: { type: 'object' } }],
+      validationContext: 'body',
+    });
   }
   const merged: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...(body as Record<string, unknown> | undefined) };
   for (const [k, v] of Object.entries(merged)) if (v === '' && (k === 'status' || k === 'name')) delete merged[k];
@@ -105,21 +111,13 @@ export function batchRoutes(ctx: DomainContext): RoutePlugin {
         return ok('success', { totalCount, data });
       },
     );
-    app.post(
-      `${V1}/callbatch/:campaignId/pause`,
-      { schema: { params: VdnCampaignParams, body: BatchId, response: plain } },
-      async (req) => {
-        await pauseBatch(ctx, req.params.vdnId, req.params.campaignId, req.body.id);
-        return ok('success');
-      },
-    );
-    app.post(
-      `${V1}/callbatch/:campaignId/resume`,
-      { schema: { params: VdnCampaignParams, body: BatchId, response: plain } },
-      async (req) => {
-        await resumeBatch(ctx, req.params.vdnId, req.params.campaignId, req.body.id);
-        return ok('success');
-      },
-    );
+    app.post(`${V1}/callbatch/:campaignId/pause`, { schema: { params: VdnCampaignParams, body: BatchId, response: plain } }, async (req) => {
+      await pauseBatch(ctx, req.params.vdnId, req.params.campaignId, req.body.id);
+      return ok('success');
+    });
+    app.post(`${V1}/callbatch/:campaignId/resume`, { schema: { params: VdnCampaignParams, body: BatchId, response: plain } }, async (req) => {
+      await resumeBatch(ctx, req.params.vdnId, req.params.campaignId, req.body.id);
+      return ok('success');
+    });
   };
 }

@@ -3,15 +3,7 @@
  * Create answers `returnObject.id`.
  */
 import { Type } from '@sinclair/typebox';
-import {
-  createCategory,
-  createType,
-  modifyCategory,
-  modifyType,
-  queryCategories,
-  queryTypes,
-  removeGroup,
-} from '../../domain/blocklist-groups.js';
+import { createCategory, createType, modifyCategory, modifyType, queryCategories, queryTypes, removeGroup } from '../../domain/blocklist-groups.js';
 import type { DomainContext } from '../../domain/context.js';
 import { envelopeSchema, ok } from '../envelope.js';
 import {

@@ -34,22 +34,14 @@ export function callDataRoutes(ctx: DomainContext): RoutePlugin {
     const addResponse = { 200: envelopeSchema({ returnObject: CallDataAddResult }) };
     const fieldCodes = { ...CALL_DATA_FIELD_CODES };
 
-    app.post(
-      `${V1}/calldata/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CallDataAddV1, response: addResponse }, config: { fieldCodes } },
-      async (req) => {
-        const r = await addCallDataV1(ctx, cfg, req.params.vdnId, req.params.campaignId, req.body);
-        return ok('create data succeeded', { returnObject: r });
-      },
-    );
-    app.post(
-      `${V2}/calldata/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CallDataAddV2, response: addResponse }, config: { fieldCodes } },
-      async (req) => {
-        const r = await addCallDataV2(ctx, cfg, req.params.vdnId, req.params.campaignId, req.body);
-        return ok('create data succeeded', { returnObject: r });
-      },
-    );
+    app.post(`${V1}/calldata/:campaignId`, { schema: { params: VdnCampaignParams, body: CallDataAddV1, response: addResponse }, config: { fieldCodes } }, async (req) => {
+      const r = await addCallDataV1(ctx, cfg, req.params.vdnId, req.params.campaignId, req.body);
+      return ok('create data succeeded', { returnObject: r });
+    });
+    app.post(`${V2}/calldata/:campaignId`, { schema: { params: VdnCampaignParams, body: CallDataAddV2, response: addResponse }, config: { fieldCodes } }, async (req) => {
+      const r = await addCallDataV2(ctx, cfg, req.params.vdnId, req.params.campaignId, req.body);
+      return ok('create data succeeded', { returnObject: r });
+    });
     app.post(
       `${V1}/calldata/:campaignId/delete`,
       {
@@ -61,14 +53,10 @@ export function callDataRoutes(ctx: DomainContext): RoutePlugin {
         return ok('success', { returnObject: r });
       },
     );
-    app.get(
-      `${V1}/calldata/:campaignId/:dataId`,
-      { schema: { params: VdnCampaignDataParams, response: { 200: envelopeSchema({ data: CallDataDetail }) } } },
-      async (req) => {
-        const data = await getCallData(ctx, req.params.vdnId, req.params.campaignId, req.params.dataId);
-        return ok('success', { data });
-      },
-    );
+    app.get(`${V1}/calldata/:campaignId/:dataId`, { schema: { params: VdnCampaignDataParams, response: { 200: envelopeSchema({ data: CallDataDetail }) } } }, async (req) => {
+      const data = await getCallData(ctx, req.params.vdnId, req.params.campaignId, req.params.dataId);
+      return ok('success', { data });
+    });
     app.post(`${V1}/callNoType/add`, { schema: { params: VdnParams, body: NumberTypeAdd, response: { 200: envelopeSchema() } } }, async (req) => {
       await addNumberTypes(ctx, req.params.vdnId, req.body);
       return ok('success');

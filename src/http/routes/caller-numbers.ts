@@ -14,14 +14,10 @@ async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
 
 export function callerNoRoutes(ctx: DomainContext): RoutePlugin {
   return async (app) => {
-    app.post(
-      `${V1}/callerNo/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CallerNoAdd, response: { 200: envelopeSchema() } } },
-      async (req) => {
-        await addCallerNumbers(ctx, req.params.vdnId, req.params.campaignId, req.body);
-        return ok('create callerNo success');
-      },
-    );
+    app.post(`${V1}/callerNo/:campaignId`, { schema: { params: VdnCampaignParams, body: CallerNoAdd, response: { 200: envelopeSchema() } } }, async (req) => {
+      await addCallerNumbers(ctx, req.params.vdnId, req.params.campaignId, req.body);
+      return ok('create callerNo success');
+    });
     app.delete(
       `${V1}/callerNo/:campaignId`,
       {

@@ -10,15 +10,7 @@ import { addCampaign, inputFromV1, inputFromV2, modifyCampaign } from '../../dom
 import type { DomainContext } from '../../domain/context.js';
 import type { FieldCodes } from '../envelope.js';
 import { envelopeSchema, ok } from '../envelope.js';
-import {
-  CampaignAddV1,
-  CampaignDelete,
-  CampaignDetailsOut,
-  CampaignListOut,
-  CampaignListQuery,
-  CampaignModifyV1,
-  CampaignV2,
-} from '../../contract/campaigns.js';
+import { CampaignAddV1, CampaignDelete, CampaignDetailsOut, CampaignListOut, CampaignListQuery, CampaignModifyV1, CampaignV2 } from '../../contract/campaigns.js';
 import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
 import { businessResultRoutes } from './business-results.js';
 import { V1, V2, type RoutePlugin } from './plugin.js';
@@ -51,41 +43,25 @@ export function campaignRoutes(ctx: DomainContext): RoutePlugin {
       return ok('', { returnObject: { id } });
     });
 
-    app.put(
-      `${V1}/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CampaignModifyV1, response: plain }, config: { fieldCodes: timeCodes } },
-      async (req) => {
-        await modifyCampaign(ctx, req.params.vdnId, req.params.campaignId, inputFromV1(req.body));
-        return ok('');
-      },
-    );
+    app.put(`${V1}/:campaignId`, { schema: { params: VdnCampaignParams, body: CampaignModifyV1, response: plain }, config: { fieldCodes: timeCodes } }, async (req) => {
+      await modifyCampaign(ctx, req.params.vdnId, req.params.campaignId, inputFromV1(req.body));
+      return ok('');
+    });
 
-    app.put(
-      `${V2}/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CampaignV2, response: plain }, config: { fieldCodes: timeCodes } },
-      async (req) => {
-        await modifyCampaign(ctx, req.params.vdnId, req.params.campaignId, inputFromV2(req.body));
-        return ok('');
-      },
-    );
+    app.put(`${V2}/:campaignId`, { schema: { params: VdnCampaignParams, body: CampaignV2, response: plain }, config: { fieldCodes: timeCodes } }, async (req) => {
+      await modifyCampaign(ctx, req.params.vdnId, req.params.campaignId, inputFromV2(req.body));
+      return ok('');
+    });
 
-    app.delete(
-      `${V1}/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: CampaignDelete, response: plain }, preValidation: emptyBodyAsObject },
-      async (req) => {
-        await deleteCampaign(ctx, req.params.vdnId, req.params.campaignId, req.body.archiveHistory);
-        return ok('');
-      },
-    );
+    app.delete(`${V1}/:campaignId`, { schema: { params: VdnCampaignParams, body: CampaignDelete, response: plain }, preValidation: emptyBodyAsObject }, async (req) => {
+      await deleteCampaign(ctx, req.params.vdnId, req.params.campaignId, req.body.archiveHistory);
+      return ok('');
+    });
 
-    app.get(
-      `${V1}/:campaignId`,
-      { schema: { params: VdnCampaignParams, response: { 200: envelopeSchema({ returnObject: CampaignDetailsOut }) } } },
-      async (req) => {
-        const details = await getCampaignDetails(ctx, req.params.vdnId, req.params.campaignId);
-        return ok('success', { returnObject: details });
-      },
-    );
+    app.get(`${V1}/:campaignId`, { schema: { params: VdnCampaignParams, response: { 200: envelopeSchema({ returnObject: CampaignDetailsOut }) } } }, async (req) => {
+      const details = await getCampaignDetails(ctx, req.params.vdnId, req.params.campaignId);
+      return ok('success', { returnObject: details });
+    });
 
     app.get(V1, { schema: { params: VdnParams, querystring: CampaignListQuery, response: { 200: envelopeSchema(CampaignListOut) } } }, async (req) => {
       const page = await listCampaignPage(ctx, req.params.vdnId, req.query);

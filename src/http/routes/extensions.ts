@@ -173,7 +173,11 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       async (req) => {
         if (!deps.engine) throw paramError('the engine is not running');
         const b = req.body;
-        const order: Array<[string, number | undefined]> = [['ackBeginTime', b.ackBeginTime], ['callBeginTime', b.callBeginTime], ['callEndTime', b.callEndTime]];
+        const order: Array<[string, number | undefined]> = [
+          ['ackBeginTime', b.ackBeginTime],
+          ['callBeginTime', b.callBeginTime],
+          ['callEndTime', b.callEndTime],
+        ];
         const given = order.filter((x): x is [string, number] => x[1] !== undefined);
         for (let i = 1; i < given.length; i++) {
           if (given[i]![1] < given[i - 1]![1]) throw paramError(`parameter ${given[i]![0]} must not be earlier than ${given[i - 1]![0]}`);

@@ -3,16 +3,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { callResultDetail, failCategoryStatistics, queryCallResults, writeBackBusinessResult } from '../../domain/results.js';
 import { envelopeSchema, ok } from '../envelope.js';
 import { VdnCampaignParams, VdnParams } from '../../contract/common.js';
-import {
-  BusiResultWriteback,
-  CallIdParams,
-  CallResultDetail,
-  CallResultPage,
-  CallResultQuery,
-  DataIdParams,
-  FailStats,
-  FailStatsQuery,
-} from '../../contract/results.js';
+import { BusiResultWriteback, CallIdParams, CallResultDetail, CallResultPage, CallResultQuery, DataIdParams, FailStats, FailStatsQuery } from '../../contract/results.js';
 import { V1, type RoutePlugin } from './plugin.js';
 
 export function resultRoutes(ctx: DomainContext): RoutePlugin {
@@ -30,25 +21,17 @@ export function resultRoutes(ctx: DomainContext): RoutePlugin {
       async (req) => ok('Query Success!', await queryCallResults(ctx, req.params.vdnId, req.params.campaignId, req.body)),
     );
 
-    app.get(
-      `${V1}/callresultdetail/:callId`,
-      { schema: { params: CallIdParams, response: { 200: envelopeSchema(CallResultDetail) } } },
-      async (req) => ok('Query Success!', { data: await callResultDetail(ctx.db, req.params.vdnId, req.params.callId) }),
+    app.get(`${V1}/callresultdetail/:callId`, { schema: { params: CallIdParams, response: { 200: envelopeSchema(CallResultDetail) } } }, async (req) =>
+      ok('Query Success!', { data: await callResultDetail(ctx.db, req.params.vdnId, req.params.callId) }),
     );
 
-    app.get(
-      `${V1}/failcategorystatistics`,
-      { schema: { params: VdnParams, querystring: FailStatsQuery, response: { 200: envelopeSchema(FailStats) } } },
-      async (req) => ok('Query Success!', { data: await failCategoryStatistics(ctx, req.params.vdnId, req.query) }),
+    app.get(`${V1}/failcategorystatistics`, { schema: { params: VdnParams, querystring: FailStatsQuery, response: { 200: envelopeSchema(FailStats) } } }, async (req) =>
+      ok('Query Success!', { data: await failCategoryStatistics(ctx, req.params.vdnId, req.query) }),
     );
 
-    app.post(
-      `${V1}/callBusiResult/:dataId`,
-      { schema: { params: DataIdParams, body: BusiResultWriteback, response: { 200: envelopeSchema() } } },
-      async (req) => {
-        await writeBackBusinessResult(ctx, req.params.vdnId, req.params.dataId, req.body);
-        return ok('success');
-      },
-    );
+    app.post(`${V1}/callBusiResult/:dataId`, { schema: { params: DataIdParams, body: BusiResultWriteback, response: { 200: envelopeSchema() } } }, async (req) => {
+      await writeBackBusinessResult(ctx, req.params.vdnId, req.params.dataId, req.body);
+      return ok('success');
+    });
   };
 }

@@ -8,21 +8,13 @@ import { V1, type RoutePlugin } from './plugin.js';
 
 export function retryPolicyRoutes(ctx: DomainContext): RoutePlugin {
   return async (app) => {
-    app.post(
-      `${V1}/retryPolicy/:campaignId`,
-      { schema: { params: VdnCampaignParams, body: RetryPolicySet, response: { 200: envelopeSchema() } } },
-      async (req) => {
-        await setRetryPolicy(ctx, req.params.vdnId, req.params.campaignId, req.body);
-        return ok('success');
-      },
-    );
-    app.get(
-      `${V1}/retryPolicy/:campaignId`,
-      { schema: { params: VdnCampaignParams, response: { 200: envelopeSchema({ data: RetryPolicyData }) } } },
-      async (req) => {
-        const data = await queryRetryPolicy(ctx, req.params.vdnId, req.params.campaignId);
-        return ok('success', { data });
-      },
-    );
+    app.post(`${V1}/retryPolicy/:campaignId`, { schema: { params: VdnCampaignParams, body: RetryPolicySet, response: { 200: envelopeSchema() } } }, async (req) => {
+      await setRetryPolicy(ctx, req.params.vdnId, req.params.campaignId, req.body);
+      return ok('success');
+    });
+    app.get(`${V1}/retryPolicy/:campaignId`, { schema: { params: VdnCampaignParams, response: { 200: envelopeSchema({ data: RetryPolicyData }) } } }, async (req) => {
+      const data = await queryRetryPolicy(ctx, req.params.vdnId, req.params.campaignId);
+      return ok('success', { data });
+    });
   };
 }

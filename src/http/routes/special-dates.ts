@@ -9,13 +9,7 @@
 import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { DomainError } from '../../domain/errors.js';
-import {
-  addSpecialDate,
-  deleteAllSpecialDates,
-  deleteSpecialDate,
-  listCampaignSpecialDates,
-  modifySpecialDate,
-} from '../../domain/special-dates.service.js';
+import { addSpecialDate, deleteAllSpecialDates, deleteSpecialDate, listCampaignSpecialDates, modifySpecialDate } from '../../domain/special-dates.service.js';
 import { envelopeSchema, ok } from '../envelope.js';
 import { HolidayParams, SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../../contract/calendar.js';
 import { VdnCampaignParams } from '../../contract/common.js';

@@ -109,11 +109,7 @@ export function initial(caps: DialectCaps) {
         .addColumn('call_end_time', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('reservation_results_reservation')
-        .on('reservation_results')
-        .column('reservation_id')
-        .execute();
+      await db.schema.createIndex('reservation_results_reservation').on('reservation_results').column('reservation_id').execute();
 
       await db.schema
         .createTable('blocklist')
@@ -137,12 +133,7 @@ export function initial(caps: DialectCaps) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('external_results_vdn_code')
-        .unique()
-        .on('external_results')
-        .columns(['vdn_id', 'result_code'])
-        .execute();
+      await db.schema.createIndex('external_results_vdn_code').unique().on('external_results').columns(['vdn_id', 'result_code']).execute();
 
       await db.schema
         .createTable('external_result_codes')

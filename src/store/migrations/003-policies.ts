@@ -14,13 +14,7 @@ export function policies(caps: DialectCaps) {
       await db.schema.alterTable('campaigns').addColumn('call_order', 'integer').execute();
       await db.schema.alterTable('campaigns').addColumn('deleted_at', 'bigint').execute();
       await db.schema.dropIndex('campaigns_vdn_name').execute();
-      await db.schema
-        .createIndex('campaigns_vdn_name_live')
-        .unique()
-        .on('campaigns')
-        .columns(['vdn_id', 'name'])
-        .where(sql.ref('deleted_at'), 'is', null)
-        .execute();
+      await db.schema.createIndex('campaigns_vdn_name_live').unique().on('campaigns').columns(['vdn_id', 'name']).where(sql.ref('deleted_at'), 'is', null).execute();
 
       await db.schema
         .createTable('retry_policies')

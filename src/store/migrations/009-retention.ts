@@ -17,7 +17,11 @@ export function retention(caps: DialectCaps) {
       await db.schema.createIndex('engine_trail_at').on('engine_trail').column('at').execute();
       await db.schema.createIndex('callback_outbox_finished').on('callback_outbox').columns(['state', 'updated_at']).execute();
 
-      for (const [table, scope] of [['campaigns', 'vdn_id'], ['batches', 'campaign_id'], ['special_dates', 'campaign_id']] as const) {
+      for (const [table, scope] of [
+        ['campaigns', 'vdn_id'],
+        ['batches', 'campaign_id'],
+        ['special_dates', 'campaign_id'],
+      ] as const) {
         await db.schema.alterTable(table).addColumn('name_nfc', 'varchar(255)').execute();
         const rows = await sql<{ id: string | number; name: string }>`select id, name from ${sql.table(table)}`.execute(db);
         for (const r of rows.rows) {

@@ -51,4 +51,3 @@ export interface EngineTables {
   callback_outbox: CallbackOutboxTable;
   engine_state: EngineStateTable;
 }
-

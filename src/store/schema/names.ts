@@ -13,5 +13,3 @@ export function nameKey(name: string): string {
 
 /** Set by the repositories from `name`; null only for rows written before migration 009 ran its back-fill. */
 export type NameNfc = ColumnType<string | null, string | null | undefined, string | null | undefined>;
-
-

@@ -134,4 +134,3 @@ export interface SurfaceTables {
   campaign_templates: CampaignTemplateTable;
   call_records: CallRecordTable;
 }
-
