@@ -62,6 +62,8 @@ describe('rule packs (pure)', () => {
   });
 
   test('contact caps: parsing, the VDN entry before *, the hold', () => {
+    // a trailing ';' is tolerated
+    assert.equal(parseContactCaps('1=2/24h;').size, 1);
     const caps = parseContactCaps('1=2/24h,5/30d; *=10/7d');
     assert.deepEqual([...caps.keys()], ['1', '*']);
     assert.deepEqual(
@@ -73,7 +75,7 @@ describe('rule packs (pure)', () => {
     );
     const g = capGate(caps.get('1')!, [0, HOUR], 2 * HOUR);
     assert.deepEqual(g, { go: false, gate: 'contact-cap', until: DAY, reason: 'contact cap of the VDN: at most 2 calls per 24h to one number' });
-    for (const bad of ['1=2', '1=0/24h', 'x=2/24h', '1=2/24y']) assert.throws(() => parseContactCaps(bad), Error, bad);
+    for (const bad of ['1=2', '1=0/24h', 'x=2/24h', '1=2/24y', '99999=3/24h', '0=3/24h', '1=3/24h;1=1/24h', ';;', '1=3/24h;;*=1/1d']) assert.throws(() => parseContactCaps(bad), Error, bad);
   });
 
   test('configuration: unknown packs, regions and malformed caps stop the server with the variable named', () => {

@@ -14,12 +14,14 @@ export type ContactCaps = ReadonlyMap<string, readonly ContactLimit[]>;
 /** Parses `CAMPAIGND_CONTACT_CAPS`; throws Error with the faulty part. */
 export function parseContactCaps(s: string): ContactCaps {
   const out = new Map<string, ContactLimit[]>();
-  for (const part of s
-    .split(';')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^(\*|\d{1,10})=(.+)$/.exec(part);
-    if (!m) throw new Error(`"${part}" is not vdnId=max/period`);
+  const parts = s.split(';').map((p) => p.trim());
+  // A trailing `;` is tolerated; an empty entry elsewhere (`;;`) is a typo, not "no caps".
+  if (parts.length > 1 && parts.at(-1) === '') parts.pop();
+  for (const part of parts) {
+    if (part === '') throw new Error('an empty entry (";;" or a leading ";") names no VDN');
+    const m = /^(\*|[1-9]\d{0,3})=(.+)$/.exec(part);
+    if (!m) throw new Error(`"${part}" is not vdnId=max/period (vdnId 1-9999 or *)`);
+    if (out.has(m[1]!)) throw new Error(`VDN ${m[1]} is listed twice`);
     const limits = m[2]!.split(',').map((l) => {
       const lm = /^(\d{1,6})\/(\S+)$/.exec(l.trim());
       const periodMs = lm ? parsePeriod(lm[2]!) : null;
