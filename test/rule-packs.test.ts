@@ -75,7 +75,8 @@ describe('rule packs (pure)', () => {
     );
     const g = capGate(caps.get('1')!, [0, HOUR], 2 * HOUR);
     assert.deepEqual(g, { go: false, gate: 'contact-cap', until: DAY, reason: 'contact cap of the VDN: at most 2 calls per 24h to one number' });
-    for (const bad of ['1=2', '1=0/24h', 'x=2/24h', '1=2/24y', '99999=3/24h', '0=3/24h', '1=3/24h;1=1/24h', ';;', '1=3/24h;;*=1/1d']) assert.throws(() => parseContactCaps(bad), Error, bad);
+    for (const bad of ['1=2', '1=0/24h', 'x=2/24h', '1=2/24y', '99999=3/24h', '0=3/24h', '1=3/24h;1=1/24h', ';;', '1=3/24h;;*=1/1d'])
+      assert.throws(() => parseContactCaps(bad), Error, bad);
   });
 
   test('configuration: unknown packs, regions and malformed caps stop the server with the variable named', () => {
