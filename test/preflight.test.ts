@@ -96,3 +96,28 @@ test('preflight of an unknown campaign is refused with 0200007 in the envelope, 
     await s.stop();
   }
 });
+
+test('nextEligibleAt is the instant every gate opens, not only the first: a 09:00 window under the FR pack (10:00) → 10:00 Paris', async () => {
+  const now = Date.UTC(2026, 11, 1, 6); // Tuesday 07:00 in Paris
+  const s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_ENGINE_POLL_MS: '60000' }, { clock: new ManualClock(now) });
+  try {
+    const cid = await campaign(s, { timeZone: 'Europe/Paris', rulePack: 'FR', scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '18:00' } });
+    await add(s, cid, ['33612345678']);
+    const p = await preflight(s, cid);
+    assert.deepEqual(
+      p.callData.groups.map((g) => [g.gate, g.count, g.nextEligibleAt]),
+      [['calling-window', 1, Date.UTC(2026, 11, 1, 9)]],
+    );
+    // and the engine agrees: nothing at 08:00Z (window open, pack closed), the call at 09:00Z
+    await ok(s, 'POST', '/campaignd/v1/clock', { setMs: Date.UTC(2026, 11, 1, 8, 30) });
+    assert.equal((await s.store.db.selectFrom('call_results').select('id').where('campaign_id', '=', cid).execute()).length, 0);
+    await ok(s, 'POST', '/campaignd/v1/clock', { setMs: Date.UTC(2026, 11, 1, 9, 0, 1) });
+    const calls = await s.store.db.selectFrom('call_results').select('created_at').where('campaign_id', '=', cid).execute();
+    assert.deepEqual(
+      calls.map((c) => Number(c.created_at)),
+      [Date.UTC(2026, 11, 1, 9)],
+    );
+  } finally {
+    await s.stop();
+  }
+});

@@ -51,6 +51,8 @@ export interface Preflight {
 
 /** A gate's hold, or one of the preflight's own reasons (`not-due`, `no-number`). */
 type Hold = { gate: string; until: number | null; reason: string };
+/** A gate's answer as the preflight sees it (its own `not-due` included). */
+type Check = { go: true } | ({ go: false } & Hold);
 
 class Tally {
   readonly part: PreflightPart = { waiting: 0, dialNow: 0, held: 0, groups: [] };
@@ -85,6 +87,22 @@ class Tally {
  * The preflight of campaign `c` at engine time `now` (epoch ms); at most `limit` call-data
  * records are examined (best priority and earliest due first; `truncated` says when more wait).
  */
+/**
+ * The earliest instant at or after `from` at which every gate lets the record through: the first
+ * holding gate's `until` is only a lower bound when another gate still holds then (a window that
+ * opens at 09:00 under a pack that opens at 10:00). Follows the holds forward, at most 16 times;
+ * null when a hold has no end in time (a resume, or never).
+ */
+async function firstOpen(check: (t: number) => Promise<Check>, from: number | null): Promise<number | null> {
+  let t = from;
+  for (let i = 0; i < 16 && t !== null; i++) {
+    const g = await check(t);
+    if (g.go || g.until === null || g.until <= t) return g.go ? t : g.until === null ? null : t;
+    t = g.until;
+  }
+  return t;
+}
+
 export async function preflight(db: Db, config: Config, c: CampaignRow, now: number, limit = 10_000): Promise<Preflight> {
   const policies = callDataPolicies(config);
   const round = await roundContext(db, config.engine, policies, c);
@@ -118,12 +136,16 @@ export async function preflight(db: Db, config: Config, c: CampaignRow, now: num
       continue;
     }
     const rules = await policies.retryRules(db, c.id, num.type);
-    let g = await callDataGates(db, round, r, num, rules, now);
-    if (g.go) g = await contactGates(db, round.rules, num.called_no, now);
-    // A record that passes every gate but whose next attempt is due later waits for its spacing.
-    if (g.go && Number(r.due_at) > now) data.hold({ gate: 'not-due', until: Number(r.due_at), reason: 'next attempt not due yet (retry spacing or delay)' });
-    else if (g.go) data.go();
-    else data.hold(g);
+    const check = async (t: number): Promise<Check> => {
+      let g = await callDataGates(db, round, r, num, rules, t);
+      if (g.go) g = await contactGates(db, round.rules, num.called_no, t);
+      // A record that passes every gate but whose next attempt is due later waits for its spacing.
+      if (g.go && Number(r.due_at) > t) return { go: false, gate: 'not-due', until: Number(r.due_at), reason: 'next attempt not due yet (retry spacing or delay)' };
+      return g;
+    };
+    const g = await check(now);
+    if (g.go) data.go();
+    else data.hold({ ...g, until: await firstOpen(check, g.until) });
   }
 
   const reservations = new Tally();
@@ -142,11 +164,15 @@ export async function preflight(db: Db, config: Config, c: CampaignRow, now: num
       reservations.hold(state);
       continue;
     }
-    let g = await blocklistAtDial(db, c.vdn_id, r.called_no, now, round.rules.tz, round.rules.region);
-    if (g.go) g = packHoursGate(round.rules, now);
-    if (g.go) g = await contactGates(db, round.rules, r.called_no, now);
+    const check = async (t: number): Promise<Check> => {
+      let g = await blocklistAtDial(db, c.vdn_id, r.called_no, t, round.rules.tz, round.rules.region);
+      if (g.go) g = packHoursGate(round.rules, t);
+      if (g.go) g = await contactGates(db, round.rules, r.called_no, t);
+      return g;
+    };
+    const g = await check(now);
     if (g.go) reservations.go();
-    else reservations.hold(g);
+    else reservations.hold({ ...g, until: await firstOpen(check, g.until) });
   }
   return {
     campaignId: c.id,
