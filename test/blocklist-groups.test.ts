@@ -140,3 +140,14 @@ describe('groups and types on the blocklist', () => {
     assert.equal((await call('DELETE', `/blackType/${t}`, undefined, 4)).resultCode, '0200000');
   });
 });
+
+describe('blank names', () => {
+  test('a group or type name of spaces only is empty (02000001) and nothing is stored', async () => {
+    for (const kind of ['blackCategory', 'blackType']) {
+      const r = await call('POST', `/${kind}/create`, { name: '   ', ...(kind === 'blackType' ? { actionType: '1' } : {}) });
+      assert.equal(r.resultCode, '02000001', JSON.stringify(r));
+    }
+    const all = await call('POST', '/blackCategory/query', { offset: 0, limit: 100 });
+    assert.ok(!JSON.stringify(all).includes('"   "'));
+  });
+});

@@ -39,8 +39,12 @@ const nameTaken = (table: GroupTable, name: string) =>
 const unknown = (table: GroupTable, id: string) =>
   table === 'black_categories' ? new DomainError('02000013', `blocklist group ${id} does not exist`) : new DomainError('02000015', `blocklist type ${id} does not exist`);
 
-/** Runs `fn`, turning a race on the unique name index into the name-taken code. */
+/**
+ * Runs `fn`, turning a race on the unique name index into the name-taken code. A name of spaces
+ * only is an empty name (`02000001`), never stored.
+ */
 async function uniqueName<T>(table: GroupTable, name: string, fn: () => Promise<T>): Promise<T> {
+  if (name.trim() === '') throw new DomainError('02000001', 'parameter name is empty (only spaces)');
   try {
     return await fn();
   } catch (e) {
