@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `campaignd` command: `serve` runs the server, `call` sends a signed request, `status`
- * shows a campaign's progress, `keys` manages access keys in the data directory.
+ * shows a campaign's progress, `keys` manages access keys in the data directory, `import
+ * calldata` loads a call-data file through the signed interfaces.
  *
  * Exit codes: 0 success, 1 the operation failed (a business error for `call`), 2 usage error
  * (unknown command or option, missing argument, bad configuration), 3 transport error (`call`
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { registerCallCommand } from './call.js';
+import { registerImportCommand } from './import.js';
 import { registerKeysCommand } from './keys.js';
 import { registerServeCommand } from './serve.js';
 import { registerStatusCommand } from './status.js';
@@ -29,6 +31,7 @@ registerServeCommand(program);
 registerCallCommand(program);
 registerKeysCommand(program);
 registerStatusCommand(program);
+registerImportCommand(program);
 
 // Commander exits 1 on usage errors by default; campaignd's scripts rely on 2 for those.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
