@@ -30,7 +30,7 @@ const out = fs.createWriteStream(file);
 out.write('called,customField\n');
 for (let i = 1; i <= N; i++) {
   const called = isInvalid(i) ? `bad${i}` : isDuplicate(i) ? numberOf(i - 1) : numberOf(i);
-  if (!out.write(`${called},row ${i}\n`)) await new Promise((r) => out.once('drain', r));
+  if (!out.write(`${called},row ${i}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
 }
 await new Promise<void>((r) => out.end(() => r()));
 console.log(`wrote ${N} rows (${(fs.statSync(file).size / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
