@@ -143,28 +143,30 @@ describe('CampaigndClient against a real HTTP server', () => {
 
   test('typed methods hit the documented paths', async () => {
     const c = client();
-    const calls: Array<[Promise<{ status: number }>, string]> = [
+    // Sent one after the other: the signer is asynchronous (WebCrypto), so concurrent calls may arrive in any order.
+    const calls: Array<[() => Promise<{ status: number }>, string]> = [
       [
-        c.createCampaign(1, {
-          name: 'n',
-          strBeginTime: '2030-01-01 00:00:00',
-          strEndTime: '2030-02-01 00:00:00',
-          deviceType: 3,
-          callerNo: '4001',
-          maxAlertingTime: 30,
-          scheduleParam: {},
-        }),
+        () =>
+          c.createCampaign(1, {
+            name: 'n',
+            strBeginTime: '2030-01-01 00:00:00',
+            strEndTime: '2030-02-01 00:00:00',
+            deviceType: 3,
+            callerNo: '4001',
+            maxAlertingTime: 30,
+            scheduleParam: {},
+          }),
         '/rest/isales/v1/openapi/campaigns/1',
       ],
-      [c.createBatch(1, 46, { name: 'b' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/create'],
-      [c.pauseBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/pause'],
-      [c.resumeBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/resume'],
-      [c.createAppointment(1, { callType: 2, calledNo: '138', taskId: '46', appointTime: 1 }), '/rest/isales/v1/openapi/campaigns/1/appoint/create'],
-      [c.updateAppointmentResult(1, { appointId: 'a1' }), '/rest/isales/v1/openapi/campaigns/1/appoint/updateResult'],
-      [c.addCallerNumbers(1, 46, { callerNo: [{ accessCode: '4001', priority: 1 }] }), '/rest/isales/v1/openapi/campaigns/1/callerNo/46'],
+      [() => c.createBatch(1, 46, { name: 'b' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/create'],
+      [() => c.pauseBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/pause'],
+      [() => c.resumeBatch(1, 46, { id: 'x' }), '/rest/isales/v1/openapi/campaigns/1/callbatch/46/resume'],
+      [() => c.createAppointment(1, { callType: 2, calledNo: '138', taskId: '46', appointTime: 1 }), '/rest/isales/v1/openapi/campaigns/1/appoint/create'],
+      [() => c.updateAppointmentResult(1, { appointId: 'a1' }), '/rest/isales/v1/openapi/campaigns/1/appoint/updateResult'],
+      [() => c.addCallerNumbers(1, 46, { callerNo: [{ accessCode: '4001', priority: 1 }] }), '/rest/isales/v1/openapi/campaigns/1/callerNo/46'],
     ];
     for (const [p, path] of calls) {
-      const res = await p;
+      const res = await p();
       assert.equal(res.status, 200);
       const s = last();
       assert.equal(s.method, 'POST');

@@ -20,46 +20,16 @@
 import { JSON_CONTENT_TYPE, norm, signRequest } from '../auth/c2-sign.js';
 import type { TimestampFormat } from '../auth/c2-sign.js';
 
+import { GeneratedOperations, OPERATIONS, type Operations } from './generated.js';
+import type { ApiResponse, CallResult, Envelope, Id, Query } from './types.js';
+
 export { formatTimestamp, signCanonical, signRequest } from '../auth/c2-sign.js';
+export { OPERATIONS, type Operations } from './generated.js';
+export type { ApiResponse, BusinessError, CallResult, Envelope, Id, ProtocolCode, Query } from './types.js';
 export type { SignedRequest, SignRequestInput, TimestampFormat } from '../auth/c2-sign.js';
 
 /** Headers the client computes itself; letting callers set them would break the signature. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'authorization', 'transfer-encoding']);
-
-/**
- * The CC-iSales response envelope: every JSON reply carries both code/description pairs.
- *
- * @example if (res.body?.resultCode === '0200000') console.log('ok')
- */
-export interface Envelope {
-  /** `"0200000"` on success, an error code otherwise. */
-  resultCode: string;
-  resultDesc: string;
-  /** Mirrors `resultCode`. */
-  returnCode: string;
-  /** Mirrors `resultDesc`. */
-  returnDesc: string;
-  [k: string]: unknown;
-}
-
-/**
- * An envelope whose payload sits in `returnObject` (absent on errors).
- *
- * @example const r: WithReturnObject<{ id: number }> = { resultCode: '0200000', resultDesc: '', returnCode: '0200000', returnDesc: '', returnObject: { id: 1 } }
- */
-export type WithReturnObject<R> = Envelope & { returnObject?: R };
-
-/**
- * What every call resolves to. `body` is null when the reply is not JSON (a proxy's HTML error
- * page, an empty 401…); `raw` always holds the reply text.
- *
- * @example const { status, body, raw } = await client.request('GET', '/rest/isales/v1/openapi/campaigns/1/46')
- */
-export interface ApiResponse<T> {
-  status: number;
-  body: T | null;
-  raw: string;
-}
 
 /**
  * Options of `new CampaigndClient(…)`.
@@ -100,128 +70,6 @@ export interface CampaigndClientOptions {
    * `Authorization` value without its signature. Never given the secret key.
    */
   onSigned?: (info: { method: string; url: string; canonicalRequest: string; authorizationPrefix: string }) => void;
-}
-
-/** Query parameters; `undefined` values are left out. */
-export type Query = Record<string, string | number | undefined>;
-
-/** Ids may be given as numbers or numeric strings (the server accepts both). */
-export type Id = number | string;
-
-/** `HH:mm` calling windows; `""` disables a window. */
-export type ScheduleParam = Partial<Record<`${'workday' | 'holiday'}${'Begin' | 'End'}Time${1 | 2 | 3}`, string>>;
-
-/**
- * Body of "add campaign (v1)". The public reference truncates several sub-objects, so further
- * vendor fields are allowed.
- *
- * @example const b: CreateCampaignBody = { name: 'Spring', strBeginTime: '2030-01-01 00:00:00', strEndTime: '2030-02-01 00:00:00', deviceType: 3, callerNo: '4001', maxAlertingTime: 30, scheduleParam: { workdayBeginTime1: '09:00', workdayEndTime1: '18:00' } }
- */
-export interface CreateCampaignBody {
-  name: string;
-  description?: string;
-  /** `yyyy-MM-dd HH:mm:ss`, UTC. */
-  strBeginTime: string;
-  /** `yyyy-MM-dd HH:mm:ss`, UTC. */
-  strEndTime: string;
-  /** 1/2/3/5/6; cannot change after creation. */
-  deviceType: number;
-  callerNo: string;
-  /** Ring timeout in seconds. */
-  maxAlertingTime: number;
-  scheduleParam: ScheduleParam;
-  ivrParam?: { deviceSign: string; callCount?: number; callInterval?: number; [k: string]: unknown };
-  skillParam?: { skillId: number; skillName?: string; outBoundType?: number; predictParam?: Record<string, unknown>; [k: string]: unknown };
-  /** 0 (default): created running; 1: created suspended. */
-  initStatus?: number;
-  callBackUrl?: string;
-  [k: string]: unknown;
-}
-
-/**
- * `returnObject` of "query campaign details" (the reference lists it only in part).
- *
- * @example if (res.body?.returnObject?.status === 3) console.log('suspended')
- */
-export interface CampaignDetails {
-  name: string;
-  description?: string;
-  /** 2 executing, 3 suspended, 4 expired. */
-  status: number;
-  strBeginTime: string;
-  strEndTime: string;
-  deviceType: number;
-  callerNo?: unknown;
-  maxAlertingTime?: number;
-  scheduleParam?: ScheduleParam;
-  ivrParam?: Record<string, unknown>;
-  skillParam?: Record<string, unknown>;
-  [k: string]: unknown;
-}
-
-/**
- * Body of `appoint/create`.
- *
- * @example const b: CreateAppointmentBody = { callType: 2, calledNo: '13800000000', taskId: '46', appointTime: Date.now() + 3_600_000 }
- */
-export interface CreateAppointmentBody {
-  /** 1 manual, 2 automatic reservation. */
-  callType: 1 | 2 | '1' | '2';
-  calledNo: string;
-  /** Agent business account (integrated deployments, manual reservations). */
-  userAccount?: string;
-  /** Agent work number (OP-standalone deployments). */
-  workNo?: string;
-  /** Campaign id. */
-  taskId: Id;
-  /** Epoch milliseconds. */
-  appointTime: number | string;
-  /** ≤ 1024 chars; automatic reservations only. */
-  callData?: string;
-  remark?: string;
-}
-
-/**
- * Body of `appoint/updateResult` (manual reservations only).
- *
- * @example const b: UpdateAppointmentResultBody = { appointId: '174712034211433247704877116507', userAccount: 'agent1', failCode: '00000' }
- */
-export interface UpdateAppointmentResultBody {
-  appointId: string;
-  userAccount?: string;
-  workNo?: string;
-  callerNo?: string;
-  /** CTI/OBS result code; `00000` = success. */
-  failCode?: string;
-  callId?: string;
-  busiResult?: string;
-  busiSubStatus?: string;
-  /** Epoch milliseconds. */
-  beginTime?: number | string;
-  /** Epoch milliseconds. */
-  endTime?: number | string;
-}
-
-/**
- * Body of `callerNo/{campaignId}`: 1–100 calling numbers.
- *
- * @example const b: AddCallerNumbersBody = { callerNo: [{ accessCode: '4001', priority: 1 }] }
- */
-export interface AddCallerNumbersBody {
-  /** `accessCode`: 1–24 digits; `priority`: 1 (highest) – 5. */
-  callerNo: Array<{ accessCode: string; priority: number }>;
-}
-
-/**
- * Body of `createObResult`.
- *
- * @example const b: CreateObResultBody = { displayResult: 'No answer', obsCodes: ['00602'] }
- */
-export interface CreateObResultBody {
-  /** At most 7 characters. */
-  resultCode?: string;
-  displayResult: string;
-  obsCodes: string[];
 }
 
 const utf8 = new TextEncoder();
@@ -266,7 +114,7 @@ function seg(id: Id): string {
  *
  * @example const client = new CampaigndClient({ baseUrl: 'http://127.0.0.1:28080', accessKey: 'ak', secretKey: 'sk' })
  */
-export class CampaigndClient {
+export class CampaigndClient extends GeneratedOperations {
   readonly #origin: string;
   readonly #basePath: string;
   readonly #accessKey: string;
@@ -280,6 +128,7 @@ export class CampaigndClient {
   readonly #onSigned: CampaigndClientOptions['onSigned'];
 
   constructor(options: CampaigndClientOptions) {
+    super();
     const base = new URL(options.baseUrl);
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new TypeError(`baseUrl must be http(s), got ${base.protocol}`);
@@ -369,88 +218,39 @@ export class CampaigndClient {
     return { status: res.status, body: parsed, raw };
   }
 
-  #p(vdnId: Id, rest = ''): string {
-    return `/rest/isales/v1/openapi/campaigns/${seg(vdnId)}${rest}`;
-  }
-
   /**
-   * Adds a campaign (v1); `returnObject.id` is the new campaign id.
-   *
-   * @example const { body } = await client.createCampaign(1, { name: 'Spring', strBeginTime: '2030-01-01 00:00:00', strEndTime: '2030-02-01 00:00:00', deviceType: 3, callerNo: '4001', maxAlertingTime: 30, scheduleParam: {} })
+   * Sends one named operation (the generated methods call this): fills the path template,
+   * sends through `request`, and tells success from a business error.
    */
-  createCampaign(vdnId: Id, body: CreateCampaignBody): Promise<ApiResponse<WithReturnObject<{ id: number }>>> {
-    return this.request('POST', this.#p(vdnId), body);
-  }
-
-  /**
-   * Queries one campaign's details.
-   *
-   * @example const { body } = await client.getCampaign(1, 46)
-   */
-  getCampaign(vdnId: Id, campaignId: Id): Promise<ApiResponse<WithReturnObject<CampaignDetails>>> {
-    return this.request('GET', this.#p(vdnId, `/${seg(campaignId)}`));
-  }
-
-  /**
-   * Adds a call batch to a campaign; `status` 1 = started, 2 (default) = suspended.
-   *
-   * @example const { body } = await client.createBatch(1, 46, { name: 'May' })
-   */
-  createBatch(vdnId: Id, campaignId: Id, body: { name: string; status?: 1 | 2 }): Promise<ApiResponse<WithReturnObject<{ id: string }>>> {
-    return this.request('POST', this.#p(vdnId, `/callbatch/${seg(campaignId)}/create`), body);
-  }
-
-  /**
-   * Suspends a call batch.
-   *
-   * @example await client.pauseBatch(1, 46, { id: '174712034211433247704877116507' })
-   */
-  pauseBatch(vdnId: Id, campaignId: Id, body: { id: string }): Promise<ApiResponse<Envelope>> {
-    return this.request('POST', this.#p(vdnId, `/callbatch/${seg(campaignId)}/pause`), body);
-  }
-
-  /**
-   * Resumes a suspended call batch.
-   *
-   * @example await client.resumeBatch(1, 46, { id: '174712034211433247704877116507' })
-   */
-  resumeBatch(vdnId: Id, campaignId: Id, body: { id: string }): Promise<ApiResponse<Envelope>> {
-    return this.request('POST', this.#p(vdnId, `/callbatch/${seg(campaignId)}/resume`), body);
-  }
-
-  /**
-   * Creates a reservation (reserved outbound call); `id` and `appointId` carry the same value.
-   *
-   * @example const { body } = await client.createAppointment(1, { callType: 2, calledNo: '13800000000', taskId: '46', appointTime: Date.now() + 3_600_000 })
-   */
-  createAppointment(vdnId: Id, body: CreateAppointmentBody): Promise<ApiResponse<WithReturnObject<{ id: string; appointId: string }>>> {
-    return this.request('POST', this.#p(vdnId, '/appoint/create'), body);
-  }
-
-  /**
-   * Reports the outcome of a manual reservation.
-   *
-   * @example await client.updateAppointmentResult(1, { appointId: '174712034211433247704877116507', userAccount: 'agent1', failCode: '00000' })
-   */
-  updateAppointmentResult(vdnId: Id, body: UpdateAppointmentResultBody): Promise<ApiResponse<Envelope>> {
-    return this.request('POST', this.#p(vdnId, '/appoint/updateResult'), body);
-  }
-
-  /**
-   * Adds calling numbers to a campaign's pool (all or nothing).
-   *
-   * @example await client.addCallerNumbers(1, 46, { callerNo: [{ accessCode: '4001', priority: 1 }] })
-   */
-  addCallerNumbers(vdnId: Id, campaignId: Id, body: AddCallerNumbersBody): Promise<ApiResponse<Envelope>> {
-    return this.request('POST', this.#p(vdnId, `/callerNo/${seg(campaignId)}`), body);
-  }
-
-  /**
-   * Creates an external result mapped to OBS codes; the new id is the top-level `defId`.
-   *
-   * @example const { body } = await client.createObResult(1, { displayResult: 'No answer', obsCodes: ['00602'] })
-   */
-  createObResult(vdnId: Id, body: CreateObResultBody): Promise<ApiResponse<Envelope & { defId?: string }>> {
-    return this.request('POST', this.#p(vdnId, '/createObResult'), body);
+  protected async call<K extends keyof Operations>(op: K, path: Record<string, Id>, body?: unknown, query?: Record<string, unknown>): Promise<CallResult<Operations[K]>> {
+    const spec = OPERATIONS[op];
+    let url: string = spec.path;
+    for (const name of spec.params) {
+      const v = path[name];
+      if (v === undefined || v === '') throw new TypeError(`${op}: path parameter ${name} is missing`);
+      url = url.replace(`{${name}}`, seg(v));
+    }
+    let q: Query | undefined;
+    if (query !== undefined) {
+      q = {};
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = typeof v === 'number' ? v : String(v);
+    }
+    const res = await this.request<Operations[K]['reply']>(spec.method, url, body, q);
+    const env = res.body as Partial<Envelope> | null;
+    if (res.status === 200 && env?.resultCode === '0200000') return { ...res, ok: true, body: res.body as Operations[K]['reply'] };
+    const resultCode = typeof env?.resultCode === 'string' ? (env.resultCode as Operations[K]['codes']) : undefined;
+    const resultDesc = typeof env?.resultDesc === 'string' ? env.resultDesc : res.raw.slice(0, 500);
+    return { ...res, ok: false, error: { status: res.status, resultCode, resultDesc } };
   }
 }
+
+/** Body of "add campaign (v1)" (from the contract). */
+export type CreateCampaignBody = Operations['createCampaign']['body'];
+/** Body of `appoint/create` (from the contract). */
+export type CreateAppointmentBody = Operations['createAppointment']['body'];
+/** Body of `appoint/updateResult` (from the contract). */
+export type UpdateAppointmentResultBody = Operations['updateAppointmentResult']['body'];
+/** Body of `callerNo/{campaignId}` (from the contract). */
+export type AddCallerNumbersBody = Operations['addCallerNumbers']['body'];
+/** Body of `createObResult` (from the contract). */
+export type CreateObResultBody = Operations['createObResult']['body'];

@@ -8,12 +8,21 @@
  * (401 signature, 403 VDN not allowed to the key, 404, 413, 415; all in the envelope), and the
  * interface-specific codes that win over the generic validation codes (route config
  * `fieldCodes`). The generic validation codes are listed once in the document's description.
+ *
+ * Each signed operation also gets its `operationId` (contract/operations.ts), the list of result
+ * codes it can answer as `x-result-codes` (contract/error-codes.ts: the validation codes of its
+ * own request schemas, its field codes and its business codes) and, on its 200 answer, one
+ * example envelope per code. The typed client is generated from this document
+ * (client/generate.ts).
  */
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { resultCodesOf } from '../contract/error-codes.js';
+import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
+import { RESULT_CODES } from '../domain/errors.js';
 import { envelopeSchema } from './envelope.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -45,6 +54,29 @@ function tagOf(url: string): string {
   return m?.[1] && !/^\{/.test(m[1]) ? m[1] : 'campaigns';
 }
 
+interface OpenApiPaths {
+  paths?: Record<string, Record<string, { 'x-result-codes'?: string[]; responses?: Record<string, { content?: Record<string, { examples?: Record<string, unknown> }> }> }>>;
+}
+
+/** An example answer with `code`, its description from the catalogue (domain/errors.ts). */
+function exampleOf(code: string): { summary: string; value: Record<string, string> } {
+  const desc = (RESULT_CODES as Record<string, string>)[code] ?? 'see the resultDesc';
+  return { summary: `${code}: ${desc}`, value: { resultCode: code, resultDesc: desc, returnCode: code, returnDesc: desc } };
+}
+
+/** Adds to every operation's 200 answer one example envelope per code of `x-result-codes`. */
+function withCodeExamples(doc: OpenApiPaths): OpenApiPaths {
+  for (const methods of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(methods)) {
+      const codes = op['x-result-codes'];
+      const media = op.responses?.['200']?.content?.['application/json'];
+      if (codes === undefined || media === undefined) continue;
+      media.examples = Object.fromEntries([['0200000', exampleOf('0200000')], ...codes.map((c) => [c, exampleOf(c)] as const)]);
+    }
+  }
+  return doc;
+}
+
 /**
  * Registers the document generator, `/openapi.json` and `/docs` on the root instance (not
  * encapsulated, so the generator sees every route). Must be registered before the route plugins.
@@ -64,6 +96,13 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
     transform: ({ schema, url, route }) => {
       const s = { ...(schema ?? {}) } as Record<string, unknown>;
       const signed = !UNSIGNED_ROUTES.has(url);
+      const fieldCodes = (route.config as { fieldCodes?: Record<string, string> } | undefined)?.fieldCodes;
+      const opKey = `${[route.method].flat()[0]} ${url.replace(/:(\w+)/g, '{$1}')}`;
+      const operationId = (OPERATION_IDS as Record<string, OperationId | undefined>)[opKey];
+      if (signed && operationId !== undefined) {
+        s.operationId = operationId;
+        s['x-result-codes'] = resultCodesOf(operationId, [s.params, s.querystring, s.body], fieldCodes);
+      }
       s.tags ??= [tagOf(url)];
       if (!signed) s.security = [];
       const responses = { ...((s.response as Record<string, unknown> | undefined) ?? {}) };
@@ -73,7 +112,6 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
       } else
         responses['200'] ??= url === '/metrics' ? { description: 'Prometheus text exposition format', type: 'string' } : { description: 'status of the process', type: 'object' };
       s.response = responses;
-      const fieldCodes = (route.config as { fieldCodes?: Record<string, string> } | undefined)?.fieldCodes;
       if (fieldCodes && Object.keys(fieldCodes).length > 0) {
         const list = Object.entries(fieldCodes)
           .map(([field, code]) => `${code} (${field})`)
@@ -82,6 +120,7 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
       }
       return { schema: s as typeof schema, url };
     },
+    transformObject: (documentObject) => withCodeExamples((documentObject as { openapiObject: OpenApiPaths }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, tryItOutEnabled: false } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

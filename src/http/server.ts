@@ -39,6 +39,7 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { installResultCodeLog } from './result-code-log.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
@@ -181,6 +182,7 @@ export function buildServer(deps: AppDeps) {
   });
   // The document generator must see every route, so it is registered before them.
   void app.register(registerOpenApi);
+  installResultCodeLog(app);
   if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
   // The idle timeout guards receiving the request and sending the answer, not the work in
   // between: a clock move or a large import may take longer than it without a byte exchanged.

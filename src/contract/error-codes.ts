@@ -1,0 +1,166 @@
+/**
+ * The result codes each interface can answer, besides success (0200000).
+ *
+ * Two sources, merged by `resultCodesOf`:
+ * - the validation codes, derived from the interface's own request schemas with the mapping of
+ *   http/envelope.ts (required 02000001, pattern 02000002, maxLength 02000003, minLength
+ *   02000004, type 02000006, minimum/maximum/enum 02000007, maxItems 02000011, a body that is
+ *   not a JSON object 0200001), plus the route's interface-specific field codes;
+ * - the business codes of `BUSINESS_CODES`, from the domain's errors (src/domain/errors.ts) as
+ *   each use case throws them.
+ * The OpenAPI document lists the merged codes per operation (`x-result-codes`, with an example
+ * answer for each), and the typed client types `error.resultCode` with them. `npm test` records
+ * every (interface, code) pair the suite's servers answer and fails on one missing here
+ * (http/result-code-log.ts, test/check-result-codes.ts).
+ */
+import type { OperationId } from './operations.js';
+
+/** Codes any signed interface may answer (signature, unknown interface, body limits; internal error). */
+export const PROTOCOL_CODES = ['0200001', '0200006'] as const;
+
+/** A JSON-Schema keyword → the validation code http/envelope.ts answers for it. */
+const KEYWORD_CODES: Record<string, string> = {
+  required: '02000001',
+  pattern: '02000002',
+  format: '02000002',
+  maxLength: '02000003',
+  minLength: '02000004',
+  type: '02000006',
+  minimum: '02000007',
+  maximum: '02000007',
+  exclusiveMinimum: '02000007',
+  exclusiveMaximum: '02000007',
+  enum: '02000007',
+  const: '02000007',
+  maxItems: '02000011',
+  minItems: '02000001',
+};
+
+/**
+ * The validation codes a request schema can produce (walks nested objects and arrays).
+ *
+ * @example validationCodes({ type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 5 } } }) // ['02000001', '02000003', '02000006']
+ */
+export function validationCodes(schema: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (s: unknown): void => {
+    if (Array.isArray(s)) return s.forEach(walk);
+    if (s === null || typeof s !== 'object') return;
+    const o = s as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) {
+      // An empty `required` list requires nothing.
+      if (k === 'required' && Array.isArray(v) && v.length === 0) continue;
+      const code = KEYWORD_CODES[k];
+      if (code !== undefined && !(k === 'type' && typeof v !== 'string' && !Array.isArray(v))) out.add(code);
+      if (k === 'properties' && v && typeof v === 'object') Object.values(v).forEach(walk);
+      else if (k === 'items' || k === 'anyOf' || k === 'oneOf' || k === 'allOf' || k === 'additionalProperties') walk(v);
+    }
+  };
+  walk(schema);
+  return [...out].sort();
+}
+
+/**
+ * Business codes per interface (the domain's `DomainError`s each use case can throw).
+ * 0200007 "campaign does not exist" is listed wherever a campaign id is looked up.
+ */
+export const BUSINESS_CODES: Record<OperationId, readonly string[]> = {
+  createCampaign: [],
+  createCampaignV2: [],
+  listCampaigns: [],
+  getCampaign: [],
+  updateCampaign: [],
+  updateCampaignV2: [],
+  deleteCampaign: [],
+  pauseCampaign: [],
+  resumeCampaign: [],
+  setRetryPolicy: [],
+  getRetryPolicy: [],
+  addBusinessResult: [],
+  listBusinessResults: [],
+  createBatch: [],
+  updateBatch: [],
+  deleteBatch: [],
+  listBatches: [],
+  pauseBatch: [],
+  resumeBatch: [],
+  createAppointment: [],
+  updateAppointmentResult: [],
+  updateAppointment: [],
+  deleteAppointment: [],
+  listAppointments: [],
+  addCallerNumbers: [],
+  deleteCallerNumbers: [],
+  listObsResultCodes: [],
+  createObResult: [],
+  updateObResult: [],
+  deleteObResult: [],
+  listObResults: [],
+  getObResult: [],
+  addCallData: [],
+  addCallDataV2: [],
+  deleteCallData: [],
+  getCallData: [],
+  addNumberTypes: [],
+  listNumberTypes: [],
+  getStatistics: [],
+  groupCallData: [],
+  addBlocklist: [],
+  deleteBlocklist: [],
+  clearBlocklist: [],
+  queryBlocklist: [],
+  createBlocklistGroup: [],
+  updateBlocklistGroup: [],
+  listBlocklistGroups: [],
+  deleteBlocklistGroup: [],
+  createBlocklistType: [],
+  updateBlocklistType: [],
+  listBlocklistTypes: [],
+  deleteBlocklistType: [],
+  listSpecialDates: [],
+  addSpecialDate: [],
+  updateSpecialDate: [],
+  deleteSpecialDates: [],
+  deleteSpecialDate: [],
+  queryCallResults: [],
+  getCallResultDetail: [],
+  getFailCategoryStatistics: [],
+  setCallBusinessResult: [],
+  queryCallLogs: [],
+  queryCallRecords: [],
+  queryCallRecordsV2: [],
+  addFileServer: [],
+  deleteFileServer: [],
+  updateFileServer: [],
+  listFileServers: [],
+  importCallDataFile: [],
+  listCallDataImportTasks: [],
+  importBlocklistFile: [],
+  listBlocklistImportTasks: [],
+  listTemplates: [],
+  createTemplate: [],
+  getTemplate: [],
+  copyTemplate: [],
+  updateTemplate: [],
+  getClock: [],
+  setClock: [],
+  getCallDataTrail: [],
+  listDueReservations: [],
+  getProgress: [],
+  getPreflight: [],
+  reportCallResult: [],
+  createCampaignFromTemplate: [],
+  getSipCall: [],
+};
+
+/**
+ * Every code an interface can answer besides success: protocol codes, the validation codes of
+ * its request schemas, its field-specific codes and its business codes, sorted.
+ *
+ * @example resultCodesOf('createBatch', [paramsSchema, bodySchema], {}) // ['0200001', '0200006', '0200007', '02000001', …]
+ */
+export function resultCodesOf(op: OperationId, requestSchemas: unknown[], fieldCodes: Readonly<Record<string, string>> = {}): string[] {
+  const all = new Set<string>([...PROTOCOL_CODES, ...validationCodes(requestSchemas), ...Object.values(fieldCodes), ...BUSINESS_CODES[op]]);
+  all.delete('0200000');
+  return [...all].sort();
+}
