@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../src/app.js';
-import { CampaigndClient, type Envelope } from '../src/client/index.js';
+import { CampaigndClient, type CreateCampaignBody, type Envelope } from '../src/client/index.js';
 import { loadConfig, type Config } from '../src/config/index.js';
 import type { Clock } from '../src/engine/clock.js';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
@@ -78,21 +78,20 @@ export function campaignBody(overrides: Record<string, unknown> = {}, nowMs = Da
   };
 }
 
-/** Creates a campaign and returns its id (asserting success). */
+/** Creates a campaign through the typed client and returns its id (asserting success). */
 export async function createCampaign(client: CampaigndClient, vdnId = 1, overrides: Record<string, unknown> = {}, nowMs?: number): Promise<number> {
-  const res = await client.request<Envelope & { returnObject: { id: number } }>('POST', P(vdnId), campaignBody(overrides, nowMs));
-  if (res.body?.resultCode !== '0200000') throw new Error(`campaign create failed: ${res.raw}`);
-  return res.body.returnObject.id;
+  const res = await client.createCampaign(vdnId, campaignBody(overrides, nowMs) as CreateCampaignBody);
+  const id = res.ok ? res.body.returnObject?.id : undefined;
+  if (id === undefined) throw new Error(`campaign create failed: ${res.raw}`);
+  return id;
 }
 
-/** Creates a batch and returns its id (asserting success). */
+/** Creates a batch through the typed client and returns its id (asserting success). */
 export async function createBatch(client: CampaigndClient, vdnId: number, campaignId: number, name: string, status?: 1 | 2): Promise<string> {
-  const res = await client.request<Envelope & { returnObject: { id: string } }>('POST', `${P(vdnId)}/callbatch/${campaignId}/create`, {
-    name,
-    ...(status ? { status } : {}),
-  });
-  if (res.body?.resultCode !== '0200000') throw new Error(`batch create failed: ${res.raw}`);
-  return res.body.returnObject.id;
+  const res = await client.createBatch(vdnId, campaignId, { name, ...(status ? { status } : {}) });
+  const id = res.ok ? res.body.returnObject?.id : undefined;
+  if (id === undefined) throw new Error(`batch create failed: ${res.raw}`);
+  return id;
 }
 
 /** Asserts a complete envelope: the return pair mirrors the result pair. */

@@ -92,7 +92,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200030';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200018' | '0200019' | '0200020' | '0200022' | '0200024' | '0200029' | '0200030';
   };
   /** POST /rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId} */
   addCallDataV2: {
@@ -133,7 +133,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200030';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200007' | '0200018' | '0200019' | '0200020' | '0200022' | '0200024' | '0200029' | '0200030' | '03000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId} */
   addCallerNumbers: {
@@ -314,7 +314,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000001' | '03000002' | '03000003';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/create */
   createBlocklistGroup: {
@@ -700,7 +700,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/delete */
   deleteBlocklist: {
@@ -894,7 +894,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200033';
   };
   /** GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail */
   getCallDataTrail: {
@@ -987,7 +987,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** GET /campaignd/v1/clock */
   getClock: {
@@ -1319,7 +1319,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/query */
   listBlocklistGroups: {
@@ -1690,7 +1690,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000006';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/pause */
   pauseCampaign: {
@@ -1911,7 +1911,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000005';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/resume */
   resumeCampaign: {
@@ -2048,7 +2048,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000001' | '03000002' | '03000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/update */
   updateBlocklistGroup: {
@@ -2527,7 +2527,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId} — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200030.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200018, 0200019, 0200020, 0200022, 0200024, 0200029, 0200030.
    */
   addCallData(vdnId: Id, campaignId: Id, body: Operations['addCallData']['body']): Promise<CallResult<Operations['addCallData']>> {
     return this.call('addCallData', { vdnId, campaignId }, body);
@@ -2536,7 +2536,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId} — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200030.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007, 0200018, 0200019, 0200020, 0200022, 0200024, 0200029, 0200030, 03000004.
    */
   addCallDataV2(vdnId: Id, campaignId: Id, body: Operations['addCallDataV2']['body']): Promise<CallResult<Operations['addCallDataV2']>> {
     return this.call('addCallDataV2', { vdnId, campaignId }, body);
@@ -2608,7 +2608,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000001, 03000002, 03000003.
    */
   createBatch(vdnId: Id, campaignId: Id, body: Operations['createBatch']['body']): Promise<CallResult<Operations['createBatch']>> {
     return this.call('createBatch', { vdnId, campaignId }, body);
@@ -2689,7 +2689,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004.
    */
   deleteBatch(vdnId: Id, campaignId: Id, body: Operations['deleteBatch']['body']): Promise<CallResult<Operations['deleteBatch']>> {
     return this.call('deleteBatch', { vdnId, campaignId }, body);
@@ -2788,7 +2788,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/{dataId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200033.
    */
   getCallData(vdnId: Id, campaignId: Id, dataId: Id): Promise<CallResult<Operations['getCallData']>> {
     return this.call('getCallData', { vdnId, campaignId, dataId });
@@ -2815,7 +2815,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   getCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getCampaign']>> {
     return this.call('getCampaign', { vdnId, campaignId });
@@ -2941,7 +2941,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   listBatches(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['listBatches']>> {
     return this.call('listBatches', { vdnId, campaignId });
@@ -3067,7 +3067,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000006.
    */
   pauseBatch(vdnId: Id, campaignId: Id, body: Operations['pauseBatch']['body']): Promise<CallResult<Operations['pauseBatch']>> {
     return this.call('pauseBatch', { vdnId, campaignId }, body);
@@ -3139,7 +3139,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000005.
    */
   resumeBatch(vdnId: Id, campaignId: Id, body: Operations['resumeBatch']['body']): Promise<CallResult<Operations['resumeBatch']>> {
     return this.call('resumeBatch', { vdnId, campaignId }, body);
@@ -3202,7 +3202,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000001, 03000002, 03000004.
    */
   updateBatch(vdnId: Id, campaignId: Id, body: Operations['updateBatch']['body']): Promise<CallResult<Operations['updateBatch']>> {
     return this.call('updateBatch', { vdnId, campaignId }, body);
