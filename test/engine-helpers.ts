@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
-import { campaignBody, envelopeOf, P, type TestServer } from './helpers.js';
+import type { CreateCampaignBody } from '../src/client/index.js';
+import { campaignBody, envelopeOf, type TestServer } from './helpers.js';
 
 export const SEC = 1000;
 export const MIN = 60 * SEC;
@@ -22,14 +23,20 @@ export async function ok(s: TestServer, method: string, path: string, body?: unk
   return res.body as unknown as Body;
 }
 
-/** Moves the manual clock forward by `ms` through the signed extension. */
-export async function advance(s: TestServer, ms: number): Promise<void> {
-  await ok(s, 'POST', '/campaignd/v1/clock', { advanceMs: ms });
+/** A typed-client result that must be a success; returns its reply. */
+export function okResult<R>(res: { ok: true; body: R } | { ok: false; raw: string; error: { resultCode?: string } }, what: string): R {
+  if (!res.ok) assert.fail(`${what}: ${res.error.resultCode} ${res.raw}`);
+  return res.body;
 }
 
-/** Moves the manual clock to `ms` (epoch) through the signed extension. */
+/** Moves the manual clock forward by `ms` through the signed extension (typed client). */
+export async function advance(s: TestServer, ms: number): Promise<void> {
+  okResult(await s.client.setClock({ advanceMs: ms }), 'advance the clock');
+}
+
+/** Moves the manual clock to `ms` (epoch) through the signed extension (typed client). */
 export async function advanceTo(s: TestServer, ms: number): Promise<void> {
-  await ok(s, 'POST', '/campaignd/v1/clock', { setMs: ms });
+  okResult(await s.client.setClock({ setMs: ms }), 'set the clock');
 }
 
 /** The rows the engine wrote to `call_results`, oldest first. */
@@ -49,7 +56,7 @@ export async function attemptTimes(s: TestServer, calledNo: string): Promise<num
 export async function campaign(s: TestServer, extra: Record<string, unknown> = {}): Promise<number> {
   const begin = startOfUtcDay(s.clock.now());
   const body = campaignBody({ strBeginTime: formatDateTime(begin), strEndTime: formatDateTime(begin + 60 * DAY), scheduleParam: {}, ...extra }, begin);
-  const r = await ok(s, 'POST', P(1), body);
+  const r = okResult(await s.client.createCampaign(1, body as CreateCampaignBody), 'create a campaign');
   return Number(r.returnObject!.id);
 }
 
@@ -59,10 +66,17 @@ export async function addRecords(
   campaignId: number,
   records: Array<{ called: Array<{ calledNo: string; delayTime?: number }>; caller?: string; sessionId?: string }>,
 ): Promise<string[]> {
-  const r = await ok(s, 'POST', `${P2(1)}/calldata/${campaignId}`, {
-    callDataList: records.map((rec, i) => ({ sessionId: rec.sessionId ?? `s-${i}-${rec.called[0]!.calledNo}`, called: rec.called, ...(rec.caller ? { caller: rec.caller } : {}) })),
-  });
-  return (r.returnObject as unknown as { dataIdList: Array<{ dataId: string | number }> }).dataIdList.map((d) => String(d.dataId));
+  const r = okResult(
+    await s.client.addCallDataV2(1, campaignId, {
+      callDataList: records.map((rec, i) => ({
+        sessionId: rec.sessionId ?? `s-${i}-${rec.called[0]!.calledNo}`,
+        called: rec.called,
+        ...(rec.caller ? { caller: rec.caller } : {}),
+      })),
+    }),
+    'add call data',
+  );
+  return r.returnObject!.dataIdList.map((d) => String(d.dataId));
 }
 
 /** Adds one record per number (v2). */
