@@ -6,12 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { OPERATIONS, type CallResult, type Operations } from '../src/client/index.js';
 import { OPERATION_IDS } from '../src/contract/operations.js';
 import { BUSINESS_CODES, PROTOCOL_CODES } from '../src/contract/error-codes.js';
 import { RESULT_CODES } from '../src/domain/errors.js';
 import { GENERATED, freshClientSource } from './gen-client.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { unlistedCodes } from './check-result-codes.js';
+import { startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer;
 before(async () => {
@@ -121,4 +123,23 @@ test('types: bodies, queries and error codes are checked at compile time', () =>
     })();
   });
   assert.ok(true);
+});
+
+test('the after-suite check reports an answered code the list lacks, and passes listed ones', async () => {
+  const dir = tempDir();
+  try {
+    fs.writeFileSync(
+      path.join(dir, '1.log'),
+      [
+        'POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create 03000001',
+        'POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create 0200033',
+        'GET /healthz 0200000',
+      ].join('\n'),
+    );
+    const r = await unlistedCodes(dir);
+    assert.equal(r.recorded, 3);
+    assert.deepEqual(r.missing, ['createBatch POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create 0200033']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -28,7 +28,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '02000009' | '0200001' | '02000013' | '02000015' | '0200006' | '0200007' | '0200018' | '0200029';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/addBusinessResult */
   addBusinessResult: {
@@ -154,7 +154,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/addServer */
   addFileServer: {
@@ -225,7 +225,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200030';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200013' | '0200015' | '0200030';
   };
   /** DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist */
   clearBlocklist: {
@@ -263,7 +263,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/create */
   createAppointment: {
@@ -292,7 +292,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '04000001' | '04000002';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '04000001' | '04000002' | '04000003';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create */
   createBatch: {
@@ -336,7 +336,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000012' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/create */
   createBlocklistType: {
@@ -360,7 +360,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000014' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId} */
   createCampaign: {
@@ -434,7 +434,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '02000009' | '0200001' | '0200002' | '0200003' | '0200004' | '0200005' | '0200006' | '0200017';
   };
   /** POST /campaignd/v1/campaigns/{vdnId}/templates/{campaignTemplateId}/campaign */
   createCampaignFromTemplate: {
@@ -458,7 +458,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200005' | '0200006' | '0200011';
   };
   /** POST /rest/isales/v2/openapi/campaigns/{vdnId} */
   createCampaignV2: {
@@ -553,7 +553,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '02000009' | '0200001' | '02000011' | '0200002' | '0200004' | '0200005' | '0200006' | '0200017';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/createObResult */
   createObResult: {
@@ -683,7 +683,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '04000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete */
   deleteBatch: {
@@ -731,7 +731,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000013' | '0200006';
   };
   /** DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/{typeId} */
   deleteBlocklistType: {
@@ -745,7 +745,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000015' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/delete */
   deleteCallData: {
@@ -771,7 +771,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000006' | '02000007' | '0200001' | '0200006' | '0200030';
+    codes: '02000001' | '02000002' | '02000003' | '02000006' | '02000007' | '02000009' | '0200001' | '0200006' | '0200007' | '0200030';
   };
   /** DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId} */
   deleteCallerNumbers: {
@@ -792,7 +792,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200007';
   };
   /** DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId} */
   deleteCampaign: {
@@ -809,7 +809,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200011';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/deleteServer */
   deleteFileServer: {
@@ -851,7 +851,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200014';
   };
   /** DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId} */
   deleteSpecialDates: {
@@ -865,7 +865,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200014';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/{dataId} */
   getCallData: {
@@ -1025,7 +1025,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200008' | '0200009' | '0200010' | '0200011';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail */
   getObResult: {
@@ -1065,7 +1065,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress */
   getProgress: {
@@ -1079,7 +1079,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId} */
   getRetryPolicy: {
@@ -1101,7 +1101,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** GET /campaignd/v1/campaigns/{vdnId}/calls/{callId}/sip */
   getSipCall: {
@@ -1162,7 +1162,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000003' | '02000006' | '02000007' | '02000009' | '0200001' | '0200006' | '0200007' | '0200022' | '03000004';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId} */
   getTemplate: {
@@ -1179,7 +1179,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/groupcalldata */
   groupCallData: {
@@ -1195,7 +1195,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/uploadFileServer */
   importBlocklistFile: {
@@ -1224,7 +1224,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000013' | '02000015' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId} */
   importCallDataFile: {
@@ -1253,7 +1253,7 @@ export interface Operations {
       };
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000010' | '0200006' | '0200007' | '03000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/list */
   listAppointments: {
@@ -1472,7 +1472,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200007';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId} */
   listCampaigns: {
@@ -1643,7 +1643,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/template */
   listTemplates: {
@@ -1690,7 +1690,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000006';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/pause */
   pauseCampaign: {
@@ -1704,7 +1704,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200011';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/query */
   queryBlocklist: {
@@ -1738,7 +1738,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '02000009' | '0200001' | '02000011' | '02000013' | '02000015' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/calllogs */
   queryCallLogs: {
@@ -1863,7 +1863,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000006' | '02000007' | '02000009' | '0200001' | '0200006' | '0200007' | '0200008' | '0200009' | '0200010' | '0200011';
   };
   /** POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result */
   reportCallResult: {
@@ -1911,7 +1911,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000005';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '03000002' | '03000004' | '03000005';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/resume */
   resumeCampaign: {
@@ -1925,7 +1925,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200011';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/callBusiResult/{dataId} */
   setCallBusinessResult: {
@@ -1945,7 +1945,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200033' | '0200034' | '0200999';
   };
   /** POST /campaignd/v1/clock */
   setClock: {
@@ -1963,7 +1963,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000002' | '02000006' | '02000007' | '0200001' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId} */
   setRetryPolicy: {
@@ -1983,7 +1983,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000006' | '02000007' | '02000009' | '0200001' | '02000011' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/update */
   updateAppointment: {
@@ -2004,7 +2004,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '04000001';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '04000001' | '04000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/updateResult */
   updateAppointmentResult: {
@@ -2030,7 +2030,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '04000004';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update */
   updateBatch: {
@@ -2067,7 +2067,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000012' | '02000013' | '0200006';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/update */
   updateBlocklistType: {
@@ -2088,7 +2088,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000014' | '02000015' | '0200006';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId} */
   updateCampaign: {
@@ -2158,7 +2158,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '02000009' | '0200001' | '0200002' | '0200005' | '0200006' | '0200007' | '0200016' | '0200017';
   };
   /** PUT /rest/isales/v2/openapi/campaigns/{vdnId}/{campaignId} */
   updateCampaignV2: {
@@ -2249,7 +2249,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200002' | '0200005' | '0200006' | '0200007' | '0200016' | '0200017';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/updateServer */
   updateFileServer: {
@@ -2314,7 +2314,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200030';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007' | '0200013' | '0200014' | '0200030';
   };
   /** PUT /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update */
   updateTemplate: {
@@ -2403,7 +2403,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006';
+    codes: '02000001' | '02000002' | '02000003' | '02000004' | '02000006' | '02000007' | '0200001' | '02000011' | '0200006' | '0200007';
   };
 }
 
@@ -2509,7 +2509,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/add
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000013, 02000015, 0200006, 0200007, 0200018, 0200029.
    */
   addBlocklist(vdnId: Id, body: Operations['addBlocklist']['body']): Promise<CallResult<Operations['addBlocklist']>> {
     return this.call('addBlocklist', { vdnId }, body);
@@ -2545,7 +2545,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
    */
   addCallerNumbers(vdnId: Id, campaignId: Id, body: Operations['addCallerNumbers']['body']): Promise<CallResult<Operations['addCallerNumbers']>> {
     return this.call('addCallerNumbers', { vdnId, campaignId }, body);
@@ -2572,7 +2572,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId} — Interface-specific codes: 0200030 (beginTime), 0200030 (endTime).
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200030.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200013, 0200015, 0200030.
    */
   addSpecialDate(vdnId: Id, campaignId: Id, body: Operations['addSpecialDate']['body']): Promise<CallResult<Operations['addSpecialDate']>> {
     return this.call('addSpecialDate', { vdnId, campaignId }, body);
@@ -2590,7 +2590,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/template/copy
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   copyTemplate(vdnId: Id, body: Operations['copyTemplate']['body']): Promise<CallResult<Operations['copyTemplate']>> {
     return this.call('copyTemplate', { vdnId }, body);
@@ -2599,7 +2599,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/create — Interface-specific codes: 04000002 (calledNo), 04000001 (appointTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000001, 04000002.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 04000001, 04000002, 04000003.
    */
   createAppointment(vdnId: Id, body: Operations['createAppointment']['body']): Promise<CallResult<Operations['createAppointment']>> {
     return this.call('createAppointment', { vdnId }, body);
@@ -2617,7 +2617,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/create
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000012, 0200006.
    */
   createBlocklistGroup(vdnId: Id, body: Operations['createBlocklistGroup']['body']): Promise<CallResult<Operations['createBlocklistGroup']>> {
     return this.call('createBlocklistGroup', { vdnId }, body);
@@ -2626,7 +2626,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/create
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000014, 0200006.
    */
   createBlocklistType(vdnId: Id, body: Operations['createBlocklistType']['body']): Promise<CallResult<Operations['createBlocklistType']>> {
     return this.call('createBlocklistType', { vdnId }, body);
@@ -2635,7 +2635,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 0200002, 0200003, 0200004, 0200005, 0200006, 0200017.
    */
   createCampaign(vdnId: Id, body: Operations['createCampaign']['body']): Promise<CallResult<Operations['createCampaign']>> {
     return this.call('createCampaign', { vdnId }, body);
@@ -2644,7 +2644,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /campaignd/v1/campaigns/{vdnId}/templates/{campaignTemplateId}/campaign — Interface-specific codes: 02000007 (strBeginTime), 02000007 (strEndTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200005, 0200006, 0200011.
    */
   createCampaignFromTemplate(vdnId: Id, campaignTemplateId: Id, body: Operations['createCampaignFromTemplate']['body']): Promise<CallResult<Operations['createCampaignFromTemplate']>> {
     return this.call('createCampaignFromTemplate', { vdnId, campaignTemplateId }, body);
@@ -2653,7 +2653,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v2/openapi/campaigns/{vdnId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000011, 0200002, 0200004, 0200005, 0200006, 0200017.
    */
   createCampaignV2(vdnId: Id, body: Operations['createCampaignV2']['body']): Promise<CallResult<Operations['createCampaignV2']>> {
     return this.call('createCampaignV2', { vdnId }, body);
@@ -2680,7 +2680,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/delete
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000004.
    */
   deleteAppointment(vdnId: Id, body: Operations['deleteAppointment']['body']): Promise<CallResult<Operations['deleteAppointment']>> {
     return this.call('deleteAppointment', { vdnId }, body);
@@ -2707,7 +2707,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/{categoryId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000013, 0200006.
    */
   deleteBlocklistGroup(vdnId: Id, categoryId: Id): Promise<CallResult<Operations['deleteBlocklistGroup']>> {
     return this.call('deleteBlocklistGroup', { vdnId, categoryId });
@@ -2716,7 +2716,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/{typeId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000015, 0200006.
    */
   deleteBlocklistType(vdnId: Id, typeId: Id): Promise<CallResult<Operations['deleteBlocklistType']>> {
     return this.call('deleteBlocklistType', { vdnId, typeId });
@@ -2725,7 +2725,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/delete — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 0200006, 0200030.
+   * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200030.
    */
   deleteCallData(vdnId: Id, campaignId: Id, body: Operations['deleteCallData']['body']): Promise<CallResult<Operations['deleteCallData']>> {
     return this.call('deleteCallData', { vdnId, campaignId }, body);
@@ -2734,7 +2734,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
    */
   deleteCallerNumbers(vdnId: Id, campaignId: Id, body: Operations['deleteCallerNumbers']['body']): Promise<CallResult<Operations['deleteCallerNumbers']>> {
     return this.call('deleteCallerNumbers', { vdnId, campaignId }, body);
@@ -2743,7 +2743,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
    */
   deleteCampaign(vdnId: Id, campaignId: Id, body: Operations['deleteCampaign']['body']): Promise<CallResult<Operations['deleteCampaign']>> {
     return this.call('deleteCampaign', { vdnId, campaignId }, body);
@@ -2770,7 +2770,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}/{holidayId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200014.
    */
   deleteSpecialDate(vdnId: Id, campaignId: Id, holidayId: Id): Promise<CallResult<Operations['deleteSpecialDate']>> {
     return this.call('deleteSpecialDate', { vdnId, campaignId, holidayId });
@@ -2779,7 +2779,7 @@ export abstract class GeneratedOperations {
   /**
    * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200014.
    */
   deleteSpecialDates(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['deleteSpecialDates']>> {
     return this.call('deleteSpecialDates', { vdnId, campaignId });
@@ -2833,7 +2833,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200008, 0200009, 0200010, 0200011.
    */
   getFailCategoryStatistics(vdnId: Id, query: Operations['getFailCategoryStatistics']['query']): Promise<CallResult<Operations['getFailCategoryStatistics']>> {
     return this.call('getFailCategoryStatistics', { vdnId }, undefined, query);
@@ -2851,7 +2851,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/preflight
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   getPreflight(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getPreflight']>> {
     return this.call('getPreflight', { vdnId, campaignId });
@@ -2860,7 +2860,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   getProgress(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getProgress']>> {
     return this.call('getProgress', { vdnId, campaignId });
@@ -2869,7 +2869,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   getRetryPolicy(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getRetryPolicy']>> {
     return this.call('getRetryPolicy', { vdnId, campaignId });
@@ -2887,7 +2887,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v2/openapi/campaigns/{vdnId}/statistics
    *
-   * Result codes: 02000001, 02000003, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200022, 03000004.
    */
   getStatistics(vdnId: Id, query?: Operations['getStatistics']['query']): Promise<CallResult<Operations['getStatistics']>> {
     return this.call('getStatistics', { vdnId }, undefined, query);
@@ -2896,7 +2896,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   getTemplate(vdnId: Id, campaignTemplateId: Id): Promise<CallResult<Operations['getTemplate']>> {
     return this.call('getTemplate', { vdnId, campaignTemplateId });
@@ -2905,7 +2905,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/groupcalldata
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   groupCallData(vdnId: Id, query: Operations['groupCallData']['query']): Promise<CallResult<Operations['groupCallData']>> {
     return this.call('groupCallData', { vdnId }, undefined, query);
@@ -2914,7 +2914,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/uploadFileServer
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000013, 02000015, 0200006.
    */
   importBlocklistFile(vdnId: Id, body: Operations['importBlocklistFile']['body']): Promise<CallResult<Operations['importBlocklistFile']>> {
     return this.call('importBlocklistFile', { vdnId }, body);
@@ -2923,7 +2923,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000010, 0200006, 0200007, 03000004.
    */
   importCallDataFile(vdnId: Id, campaignId: Id, body: Operations['importCallDataFile']['body']): Promise<CallResult<Operations['importCallDataFile']>> {
     return this.call('importCallDataFile', { vdnId, campaignId }, body);
@@ -2986,7 +2986,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/queryDataImportTask/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
    */
   listCallDataImportTasks(vdnId: Id, campaignId: Id, body: Operations['listCallDataImportTasks']['body']): Promise<CallResult<Operations['listCallDataImportTasks']>> {
     return this.call('listCallDataImportTasks', { vdnId, campaignId }, body);
@@ -3049,7 +3049,7 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
   listSpecialDates(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['listSpecialDates']>> {
     return this.call('listSpecialDates', { vdnId, campaignId });
@@ -3067,7 +3067,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000006.
    */
   pauseBatch(vdnId: Id, campaignId: Id, body: Operations['pauseBatch']['body']): Promise<CallResult<Operations['pauseBatch']>> {
     return this.call('pauseBatch', { vdnId, campaignId }, body);
@@ -3076,7 +3076,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/pause
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
    */
   pauseCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['pauseCampaign']>> {
     return this.call('pauseCampaign', { vdnId, campaignId });
@@ -3085,7 +3085,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/query
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000011, 02000013, 02000015, 0200006.
    */
   queryBlocklist(vdnId: Id, body: Operations['queryBlocklist']['body']): Promise<CallResult<Operations['queryBlocklist']>> {
     return this.call('queryBlocklist', { vdnId }, body);
@@ -3121,7 +3121,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callresult/{campaignId}
    *
-   * Result codes: 02000001, 02000003, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200008, 0200009, 0200010, 0200011.
    */
   queryCallResults(vdnId: Id, campaignId: Id, body: Operations['queryCallResults']['body']): Promise<CallResult<Operations['queryCallResults']>> {
     return this.call('queryCallResults', { vdnId, campaignId }, body);
@@ -3139,7 +3139,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000005.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000005.
    */
   resumeBatch(vdnId: Id, campaignId: Id, body: Operations['resumeBatch']['body']): Promise<CallResult<Operations['resumeBatch']>> {
     return this.call('resumeBatch', { vdnId, campaignId }, body);
@@ -3148,7 +3148,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/resume
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
    */
   resumeCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['resumeCampaign']>> {
     return this.call('resumeCampaign', { vdnId, campaignId });
@@ -3157,7 +3157,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callBusiResult/{dataId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200033, 0200034, 0200999.
    */
   setCallBusinessResult(vdnId: Id, dataId: Id, body: Operations['setCallBusinessResult']['body']): Promise<CallResult<Operations['setCallBusinessResult']>> {
     return this.call('setCallBusinessResult', { vdnId, dataId }, body);
@@ -3166,7 +3166,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /campaignd/v1/clock
    *
-   * Result codes: 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000002, 02000006, 02000007, 0200001, 0200006.
    */
   setClock(body: Operations['setClock']['body']): Promise<CallResult<Operations['setClock']>> {
     return this.call('setClock', {  }, body);
@@ -3175,7 +3175,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 02000011, 0200006, 0200007.
    */
   setRetryPolicy(vdnId: Id, campaignId: Id, body: Operations['setRetryPolicy']['body']): Promise<CallResult<Operations['setRetryPolicy']>> {
     return this.call('setRetryPolicy', { vdnId, campaignId }, body);
@@ -3184,7 +3184,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/update — Interface-specific codes: 04000001 (appointTime).
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000001.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000001, 04000004.
    */
   updateAppointment(vdnId: Id, body: Operations['updateAppointment']['body']): Promise<CallResult<Operations['updateAppointment']>> {
     return this.call('updateAppointment', { vdnId }, body);
@@ -3193,7 +3193,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/updateResult
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000004.
    */
   updateAppointmentResult(vdnId: Id, body: Operations['updateAppointmentResult']['body']): Promise<CallResult<Operations['updateAppointmentResult']>> {
     return this.call('updateAppointmentResult', { vdnId }, body);
@@ -3211,7 +3211,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/update
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000012, 02000013, 0200006.
    */
   updateBlocklistGroup(vdnId: Id, body: Operations['updateBlocklistGroup']['body']): Promise<CallResult<Operations['updateBlocklistGroup']>> {
     return this.call('updateBlocklistGroup', { vdnId }, body);
@@ -3220,7 +3220,7 @@ export abstract class GeneratedOperations {
   /**
    * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/update
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000014, 02000015, 0200006.
    */
   updateBlocklistType(vdnId: Id, body: Operations['updateBlocklistType']['body']): Promise<CallResult<Operations['updateBlocklistType']>> {
     return this.call('updateBlocklistType', { vdnId }, body);
@@ -3229,7 +3229,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 0200002, 0200005, 0200006, 0200007, 0200016, 0200017.
    */
   updateCampaign(vdnId: Id, campaignId: Id, body: Operations['updateCampaign']['body']): Promise<CallResult<Operations['updateCampaign']>> {
     return this.call('updateCampaign', { vdnId, campaignId }, body);
@@ -3238,7 +3238,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v2/openapi/campaigns/{vdnId}/{campaignId}
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200002, 0200005, 0200006, 0200007, 0200016, 0200017.
    */
   updateCampaignV2(vdnId: Id, campaignId: Id, body: Operations['updateCampaignV2']['body']): Promise<CallResult<Operations['updateCampaignV2']>> {
     return this.call('updateCampaignV2', { vdnId, campaignId }, body);
@@ -3265,7 +3265,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId} — Interface-specific codes: 0200030 (beginTime), 0200030 (endTime).
    *
-   * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200030.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200013, 0200014, 0200030.
    */
   updateSpecialDate(vdnId: Id, campaignId: Id, body: Operations['updateSpecialDate']['body']): Promise<CallResult<Operations['updateSpecialDate']>> {
     return this.call('updateSpecialDate', { vdnId, campaignId }, body);
@@ -3274,7 +3274,7 @@ export abstract class GeneratedOperations {
   /**
    * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update
    *
-   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
    */
   updateTemplate(vdnId: Id, campaignTemplateId: Id, body: Operations['updateTemplate']['body']): Promise<CallResult<Operations['updateTemplate']>> {
     return this.call('updateTemplate', { vdnId, campaignTemplateId }, body);
