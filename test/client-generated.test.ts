@@ -92,6 +92,14 @@ test('success and business errors come back as typed values from a real server',
     assert.match(again.error.resultDesc, /.+/);
     assert.equal(again.error.status, 200);
   }
+  // The batch list (documented as a GET with a JSON body) takes its filter as query parameters here.
+  const listed = await s.client.listBatches(1, id!, { offset: 0, limit: 10, name: 'typed batch' });
+  assert.ok(listed.ok, listed.raw);
+  if (listed.ok)
+    assert.deepEqual(
+      listed.body.data?.map((b) => b.name),
+      ['typed batch'],
+    );
   const missing = await s.client.getCampaign(1, 999999);
   assert.equal(missing.ok, false);
   if (!missing.ok) assert.equal(missing.error.resultCode, '0200007');

@@ -1303,7 +1303,12 @@ export interface Operations {
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list */
   listBatches: {
     path: { vdnId: Id; campaignId: Id };
-    query: never;
+    query: {
+      status?: 1 | 2;
+      name?: string;
+      offset: number;
+      limit: number;
+    };
     body: never;
     reply: {
       resultCode: string;
@@ -1319,7 +1324,7 @@ export interface Operations {
       }>;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
+    codes: '02000001' | '02000003' | '02000006' | '02000007' | '0200001' | '0200006' | '0200007';
   };
   /** POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/query */
   listBlocklistGroups: {
@@ -2457,7 +2462,7 @@ export const OPERATIONS = {
   importBlocklistFile: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/uploadFileServer', params: ['vdnId'], query: false, body: 'required' },
   importCallDataFile: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId}', params: ['vdnId', 'campaignId'], query: false, body: 'required' },
   listAppointments: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/appoint/list', params: ['vdnId'], query: false, body: 'required' },
-  listBatches: { method: 'GET', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list', params: ['vdnId', 'campaignId'], query: false, body: 'none' },
+  listBatches: { method: 'GET', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list', params: ['vdnId', 'campaignId'], query: true, body: 'none' },
   listBlocklistGroups: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/query', params: ['vdnId'], query: false, body: 'required' },
   listBlocklistImportTasks: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/queryDataImportTask', params: ['vdnId'], query: false, body: 'required' },
   listBlocklistTypes: { method: 'POST', path: '/rest/isales/v1/openapi/campaigns/{vdnId}/blackType/query', params: ['vdnId'], query: false, body: 'required' },
@@ -2941,10 +2946,10 @@ export abstract class GeneratedOperations {
   /**
    * GET /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   * Result codes: 02000001, 02000003, 02000006, 02000007, 0200001, 0200006, 0200007.
    */
-  listBatches(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['listBatches']>> {
-    return this.call('listBatches', { vdnId, campaignId });
+  listBatches(vdnId: Id, campaignId: Id, query: Operations['listBatches']['query']): Promise<CallResult<Operations['listBatches']>> {
+    return this.call('listBatches', { vdnId, campaignId }, undefined, query);
   }
 
   /**

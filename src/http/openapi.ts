@@ -99,6 +99,8 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
       const fieldCodes = (route.config as { fieldCodes?: Record<string, string> } | undefined)?.fieldCodes;
       const opKey = `${[route.method].flat()[0]} ${url.replace(/:(\w+)/g, '{$1}')}`;
       const operationId = (OPERATION_IDS as Record<string, OperationId | undefined>)[opKey];
+      const documentedQuery = (route.config as { documentedQuery?: unknown } | undefined)?.documentedQuery;
+      if (documentedQuery !== undefined && s.querystring === undefined) s.querystring = documentedQuery;
       if (signed && operationId !== undefined) {
         s.operationId = operationId;
         s['x-result-codes'] = resultCodesOf(operationId, [s.params, s.querystring, s.body], fieldCodes);

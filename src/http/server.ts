@@ -76,6 +76,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Interface-specific codes that win over the generic validation codes. */
     fieldCodes?: FieldCodes;
+    /**
+     * Query parameters a route reads itself (not validated by Fastify as `querystring`), listed
+     * in the OpenAPI document and so in the typed client (http/openapi.ts).
+     */
+    documentedQuery?: import('@sinclair/typebox').TObject;
   }
 }
 

@@ -103,6 +103,8 @@ export function batchRoutes(ctx: DomainContext): RoutePlugin {
           params: VdnCampaignParams,
           response: { 200: envelopeSchema({ totalCount: Type.Integer(), data: Type.Array(BatchListItem) }) },
         },
+        // The filter may come as query parameters too (the typed client sends it so: fetch has no GET body).
+        config: { documentedQuery: BatchListFilter },
         preParsing: getBodyReader(ctx.config.bodyLimit),
         preValidation: mergeListFilter,
       },
