@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSummary } from '../src/cli/import.js';
 import { campaignd } from './cli-run.js';
+import { writeXlsx } from './import-files.js';
 import { AK, SK, P, createBatch, createCampaign, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const scratch = tempDir();
@@ -130,6 +131,21 @@ describe('import calldata', () => {
     } finally {
       await small.stop();
     }
+  });
+
+  test('an .xlsx file (the vendor template layout, columns by position, the JSON list in called) loads the same way', { timeout: 120_000 }, async () => {
+    const cid = await createCampaign(s.client, 1);
+    const file = path.join(scratch, 'template.xlsx');
+    const rows = Array.from({ length: 30 }, (_, i) => [`s${i}`, i === 7 ? '[{calledNo: oops}]' : `[{'calledNo':${numberOf(60000 + i)}}]`]);
+    await writeXlsx(file, ['Session ID', 'Called number'], rows);
+    const r = await campaignd(['import', 'calldata', file, '--vdn', '1', '--campaign', String(cid), '--json'], env);
+    assert.equal(r.code, 1, r.stderr);
+    const sum = JSON.parse(r.stdout) as ImportSummary;
+    assert.deepEqual([sum.rows, sum.loaded, sum.invalid], [30, 29, 1]);
+    assert.deepEqual(
+      sum.badRows.map((b) => [b.row, b.kind]),
+      [[9, 'invalid']],
+    );
   });
 
   test('a campaign that does not exist stops the import; usage errors exit 2', async () => {
