@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { CreateAppointmentBody, Operations } from '../src/client/index.js';
 import { createCampaign, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -21,20 +22,22 @@ async function post(path: string, body: unknown) {
   return envelopeOf(res.body) as ReturnType<typeof envelopeOf> & Record<string, unknown>;
 }
 
-async function reserve(body: Record<string, unknown>, vdn = 1): Promise<string> {
-  const res = await s.client.request('POST', `${P(vdn)}/appoint/create`, body);
-  const env = envelopeOf(res.body) as unknown as { resultCode: string; resultDesc: string; returnObject: { id: string } };
-  assert.equal(env.resultCode, '0200000', env.resultDesc);
-  return env.returnObject.id;
+/** Creates a reservation through the typed client; returns its id. */
+async function reserve(body: CreateAppointmentBody, vdn = 1): Promise<string> {
+  const res = await s.client.createAppointment(vdn, body);
+  assert.ok(res.ok, res.raw);
+  envelopeOf(res.body);
+  return res.body.returnObject!.id;
 }
 
 const row = (id: string) => s.store.db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 type Item = Record<string, unknown> & { appointId: string };
-async function listAll(filter: Record<string, unknown> = {}): Promise<{ totalCount: number; data: Item[] }> {
-  const env = await post('/appoint/list', { offset: 0, limit: 100, ...filter });
-  assert.equal(env.resultCode, '0200000', env.resultDesc);
-  return env as unknown as { totalCount: number; data: Item[] };
+/** Lists reservations of VDN 1 through the typed client. */
+async function listAll(filter: Omit<Operations['listAppointments']['body'], 'offset' | 'limit'> = {}): Promise<{ totalCount: number; data: Item[] }> {
+  const res = await s.client.listAppointments(1, { offset: 0, limit: 100, ...filter });
+  assert.ok(res.ok, res.raw);
+  return res.body as unknown as { totalCount: number; data: Item[] };
 }
 
 describe('appoint/update', () => {
