@@ -1,6 +1,6 @@
 /**
  * `campaignd import calldata FILE.csv|FILE.xlsx --vdn V --campaign C [--batch B]`: loads a file
- * of call data through the signed `P2/calldata` interface (add call data v2), in chunks, with a
+ * of call data through the typed client's `addCallDataV2` (signed add call data v2), in chunks, with a
  * progress bar on stderr and a summary at the end (`--json`: one JSON object on stdout).
  *
  * The file has the layout of the server-side file import (domain/import-rows.ts): a header row,
@@ -121,7 +121,7 @@ function byteCounter(onBytes: (n: number) => void): Transform {
  */
 async function sendChunk(
   client: CampaigndClient,
-  path: string,
+  target: { vdnId: number; campaignId: number },
   batchId: string | undefined,
   rows: PendingRow[],
   state: { chunkRows: number; lastAddAt: number; summary: ImportSummary },
@@ -136,8 +136,8 @@ async function sendChunk(
     const sentAt = Date.now();
     let res;
     try {
-      res = await client.request<{ resultCode?: string; resultDesc?: string; returnObject?: { totalSize?: number } }>('POST', path, {
-        callDataList: part.map((p) => p.rec),
+      res = await client.addCallDataV2(target.vdnId, target.campaignId, {
+        callDataList: part.map((p) => ({ ...p.rec })),
         ...(batchId === undefined ? {} : { batchId }),
       });
     } catch (err) {
@@ -230,7 +230,7 @@ export async function importCallData(
   const total = fs.statSync(opts.file).size;
   let read = 0;
   const input = fs.createReadStream(opts.file).pipe(byteCounter((n) => (read += n)));
-  const path = `/rest/isales/v2/openapi/campaigns/${opts.vdnId}/calldata/${opts.campaignId}`;
+  const target = { vdnId: opts.vdnId, campaignId: opts.campaignId };
   const state = { chunkRows: Math.min(opts.chunkRows ?? MAX_CHUNK_ROWS, MAX_CHUNK_ROWS), lastAddAt: 0, summary };
   const seen = new Set<string>();
   let columns: Map<string, number> | undefined;
@@ -244,7 +244,7 @@ export async function importCallData(
     const rows = chunk;
     chunk = [];
     chunkBytes = 0;
-    if (rows.length > 0) await sendChunk(client, path, opts.batchId, rows, state);
+    if (rows.length > 0) await sendChunk(client, target, opts.batchId, rows, state);
     onProgress(summary, share());
   };
 
