@@ -194,8 +194,10 @@ export abstract class GeneratedOperations {
     if (o.query.length > 0) args.push(`query${queryRequired ? '' : '?'}: Operations['${o.id}']['query']`);
     const summary = o.op.summary ?? o.op.description?.split('\n')[0] ?? '';
     const codes = o.op['x-result-codes'] ?? [];
-    const lines = [`${o.method} ${o.path}${summary ? ` — ${summary}` : ''}`];
+    const lines = summary ? [`${summary}.`, '', `\`${o.method} ${o.path}\``] : [`\`${o.method} ${o.path}\``];
     if (codes.length > 0) lines.push('', `Result codes: ${codes.join(', ')}.`);
+    const exampleArgs = [...o.pathParams.map((p) => (p === 'vdnId' ? '1' : p)), ...(o.body !== 'none' ? ['body'] : []), ...(queryRequired ? ['query'] : [])];
+    lines.push('', `@example const res = await client.${o.id}(${exampleArgs.join(', ')}); if (!res.ok) console.error(res.error.resultCode)`);
     out.push(`\n${doc(lines, '  ')}  ${o.id}(${args.join(', ')}): Promise<CallResult<Operations['${o.id}']>> {
     return this.call('${o.id}', { ${o.pathParams.join(', ')} }${o.body !== 'none' ? ', body' : o.query.length > 0 ? ', undefined' : ''}${o.query.length > 0 ? ', query' : ''});
   }

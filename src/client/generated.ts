@@ -2512,774 +2512,1118 @@ export abstract class GeneratedOperations {
   protected abstract call<K extends keyof Operations>(op: K, path: Record<string, Id>, body?: unknown, query?: Record<string, unknown>): Promise<CallResult<Operations[K]>>;
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/add
+   * Add numbers to the blocklist.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/add`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000013, 02000015, 0200006, 0200007, 0200018, 0200029.
+   *
+   * @example const res = await client.addBlocklist(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addBlocklist(vdnId: Id, body: Operations['addBlocklist']['body']): Promise<CallResult<Operations['addBlocklist']>> {
     return this.call('addBlocklist', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/addBusinessResult
+   * Add a business result.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/addBusinessResult`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.addBusinessResult(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addBusinessResult(vdnId: Id, body: Operations['addBusinessResult']['body']): Promise<CallResult<Operations['addBusinessResult']>> {
     return this.call('addBusinessResult', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId} — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
+   * Add call data (v1).
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200018, 0200019, 0200020, 0200022, 0200024, 0200029, 0200030.
+   *
+   * @example const res = await client.addCallData(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addCallData(vdnId: Id, campaignId: Id, body: Operations['addCallData']['body']): Promise<CallResult<Operations['addCallData']>> {
     return this.call('addCallData', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId} — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
+   * Add call data (v2: several numbers per record, batches).
+   *
+   * `POST /rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007, 0200018, 0200019, 0200020, 0200022, 0200024, 0200029, 0200030, 03000004.
+   *
+   * @example const res = await client.addCallDataV2(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addCallDataV2(vdnId: Id, campaignId: Id, body: Operations['addCallDataV2']['body']): Promise<CallResult<Operations['addCallDataV2']>> {
     return this.call('addCallDataV2', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}
+   * Add calling numbers to a campaign's pool.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
+   *
+   * @example const res = await client.addCallerNumbers(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addCallerNumbers(vdnId: Id, campaignId: Id, body: Operations['addCallerNumbers']['body']): Promise<CallResult<Operations['addCallerNumbers']>> {
     return this.call('addCallerNumbers', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/addServer
+   * Add a file server.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/addServer`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.addFileServer(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addFileServer(vdnId: Id, body: Operations['addFileServer']['body']): Promise<CallResult<Operations['addFileServer']>> {
     return this.call('addFileServer', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callNoType/add
+   * Add number types.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callNoType/add`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.addNumberTypes(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addNumberTypes(vdnId: Id, body: Operations['addNumberTypes']['body']): Promise<CallResult<Operations['addNumberTypes']>> {
     return this.call('addNumberTypes', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId} — Interface-specific codes: 0200030 (beginTime), 0200030 (endTime).
+   * Add a special date.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200013, 0200015, 0200030.
+   *
+   * @example const res = await client.addSpecialDate(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   addSpecialDate(vdnId: Id, campaignId: Id, body: Operations['addSpecialDate']['body']): Promise<CallResult<Operations['addSpecialDate']>> {
     return this.call('addSpecialDate', { vdnId, campaignId }, body);
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist
+   * Delete the whole VDN's blocklist.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.clearBlocklist(1); if (!res.ok) console.error(res.error.resultCode)
    */
   clearBlocklist(vdnId: Id): Promise<CallResult<Operations['clearBlocklist']>> {
     return this.call('clearBlocklist', { vdnId });
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/template/copy
+   * Copy a campaign template.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/template/copy`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.copyTemplate(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   copyTemplate(vdnId: Id, body: Operations['copyTemplate']['body']): Promise<CallResult<Operations['copyTemplate']>> {
     return this.call('copyTemplate', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/create — Interface-specific codes: 04000002 (calledNo), 04000001 (appointTime).
+   * Create a reservation (reserved outbound call).
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/create`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 04000001, 04000002, 04000003.
+   *
+   * @example const res = await client.createAppointment(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createAppointment(vdnId: Id, body: Operations['createAppointment']['body']): Promise<CallResult<Operations['createAppointment']>> {
     return this.call('createAppointment', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create
+   * Add a call batch.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000001, 03000002, 03000003.
+   *
+   * @example const res = await client.createBatch(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createBatch(vdnId: Id, campaignId: Id, body: Operations['createBatch']['body']): Promise<CallResult<Operations['createBatch']>> {
     return this.call('createBatch', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/create
+   * Create a blocklist group.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/create`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000012, 0200006.
+   *
+   * @example const res = await client.createBlocklistGroup(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createBlocklistGroup(vdnId: Id, body: Operations['createBlocklistGroup']['body']): Promise<CallResult<Operations['createBlocklistGroup']>> {
     return this.call('createBlocklistGroup', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/create
+   * Create a blocklist type.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/create`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000014, 0200006.
+   *
+   * @example const res = await client.createBlocklistType(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createBlocklistType(vdnId: Id, body: Operations['createBlocklistType']['body']): Promise<CallResult<Operations['createBlocklistType']>> {
     return this.call('createBlocklistType', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}
+   * Add a campaign (v1).
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 0200002, 0200003, 0200004, 0200005, 0200006, 0200017.
+   *
+   * @example const res = await client.createCampaign(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createCampaign(vdnId: Id, body: Operations['createCampaign']['body']): Promise<CallResult<Operations['createCampaign']>> {
     return this.call('createCampaign', { vdnId }, body);
   }
 
   /**
-   * POST /campaignd/v1/campaigns/{vdnId}/templates/{campaignTemplateId}/campaign — Interface-specific codes: 02000007 (strBeginTime), 02000007 (strEndTime).
+   * campaignd: create a campaign from a template.
+   *
+   * `POST /campaignd/v1/campaigns/{vdnId}/templates/{campaignTemplateId}/campaign`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200005, 0200006, 0200011.
+   *
+   * @example const res = await client.createCampaignFromTemplate(1, campaignTemplateId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createCampaignFromTemplate(vdnId: Id, campaignTemplateId: Id, body: Operations['createCampaignFromTemplate']['body']): Promise<CallResult<Operations['createCampaignFromTemplate']>> {
     return this.call('createCampaignFromTemplate', { vdnId, campaignTemplateId }, body);
   }
 
   /**
-   * POST /rest/isales/v2/openapi/campaigns/{vdnId}
+   * Add a campaign (v2).
+   *
+   * `POST /rest/isales/v2/openapi/campaigns/{vdnId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000011, 0200002, 0200004, 0200005, 0200006, 0200017.
+   *
+   * @example const res = await client.createCampaignV2(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createCampaignV2(vdnId: Id, body: Operations['createCampaignV2']['body']): Promise<CallResult<Operations['createCampaignV2']>> {
     return this.call('createCampaignV2', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/createObResult
+   * Create an external result mapped to OBS codes.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/createObResult`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.createObResult(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createObResult(vdnId: Id, body: Operations['createObResult']['body']): Promise<CallResult<Operations['createObResult']>> {
     return this.call('createObResult', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/template
+   * Create a campaign template.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/template`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.createTemplate(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   createTemplate(vdnId: Id, body: Operations['createTemplate']['body']): Promise<CallResult<Operations['createTemplate']>> {
     return this.call('createTemplate', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/delete
+   * Delete a reservation.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/delete`
    *
    * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000004.
+   *
+   * @example const res = await client.deleteAppointment(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteAppointment(vdnId: Id, body: Operations['deleteAppointment']['body']): Promise<CallResult<Operations['deleteAppointment']>> {
     return this.call('deleteAppointment', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete
+   * Delete a call batch and its waiting call data.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete`
    *
    * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004.
+   *
+   * @example const res = await client.deleteBatch(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteBatch(vdnId: Id, campaignId: Id, body: Operations['deleteBatch']['body']): Promise<CallResult<Operations['deleteBatch']>> {
     return this.call('deleteBatch', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/delete
+   * Delete a number from the blocklist.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/delete`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.deleteBlocklist(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteBlocklist(vdnId: Id, body: Operations['deleteBlocklist']['body']): Promise<CallResult<Operations['deleteBlocklist']>> {
     return this.call('deleteBlocklist', { vdnId }, body);
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/{categoryId}
+   * Delete a blocklist group.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/{categoryId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000013, 0200006.
+   *
+   * @example const res = await client.deleteBlocklistGroup(1, categoryId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteBlocklistGroup(vdnId: Id, categoryId: Id): Promise<CallResult<Operations['deleteBlocklistGroup']>> {
     return this.call('deleteBlocklistGroup', { vdnId, categoryId });
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/{typeId}
+   * Delete a blocklist type.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/{typeId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000015, 0200006.
+   *
+   * @example const res = await client.deleteBlocklistType(1, typeId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteBlocklistType(vdnId: Id, typeId: Id): Promise<CallResult<Operations['deleteBlocklistType']>> {
     return this.call('deleteBlocklistType', { vdnId, typeId });
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/delete — Interface-specific codes: 0200030 (callDataList[].recycleTime), 0200030 (recycleTime).
+   * Delete call data.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/delete`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200030.
+   *
+   * @example const res = await client.deleteCallData(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteCallData(vdnId: Id, campaignId: Id, body: Operations['deleteCallData']['body']): Promise<CallResult<Operations['deleteCallData']>> {
     return this.call('deleteCallData', { vdnId, campaignId }, body);
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}
+   * Delete calling numbers from a campaign's pool.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/callerNo/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
+   *
+   * @example const res = await client.deleteCallerNumbers(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteCallerNumbers(vdnId: Id, campaignId: Id, body: Operations['deleteCallerNumbers']['body']): Promise<CallResult<Operations['deleteCallerNumbers']>> {
     return this.call('deleteCallerNumbers', { vdnId, campaignId }, body);
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
+   * Delete a campaign.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
+   *
+   * @example const res = await client.deleteCampaign(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteCampaign(vdnId: Id, campaignId: Id, body: Operations['deleteCampaign']['body']): Promise<CallResult<Operations['deleteCampaign']>> {
     return this.call('deleteCampaign', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/deleteServer
+   * Delete a file server.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/deleteServer`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.deleteFileServer(1, serverId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteFileServer(vdnId: Id, serverId: Id): Promise<CallResult<Operations['deleteFileServer']>> {
     return this.call('deleteFileServer', { vdnId, serverId });
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/deleteObsResult
+   * Delete an external result.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/deleteObsResult`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.deleteObResult(1, defId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteObResult(vdnId: Id, defId: Id): Promise<CallResult<Operations['deleteObResult']>> {
     return this.call('deleteObResult', { vdnId, defId });
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}/{holidayId}
+   * Delete one special date.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}/{holidayId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200014.
+   *
+   * @example const res = await client.deleteSpecialDate(1, campaignId, holidayId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteSpecialDate(vdnId: Id, campaignId: Id, holidayId: Id): Promise<CallResult<Operations['deleteSpecialDate']>> {
     return this.call('deleteSpecialDate', { vdnId, campaignId, holidayId });
   }
 
   /**
-   * DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}
+   * Delete a campaign's special dates.
+   *
+   * `DELETE /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200014.
+   *
+   * @example const res = await client.deleteSpecialDates(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   deleteSpecialDates(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['deleteSpecialDates']>> {
     return this.call('deleteSpecialDates', { vdnId, campaignId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/{dataId}
+   * Query one call-data record.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/{dataId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200033.
+   *
+   * @example const res = await client.getCallData(1, campaignId, dataId); if (!res.ok) console.error(res.error.resultCode)
    */
   getCallData(vdnId: Id, campaignId: Id, dataId: Id): Promise<CallResult<Operations['getCallData']>> {
     return this.call('getCallData', { vdnId, campaignId, dataId });
   }
 
   /**
-   * GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail
+   * campaignd: a record's decision trail.
+   *
+   * `GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.getCallDataTrail(1, campaignId, dataId); if (!res.ok) console.error(res.error.resultCode)
    */
   getCallDataTrail(vdnId: Id, campaignId: Id, dataId: Id): Promise<CallResult<Operations['getCallDataTrail']>> {
     return this.call('getCallDataTrail', { vdnId, campaignId, dataId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/callresultdetail/{callId}
+   * Query one call's result details.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/callresultdetail/{callId}`
    *
    * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.getCallResultDetail(1, callId); if (!res.ok) console.error(res.error.resultCode)
    */
   getCallResultDetail(vdnId: Id, callId: Id): Promise<CallResult<Operations['getCallResultDetail']>> {
     return this.call('getCallResultDetail', { vdnId, callId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
+   * Query a campaign's details.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.getCampaign(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   getCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getCampaign']>> {
     return this.call('getCampaign', { vdnId, campaignId });
   }
 
   /**
-   * GET /campaignd/v1/clock
+   * campaignd: read the engine clock.
+   *
+   * `GET /campaignd/v1/clock`
    *
    * Result codes: 0200001, 0200006.
+   *
+   * @example const res = await client.getClock(); if (!res.ok) console.error(res.error.resultCode)
    */
   getClock(): Promise<CallResult<Operations['getClock']>> {
     return this.call('getClock', {  });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics
+   * Query failure statistics by category.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200008, 0200009, 0200010, 0200011.
+   *
+   * @example const res = await client.getFailCategoryStatistics(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   getFailCategoryStatistics(vdnId: Id, query: Operations['getFailCategoryStatistics']['query']): Promise<CallResult<Operations['getFailCategoryStatistics']>> {
     return this.call('getFailCategoryStatistics', { vdnId }, undefined, query);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail
+   * Query an external result's details.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.getObResult(1, defId); if (!res.ok) console.error(res.error.resultCode)
    */
   getObResult(vdnId: Id, defId: Id): Promise<CallResult<Operations['getObResult']>> {
     return this.call('getObResult', { vdnId, defId });
   }
 
   /**
-   * GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/preflight
+   * campaignd: what the engine would dial now, and what holds the rest.
+   *
+   * `GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/preflight`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.getPreflight(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   getPreflight(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getPreflight']>> {
     return this.call('getPreflight', { vdnId, campaignId });
   }
 
   /**
-   * GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress
+   * campaignd: a campaign's progress.
+   *
+   * `GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.getProgress(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   getProgress(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getProgress']>> {
     return this.call('getProgress', { vdnId, campaignId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}
+   * Query a campaign's retry policy.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.getRetryPolicy(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   getRetryPolicy(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['getRetryPolicy']>> {
     return this.call('getRetryPolicy', { vdnId, campaignId });
   }
 
   /**
-   * GET /campaignd/v1/campaigns/{vdnId}/calls/{callId}/sip
+   * campaignd: the SIP record of a call.
+   *
+   * `GET /campaignd/v1/campaigns/{vdnId}/calls/{callId}/sip`
    *
    * Result codes: 02000001, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.getSipCall(1, callId); if (!res.ok) console.error(res.error.resultCode)
    */
   getSipCall(vdnId: Id, callId: Id): Promise<CallResult<Operations['getSipCall']>> {
     return this.call('getSipCall', { vdnId, callId });
   }
 
   /**
-   * GET /rest/isales/v2/openapi/campaigns/{vdnId}/statistics
+   * Query today's call statistics.
+   *
+   * `GET /rest/isales/v2/openapi/campaigns/{vdnId}/statistics`
    *
    * Result codes: 02000001, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200022, 03000004.
+   *
+   * @example const res = await client.getStatistics(1); if (!res.ok) console.error(res.error.resultCode)
    */
   getStatistics(vdnId: Id, query?: Operations['getStatistics']['query']): Promise<CallResult<Operations['getStatistics']>> {
     return this.call('getStatistics', { vdnId }, undefined, query);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}
+   * Query a campaign template's details.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.getTemplate(1, campaignTemplateId); if (!res.ok) console.error(res.error.resultCode)
    */
   getTemplate(vdnId: Id, campaignTemplateId: Id): Promise<CallResult<Operations['getTemplate']>> {
     return this.call('getTemplate', { vdnId, campaignTemplateId });
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/groupcalldata
+   * Query call data grouped by state.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/groupcalldata`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.groupCallData(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   groupCallData(vdnId: Id, query: Operations['groupCallData']['query']): Promise<CallResult<Operations['groupCallData']>> {
     return this.call('groupCallData', { vdnId }, undefined, query);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/uploadFileServer
+   * Import blocklist numbers from a file server.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/uploadFileServer`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000013, 02000015, 0200006.
+   *
+   * @example const res = await client.importBlocklistFile(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   importBlocklistFile(vdnId: Id, body: Operations['importBlocklistFile']['body']): Promise<CallResult<Operations['importBlocklistFile']>> {
     return this.call('importBlocklistFile', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId}
+   * Import call data from a file server.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000010, 0200006, 0200007, 03000004.
+   *
+   * @example const res = await client.importCallDataFile(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   importCallDataFile(vdnId: Id, campaignId: Id, body: Operations['importCallDataFile']['body']): Promise<CallResult<Operations['importCallDataFile']>> {
     return this.call('importCallDataFile', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/list
+   * Query reservations.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/list`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.listAppointments(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listAppointments(vdnId: Id, body: Operations['listAppointments']['body']): Promise<CallResult<Operations['listAppointments']>> {
     return this.call('listAppointments', { vdnId }, body);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list
+   * Query a campaign's call batches.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list`
    *
    * Result codes: 02000001, 02000003, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.listBatches(1, campaignId, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listBatches(vdnId: Id, campaignId: Id, query: Operations['listBatches']['query']): Promise<CallResult<Operations['listBatches']>> {
     return this.call('listBatches', { vdnId, campaignId }, undefined, query);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/query
+   * Query blocklist groups.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/query`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listBlocklistGroups(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listBlocklistGroups(vdnId: Id, body: Operations['listBlocklistGroups']['body']): Promise<CallResult<Operations['listBlocklistGroups']>> {
     return this.call('listBlocklistGroups', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/queryDataImportTask
+   * Query blocklist import tasks.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackfile/queryDataImportTask`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.listBlocklistImportTasks(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listBlocklistImportTasks(vdnId: Id, body: Operations['listBlocklistImportTasks']['body']): Promise<CallResult<Operations['listBlocklistImportTasks']>> {
     return this.call('listBlocklistImportTasks', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/query
+   * Query blocklist types.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/query`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listBlocklistTypes(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listBlocklistTypes(vdnId: Id, body: Operations['listBlocklistTypes']['body']): Promise<CallResult<Operations['listBlocklistTypes']>> {
     return this.call('listBlocklistTypes', { vdnId }, body);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryBusinessResults
+   * Query business results.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryBusinessResults`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listBusinessResults(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listBusinessResults(vdnId: Id, query: Operations['listBusinessResults']['query']): Promise<CallResult<Operations['listBusinessResults']>> {
     return this.call('listBusinessResults', { vdnId }, undefined, query);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/queryDataImportTask/{campaignId}
+   * Query call-data import tasks.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/queryDataImportTask/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
+   *
+   * @example const res = await client.listCallDataImportTasks(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listCallDataImportTasks(vdnId: Id, campaignId: Id, body: Operations['listCallDataImportTasks']['body']): Promise<CallResult<Operations['listCallDataImportTasks']>> {
     return this.call('listCallDataImportTasks', { vdnId, campaignId }, body);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}
+   * Query campaigns (paged, filtered).
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listCampaigns(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listCampaigns(vdnId: Id, query: Operations['listCampaigns']['query']): Promise<CallResult<Operations['listCampaigns']>> {
     return this.call('listCampaigns', { vdnId }, undefined, query);
   }
 
   /**
-   * GET /campaignd/v1/campaigns/{vdnId}/reservations/due
+   * campaignd: manual reservations due for an agent.
+   *
+   * `GET /campaignd/v1/campaigns/{vdnId}/reservations/due`
    *
    * Result codes: 02000001, 02000003, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listDueReservations(1); if (!res.ok) console.error(res.error.resultCode)
    */
   listDueReservations(vdnId: Id, query?: Operations['listDueReservations']['query']): Promise<CallResult<Operations['listDueReservations']>> {
     return this.call('listDueReservations', { vdnId }, undefined, query);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/queryServer
+   * Query file servers.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/queryServer`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.listFileServers(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   listFileServers(vdnId: Id, body: Operations['listFileServers']['body']): Promise<CallResult<Operations['listFileServers']>> {
     return this.call('listFileServers', { vdnId }, body);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/callNoType/query
+   * Query number types.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/callNoType/query`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listNumberTypes(1); if (!res.ok) console.error(res.error.resultCode)
    */
   listNumberTypes(vdnId: Id): Promise<CallResult<Operations['listNumberTypes']>> {
     return this.call('listNumberTypes', { vdnId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResults
+   * Query external results.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResults`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listObResults(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listObResults(vdnId: Id, query: Operations['listObResults']['query']): Promise<CallResult<Operations['listObResults']>> {
     return this.call('listObResults', { vdnId }, undefined, query);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResultCode
+   * Query OBS result codes.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResultCode`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listObsResultCodes(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listObsResultCodes(vdnId: Id, query: Operations['listObsResultCodes']['query']): Promise<CallResult<Operations['listObsResultCodes']>> {
     return this.call('listObsResultCodes', { vdnId }, undefined, query);
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}
+   * Query a campaign's special dates.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007.
+   *
+   * @example const res = await client.listSpecialDates(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   listSpecialDates(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['listSpecialDates']>> {
     return this.call('listSpecialDates', { vdnId, campaignId });
   }
 
   /**
-   * GET /rest/isales/v1/openapi/campaigns/{vdnId}/template
+   * Query campaign templates.
+   *
+   * `GET /rest/isales/v1/openapi/campaigns/{vdnId}/template`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.listTemplates(1, query); if (!res.ok) console.error(res.error.resultCode)
    */
   listTemplates(vdnId: Id, query: Operations['listTemplates']['query']): Promise<CallResult<Operations['listTemplates']>> {
     return this.call('listTemplates', { vdnId }, undefined, query);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause
+   * Suspend a call batch.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000006.
+   *
+   * @example const res = await client.pauseBatch(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   pauseBatch(vdnId: Id, campaignId: Id, body: Operations['pauseBatch']['body']): Promise<CallResult<Operations['pauseBatch']>> {
     return this.call('pauseBatch', { vdnId, campaignId }, body);
   }
 
   /**
-   * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/pause
+   * Suspend a campaign.
+   *
+   * `PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/pause`
    *
    * Result codes: 02000001, 02000002, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
+   *
+   * @example const res = await client.pauseCampaign(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   pauseCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['pauseCampaign']>> {
     return this.call('pauseCampaign', { vdnId, campaignId });
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/query
+   * Query the blocklist.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blocklist/query`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 02000011, 02000013, 02000015, 0200006.
+   *
+   * @example const res = await client.queryBlocklist(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   queryBlocklist(vdnId: Id, body: Operations['queryBlocklist']['body']): Promise<CallResult<Operations['queryBlocklist']>> {
     return this.call('queryBlocklist', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/calllogs
+   * Query interface invocation records.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/calllogs`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.queryCallLogs(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   queryCallLogs(vdnId: Id, body: Operations['queryCallLogs']['body']): Promise<CallResult<Operations['queryCallLogs']>> {
     return this.call('queryCallLogs', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callRecord
+   * Query call records (v1).
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callRecord`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.queryCallRecords(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   queryCallRecords(vdnId: Id, body: Operations['queryCallRecords']['body']): Promise<CallResult<Operations['queryCallRecords']>> {
     return this.call('queryCallRecords', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v2/openapi/campaigns/{vdnId}/callRecord
+   * Query call records (v2).
+   *
+   * `POST /rest/isales/v2/openapi/campaigns/{vdnId}/callRecord`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.queryCallRecordsV2(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   queryCallRecordsV2(vdnId: Id, body: Operations['queryCallRecordsV2']['body']): Promise<CallResult<Operations['queryCallRecordsV2']>> {
     return this.call('queryCallRecordsV2', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callresult/{campaignId}
+   * Query a campaign's call results.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callresult/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 0200006, 0200007, 0200008, 0200009, 0200010, 0200011.
+   *
+   * @example const res = await client.queryCallResults(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   queryCallResults(vdnId: Id, campaignId: Id, body: Operations['queryCallResults']['body']): Promise<CallResult<Operations['queryCallResults']>> {
     return this.call('queryCallResults', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result
+   * campaignd: a webhook dialer reports a call's outcome.
+   *
+   * `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.reportCallResult(1, callId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   reportCallResult(vdnId: Id, callId: Id, body: Operations['reportCallResult']['body']): Promise<CallResult<Operations['reportCallResult']>> {
     return this.call('reportCallResult', { vdnId, callId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume
+   * Resume a call batch.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000002, 03000004, 03000005.
+   *
+   * @example const res = await client.resumeBatch(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   resumeBatch(vdnId: Id, campaignId: Id, body: Operations['resumeBatch']['body']): Promise<CallResult<Operations['resumeBatch']>> {
     return this.call('resumeBatch', { vdnId, campaignId }, body);
   }
 
   /**
-   * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/resume
+   * Resume a campaign.
+   *
+   * `PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}/resume`
    *
    * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200007, 0200011.
+   *
+   * @example const res = await client.resumeCampaign(1, campaignId); if (!res.ok) console.error(res.error.resultCode)
    */
   resumeCampaign(vdnId: Id, campaignId: Id): Promise<CallResult<Operations['resumeCampaign']>> {
     return this.call('resumeCampaign', { vdnId, campaignId });
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callBusiResult/{dataId}
+   * Write back the business result of a call.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callBusiResult/{dataId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200033, 0200034, 0200999.
+   *
+   * @example const res = await client.setCallBusinessResult(1, dataId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   setCallBusinessResult(vdnId: Id, dataId: Id, body: Operations['setCallBusinessResult']['body']): Promise<CallResult<Operations['setCallBusinessResult']>> {
     return this.call('setCallBusinessResult', { vdnId, dataId }, body);
   }
 
   /**
-   * POST /campaignd/v1/clock
+   * campaignd: move or set the manual engine clock.
+   *
+   * `POST /campaignd/v1/clock`
    *
    * Result codes: 02000002, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.setClock(body); if (!res.ok) console.error(res.error.resultCode)
    */
   setClock(body: Operations['setClock']['body']): Promise<CallResult<Operations['setClock']>> {
     return this.call('setClock', {  }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}
+   * Set a campaign's retry policy.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000006, 02000007, 02000009, 0200001, 02000011, 0200006, 0200007.
+   *
+   * @example const res = await client.setRetryPolicy(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   setRetryPolicy(vdnId: Id, campaignId: Id, body: Operations['setRetryPolicy']['body']): Promise<CallResult<Operations['setRetryPolicy']>> {
     return this.call('setRetryPolicy', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/update — Interface-specific codes: 04000001 (appointTime).
+   * Modify a reservation.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/update`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000001, 04000004.
+   *
+   * @example const res = await client.updateAppointment(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateAppointment(vdnId: Id, body: Operations['updateAppointment']['body']): Promise<CallResult<Operations['updateAppointment']>> {
     return this.call('updateAppointment', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/updateResult
+   * Report the result of a manual reservation.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/appoint/updateResult`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 04000004.
+   *
+   * @example const res = await client.updateAppointmentResult(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateAppointmentResult(vdnId: Id, body: Operations['updateAppointmentResult']['body']): Promise<CallResult<Operations['updateAppointmentResult']>> {
     return this.call('updateAppointmentResult', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update
+   * Rename a call batch.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 03000001, 03000002, 03000004.
+   *
+   * @example const res = await client.updateBatch(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateBatch(vdnId: Id, campaignId: Id, body: Operations['updateBatch']['body']): Promise<CallResult<Operations['updateBatch']>> {
     return this.call('updateBatch', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/update
+   * Modify a blocklist group.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackCategory/update`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000012, 02000013, 0200006.
+   *
+   * @example const res = await client.updateBlocklistGroup(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateBlocklistGroup(vdnId: Id, body: Operations['updateBlocklistGroup']['body']): Promise<CallResult<Operations['updateBlocklistGroup']>> {
     return this.call('updateBlocklistGroup', { vdnId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/update
+   * Modify a blocklist type.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/blackType/update`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000014, 02000015, 0200006.
+   *
+   * @example const res = await client.updateBlocklistType(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateBlocklistType(vdnId: Id, body: Operations['updateBlocklistType']['body']): Promise<CallResult<Operations['updateBlocklistType']>> {
     return this.call('updateBlocklistType', { vdnId }, body);
   }
 
   /**
-   * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}
+   * Modify a campaign (v1).
+   *
+   * `PUT /rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 02000009, 0200001, 0200002, 0200005, 0200006, 0200007, 0200016, 0200017.
+   *
+   * @example const res = await client.updateCampaign(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateCampaign(vdnId: Id, campaignId: Id, body: Operations['updateCampaign']['body']): Promise<CallResult<Operations['updateCampaign']>> {
     return this.call('updateCampaign', { vdnId, campaignId }, body);
   }
 
   /**
-   * PUT /rest/isales/v2/openapi/campaigns/{vdnId}/{campaignId}
+   * Modify a campaign (v2).
+   *
+   * `PUT /rest/isales/v2/openapi/campaigns/{vdnId}/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200002, 0200005, 0200006, 0200007, 0200016, 0200017.
+   *
+   * @example const res = await client.updateCampaignV2(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateCampaignV2(vdnId: Id, campaignId: Id, body: Operations['updateCampaignV2']['body']): Promise<CallResult<Operations['updateCampaignV2']>> {
     return this.call('updateCampaignV2', { vdnId, campaignId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/updateServer
+   * Modify a file server.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/file/{serverId}/updateServer`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006.
+   *
+   * @example const res = await client.updateFileServer(1, serverId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateFileServer(vdnId: Id, serverId: Id, body: Operations['updateFileServer']['body']): Promise<CallResult<Operations['updateFileServer']>> {
     return this.call('updateFileServer', { vdnId, serverId }, body);
   }
 
   /**
-   * POST /rest/isales/v1/openapi/campaigns/{vdnId}/updateObResult
+   * Modify an external result.
+   *
+   * `POST /rest/isales/v1/openapi/campaigns/{vdnId}/updateObResult`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006.
+   *
+   * @example const res = await client.updateObResult(1, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateObResult(vdnId: Id, body: Operations['updateObResult']['body']): Promise<CallResult<Operations['updateObResult']>> {
     return this.call('updateObResult', { vdnId }, body);
   }
 
   /**
-   * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId} — Interface-specific codes: 0200030 (beginTime), 0200030 (endTime).
+   * Modify a special date.
+   *
+   * `PUT /rest/isales/v1/openapi/campaigns/{vdnId}/holiday/{campaignId}`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 0200006, 0200007, 0200013, 0200014, 0200030.
+   *
+   * @example const res = await client.updateSpecialDate(1, campaignId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateSpecialDate(vdnId: Id, campaignId: Id, body: Operations['updateSpecialDate']['body']): Promise<CallResult<Operations['updateSpecialDate']>> {
     return this.call('updateSpecialDate', { vdnId, campaignId }, body);
   }
 
   /**
-   * PUT /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update
+   * Modify a campaign template.
+   *
+   * `PUT /rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update`
    *
    * Result codes: 02000001, 02000002, 02000003, 02000004, 02000006, 02000007, 0200001, 02000011, 0200006, 0200007.
+   *
+   * @example const res = await client.updateTemplate(1, campaignTemplateId, body); if (!res.ok) console.error(res.error.resultCode)
    */
   updateTemplate(vdnId: Id, campaignTemplateId: Id, body: Operations['updateTemplate']['body']): Promise<CallResult<Operations['updateTemplate']>> {
     return this.call('updateTemplate', { vdnId, campaignTemplateId }, body);

@@ -21,7 +21,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { resultCodesOf } from '../contract/error-codes.js';
-import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
+import { OPERATION_IDS, OPERATION_SUMMARIES, type OperationId } from '../contract/operations.js';
 import { RESULT_CODES } from '../domain/errors.js';
 import { envelopeSchema } from './envelope.js';
 
@@ -103,6 +103,7 @@ export const registerOpenApi = fp(async function openApi(app: FastifyInstance): 
       if (documentedQuery !== undefined && s.querystring === undefined) s.querystring = documentedQuery;
       if (signed && operationId !== undefined) {
         s.operationId = operationId;
+        s.summary ??= OPERATION_SUMMARIES[operationId];
         s['x-result-codes'] = resultCodesOf(operationId, [s.params, s.querystring, s.body], fieldCodes);
       }
       s.tags ??= [tagOf(url)];
