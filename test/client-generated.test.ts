@@ -151,3 +151,27 @@ test('the after-suite check reports an answered code the list lacks, and passes 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every recorded request example passes its interface schema; the document shows the examples', async () => {
+  const { EXAMPLES } = await import('../src/contract/examples.js');
+  const { Ajv } = await import('ajv');
+  // The server's own AJV settings (http/server.ts): coercion on, first error only.
+  const ajv = new Ajv({ coerceTypes: true, allErrors: false, strict: false });
+  const doc = s.app.swagger() as unknown as {
+    paths: Record<string, Record<string, { operationId?: string; requestBody?: { content: Record<string, { schema: object; examples?: Record<string, { value: unknown }> }> } }>>;
+  };
+  let checked = 0;
+  for (const methods of Object.values(doc.paths)) {
+    for (const op of Object.values(methods)) {
+      const ex = EXAMPLES[op.operationId as keyof typeof EXAMPLES];
+      const media = op.requestBody?.content['application/json'];
+      if (ex?.request === undefined || media === undefined) continue;
+      const value = structuredClone(ex.request);
+      const validate = ajv.compile(media.schema);
+      assert.ok(validate(value), `${op.operationId}: ${JSON.stringify(validate.errors)}`);
+      assert.deepEqual(media.examples?.recorded?.value, ex.request);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 20, `only ${checked} request examples`);
+});

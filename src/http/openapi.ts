@@ -21,6 +21,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { resultCodesOf } from '../contract/error-codes.js';
+import { EXAMPLES } from '../contract/examples.js';
 import { OPERATION_IDS, OPERATION_SUMMARIES, type OperationId } from '../contract/operations.js';
 import { RESULT_CODES } from '../domain/errors.js';
 import { envelopeSchema } from './envelope.js';
@@ -54,8 +55,10 @@ function tagOf(url: string): string {
   return m?.[1] && !/^\{/.test(m[1]) ? m[1] : 'campaigns';
 }
 
+type Media = { content?: Record<string, { examples?: Record<string, unknown> }> };
+
 interface OpenApiPaths {
-  paths?: Record<string, Record<string, { 'x-result-codes'?: string[]; responses?: Record<string, { content?: Record<string, { examples?: Record<string, unknown> }> }> }>>;
+  paths?: Record<string, Record<string, { operationId?: string; 'x-result-codes'?: string[]; requestBody?: Media; responses?: Record<string, Media> }>>;
 }
 
 /** An example answer with `code`, its description from the catalogue (domain/errors.ts). */
@@ -64,14 +67,21 @@ function exampleOf(code: string): { summary: string; value: Record<string, strin
   return { summary: `${code}: ${desc}`, value: { resultCode: code, resultDesc: desc, returnCode: code, returnDesc: desc } };
 }
 
-/** Adds to every operation's 200 answer one example envelope per code of `x-result-codes`. */
+/**
+ * Adds to every operation's 200 answer one example envelope per code of `x-result-codes`, and
+ * where the suite recorded one (contract/examples.ts) a real request body and success reply.
+ */
 function withCodeExamples(doc: OpenApiPaths): OpenApiPaths {
   for (const methods of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(methods)) {
       const codes = op['x-result-codes'];
       const media = op.responses?.['200']?.content?.['application/json'];
       if (codes === undefined || media === undefined) continue;
-      media.examples = Object.fromEntries([['0200000', exampleOf('0200000')], ...codes.map((c) => [c, exampleOf(c)] as const)]);
+      const recorded = EXAMPLES[op.operationId as keyof typeof EXAMPLES];
+      const success = recorded ? { summary: '0200000: success (a reply the test suite received)', value: recorded.reply } : exampleOf('0200000');
+      media.examples = Object.fromEntries([['0200000', success], ...codes.map((c) => [c, exampleOf(c)] as const)]);
+      const body = op.requestBody?.content?.['application/json'];
+      if (recorded?.request !== undefined && body !== undefined) body.examples = { recorded: { summary: 'a request the test suite sent', value: recorded.request } };
     }
   }
   return doc;
