@@ -40,6 +40,15 @@ export function quietUntil(abandonedAt: number, quietMs = DEFAULT_ABANDON_QUIET_
   return abandonedAt + quietMs;
 }
 
+/**
+ * Calls that may still be abandoned without the rate passing `target`:
+ * ⌊target × answered⌋ − abandoned, never negative. `answered` should count only calls still
+ * inside the window when the calls in progress resolve (see {@link AbandonLedger.headroom}).
+ */
+export function abandonHeadroom(target: number, answered: number, abandoned: number): number {
+  return Math.max(0, Math.floor(target * answered + 1e-9) - abandoned);
+}
+
 interface Bucket {
   /** Start of the bucket (epoch ms, a multiple of the bucket size). */
   t: number;
@@ -128,6 +137,6 @@ export class AbandonLedger {
   headroom(now: number, target: number, horizonMs: number): number {
     const answered = this.#sum(now - this.#windowMs + horizonMs + this.#bucketMs).answered;
     const { abandoned } = this.#sum(now - this.#windowMs);
-    return Math.max(0, Math.floor(target * answered + 1e-9) - abandoned);
+    return abandonHeadroom(target, answered, abandoned);
   }
 }

@@ -15,6 +15,7 @@ import { checkSchedule } from '../domain/campaign-rules.js';
 import type { IsSpecialDay, ScheduleWindows } from '../domain/calling-windows.js';
 import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
+import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { canonicalNumber } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
@@ -35,7 +36,7 @@ import { dispatchCountingContacts } from '../store/contact-safety.repository.js'
 import { appendTrail, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
-import type { DialOutcome } from './dialer.js';
+import type { DialOutcome, DialRequest } from './dialer.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt } from './settle-attempt.js';
@@ -66,6 +67,8 @@ export interface RoundContext {
   windows: ScheduleWindows;
   special: IsSpecialDay;
   rules: ContactRules;
+  /** Quiet period after an abandoned call to a number, ms (CAMPAIGND_ABANDON_QUIET_HOURS). */
+  abandonQuietMs: number;
 }
 
 /** Reads a campaign's windows, special days and contact rules for a round (or a preflight). */
@@ -75,12 +78,14 @@ export async function roundContext(db: Db, engine: EngineConfig, policies: CallD
     windows: checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows,
     special: await policies.specialDays(db, c.id),
     rules: contactRulesFor(engine, c),
+    abandonQuietMs: engine.agents.abandonQuietMs,
   };
 }
 
 /**
  * The gates of one call-data attempt at `now` (epoch ms), in order: recycle time, attempt
- * budget, calling window, number delay, blocklist (by subscriber), rule-pack hours. Counted
+ * budget, calling window, number delay, blocklist (by subscriber), the quiet period after an
+ * abandoned call (abandon-at-dial.ts), rule-pack hours. Counted
  * limits (pack caps, contact caps) follow in the dispatch transaction. Campaign state and
  * paused batches are filtered by the claim itself.
  */
@@ -94,6 +99,7 @@ export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow,
     windowGate(now, tz, windows, special),
     delayGate(since + num.delay_time * 1000, now),
     await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+    await abandonQuietAtDial(db, c.vdn_id, canonicalNumber(num.called_no, round.rules.region), now, round.abandonQuietMs),
     packHoursGate(round.rules, now),
   );
 }
@@ -120,7 +126,9 @@ export class CallDataWorker implements Worker {
   async nextEvent(now: number): Promise<number | null> {
     const t = await nextCallDataEvent(this.ctx.db, now);
     const rounds = [...this.#nextRound.values()].filter((r) => r > now);
-    const candidates = [t, ...rounds].filter((x): x is number => x !== null);
+    // Agents freeing up and calls resolving let skill-queue campaigns dial again.
+    const agents = this.ctx.agents?.nextEvent(now) ?? null;
+    const candidates = [t, agents, ...rounds].filter((x): x is number => x !== null);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
 
@@ -149,7 +157,10 @@ export class CallDataWorker implements Worker {
       const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       if (!c) continue;
       const ivr = c.ivr_param ? (JSON.parse(c.ivr_param) as { callCount?: number; callInterval?: number }) : {};
-      const roundSize = Math.min(ivr.callCount ?? 10, budget - dispatched);
+      // Skill-queue campaigns are paced by their agents (agent-desk.ts); IVR ones by callCount per callInterval.
+      const paced = (await this.ctx.agents?.budget(c, now, budget - dispatched)) ?? null;
+      const roundSize = paced ?? Math.min(ivr.callCount ?? 10, budget - dispatched);
+      if (roundSize <= 0) continue;
       const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
       if (claimed.length === 0) continue;
       const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
@@ -158,7 +169,7 @@ export class CallDataWorker implements Worker {
         if (await this.#attempt(round, r, now)) dialledThisRound++;
       }
       dispatched += dialledThisRound;
-      if (dialledThisRound > 0) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
+      if (dialledThisRound > 0 && paced === null) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
     }
     return dispatched;
   }
@@ -266,9 +277,12 @@ export class CallDataWorker implements Worker {
       deviceType: c.device_type,
       callData: r.call_data,
       nowMs: now,
+      ...this.#agentQueue(c),
     });
     if (result.kind === 'settled') {
-      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, result.outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
+      // Simulated agent pool: an answered call takes an agent or is abandoned (agent-desk.ts).
+      const outcome = this.ctx.agents ? this.ctx.agents.place(c, result.outcome, now) : result.outcome;
+      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
     }
     return true;
   }
@@ -294,7 +308,7 @@ export class CallDataWorker implements Worker {
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
     const rules = await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
-    return settleAttempt(
+    const settled = await settleAttempt(
       this.ctx,
       {
         vdnId: r.vdn_id,
@@ -344,5 +358,26 @@ export class CallDataWorker implements Worker {
       o,
       now,
     );
+    if (settled) await this.#agentCall(r, callId, calledNo, o, now);
+    return settled;
+  }
+
+  #agentQueue(c: CampaignRow): { agentQueue?: NonNullable<DialRequest['agentQueue']> } {
+    const desk = this.ctx.agents;
+    const mode = desk?.modeOf(c) ?? null;
+    if (!desk || mode === null) return {};
+    return { agentQueue: { skillId: desk.skillOf(c), mode, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' } };
+  }
+
+  /** Abandon accounting of skill-queue campaigns: the answered call's row, and the hand-off event of an abandoned one. */
+  async #agentCall(r: CallDataRow, callId: string, calledNo: string, o: DialOutcome, now: number): Promise<void> {
+    const desk = this.ctx.agents;
+    if (!desk) return;
+    const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
+    if (!c || desk.modeOf(c) === null) return;
+    const key = canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region);
+    if (await desk.settled(c, callId, key, o, now)) {
+      this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo, handoff: 'recorded-message' });
+    }
   }
 }

@@ -26,6 +26,7 @@ import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';
 import { OutboundHttp } from './outbound-http.js';
 import { DomainError } from '../domain/errors.js';
+import type { AgentDesk } from './agent-desk.js';
 
 export interface EngineContext {
   db: Db;
@@ -39,6 +40,8 @@ export interface EngineContext {
   log?: Logger;
   /** OBS fail code → the VDN's external result code (OB99999 for an unmapped success). */
   externalResultFor: (db: Db, vdnId: number, failCode: string) => Promise<string | null>;
+  /** Agents of skill-queue campaigns: pacing, abandon accounting, the simulated pool (agent-desk.ts). */
+  agents?: AgentDesk;
 }
 
 /** A kind of due work the engine drives (reservations, call data). */
@@ -88,6 +91,11 @@ export class Engine {
   }
 
   /** The dialer, for its own metrics and lifecycle (the SIP dialer's counters). */
+  /** The agents of skill-queue campaigns, when the engine has them. */
+  get agents(): AgentDesk | undefined {
+    return this.#ctx.agents;
+  }
+
   get dialer(): Dialer {
     return this.#ctx.dialer;
   }
