@@ -75,14 +75,49 @@ describe('skill-queue campaigns with 5 simulated agents, 30 % answered', () => {
       p.agentCampaign!.occupancy > q.agentCampaign!.occupancy && p.agentCampaign!.occupancy <= 1,
       `occupancy ${p.agentCampaign!.occupancy} > ${q.agentCampaign!.occupancy}`,
     );
+    // The same numbers in /metrics.
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`campaignd_agent_answered_calls\\{campaign_id="${pred}"\\} ${p.agentCampaign!.answered}\\n`));
+    assert.match(metrics, new RegExp(`campaignd_agent_abandon_rate\\{campaign_id="${pred}"\\} ${p.agentCampaign!.abandonRate}\\n`));
+    assert.match(metrics, new RegExp(`campaignd_agent_agents\\{campaign_id="${pred}",state="talking"\\} ${p.agentCampaign!.agents.talking}\\n`));
   });
 
-  test('preview (deviceType 5): the engine dials nothing by itself', async () => {
+  test('preview (deviceType 5): nothing is dialled but what an agent accepted', async () => {
     const cid = await campaign(s, skill(5, 81));
-    await addData(s, cid, numbers('5740', 10));
+    const ids = await addData(s, cid, numbers('5740', 10));
     await advance(s, 10 * MIN);
-    assert.equal((await results(s, { campaignId: cid })).length, 0);
+    assert.equal((await results(s, { campaignId: cid })).length, 0, 'the engine dials nothing by itself');
     assert.equal((await progress(s, cid)).agentCampaign?.mode, 'preview');
+    const accepted: string[] = [];
+    const offered: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const next = (await ok(s, 'POST', `/campaignd/v1/campaigns/1/${cid}/preview/next`, { agentId: 'agent.7' })).returnObject as {
+        record: { dataId: number; calledNo: string } | null;
+      };
+      if (!next.record) break;
+      offered.push(String(next.record.dataId));
+      // The agent calls every other record and skips the rest.
+      const decision = i % 2 === 0 ? 'call' : 'skip';
+      const r = await ok(s, 'POST', `/campaignd/v1/campaigns/1/${cid}/preview/${next.record.dataId}`, { agentId: 'agent.7', decision });
+      if (decision === 'call') {
+        assert.ok((r.returnObject as { callId: string | null }).callId);
+        accepted.push(next.record.calledNo);
+      }
+      await advance(s, 5 * MIN);
+    }
+    assert.deepEqual([...offered].sort(), [...ids].sort(), 'every record was offered once');
+    const dialled = (await results(s, { campaignId: cid })).map((r) => r.called_no);
+    assert.deepEqual([...dialled].sort(), [...accepted].sort());
+    assert.equal(dialled.length, 5);
+    assert.equal((await results(s, { campaignId: cid })).filter((r) => r.fail_code === '01046').length, 0);
+    // Nothing left; a decision on a record not on offer, or a preview call on another mode, is refused.
+    const none = (await ok(s, 'POST', `/campaignd/v1/campaigns/1/${cid}/preview/next`, { agentId: 'agent.7' })).returnObject as { record: unknown };
+    assert.equal(none.record, null);
+    const late = await s.client.request('POST', `/campaignd/v1/campaigns/1/${cid}/preview/${ids[0]}`, { agentId: 'agent.7', decision: 'call' });
+    assert.equal(envelopeOf(late.body).resultCode, '0200001');
+    const other = await campaign(s, skill(6, 82));
+    const wrong = await s.client.request('POST', `/campaignd/v1/campaigns/1/${other}/preview/next`, { agentId: 'agent.7' });
+    assert.equal(envelopeOf(wrong.body).resultCode, '0200001');
   });
 
   test('agents reported by the CTI: stored, listed, bad states refused', async () => {

@@ -201,7 +201,8 @@ export class AgentDesk {
    * Other outcomes pass unchanged; every call joins the calls in progress until it resolves.
    */
   place(c: CampaignRow, o: DialOutcome, now: number): DialOutcome {
-    if (!this.simulated || this.modeOf(c) === null) return o;
+    // Preview calls are placed by the agent who is on them: never abandoned.
+    if (!this.simulated || this.modeOf(c) === null || this.modeOf(c) === 'preview') return o;
     const q = this.#queue(c.vdn_id, this.skillOf(c), now);
     if (o.failCode !== OBS_SUCCESS_CODE || o.callBeginTime === null) {
       q.pending.push(o.callEndTime ?? now);

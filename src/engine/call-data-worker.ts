@@ -174,9 +174,88 @@ export class CallDataWorker implements Worker {
     return dispatched;
   }
 
+  /**
+   * Preview campaigns: the next due record of the campaign that passes the dial-time gates,
+   * offered to `agentId` (leased to `preview:{agentId}` for the attempt lease; an offer not
+   * decided by then goes back to the list). Records held by a gate are released as in a round.
+   * Null when nothing is due.
+   */
+  async previewNext(c: CampaignRow, agentId: string, now: number): Promise<{ dataId: number; calledNo: string; sessionId: string | null; callData: string | null } | null> {
+    const { db, caps, engine } = this.ctx;
+    const owner = `preview:${agentId}`;
+    const round = await roundContext(db, engine, this.policies, c);
+    for (let i = 0; i < 50; i++) {
+      const [r] = await claimDueCallData(db, caps, { campaignId: c.id, now, owner, leaseMs: engine.attemptLeaseMs, limit: 1 });
+      if (!r) return null;
+      const numbers = await numbersOf(db, Number(r.id));
+      const num = numbers[r.number_index];
+      if (!num) {
+        await releaseCallData(db, Number(r.id), owner, { dueAt: now, state: 'done', now });
+        await this.#trail(r, { kind: 'finished', detail: 'no number left to call' }, now);
+        continue;
+      }
+      const gate = await callDataGates(db, round, r, num, await this.policies.retryRules(db, r.campaign_id, num.type), now);
+      if (!gate.go) {
+        await this.#hold(r, numbers, num, gate, now, owner);
+        continue;
+      }
+      await this.#trail(r, { kind: 'note', called_no: num.called_no, detail: `offered to agent ${agentId} (preview)` }, now);
+      return { dataId: Number(r.id), calledNo: num.called_no, sessionId: r.session_id, callData: r.call_data };
+    }
+    return null;
+  }
+
+  /**
+   * Preview: the agent's decision on a record offered to it. `call` dials it now through the
+   * usual attempt (gates again, contact limits, dialer, settle) and returns the call id (null if a
+   * gate held it meanwhile); `skip` finishes the record without a call ("skipped by agent").
+   * False when the record is not on offer to that agent.
+   */
+  async previewDecide(c: CampaignRow, dataId: number, agentId: string, decision: 'call' | 'skip', now: number): Promise<{ offered: boolean; callId: string | null }> {
+    const { db, nodeId, engine } = this.ctx;
+    const owner = `preview:${agentId}`;
+    const r = await db
+      .selectFrom('call_data')
+      .selectAll()
+      .where('id', '=', dataId)
+      .where('campaign_id', '=', c.id)
+      .where('state', '=', 'dialing')
+      .where('lease_owner', '=', owner)
+      .where('dispatched_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return { offered: false, callId: null };
+    if (decision === 'skip') {
+      const num = (await numbersOf(db, dataId))[r.number_index];
+      await releaseCallData(db, dataId, owner, { dueAt: now, state: 'done', now });
+      await this.#trail(r, { kind: 'finished', gate: null, called_no: num?.called_no ?? null, detail: `skipped by agent ${agentId} (preview)` }, now);
+      return { offered: true, callId: null };
+    }
+    // The agent's record becomes this node's attempt.
+    const moved = await db
+      .updateTable('call_data')
+      .set({ lease_owner: nodeId, lease_until: now + engine.attemptLeaseMs, updated_at: now })
+      .where('id', '=', dataId)
+      .where('lease_owner', '=', owner)
+      .where('state', '=', 'dialing')
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) return { offered: false, callId: null };
+    const round = await roundContext(db, engine, this.policies, c);
+    let callId: string | null = null;
+    const off = this.ctx.events.on('attempt:dispatched', (e) => {
+      if (e.dataId === dataId) callId = e.callId;
+    });
+    try {
+      await this.#attempt(round, { ...r, lease_owner: nodeId }, now);
+    } finally {
+      off();
+    }
+    return { offered: true, callId };
+  }
+
   /** A record held by `gate`: released until it is next eligible, moved to its next number, or finished. */
-  async #hold(r: CallDataRow, numbers: CallDataNumberRow[], num: CallDataNumberRow, gate: Extract<GateResult, { go: false }>, now: number): Promise<void> {
-    const { db, nodeId, events } = this.ctx;
+  async #hold(r: CallDataRow, numbers: CallDataNumberRow[], num: CallDataNumberRow, gate: Extract<GateResult, { go: false }>, now: number, owner = this.ctx.nodeId): Promise<void> {
+    const { db, events } = this.ctx;
+    const nodeId = owner;
     const permanent = gate.until === null && (gate.gate === 'blocklist' || gate.gate === 'recycle-time' || gate.gate === 'attempt-budget');
     if (permanent && gate.gate !== 'recycle-time' && r.number_index + 1 < numbers.length) {
       // This number may never be dialled (again): the record moves on to its next number.
