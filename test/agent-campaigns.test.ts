@@ -6,9 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../src/engine/clock.js';
 import { envelopeOf, startTestServer, type TestServer } from './helpers.js';
-import { addData, advance, campaign, DAY, HOUR, MIN, ok, results } from './engine-helpers.js';
+import { addData, advance, campaign, DAY, HOUR, MIN, ok, results, SEC } from './engine-helpers.js';
 
 const start = Date.UTC(2030, 5, 3, 9); // Monday 09:00 UTC
 const numbers = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
@@ -180,5 +182,57 @@ describe('abandoned calls: 01046, the hand-off event, and the 72 h quiet period'
     assert.equal((await results(s, { calledNo: number })).length, 1);
     await advance(s, 3 * DAY);
     assert.equal((await results(s, { calledNo: number })).length, 2);
+  });
+});
+
+describe('with the webhook dialer: agents from the CTI, the abandon rule in each request', () => {
+  let s: TestServer;
+  let cti: http.Server;
+  const got: Array<Record<string, unknown>> = [];
+  before(async () => {
+    cti = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        got.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => cti.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(cti.address() as AddressInfo).port}/dial`;
+    s = await startTestServer({ CAMPAIGND_CLOCK: 'manual', CAMPAIGND_DIALER: 'webhook', CAMPAIGND_WEBHOOK_URL: url }, { clock: new ManualClock(start) });
+  });
+  after(async () => {
+    await s.stop();
+    cti.closeAllConnections();
+    await new Promise<void>((r) => cti.close(() => r()));
+  });
+
+  test('progressive dials one call per ready agent the CTI reports; results 00000 / 01046 feed the abandon rate', async () => {
+    const cid = await campaign(s, skill(6, 55));
+    await addData(s, cid, numbers('5760', 10));
+    await advance(s, MIN);
+    assert.equal(got.length, 0, 'no agent reported: nothing dialled');
+    await ok(s, 'POST', '/campaignd/v1/agents/1/55', {
+      agents: [
+        { agentId: 'w1', state: 'ready' },
+        { agentId: 'w2', state: 'ready' },
+        { agentId: 'w3', state: 'ready' },
+        { agentId: 'w4', state: 'talking' },
+      ],
+    });
+    await advance(s, SEC);
+    await advance(s, 10 * SEC);
+    assert.equal(got.length, 3, 'one call per ready agent, none while they are in progress');
+    assert.deepEqual(got[0]!.agentQueue, { skillId: 55, mode: 'progressive', abandonGraceMs: 2000, onAbandon: 'recorded-message' });
+    const t = s.clock.now();
+    const [a, b] = got as Array<{ resultPath: string }>;
+    await ok(s, 'POST', a!.resultPath, { failCode: '01046', ackBeginTime: t - 9000, callBeginTime: t - 2000, callEndTime: t });
+    await ok(s, 'POST', b!.resultPath, { failCode: '00000', ackBeginTime: t - 9000, callBeginTime: t - 3000, callEndTime: t });
+    const p = await progress(s, cid);
+    assert.equal(p.agentCampaign?.answered, 2);
+    assert.equal(p.agentCampaign?.abandoned, 1);
+    assert.equal(p.agentCampaign?.abandonRate, 0.5);
+    assert.deepEqual(p.agentCampaign?.agents, { ready: 3, reserved: 0, talking: 1, 'wrap-up': 0, offline: 0 });
   });
 });
