@@ -179,6 +179,14 @@ describe('abandoned calls: 01046, the hand-off event, and the 72 h quiet period'
     const held = trail.decisions.find((e) => e.gate === 'abandon-quiet');
     assert.ok(held, JSON.stringify(trail));
     assert.ok(held.until! >= abandonedAt + 72 * HOUR && held.until! <= abandonedAt + 72 * HOUR + 60_000, `until ${held.until}`);
+    // The abandoned attempt's own trail carries the campaign's numbers.
+    const first = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/calldata/${abandoned[0]!.data_id}/trail`)).returnObject as {
+      decisions: Array<{ kind: string; failCode: string | null; detail: string | null }>;
+    };
+    assert.ok(
+      first.decisions.some((d) => d.kind === 'note' && d.failCode === '01046' && /abandon rate \d+\.\d\d %/.test(d.detail ?? '')),
+      JSON.stringify(first.decisions),
+    );
     assert.equal((await results(s, { calledNo: number })).length, 1);
     await advance(s, 3 * DAY);
     assert.equal((await results(s, { calledNo: number })).length, 2);

@@ -457,6 +457,19 @@ export class CallDataWorker implements Worker {
     const key = canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region);
     if (await desk.settled(c, callId, key, o, now)) {
       this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo, handoff: 'recorded-message' });
+      const v = await desk.view(c, now);
+      const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+      await this.#trail(
+        r,
+        {
+          kind: 'note',
+          call_id: callId,
+          called_no: calledNo,
+          fail_code: o.failCode,
+          detail: `abandoned: no agent within ${desk.cfg.abandonGraceMs / 1000} s, recorded message played; campaign abandon rate ${pct(v?.abandonRate ?? 0)} (${v?.abandoned ?? 0}/${v?.answered ?? 0} answered, 30 days; target ${pct(desk.cfg.abandonTarget)}), agent occupancy ${pct(v?.occupancy ?? 0)}`,
+        },
+        now,
+      );
     }
   }
 }
