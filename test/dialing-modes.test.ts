@@ -146,3 +146,33 @@ test('property: the calls started never exceed the free agents by more than the 
     { numRuns: 500 },
   );
 });
+
+test('configuration: defaults, and values that cannot be used name their variable', async () => {
+  const { loadAgentConfig } = await import('../src/config/agents.js');
+  assert.deepEqual(loadAgentConfig({}), {
+    abandonTarget: 0.03,
+    abandonGraceMs: 2000,
+    abandonQuietMs: 72 * 3_600_000,
+    progressiveRatio: 1,
+    simAgents: 10,
+    simAgentTalkSeconds: [60, 240],
+    simAgentWrapUpSeconds: [5, 15],
+  });
+  assert.equal(loadAgentConfig({ CAMPAIGND_ABANDON_TARGET_PERCENT: '1.5' }).abandonTarget, 0.015);
+  for (const [name, value] of [
+    ['CAMPAIGND_ABANDON_TARGET_PERCENT', '3%'],
+    ['CAMPAIGND_ABANDON_TARGET_PERCENT', '101'],
+    ['CAMPAIGND_ABANDON_GRACE_SECONDS', '0'],
+    ['CAMPAIGND_ABANDON_QUIET_HOURS', '-1'],
+    ['CAMPAIGND_PROGRESSIVE_RATIO', '0.5'],
+    ['CAMPAIGND_SIM_AGENTS', 'ten'],
+    ['CAMPAIGND_SIM_AGENT_TALK_SECONDS', '240-60'],
+    ['CAMPAIGND_SIM_AGENT_WRAPUP_SECONDS', '5'],
+  ] as const) {
+    assert.throws(
+      () => loadAgentConfig({ [name]: value }),
+      (e: Error) => e.message.includes(name),
+      `${name}=${value}`,
+    );
+  }
+});
