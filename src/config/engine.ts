@@ -10,6 +10,7 @@ import { isKnownRegion } from '../domain/phone-numbers.js';
 import { isRulePack } from '../domain/rule-packs.js';
 import { DEFAULT_MIX, parseMix, parseScripts } from '../engine/simulated-dialer.js';
 import { loadSipConfig, sipLongestCallMs, type SipConfig } from './sip.js';
+import { loadAgentConfig, type AgentConfig } from './agents.js';
 
 export interface EngineConfig {
   enabled: boolean;
@@ -50,6 +51,8 @@ export interface EngineConfig {
    * a move that needs more stops at the last one reached and answers 0200001 (engine.ts).
    */
   clockMaxSteps: number;
+  /** Agent campaigns: abandon rules and the simulated agent pool (config/agents.ts). */
+  agents: AgentConfig;
 }
 
 function isHttpUrl(s: string): boolean {
@@ -133,5 +136,6 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     callbackBackoffMs: int(env, 'CAMPAIGND_CALLBACK_BACKOFF_SECONDS', 60, 0, 86400) * 1000,
     callbackTimeoutMs: int(env, 'CAMPAIGND_CALLBACK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
     clockMaxSteps: int(env, 'CAMPAIGND_CLOCK_MAX_STEPS', 100_000, 1, 10_000_000),
+    agents: loadAgentConfig(env),
   };
 }

@@ -24,7 +24,8 @@ export type GateName =
   | 'blocklist'
   | 'attempt-budget'
   | 'rule-pack'
-  | 'contact-cap';
+  | 'contact-cap'
+  | 'abandon-quiet';
 
 export type GateResult = { go: true } | { go: false; gate: GateName; until: number | null; reason: string };
 

@@ -15,6 +15,7 @@ import { checkSchedule } from '../domain/campaign-rules.js';
 import type { IsSpecialDay, ScheduleWindows } from '../domain/calling-windows.js';
 import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '../domain/gates.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
+import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { newLongId } from '../domain/ids.js';
 import { canonicalNumber } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
@@ -35,7 +36,7 @@ import { dispatchCountingContacts } from '../store/contact-safety.repository.js'
 import { appendTrail, pickCallerNumber } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
-import type { DialOutcome } from './dialer.js';
+import type { DialOutcome, DialRequest } from './dialer.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt } from './settle-attempt.js';
@@ -66,6 +67,8 @@ export interface RoundContext {
   windows: ScheduleWindows;
   special: IsSpecialDay;
   rules: ContactRules;
+  /** Quiet period after an abandoned call to a number, ms (CAMPAIGND_ABANDON_QUIET_HOURS). */
+  abandonQuietMs: number;
 }
 
 /** Reads a campaign's windows, special days and contact rules for a round (or a preflight). */
@@ -75,12 +78,14 @@ export async function roundContext(db: Db, engine: EngineConfig, policies: CallD
     windows: checkSchedule(JSON.parse(c.schedule_param) as Record<string, string | undefined>) as ScheduleWindows,
     special: await policies.specialDays(db, c.id),
     rules: contactRulesFor(engine, c),
+    abandonQuietMs: engine.agents.abandonQuietMs,
   };
 }
 
 /**
  * The gates of one call-data attempt at `now` (epoch ms), in order: recycle time, attempt
- * budget, calling window, number delay, blocklist (by subscriber), rule-pack hours. Counted
+ * budget, calling window, number delay, blocklist (by subscriber), the quiet period after an
+ * abandoned call (abandon-at-dial.ts), rule-pack hours. Counted
  * limits (pack caps, contact caps) follow in the dispatch transaction. Campaign state and
  * paused batches are filtered by the claim itself.
  */
@@ -94,6 +99,7 @@ export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow,
     windowGate(now, tz, windows, special),
     delayGate(since + num.delay_time * 1000, now),
     await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+    await abandonQuietAtDial(db, c.vdn_id, canonicalNumber(num.called_no, round.rules.region), now, round.abandonQuietMs),
     packHoursGate(round.rules, now),
   );
 }
@@ -120,7 +126,9 @@ export class CallDataWorker implements Worker {
   async nextEvent(now: number): Promise<number | null> {
     const t = await nextCallDataEvent(this.ctx.db, now);
     const rounds = [...this.#nextRound.values()].filter((r) => r > now);
-    const candidates = [t, ...rounds].filter((x): x is number => x !== null);
+    // Agents freeing up and calls resolving let skill-queue campaigns dial again.
+    const agents = this.ctx.agents?.nextEvent(now) ?? null;
+    const candidates = [t, agents, ...rounds].filter((x): x is number => x !== null);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
 
@@ -149,7 +157,10 @@ export class CallDataWorker implements Worker {
       const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       if (!c) continue;
       const ivr = c.ivr_param ? (JSON.parse(c.ivr_param) as { callCount?: number; callInterval?: number }) : {};
-      const roundSize = Math.min(ivr.callCount ?? 10, budget - dispatched);
+      // Skill-queue campaigns are paced by their agents (agent-desk.ts); IVR ones by callCount per callInterval.
+      const paced = (await this.ctx.agents?.budget(c, now, budget - dispatched)) ?? null;
+      const roundSize = paced ?? Math.min(ivr.callCount ?? 10, budget - dispatched);
+      if (roundSize <= 0) continue;
       const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
       if (claimed.length === 0) continue;
       const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
@@ -158,14 +169,93 @@ export class CallDataWorker implements Worker {
         if (await this.#attempt(round, r, now)) dialledThisRound++;
       }
       dispatched += dialledThisRound;
-      if (dialledThisRound > 0) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
+      if (dialledThisRound > 0 && paced === null) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
     }
     return dispatched;
   }
 
+  /**
+   * Preview campaigns: the next due record of the campaign that passes the dial-time gates,
+   * offered to `agentId` (leased to `preview:{agentId}` for the attempt lease; an offer not
+   * decided by then goes back to the list). Records held by a gate are released as in a round.
+   * Null when nothing is due.
+   */
+  async previewNext(c: CampaignRow, agentId: string, now: number): Promise<{ dataId: number; calledNo: string; sessionId: string | null; callData: string | null } | null> {
+    const { db, caps, engine } = this.ctx;
+    const owner = `preview:${agentId}`;
+    const round = await roundContext(db, engine, this.policies, c);
+    for (let i = 0; i < 50; i++) {
+      const [r] = await claimDueCallData(db, caps, { campaignId: c.id, now, owner, leaseMs: engine.attemptLeaseMs, limit: 1 });
+      if (!r) return null;
+      const numbers = await numbersOf(db, Number(r.id));
+      const num = numbers[r.number_index];
+      if (!num) {
+        await releaseCallData(db, Number(r.id), owner, { dueAt: now, state: 'done', now });
+        await this.#trail(r, { kind: 'finished', detail: 'no number left to call' }, now);
+        continue;
+      }
+      const gate = await callDataGates(db, round, r, num, await this.policies.retryRules(db, r.campaign_id, num.type), now);
+      if (!gate.go) {
+        await this.#hold(r, numbers, num, gate, now, owner);
+        continue;
+      }
+      await this.#trail(r, { kind: 'note', called_no: num.called_no, detail: `offered to agent ${agentId} (preview)` }, now);
+      return { dataId: Number(r.id), calledNo: num.called_no, sessionId: r.session_id, callData: r.call_data };
+    }
+    return null;
+  }
+
+  /**
+   * Preview: the agent's decision on a record offered to it. `call` dials it now through the
+   * usual attempt (gates again, contact limits, dialer, settle) and returns the call id (null if a
+   * gate held it meanwhile); `skip` finishes the record without a call ("skipped by agent").
+   * False when the record is not on offer to that agent.
+   */
+  async previewDecide(c: CampaignRow, dataId: number, agentId: string, decision: 'call' | 'skip', now: number): Promise<{ offered: boolean; callId: string | null }> {
+    const { db, nodeId, engine } = this.ctx;
+    const owner = `preview:${agentId}`;
+    const r = await db
+      .selectFrom('call_data')
+      .selectAll()
+      .where('id', '=', dataId)
+      .where('campaign_id', '=', c.id)
+      .where('state', '=', 'dialing')
+      .where('lease_owner', '=', owner)
+      .where('dispatched_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return { offered: false, callId: null };
+    if (decision === 'skip') {
+      const num = (await numbersOf(db, dataId))[r.number_index];
+      await releaseCallData(db, dataId, owner, { dueAt: now, state: 'done', now });
+      await this.#trail(r, { kind: 'finished', gate: null, called_no: num?.called_no ?? null, detail: `skipped by agent ${agentId} (preview)` }, now);
+      return { offered: true, callId: null };
+    }
+    // The agent's record becomes this node's attempt.
+    const moved = await db
+      .updateTable('call_data')
+      .set({ lease_owner: nodeId, lease_until: now + engine.attemptLeaseMs, updated_at: now })
+      .where('id', '=', dataId)
+      .where('lease_owner', '=', owner)
+      .where('state', '=', 'dialing')
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) return { offered: false, callId: null };
+    const round = await roundContext(db, engine, this.policies, c);
+    let callId: string | null = null;
+    const off = this.ctx.events.on('attempt:dispatched', (e) => {
+      if (e.dataId === dataId) callId = e.callId;
+    });
+    try {
+      await this.#attempt(round, { ...r, lease_owner: nodeId }, now);
+    } finally {
+      off();
+    }
+    return { offered: true, callId };
+  }
+
   /** A record held by `gate`: released until it is next eligible, moved to its next number, or finished. */
-  async #hold(r: CallDataRow, numbers: CallDataNumberRow[], num: CallDataNumberRow, gate: Extract<GateResult, { go: false }>, now: number): Promise<void> {
-    const { db, nodeId, events } = this.ctx;
+  async #hold(r: CallDataRow, numbers: CallDataNumberRow[], num: CallDataNumberRow, gate: Extract<GateResult, { go: false }>, now: number, owner = this.ctx.nodeId): Promise<void> {
+    const { db, events } = this.ctx;
+    const nodeId = owner;
     const permanent = gate.until === null && (gate.gate === 'blocklist' || gate.gate === 'recycle-time' || gate.gate === 'attempt-budget');
     if (permanent && gate.gate !== 'recycle-time' && r.number_index + 1 < numbers.length) {
       // This number may never be dialled (again): the record moves on to its next number.
@@ -266,9 +356,12 @@ export class CallDataWorker implements Worker {
       deviceType: c.device_type,
       callData: r.call_data,
       nowMs: now,
+      ...this.#agentQueue(c),
     });
     if (result.kind === 'settled') {
-      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, result.outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
+      // Simulated agent pool: an answered call takes an agent or is abandoned (agent-desk.ts).
+      const outcome = this.ctx.agents ? this.ctx.agents.place(c, result.outcome, now) : result.outcome;
+      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
     }
     return true;
   }
@@ -294,7 +387,7 @@ export class CallDataWorker implements Worker {
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
     const rules = await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
-    return settleAttempt(
+    const settled = await settleAttempt(
       this.ctx,
       {
         vdnId: r.vdn_id,
@@ -344,5 +437,39 @@ export class CallDataWorker implements Worker {
       o,
       now,
     );
+    if (settled) await this.#agentCall(r, callId, calledNo, o, now);
+    return settled;
+  }
+
+  #agentQueue(c: CampaignRow): { agentQueue?: NonNullable<DialRequest['agentQueue']> } {
+    const desk = this.ctx.agents;
+    const mode = desk?.modeOf(c) ?? null;
+    if (!desk || mode === null) return {};
+    return { agentQueue: { skillId: desk.skillOf(c), mode, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' } };
+  }
+
+  /** Abandon accounting of skill-queue campaigns: the answered call's row, and the hand-off event of an abandoned one. */
+  async #agentCall(r: CallDataRow, callId: string, calledNo: string, o: DialOutcome, now: number): Promise<void> {
+    const desk = this.ctx.agents;
+    if (!desk) return;
+    const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
+    if (!c || desk.modeOf(c) === null) return;
+    const key = canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region);
+    if (await desk.settled(c, callId, key, o, now)) {
+      this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo, handoff: 'recorded-message' });
+      const v = await desk.view(c, now);
+      const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+      await this.#trail(
+        r,
+        {
+          kind: 'note',
+          call_id: callId,
+          called_no: calledNo,
+          fail_code: o.failCode,
+          detail: `abandoned: no agent within ${desk.cfg.abandonGraceMs / 1000} s, recorded message played; campaign abandon rate ${pct(v?.abandonRate ?? 0)} (${v?.abandoned ?? 0}/${v?.answered ?? 0} answered, 30 days; target ${pct(desk.cfg.abandonTarget)}), agent occupancy ${pct(v?.occupancy ?? 0)}`,
+        },
+        now,
+      );
+    }
   }
 }

@@ -31,6 +31,12 @@ export interface DialRequest {
   callData?: string | null;
   /** Engine clock reading when the call is placed. */
   nowMs: number;
+  /**
+   * Skill-queue campaigns: the queue and the abandon rule the CTI applies — an answered call
+   * without a free agent within `abandonGraceMs` gets the recorded message and is released, and
+   * its result is reported with failCode 01046 (agent-desk.ts).
+   */
+  agentQueue?: { skillId: number; mode: 'preview' | 'progressive' | 'predictive'; abandonGraceMs: number; onAbandon: 'recorded-message' };
 }
 
 export interface DialOutcome {

@@ -26,6 +26,8 @@ import { EngineEvents } from './events.js';
 import { CallbackSender } from './callback.js';
 import { OutboundHttp } from './outbound-http.js';
 import { DomainError } from '../domain/errors.js';
+import type { AgentDesk } from './agent-desk.js';
+import type { CampaignRow } from '../store/campaigns.repository.js';
 
 export interface EngineContext {
   db: Db;
@@ -39,6 +41,14 @@ export interface EngineContext {
   log?: Logger;
   /** OBS fail code → the VDN's external result code (OB99999 for an unmapped success). */
   externalResultFor: (db: Db, vdnId: number, failCode: string) => Promise<string | null>;
+  /** Agents of skill-queue campaigns: pacing, abandon accounting, the simulated pool (agent-desk.ts). */
+  agents?: AgentDesk;
+}
+
+/** What preview campaigns need from the call-data worker. */
+export interface PreviewWorker {
+  previewNext(c: CampaignRow, agentId: string, now: number): Promise<{ dataId: number; calledNo: string; sessionId: string | null; callData: string | null } | null>;
+  previewDecide(c: CampaignRow, dataId: number, agentId: string, decision: 'call' | 'skip', now: number): Promise<{ offered: boolean; callId: string | null }>;
 }
 
 /** A kind of due work the engine drives (reservations, call data). */
@@ -88,6 +98,11 @@ export class Engine {
   }
 
   /** The dialer, for its own metrics and lifecycle (the SIP dialer's counters). */
+  /** The agents of skill-queue campaigns, when the engine has them. */
+  get agents(): AgentDesk | undefined {
+    return this.#ctx.agents;
+  }
+
   get dialer(): Dialer {
     return this.#ctx.dialer;
   }
@@ -161,6 +176,23 @@ export class Engine {
     this.events.emit('tick:done', { now, dispatched });
     // Callbacks are delivered beside dialling, never in its way.
     void this.callbacks.deliverDue().catch((e: unknown) => this.#ctx.log?.error({ err: e }, 'callback pass failed'));
+  }
+
+  /** The worker that serves preview campaigns (call data). */
+  #preview(): PreviewWorker {
+    const w = this.#workers.find((x): x is Worker & PreviewWorker => 'previewNext' in x);
+    if (!w) throw new DomainError('0200001', 'the engine has no call-data worker');
+    return w;
+  }
+
+  /** Preview: the next record for an agent of a preview campaign (call-data-worker.ts `previewNext`). */
+  previewNext(c: CampaignRow, agentId: string): ReturnType<PreviewWorker['previewNext']> {
+    return this.#preview().previewNext(c, agentId, this.#ctx.clock.now());
+  }
+
+  /** Preview: an agent's decision on the record offered to it (call-data-worker.ts `previewDecide`). */
+  previewDecide(c: CampaignRow, dataId: number, agentId: string, decision: 'call' | 'skip'): ReturnType<PreviewWorker['previewDecide']> {
+    return this.#preview().previewDecide(c, dataId, agentId, decision, this.#ctx.clock.now());
   }
 
   /**

@@ -16,6 +16,7 @@ import { CallDataWorker, type CallDataPolicies } from './call-data-worker.js';
 import type { Clock } from './clock.js';
 import type { Dialer } from './dialer.js';
 import { Engine } from './engine.js';
+import { AgentDesk } from './agent-desk.js';
 import { ReservationWorker } from './reservation-worker.js';
 import { SimulatedDialer } from './simulated-dialer.js';
 import { SipDialer, type SipTarget } from './sip-dialer.js';
@@ -94,7 +95,17 @@ export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; co
   const policies = callDataPolicies(deps.config);
   const dialer = deps.dialer ?? createDialer(deps.config, deps.db, deps.log);
   const engine = new Engine(
-    { db: deps.db, caps: deps.caps, clock: deps.clock, config: deps.config, engine: deps.config.engine, dialer, log: deps.log, externalResultFor },
+    {
+      db: deps.db,
+      caps: deps.caps,
+      clock: deps.clock,
+      config: deps.config,
+      engine: deps.config.engine,
+      dialer,
+      log: deps.log,
+      externalResultFor,
+      agents: new AgentDesk(deps.db, deps.config.engine.agents, dialer.name === 'simulated', deps.config.engine.sim.seed),
+    },
     (ctx) => [new ReservationWorker(ctx), new CallDataWorker(ctx, policies)],
   );
   // A dialer that runs calls itself reports each outcome the way an external CTI does.

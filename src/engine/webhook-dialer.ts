@@ -41,6 +41,7 @@ export class WebhookDialer implements Dialer {
       maxAlertingTime: req.maxAlertingTime,
       deviceType: req.deviceType,
       callData: req.callData ?? null,
+      ...(req.agentQueue ? { agentQueue: req.agentQueue } : {}),
       time: req.nowMs,
       resultPath: this.opts.resultPath(req.vdnId, req.callId),
     });

@@ -40,6 +40,7 @@ import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { installResultCodeLog } from './result-code-log.js';
+import { agentRoutes } from './routes/agents.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
@@ -309,6 +310,7 @@ export function buildServer(deps: AppDeps) {
       await ext.register(extensionRoutes(deps));
       await ext.register(templateExtensionRoutes(deps));
       await ext.register(sipCallRoutes(deps));
+      await ext.register(agentRoutes(deps));
     },
     { prefix: '/campaignd' },
   );

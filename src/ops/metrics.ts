@@ -16,6 +16,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Clock } from '../engine/clock.js';
 import type { Engine } from '../engine/engine.js';
 import type { Db } from '../store/db.js';
+import { registerAgentMetrics } from './agent-metrics.js';
 
 export interface Metrics {
   registry: Registry;
@@ -128,6 +129,8 @@ export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): 
       this.set(deps.engine?.running ? 1 : 0);
     },
   });
+
+  registerAgentMetrics(registry, deps);
 
   const ev = deps.engine?.events;
   if (ev) {

@@ -34,6 +34,7 @@ import { contactSafety } from './migrations/007-contact-safety.js';
 import { retention } from './migrations/009-retention.js';
 import { surface } from './migrations/008-surface.js';
 import { sipCalls } from './migrations/010-sip-calls.js';
+import { agents } from './migrations/012-agents.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -54,6 +55,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '009-retention': retention(caps),
     '008-surface': surface(caps),
     '010-sip-calls': sipCalls(caps),
+    '012-agents': agents(caps),
   };
 }
 

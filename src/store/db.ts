@@ -12,6 +12,7 @@ import type { JournalTables } from './schema/journal.js';
 import type { PolicyTables } from './schema/policies.js';
 import type { NameNfc } from './schema/names.js';
 import type { SipTables } from './schema/sip.js';
+import type { AgentTables } from './schema/agents.js';
 import type { SurfaceTables } from './schema/surface.js';
 
 export interface AccessKeyTable {
@@ -170,7 +171,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables, SurfaceTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables, SurfaceTables, AgentTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;

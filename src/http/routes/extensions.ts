@@ -10,7 +10,9 @@
  * - `GET  /campaignd/v1/campaigns/{vdnId}/reservations/due?userAccount=&workNo=` — manual
  *   reservations whose time has come and whose result the agent has not reported yet.
  * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/progress` — the internal state
- *   (not-started, executing, call-completed, suspended, expired) and the record counts.
+ *   (not-started, executing, call-completed, suspended, expired) and the record counts; for a
+ *   skill-queue campaign also `agentCampaign`: mode, agents by state, answered, abandoned,
+ *   rolling 30-day abandon rate and target, agent occupancy and wait (engine/agent-desk.ts).
  * - `POST /campaignd/v1/campaigns/{vdnId}/calls/{callId}/result` — the outcome of a call the
  *   webhook dialer handed to an external CTI.
  * - `GET  /campaignd/v1/campaigns/{vdnId}/{campaignId}/preflight` — how many waiting records
@@ -159,7 +161,8 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       const now = deps.clock.now();
       const callable = counts.ready + counts.dialing + counts.pendingReservations > 0;
       const state = campaignState({ beginTime: Number(c.begin_time), endTime: Number(c.end_time), suspended: c.suspended === 1 }, now, callable);
-      return ok('success', { returnObject: { campaignId: Number(c.id), state, status: wireStatus(state), ...counts } });
+      const agentCampaign = (await deps.engine?.agents?.view(c, now)) ?? null;
+      return ok('success', { returnObject: { campaignId: Number(c.id), state, status: wireStatus(state), ...counts, ...(agentCampaign ? { agentCampaign } : {}) } });
     });
 
     app.get('/v1/campaigns/:vdnId/:campaignId/preflight', { schema: { params: VdnCampaignParams } }, async (req) => {
