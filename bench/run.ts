@@ -8,7 +8,9 @@
  * - engine  100,000 due records and 10,000 reservations: dispatch rate, fire lag (bench/engine.ts)
  * - memory  RSS with 1,000,000 records stored and the engine running (bench/memory.ts)
  *
- * Each scenario prints one BENCH_RESULT line; the run writes them, with the machine's cores and
+ * Every scenario runs on SQLite and, when BENCH_DATABASE_URL names a PostgreSQL database (set
+ * to the machine's postgres://postgres@127.0.0.1:5432/test when that answers), on PostgreSQL
+ * too, each in a schema of its own. Each scenario prints one BENCH_RESULT line; the run writes them, with the machine's cores and
  * the commit, to bench/results/<timestamp>.json and .md, and to bench/results/latest.json/.md.
  *
  *   npm run bench                       every scenario
@@ -18,6 +20,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { ROOT } from './lib/processes.js';
 import { machine, markdown, type ScenarioResult } from './lib/report.js';
 
@@ -48,6 +51,22 @@ function runScenario(name: string): Promise<ScenarioResult> {
       else resolve({ scenario: name, figures: [], notes: [`the scenario failed (exit ${code ?? signal}) before it reported; see its output above`] });
     });
   });
+}
+
+// PostgreSQL beside SQLite: the machine's database when it answers and none was named.
+if (!process.env.BENCH_DATABASE_URL && !process.env.CAMPAIGND_TEST_DATABASE_URL) {
+  const url = 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    process.env.BENCH_DATABASE_URL = url;
+    console.error(`PostgreSQL answers on ${url}: each scenario runs on it too`);
+  } catch {
+    console.error(`no PostgreSQL on ${url}: SQLite only (set BENCH_DATABASE_URL to name one)`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 const m = machine();

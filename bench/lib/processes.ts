@@ -102,13 +102,13 @@ export function campaigndEntry(): string[] {
 }
 
 /**
- * campaignd `serve` in its own process on a free port, with `env` on top; ready when `/healthz`
- * answers (so any log level works).
+ * campaignd `serve` in its own process on a free port, with `env` on top and `nodeArgs` given to
+ * node (e.g. `--cpu-prof`); ready when `/healthz` answers (so any log level works).
  */
-export async function startCampaignd(env: Record<string, string>): Promise<Server> {
+export async function startCampaignd(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = await startProcess(process.execPath, [...campaigndEntry(), 'serve'], {
+  const server = await startProcess(process.execPath, [...nodeArgs, ...campaigndEntry(), 'serve'], {
     env: { CAMPAIGND_HOST: '127.0.0.1', ...env, CAMPAIGND_PORT: String(port) },
     ready: null,
     url,
