@@ -10,7 +10,7 @@
  * from /proc every 250 ms for BENCH_SECONDS while the engine dispatches, with a statistics query
  * and a call-data page read in between. VmHWM is the process's peak.
  *
- *   npx tsx bench/memory.ts     (BENCH_RECORDS=1000000 BENCH_SECONDS=30)
+ *   npx tsx bench/memory.ts     (BENCH_MEMORY_RECORDS=1000000 BENCH_MEMORY_SECONDS=30)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,8 +21,8 @@ import { backends, pgClient, pgSkippedNote, type Backend } from './lib/backends.
 import { emit, type Figure } from './lib/report.js';
 import { call, createCampaign, KEY_ENV } from './lib/signed.js';
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const RECORDS = Number(process.env.BENCH_MEMORY_RECORDS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 30);
 const MB = 1024 * 1024;
 
 /** Writes RECORDS ready records of `campaignId` straight into a SQLite store's tables. */
