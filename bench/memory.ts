@@ -7,7 +7,7 @@
  * The campaign is created through the interface; the million records are then written straight
  * into the store's tables while campaignd is stopped (loading them through the interface is the
  * ingest scenario's business), and campaignd is started again on that file: its RSS is sampled
- * from /proc every 250 ms for BENCH_SECONDS while the engine dispatches, with a statistics query
+ * from /proc every 250 ms for BENCH_MEMORY_SECONDS while the engine dispatches, with a statistics query
  * and a call-data page read in between. VmHWM is the process's peak.
  *
  *   npx tsx bench/memory.ts     (BENCH_MEMORY_RECORDS=1000000 BENCH_MEMORY_SECONDS=30)
