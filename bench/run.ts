@@ -1,114 +1,89 @@
 /**
- * Throughput of the hot write path: a signed, persisted `appoint/create` against a bare Fastify
- * route that only parses JSON (target: campaignd ≥ 0.5 × bare). Both servers run as separate
- * processes; one load generator (keep-alive, fixed concurrency) drives each in turn.
+ * `npm run bench`: the benchmark suite of issue #12, outside `npm test`. Builds campaignd (the
+ * servers under test run the built `dist/`, as `npm start` does), then runs each scenario in its
+ * own process, one after another so that they do not share the machine:
  *
- *   npm run bench            (BENCH_SECONDS=10 BENCH_CONCURRENCY=32 to change the load)
+ * - api     signed appoint/create vs a bare Fastify route and a Prism mock (bench/api.ts)
+ * - ingest  call-data add vs a raw better-sqlite3 insert loop (bench/ingest.ts)
+ * - engine  100,000 due records and 10,000 reservations: dispatch rate, fire lag (bench/engine.ts)
+ * - memory  RSS with 1,000,000 records stored and the engine running (bench/memory.ts)
+ *
+ * Every scenario runs on SQLite and, when BENCH_DATABASE_URL names a PostgreSQL database (set
+ * to the machine's postgres://postgres@127.0.0.1:5432/test when that answers), on PostgreSQL
+ * too, each in a schema of its own. Each scenario prints one BENCH_RESULT line; the run writes them, with the machine's cores and
+ * the commit, to bench/results/<timestamp>.json and .md, and to bench/results/latest.json/.md.
+ *
+ *   npm run bench                       every scenario
+ *   npm run bench -- api engine         some of them
+ *   BENCH_NO_BUILD=1 npm run bench      skip the build
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { sign, formatTimestamp } from '../src/auth/c2.js';
+import pg from 'pg';
+import { ROOT } from './lib/processes.js';
+import { machine, markdown, type ScenarioResult } from './lib/report.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const AK = 'benchAK';
-const SK = 'bench-secret-key-0001';
+const SCENARIOS = ['api', 'ingest', 'engine', 'memory'] as const;
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const a of asked) {
+  if (!(SCENARIOS as readonly string[]).includes(a)) {
+    console.error(`unknown scenario "${a}"; known: ${SCENARIOS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const chosen = asked.length ? SCENARIOS.filter((s) => asked.includes(s)) : [...SCENARIOS];
 
-function start(cmd: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+if (!process.env.BENCH_NO_BUILD) {
+  console.error('building campaignd (npm run build)…');
+  const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(1);
+}
+
+function runScenario(name: string): Promise<ScenarioResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', `${name}.ts`)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out) ?? /"url":"(http[^"]+)"/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code, signal) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as ScenarioResult);
+      else resolve({ scenario: name, figures: [], notes: [`the scenario failed (exit ${code ?? signal}) before it reported; see its output above`] });
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function send(url: URL, method: string, body: string): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = {
-    host: url.host,
-    'content-type': 'application/json;charset=UTF-8',
-    'content-length': String(Buffer.byteLength(body)),
-  };
-  const { authorization } = sign({ accessKey: AK, secretKey: SK, timestamp: formatTimestamp(Date.now(), 'seconds'), method, path: url.pathname, headers, body });
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: { ...headers, authorization } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+// PostgreSQL beside SQLite: the machine's database when it answers and none was named.
+if (!process.env.BENCH_DATABASE_URL && !process.env.CAMPAIGND_TEST_DATABASE_URL) {
+  const url = 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    process.env.BENCH_DATABASE_URL = url;
+    console.error(`PostgreSQL answers on ${url}: each scenario runs on it too`);
+  } catch {
+    console.error(`no PostgreSQL on ${url}: SQLite only (set BENCH_DATABASE_URL to name one)`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
-async function load(base: string, taskId: string): Promise<{ rps: number; errors: number }> {
-  const url = new URL(`${base}/rest/isales/v1/openapi/campaigns/1/appoint/create`);
-  const deadline = Date.now() + SECONDS * 1000;
-  let done = 0;
-  let errors = 0;
-  let n = 0;
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      const body = JSON.stringify({ callType: 2, calledNo: String(13800000000 + n++), taskId, appointTime: Date.now() + 86400_000, remark: 'bench' });
-      const r = await send(url, 'POST', body);
-      if (r.status === 200 && r.text.includes('"0200000"')) done++;
-      else errors++;
-    }
-  };
-  const t0 = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { rps: done / ((Date.now() - t0) / 1000), errors };
+const m = machine();
+const results: ScenarioResult[] = [];
+for (const s of chosen) {
+  console.error(`\n=== ${s} ===`);
+  results.push(await runScenario(s));
 }
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-bench-'));
-const bare = await start(['--import', 'tsx', 'bench/bare-server.ts'], {});
-const cd = await start(['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-  CAMPAIGND_DATA_DIR: dir,
-  CAMPAIGND_PORT: '0',
-  CAMPAIGND_ACCESS_KEY: AK,
-  CAMPAIGND_SECRET_KEY: SK,
-  CAMPAIGND_LOG_LEVEL: 'info',
-});
-try {
-  const today = new Date().toISOString().slice(0, 10);
-  const create = await send(
-    new URL(`${cd.url}/rest/isales/v1/openapi/campaigns/1`),
-    'POST',
-    JSON.stringify({
-      name: 'bench',
-      strBeginTime: `${today} 00:00:00`,
-      strEndTime: '2099-01-01 00:00:00',
-      deviceType: 3,
-      callerNo: '4001',
-      maxAlertingTime: 30,
-      scheduleParam: {},
-      ivrParam: { deviceSign: '1' },
-    }),
-  );
-  const taskId = String(JSON.parse(create.text).returnObject.id);
-  // Warm both up (JIT, SQLite page cache) before measuring.
-  await load(bare.url, taskId);
-  const b = await load(bare.url, taskId);
-  await load(cd.url, taskId);
-  const c = await load(cd.url, taskId);
-  const ratio = c.rps / b.rps;
-  console.log(`bare Fastify route:           ${b.rps.toFixed(0)} req/s (${b.errors} errors)`);
-  console.log(`campaignd appoint/create:     ${c.rps.toFixed(0)} req/s (${c.errors} errors), signed + validated + persisted`);
-  console.log(`ratio campaignd / bare:       ${ratio.toFixed(2)} (target ≥ 0.50) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
-  console.log(`(${SECONDS} s per run, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, generator in the same machine)`);
-} finally {
-  bare.child.kill();
-  cd.child.kill();
-  agent.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+const dir = path.join(ROOT, 'bench', 'results');
+fs.mkdirSync(dir, { recursive: true });
+const stamp = m.date.replace(/[:.]/g, '-');
+const json = `${JSON.stringify({ machine: m, results }, null, 2)}\n`;
+const md = markdown(results, m);
+for (const base of [stamp, 'latest']) {
+  fs.writeFileSync(path.join(dir, `${base}.json`), json);
+  fs.writeFileSync(path.join(dir, `${base}.md`), md);
 }
+console.log(`\n${md}`);
+console.error(`written: bench/results/${stamp}.json and .md (and latest.*)`);
+if (results.some((r) => r.figures.length === 0)) process.exit(1);

@@ -1,0 +1,142 @@
+/**
+ * The load tools. Throughput is measured with wrk (Debian `wrk`, C, out of Node's event loop)
+ * when it is installed, otherwise with autocannon (the Fastify ecosystem's generator); latency at
+ * a fixed rate with autocannon's `overallRate`, since wrk has no fixed-rate mode. Whatever tool a
+ * figure uses, both sides of that figure use the same one, with the same connections and time.
+ */
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import type { SignedRequest } from './signed.js';
+
+/** What one load run measured. Latencies in milliseconds. */
+export interface LoadResult {
+  tool: 'wrk' | 'autocannon';
+  connections: number;
+  seconds: number;
+  /** Requests per second answered with the expected reply. */
+  rps: number;
+  /** Replies that were not the expected one (HTTP status or business code), and socket errors. */
+  errors: number;
+  p50: number;
+  p99: number;
+  /** Offered rate (req/s) for fixed-rate runs. */
+  rate?: number;
+}
+
+/**
+ * Which replies count: `envelope` = HTTP 200 with `"0200000"` in the body; `http200` = any HTTP
+ * 200 (for a mock that answers generated values instead of the envelope's success code).
+ */
+export type Good = 'envelope' | 'http200';
+
+/** Whether wrk can be run here. */
+export function hasWrk(): boolean {
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
+}
+
+function luaString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/**
+ * Runs wrk over the given requests (cycled in order by every thread) and counts a reply as good
+ * when its status is 200 and its body holds `"0200000"`.
+ */
+export async function wrkRun(base: string, requests: SignedRequest[], connections: number, seconds: number, good: Good = 'envelope'): Promise<LoadResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-wrk-'));
+  const script = path.join(dir, 'requests.lua');
+  const lines = requests.map((r) => {
+    const { host: _h, ...headers } = r.headers;
+    const h = Object.entries(headers)
+      .map(([k, v]) => `[${luaString(k)}]=${luaString(v)}`)
+      .join(',');
+    return `{${luaString(r.method)},${luaString(r.path)},{${h}},${luaString(r.body)}}`;
+  });
+  fs.writeFileSync(
+    script,
+    [
+      'local data = {',
+      lines.join(',\n'),
+      '}',
+      'local reqs = {}',
+      'local i = 0',
+      'bad = 0',
+      'local threads = {}',
+      'function setup(thread) table.insert(threads, thread) end',
+      // Formatted in init(): wrk sets its Host header only then.
+      'function init(args) for k, d in ipairs(data) do reqs[k] = wrk.format(d[1], d[2], d[3], d[4]) end i = math.random(#reqs) end',
+      'function request() i = i % #reqs + 1 return reqs[i] end',
+      good === 'envelope'
+        ? 'function response(status, headers, body) if status ~= 200 or not string.find(body, "\\"0200000\\"", 1, true) then bad = bad + 1 end end'
+        : 'function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end',
+      'function done(summary, latency, requests)',
+      '  local total = 0',
+      '  for _, t in ipairs(threads) do total = total + (t:get("bad") or 0) end',
+      '  io.write(string.format("BENCH %d %d %d %f %f\\n", summary.requests, total, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))',
+      'end',
+    ].join('\n'),
+  );
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, base], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
+    });
+    const m = /BENCH (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
+    if (!m) throw new Error(`wrk printed no summary: ${out}`);
+    const [total, bad, sockErr, p50, p99] = m.slice(1).map(Number) as [number, number, number, number, number];
+    return { tool: 'wrk', connections, seconds, rps: (total - bad) / seconds, errors: bad + sockErr, p50, p99 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs autocannon over the given requests. `rate` (req/s over all connections) makes it a
+ * fixed-rate run for latency; without it every connection sends as fast as replies come.
+ */
+export async function autocannonRun(base: string, requests: SignedRequest[], connections: number, seconds: number, rate?: number, good: Good = 'envelope'): Promise<LoadResult> {
+  let bad = 0;
+  let i = Math.floor(Math.random() * requests.length);
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        setupRequest: (req) => {
+          i = (i + 1) % requests.length;
+          const r = requests[i]!;
+          const { host: _h, ...headers } = r.headers;
+          return { ...req, method: r.method as 'POST', path: r.path, headers, body: r.body };
+        },
+        onResponse: (status, body) => {
+          if (status !== 200 || (good === 'envelope' && !body.includes('"0200000"'))) bad++;
+        },
+      },
+    ],
+  });
+  const total = result.requests.total;
+  return {
+    tool: 'autocannon',
+    connections,
+    seconds,
+    rps: (total - bad) / seconds,
+    errors: bad + result.errors + result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ...(rate ? { rate } : {}),
+  };
+}
+
+/** Throughput with the best tool available here (wrk, else autocannon). */
+export function throughput(base: string, requests: SignedRequest[], connections: number, seconds: number, good: Good = 'envelope'): Promise<LoadResult> {
+  return hasWrk() ? wrkRun(base, requests, connections, seconds, good) : autocannonRun(base, requests, connections, seconds, undefined, good);
+}
