@@ -7,6 +7,7 @@
  * - ingest  call-data add vs a raw better-sqlite3 insert loop (bench/ingest.ts)
  * - engine  100,000 due records and 10,000 reservations: dispatch rate, fire lag (bench/engine.ts)
  * - memory  RSS with 1,000,000 records stored and the engine running (bench/memory.ts)
+ * - agents  a simulated week of a predictive agent campaign: abandon rate, occupancy (bench/agents-week.ts)
  *
  * Every scenario runs on SQLite and, when BENCH_DATABASE_URL names a PostgreSQL database (set
  * to the machine's postgres://postgres@127.0.0.1:5432/test when that answers), on PostgreSQL
@@ -24,7 +25,9 @@ import pg from 'pg';
 import { ROOT } from './lib/processes.js';
 import { machine, markdown, type ScenarioResult } from './lib/report.js';
 
-const SCENARIOS = ['api', 'ingest', 'engine', 'memory'] as const;
+const SCENARIOS = ['api', 'ingest', 'engine', 'memory', 'agents'] as const;
+/** The file of each scenario under bench/. */
+const FILES: Record<string, string> = { api: 'api.ts', ingest: 'ingest.ts', engine: 'engine.ts', memory: 'memory.ts', agents: 'agents-week.ts' };
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const a of asked) {
   if (!(SCENARIOS as readonly string[]).includes(a)) {
@@ -42,9 +45,13 @@ if (!process.env.BENCH_NO_BUILD) {
 
 function runScenario(name: string): Promise<ScenarioResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', `${name}.ts`)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', FILES[name] as string)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // What the scenario prints for people is passed on; its result line is for this run only.
+      for (const line of d.toString().split('\n')) if (line && !line.startsWith('BENCH_RESULT ')) process.stderr.write(`${line}\n`);
+    });
     child.on('exit', (code, signal) => {
       const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
       if (line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as ScenarioResult);
