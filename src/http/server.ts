@@ -39,6 +39,7 @@ import { callLogRoutes } from './routes/calllogs.js';
 import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { eventRoutes } from './routes/events.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
@@ -300,6 +301,7 @@ export function buildServer(deps: AppDeps) {
       ext.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
+      await ext.register(eventRoutes(deps));
       await ext.register(templateExtensionRoutes(deps));
       await ext.register(sipCallRoutes(deps));
     },
