@@ -130,4 +130,47 @@ describe('event stream', () => {
       other.close();
     }
   });
+
+  test('records: searchable and paged; activity: attempts per hour of engine time; unknown campaign 0200007', async () => {
+    const cid = await campaign(s);
+    await addData(s, cid, ['5550201', '5550202', '5550303']);
+    await advance(s, 60_000);
+    const all = await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/records`);
+    const page = all.returnObject as { total: number; records: Array<{ dataId: number; calledNos: string[]; attempts: number }> };
+    assert.equal(page.total, 3);
+    assert.deepEqual(
+      page.records.map((r) => r.calledNos),
+      [['5550201'], ['5550202'], ['5550303']],
+    );
+    assert.ok(page.records.every((r) => r.attempts === 1));
+    const found = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/records?q=5550&limit=1&offset=1`)).returnObject as typeof page;
+    assert.equal(found.total, 3);
+    assert.deepEqual(
+      found.records.map((r) => r.calledNos[0]),
+      ['5550202'],
+    );
+    const some = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/records?q=0303`)).returnObject as typeof page;
+    assert.deepEqual(
+      some.records.map((r) => r.calledNos[0]),
+      ['5550303'],
+    );
+    const act = (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/activity`)).returnObject as {
+      bucketMs: number;
+      buckets: Array<{ at: number; attempts: number; succeeded: number; failed: number }>;
+    };
+    assert.equal(act.bucketMs, 3_600_000);
+    assert.equal(
+      act.buckets.reduce((n, b) => n + b.attempts, 0),
+      3,
+    );
+    assert.equal(
+      act.buckets.reduce((n, b) => n + b.succeeded, 0),
+      3,
+    );
+    assert.ok(act.buckets.every((b) => b.at % 3_600_000 === 0));
+    const missing = await s.client.request('GET', '/campaignd/v1/campaigns/1/999999/records');
+    assert.equal((missing.body as { resultCode: string }).resultCode, '0200007');
+    const bad = await s.client.request('GET', `/campaignd/v1/campaigns/1/${cid}/activity?bucketMs=5`);
+    assert.equal((bad.body as { resultCode: string }).resultCode, '02000007');
+  });
 });

@@ -40,6 +40,7 @@ import { resultRoutes } from './routes/results.js';
 import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { eventRoutes } from './routes/events.js';
+import { consoleViewRoutes } from './routes/console-views.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
@@ -302,6 +303,7 @@ export function buildServer(deps: AppDeps) {
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
       await ext.register(eventRoutes(deps));
+      await ext.register(consoleViewRoutes(deps));
       await ext.register(templateExtensionRoutes(deps));
       await ext.register(sipCallRoutes(deps));
     },

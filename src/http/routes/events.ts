@@ -2,8 +2,9 @@
  * The live event stream and the signed-in key's own view, for the operator console (issue #14)
  * and any client that wants to watch the engine without polling.
  *
- * - `GET /campaignd/v1/session` — `returnObject: {accessKey, vdnIds: '*' | number[], clock: {now, time, iso, kind}}`:
- *   the VDNs the signing key may use (the console offers them to choose from) and the engine clock.
+ * - `GET /campaignd/v1/session` — `returnObject: {accessKey, vdnIds: '*' | number[], clock: {now, time, iso, kind},
+ *   limits: {callDataMax, callDataAddIntervalMs}}`: the VDNs the signing key may use (the console offers them
+ *   to choose from), the engine clock, and the call-data add limits (records per request, ms between adds).
  * - `GET /campaignd/v1/events?vdnId=` — server-sent events (`text/event-stream`), signed like
  *   every other request (so it is read with `fetch`, not `EventSource`, which cannot send the
  *   Authorization header). Without `vdnId`, the events of every VDN the key may use; with it,
@@ -75,7 +76,8 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
 
     app.get('/v1/session', async (req) => {
       const accessKey = req.accessKey!;
-      return ok('success', { returnObject: { accessKey, vdnIds: await vdnsOf(deps.keys, accessKey), clock: clockView(deps.clock.now(), deps.clock.kind) } });
+      const limits = { callDataMax: deps.config.callData.maxPerRequest, callDataAddIntervalMs: deps.config.callData.addIntervalMs };
+      return ok('success', { returnObject: { accessKey, vdnIds: await vdnsOf(deps.keys, accessKey), clock: clockView(deps.clock.now(), deps.clock.kind), limits } });
     });
 
     app.get('/v1/events', { schema: { querystring: EventsQuery } }, async (req, reply) => {
