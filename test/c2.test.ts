@@ -3,7 +3,9 @@ import { parseQuery } from '../src/auth/query.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { authStringPrefix, canonicalRequest, formatTimestamp, norm, parseAuthorization, parseTimestamp, sign, signingKey, verify } from '../src/auth/c2.js';
-import type { VerifyOptions } from '../src/auth/c2.js';
+import type { CanonicalInput, VerifyOptions } from '../src/auth/c2.js';
+import { deriveSigningKey, signCanonical, signRequest } from '../src/auth/c2-sign.js';
+import { readFileSync } from 'node:fs';
 
 // Common inputs of reference/auth-c2.md §5.
 const AK = 'demoAK0001';
@@ -407,5 +409,143 @@ describe('verify: query strings', () => {
     assert.match(cr, /k=%C3%A9/);
     assert.equal(verify({ ...base, authorization: authFor([['k', 'é']]), rawUrl: '/q?k=%C3%A9' }).ok, true);
     assert.equal(verify({ ...base, authorization: authFor([['k', 'é']]), rawUrl: '/q?k=%E9' }).ok, false);
+  });
+});
+
+describe('isomorphic signer (auth/c2-sign.ts, WebCrypto)', () => {
+  test('the file imports nothing from node: and no Buffer', () => {
+    const text = readFileSync(new URL('../src/auth/c2-sign.ts', import.meta.url), 'utf8');
+    assert.doesNotMatch(text, /from ['"]node:|require\(|\bBuffer\b/);
+  });
+
+  test('§5 vectors A–D through signCanonical give the same values as the node:crypto sign', async () => {
+    const cases: Array<CanonicalInput & { timestamp: string }> = [
+      { timestamp: TS, method: 'POST', path: PING, headers: { host: CMS_HOST }, body: BODY },
+      { timestamp: TS, method: 'POST', path: PING, headers: { host: CMS_HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': '22' }, body: BODY },
+      {
+        timestamp: TS,
+        method: 'GET',
+        path: '/rest/isales/v1/openapi/campaigns/1/list',
+        query: [
+          ['pageSize', '10'],
+          ['name', 'a b/c'],
+          ['empty', ''],
+        ] as const,
+        headers: { host: 'isales.example.com:28443' },
+      },
+      { timestamp: TS_MS, method: 'POST', path: PING, headers: { host: CMS_HOST }, body: Buffer.from(BODY) },
+    ];
+    const expected = [
+      'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69',
+      '1bc9d5620be5be1df8870a93621fec3e0666bf6e8935bc292a5e4718b87cde95',
+      'c7e46c495bdecd9d9842e7c0377e2d314c19e18cbdfaa19f1c97300187039463',
+      '3f03039952f5e3cce2c6c6bc71b39396ea8a45229ca48c4a686549897cf65703',
+    ];
+    for (const [i, c] of cases.entries()) {
+      const web = await signCanonical({ accessKey: AK, secretKey: SK, ...c });
+      const node = sign({ accessKey: AK, secretKey: SK, ...c });
+      assert.equal(web.signature, expected[i], `vector ${'ABCD'[i]}`);
+      assert.deepEqual(web, node);
+    }
+    assert.equal(await deriveSigningKey(SK, 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host'), KEY_A);
+  });
+
+  test('signRequest reproduces vectors A, B and C from a URL, and returns the headers to send', async () => {
+    const a = await signRequest({ method: 'POST', url: `https://${CMS_HOST}${PING}`, body: BODY, accessKey: AK, secretKey: SK, timestamp: TS, signedHeaders: 'host' });
+    assert.equal(a.authorization, 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host/e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69');
+    assert.deepEqual(a.headers, { 'content-type': 'application/json;charset=UTF-8', authorization: a.authorization });
+    const b = await signRequest({ method: 'POST', url: `https://${CMS_HOST}${PING}`, body: BODY, accessKey: AK, secretKey: SK, timestamp: TS });
+    assert.equal(b.authorization.slice(-64), '1bc9d5620be5be1df8870a93621fec3e0666bf6e8935bc292a5e4718b87cde95');
+    assert.deepEqual(b.signed, { host: CMS_HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': '22' });
+    assert.deepEqual(b.body, new TextEncoder().encode(BODY));
+    const c = await signRequest({
+      method: 'GET',
+      url: 'https://isales.example.com:28443/rest/isales/v1/openapi/campaigns/1/list?pageSize=10&name=a+b%2Fc&empty',
+      accessKey: AK,
+      secretKey: SK,
+      now: Date.parse(TS) + 999,
+    });
+    assert.equal(c.authorization.slice(-64), 'c7e46c495bdecd9d9842e7c0377e2d314c19e18cbdfaa19f1c97300187039463');
+    assert.deepEqual(c.headers, { authorization: c.authorization });
+    assert.equal(c.body, undefined);
+  });
+
+  test('signRequest refuses computed headers, non-http URLs and malformed escapes', async () => {
+    const base = { method: 'GET', accessKey: AK, secretKey: SK, timestamp: TS };
+    await assert.rejects(signRequest({ ...base, url: 'http://h/p', headers: { Host: 'x' } }), /computed by the signer/);
+    await assert.rejects(signRequest({ ...base, url: 'ftp://h/p' }), /http\(s\)/);
+    await assert.rejects(signRequest({ ...base, url: 'http://h/p?a=%zz' }), /malformed percent-escape/);
+  });
+
+  const NOW = Date.UTC(2024, 4, 1, 8, 30, 0);
+  const verifyFor = (s: Awaited<ReturnType<typeof signRequest>>, method: string) => {
+    const u = new URL(s.url);
+    return verify({
+      authorization: s.authorization,
+      method,
+      rawUrl: u.pathname + u.search,
+      headers: { ...s.headers, host: u.host, ...(s.body === undefined ? {} : { 'content-length': String(s.body.length) }) },
+      body: s.body ?? new Uint8Array(0),
+      nowMs: NOW,
+      maxSkewMs: 60_000,
+      lookupSecret: (ak) => (ak === AK ? SK : undefined),
+    });
+  };
+
+  test('property: sign → verify round-trips for arbitrary bodies, paths and query strings, and one flipped body byte fails', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 8 }), { maxLength: 4 }),
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 6 })), { maxLength: 4 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.constantFrom<'host' | 'content'>('host', 'content'),
+        fc.constantFrom<'seconds' | 'millis'>('seconds', 'millis'),
+        async (method, segments, pairs, body, signedHeaders, timestampFormat) => {
+          const path = '/' + segments.map(encodeURIComponent).join('/');
+          const search = pairs.length === 0 ? '' : '?' + pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+          const s = await signRequest({ method, url: `http://campaignd.test:28080${path}${search}`, body, accessKey: AK, secretKey: SK, now: NOW, signedHeaders, timestampFormat });
+          assert.deepEqual(verifyFor(s, method), { ok: true, accessKey: AK });
+          // The node:crypto signer gives the same value for the same canonical parts.
+          const u = new URL(s.url);
+          const node = sign({
+            accessKey: AK,
+            secretKey: SK,
+            timestamp: s.authorization.split('/')[2]!,
+            method,
+            path: u.pathname,
+            query: pairs,
+            headers: s.signed,
+            ...(s.body ? { body: s.body } : {}),
+          });
+          assert.equal(node.authorization, s.authorization);
+          if (s.body !== undefined) {
+            const flipped = Uint8Array.from(s.body);
+            flipped[0] = flipped[0]! ^ 1;
+            assert.equal(verifyFor({ ...s, body: flipped }, method).ok, false);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('property: any raw path and query text the URL parser accepts verifies as fetch would send it', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 20 }), fc.string({ maxLength: 30 }), async (rawPath, rawQuery) => {
+        const href = `http://campaignd.test:28080/${rawPath.replaceAll('?', '').replaceAll('#', '')}?${rawQuery.replaceAll('#', '')}`;
+        let s: Awaited<ReturnType<typeof signRequest>>;
+        try {
+          s = await signRequest({ method: 'GET', url: href, accessKey: AK, secretKey: SK, now: NOW });
+        } catch (e) {
+          // Only a malformed percent-escape may be refused, and the server would refuse it too.
+          assert.match(String(e), /malformed percent-escape/);
+          assert.match(rawQuery, /%/);
+          return;
+        }
+        assert.deepEqual(verifyFor(s, 'GET'), { ok: true, accessKey: AK });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,83 +1,25 @@
 /**
- * The CEC "C2" request signature (`auth-v2`), as specified in reference/auth-c2.md.
+ * The CEC "C2" request signature (`auth-v2`), as specified in reference/auth-c2.md: the server's
+ * verifier, on node:crypto with a constant-time compare.
  *
  *   Authorization    = auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}
  *   signingKey       = hex(HMAC-SHA256(SK, authStringPrefix))
  *   signature        = hex(HMAC-SHA256(signingKey-as-hex-text, canonicalRequest))
  *
- * Pure functions only (no I/O, no HTTP framework), shared by the server's verification hook,
- * the typed client and the CLI, so that both ends of the wire run the very same code.
+ * The canonicalisation (norm, canonical request, query reading, timestamps) is the one of
+ * auth/c2-sign.ts, the isomorphic signer the client, the CLI and the browser console use; this
+ * module re-exports it and adds only what needs node:crypto: a synchronous `sign` (for Node
+ * tests and benches) and `verify`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Buffer } from 'node:buffer';
-import { queryPairs } from './query.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { assembleCanonical, authStringPrefix, canonicalRequest, norm, queryPairs } from './c2-sign.js';
+import type { CanonicalInput, Signature } from './c2-sign.js';
+
+export { assembleCanonical, authStringPrefix, canonicalRequest, formatTimestamp, norm, signCanonical, signRequest } from './c2-sign.js';
+export type { CanonicalInput, Signature, SignedRequest, SignRequestInput, TimestampFormat } from './c2-sign.js';
 
 const SCHEME = 'auth-v2';
-
-// ---------------------------------------------------------------------------------------------
-// norm(): percent-encoding of §3.2
-// ---------------------------------------------------------------------------------------------
-
-/** 1 for the RFC 3986 unreserved bytes `A-Z a-z 0-9 - . _ ~`, 0 for everything else. */
-const UNRESERVED = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') {
-  UNRESERVED[c.charCodeAt(0)] = 1;
-}
-const HEX_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
-
-/**
- * Percent-encodes the UTF-8 bytes of `input`: unreserved bytes are kept, every other byte
- * becomes `%XX` with upper-case hex (space is `%20`, never `+`). A `Uint8Array` is taken as raw
- * bytes, even when it is not valid UTF-8, because the body is signed byte for byte.
- *
- * Bodies of up to 1 MiB go through here on every request, so the output length is counted
- * first and the bytes are written into one pre-sized Buffer (no per-byte string concatenation).
- *
- * @example norm('application/json;charset=UTF-8') // 'application%2Fjson%3Bcharset%3DUTF-8'
- */
-export function norm(input: string | Uint8Array): string {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const n = bytes.length;
-  let outLen = n;
-  for (let i = 0; i < n; i++) {
-    if (UNRESERVED[bytes[i]!] === 0) outLen += 2;
-  }
-  if (outLen === n) {
-    // Nothing to escape: the bytes are all ASCII, so latin1 decoding is exact.
-    return typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
-  }
-  const out = Buffer.allocUnsafe(outLen);
-  let j = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i]!;
-    if (UNRESERVED[b] === 1) {
-      out[j++] = b;
-    } else {
-      out[j++] = 0x25; // '%'
-      out[j++] = HEX_UPPER[b >> 4]!;
-      out[j++] = HEX_UPPER[b & 0x0f]!;
-    }
-  }
-  return out.toString('latin1');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timestamps (§3.1)
-// ---------------------------------------------------------------------------------------------
-
-/** `seconds` = `2024-05-01T08:30:00Z` (Huawei's own demo), `millis` = `2024-05-01T08:30:00.123Z`. */
-export type TimestampFormat = 'seconds' | 'millis';
-
-/**
- * Formats an instant as a C2 timestamp in UTC. The seconds form truncates (never rounds), so a
- * signature is never dated in the future. Throws a RangeError for a non-finite instant.
- *
- * @example formatTimestamp(Date.UTC(2024, 4, 1, 8, 30), 'seconds') // '2024-05-01T08:30:00Z'
- */
-export function formatTimestamp(epochMs: number, format: TimestampFormat): string {
-  const iso = new Date(epochMs).toISOString(); // always yyyy-MM-ddTHH:mm:ss.SSSZ for years 0..9999
-  return format === 'millis' ? iso : iso.slice(0, 19) + 'Z';
-}
 
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
 
@@ -104,71 +46,6 @@ export function parseTimestamp(s: string): number | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Canonical request (§3.4)
-// ---------------------------------------------------------------------------------------------
-
-/** What the canonical request is built from. */
-export interface CanonicalInput {
-  /** HTTP method; upper-cased in the canonical request. */
-  method: string;
-  /** Request path as sent, without host or query; used verbatim (not encoded). */
-  path: string;
-  /** Decoded query parameters; order does not matter (the canonical form sorts them). */
-  query?: ReadonlyArray<readonly [string, string]>;
-  /** The SIGNED headers only: lower-case name -> value exactly as sent. */
-  headers: Readonly<Record<string, string>>;
-  /** The exact body bytes on the wire (a string stands for its UTF-8 bytes). */
-  body?: string | Uint8Array;
-}
-
-/**
- * Shared by the signer and the verifier: the verifier feeds pre-encoded query pairs (decoded
- * from the raw URL down to bytes) and the signedHeaders text exactly as received.
- */
-function assemble(method: string, path: string, encodedQuery: string[] | null, signedHeaders: string, headerLines: string[], body: string | Uint8Array | undefined): string {
-  let cr = method.toUpperCase() + '\n' + path + '\n';
-  // The query line is omitted entirely (no blank line) when there are no parameters, as in
-  // Huawei's demo. Sorting plain strings compares UTF-16 code units; after norm() everything is
-  // ASCII, so this equals the byte order Java's String.compareTo gives.
-  if (encodedQuery !== null && encodedQuery.length > 0) cr += encodedQuery.sort().join('&') + '\n';
-  cr += signedHeaders + '\n';
-  cr += headerLines.sort().join('\n') + '\n';
-  if (body !== undefined && body.length > 0) cr += norm(body);
-  return cr;
-}
-
-/** Lower-cases header names and refuses names that collide once lower-cased. */
-function lowerHeaders(headers: Readonly<Record<string, string>>): Array<[string, string]> {
-  const seen = new Set<string>();
-  const out: Array<[string, string]> = [];
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) throw new TypeError(`header "${lower}" is given twice (names differ only in case)`);
-    seen.add(lower);
-    out.push([lower, value]);
-  }
-  return out;
-}
-
-/**
- * Builds the canonical request text of §3.4: method, path, query line (only when there are
- * query parameters), signed header names, `norm(name):norm(value)` lines sorted, then
- * `norm(body)` when the body is non-empty.
- *
- * @example canonicalRequest({ method: 'GET', path: '/p', headers: { host: 'h:1' } }) // 'GET\n/p\nhost\nhost:h%3A1\n'
- */
-export function canonicalRequest(input: CanonicalInput): string {
-  const headers = lowerHeaders(input.headers);
-  const signed = headers
-    .map(([n]) => n)
-    .sort()
-    .join(';');
-  const lines = headers.map(([n, v]) => norm(n) + ':' + norm(v));
-  const query = input.query === undefined ? null : input.query.map(([k, v]) => norm(k) + '=' + norm(v ?? ''));
-  return assemble(input.method, input.path, query, signed, lines, input.body);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Keys and signature (§3.5)
 // ---------------------------------------------------------------------------------------------
 
@@ -187,31 +64,15 @@ export function signingKey(sk: string, prefix: string): string {
 }
 
 /**
- * Builds `auth-v2/{AK}/{timestamp}/{signedHeaders}` with the names lower-cased, sorted and
- * joined by `;`. Throws a TypeError if AK or timestamp contain `/`, because the server splits
- * the header on `/` and could never read such a value back.
- *
- * @example authStringPrefix('ak1', '2024-05-01T08:30:00Z', ['Host', 'content-type']) // 'auth-v2/ak1/2024-05-01T08:30:00Z/content-type;host'
- */
-export function authStringPrefix(ak: string, timestamp: string, signedHeaderNames: string[]): string {
-  if (ak.includes('/')) throw new TypeError('access key must not contain "/"');
-  if (timestamp.includes('/')) throw new TypeError('timestamp must not contain "/"');
-  const names = signedHeaderNames.map((n) => n.toLowerCase()).sort();
-  return `${SCHEME}/${ak}/${timestamp}/${names.join(';')}`;
-}
-
-/**
- * Signs a request. `headers` are the headers to sign (at least `host`), with the values that
- * will be sent; `body` must be the exact bytes that will be sent.
+ * Signs a request synchronously on node:crypto: the same canonical request and result as
+ * `signCanonical` of auth/c2-sign.ts (test/c2.test.ts runs the vectors through both). For Node
+ * tests and benches; the client uses the isomorphic `signRequest`. `headers` are the headers
+ * to sign (at least `host`), with the values that will be sent; `body` must be the exact bytes
+ * that will be sent.
  *
  * @example sign({ accessKey: 'ak', secretKey: 'sk', timestamp: '2024-05-01T08:30:00Z', method: 'GET', path: '/p', headers: { host: 'h:1' } }).authorization
  */
-export function sign(opts: { accessKey: string; secretKey: string; timestamp: string } & CanonicalInput): {
-  authorization: string;
-  signature: string;
-  canonicalRequest: string;
-  signingKey: string;
-} {
+export function sign(opts: { accessKey: string; secretKey: string; timestamp: string } & CanonicalInput): Signature {
   const prefix = authStringPrefix(opts.accessKey, opts.timestamp, Object.keys(opts.headers));
   const cr = canonicalRequest(opts);
   const key = signingKey(opts.secretKey, prefix);
@@ -344,7 +205,7 @@ export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthori
 /**
  * Verifies the C2 signature of an incoming request against its raw bytes. Failure reasons are
  * meant for logs and 401 bodies: they never contain the secret key or the expected signature.
- * The query is read by `queryPairs` (auth/query.ts), the router's own reading: `+` is a space,
+ * The query is read by `queryPairs` (auth/c2-sign.ts, re-exported by auth/query.ts), the router's own reading: `+` is a space,
  * so a signed `%2B` rewritten to `+` no longer verifies.
  *
  * @example verify({ authorization: req.headers.authorization, method: req.method, rawUrl: req.url, headers: req.headers, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret: (ak) => keys.get(ak) })
@@ -364,7 +225,7 @@ export function verify(opts: VerifyOptions): VerifyResult {
   const prefix = `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${auth.signedHeaders.join(';')}`;
   const key = signingKey(secret, prefix);
   const given = Buffer.from(auth.signature, 'latin1');
-  const cr = assemble(opts.method, path, query, auth.signedHeaders.join(';'), headerLines, opts.body);
+  const cr = assembleCanonical(opts.method, path, query, auth.signedHeaders.join(';'), headerLines, opts.body);
   const expected = Buffer.from(hmacHex(key, cr), 'latin1');
   // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
   // timingSafeEqual precondition.

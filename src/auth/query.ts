@@ -5,57 +5,9 @@
  * to bytes: the verifier re-encodes those bytes, the router reads them as UTF-8 text.
  */
 
-function hexVal(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
+import { queryPairs } from './c2-sign.js';
 
-/**
- * Percent-decodes one raw query component to BYTES (`+` → space), so that re-encoding
- * reproduces the client's input exactly even when it is not valid UTF-8. Null on a malformed
- * escape (`%`, `%4`, `%zz`).
- *
- * @example decodeComponent('a+b%2B') // bytes of 'a b+'
- */
-export function decodeComponent(raw: string): Uint8Array | null {
-  const src = Buffer.from(raw, 'utf8');
-  const out = Buffer.allocUnsafe(src.length);
-  let j = 0;
-  for (let i = 0; i < src.length; i++) {
-    const b = src[i]!;
-    if (b === 0x25) {
-      const hi = i + 2 < src.length ? hexVal(src[i + 1]!) : -1;
-      const lo = hi >= 0 ? hexVal(src[i + 2]!) : -1;
-      if (lo < 0) return null;
-      out[j++] = (hi << 4) | lo;
-      i += 2;
-    } else {
-      out[j++] = b === 0x2b ? 0x20 : b;
-    }
-  }
-  return out.subarray(0, j);
-}
-
-/**
- * The decoded `[name, value]` byte pairs of a raw query (without the `?`), in order; empty
- * parts (`a=1&&b=2`, a trailing `&`) are skipped and `a` alone is `a=` . Null when any component
- * has a malformed escape.
- */
-export function queryPairs(rawQuery: string): Array<[Uint8Array, Uint8Array]> | null {
-  const out: Array<[Uint8Array, Uint8Array]> = [];
-  if (rawQuery === '') return out;
-  for (const part of rawQuery.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const k = decodeComponent(eq < 0 ? part : part.slice(0, eq));
-    const v = decodeComponent(eq < 0 ? '' : part.slice(eq + 1));
-    if (k === null || v === null) return null;
-    out.push([k, v]);
-  }
-  return out;
-}
+export { decodeComponent, queryPairs } from './c2-sign.js';
 
 /** Set on a parsed query whose text cannot be read as the client meant (see `parseQuery`). */
 export const QUERY_PROBLEM = Symbol('campaignd.queryProblem');

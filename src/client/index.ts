@@ -1,6 +1,7 @@
 /**
  * Typed client for campaignd (and any CC-iSales-compatible server), signing every request with
- * the C2 `auth-v2` scheme of reference/auth-c2.md.
+ * the C2 `auth-v2` scheme of reference/auth-c2.md. The signing is `signRequest` of
+ * auth/c2-sign.ts, the isomorphic signer (WebCrypto) the browser console runs too.
  *
  * Two rules keep signatures valid:
  * - the body is serialised ONCE and the same bytes are signed and sent (any byte difference —
@@ -16,15 +17,11 @@
  * `NODE_EXTRA_CA_CERTS=/path/to/ca.pem`, or pass your own `fetch` (for example undici's, with
  * an `Agent({ connect: { rejectUnauthorized: false } })` dispatcher).
  */
-import { Buffer } from 'node:buffer';
-import { formatTimestamp, norm, sign } from '../auth/c2.js';
-import type { TimestampFormat } from '../auth/c2.js';
+import { JSON_CONTENT_TYPE, norm, signRequest } from '../auth/c2-sign.js';
+import type { TimestampFormat } from '../auth/c2-sign.js';
 
-export { sign, formatTimestamp } from '../auth/c2.js';
-export type { TimestampFormat } from '../auth/c2.js';
-
-/** Content-Type sent (and signed in `content` mode) with every request body. */
-const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
+export { formatTimestamp, signCanonical, signRequest } from '../auth/c2-sign.js';
+export type { SignedRequest, SignRequestInput, TimestampFormat } from '../auth/c2-sign.js';
 
 /** Headers the client computes itself; letting callers set them would break the signature. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'authorization', 'transfer-encoding']);
@@ -227,16 +224,18 @@ export interface CreateObResultBody {
   obsCodes: string[];
 }
 
+const utf8 = new TextEncoder();
+
 /** Serialises a body once; a string or byte array is taken as the exact bytes to send. */
 function encodeBody(body: unknown): Uint8Array | undefined {
   if (body === undefined) return undefined;
   let bytes: Uint8Array;
-  if (typeof body === 'string') bytes = Buffer.from(body, 'utf8');
+  if (typeof body === 'string') bytes = utf8.encode(body);
   else if (body instanceof Uint8Array) bytes = body;
   else {
     const json = JSON.stringify(body);
     if (json === undefined) throw new TypeError('request body cannot be serialised to JSON');
-    bytes = Buffer.from(json, 'utf8');
+    bytes = utf8.encode(json);
   }
   // A zero-length body is sent as no body at all (no Content-Type, nothing signed for it).
   return bytes.length === 0 ? undefined : bytes;
@@ -336,27 +335,20 @@ export class CampaigndClient {
     const url = new URL(this.#origin + this.#basePath + (pathOnly.startsWith('/') ? '' : '/') + pathOnly + search);
 
     // fetch writes the Host header from url.host (port included when not the default) and the
-    // request target from url.pathname + url.search, so signing those values signs what is sent.
-    const signed: Record<string, string> = { host: url.host };
-    const headers: Record<string, string> = { ...this.#extraHeaders };
-    if (bytes !== undefined) {
-      headers['content-type'] = this.#contentType;
-      if (this.#signedHeaders === 'content') {
-        signed['content-type'] = this.#contentType;
-        signed['content-length'] = String(bytes.length);
-      }
-    }
-    const { authorization, canonicalRequest } = sign({
+    // request target from url.pathname + url.search; signRequest signs exactly those values.
+    const signed = await signRequest({
+      method: verb,
+      url,
       accessKey: this.#accessKey,
       secretKey: this.#secretKey,
-      timestamp: formatTimestamp(this.#now(), this.#timestampFormat),
-      method: verb,
-      path: url.pathname,
-      query: pairs,
-      headers: signed,
+      now: this.#now(),
+      timestampFormat: this.#timestampFormat,
+      signedHeaders: this.#signedHeaders,
+      contentType: this.#contentType,
       ...(bytes === undefined ? {} : { body: bytes }),
     });
-    headers.authorization = authorization;
+    const { authorization, canonicalRequest } = signed;
+    const headers: Record<string, string> = { ...this.#extraHeaders, ...signed.headers };
     this.#onSigned?.({ method: verb, url: url.href, canonicalRequest, authorizationPrefix: authorization.slice(0, authorization.lastIndexOf('/')) });
 
     const res = await this.#fetch(url, {
