@@ -48,6 +48,7 @@ import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
 import type { Metrics } from '../ops/metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { registerConsole } from './console.js';
 import { installOperations, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
@@ -273,6 +274,8 @@ export function buildServer(deps: AppDeps) {
   void app.register(async (root) => {
     root.get('/healthz', async () => ({ status: 'UP' }));
   });
+  // The operator console's static files (unsigned; the page signs every call it makes).
+  void app.register(registerConsole);
 
   void app.register(
     async (isales) => {
