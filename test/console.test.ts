@@ -131,6 +131,29 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.screenshot({ path: artifact('campaign.png'), fullPage: false });
   });
 
+  test('an XLSX list is read in the browser and loaded too', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('list');
+    ws.addRow(['sessionId', 'called']);
+    for (let i = 0; i < 5; i++) ws.addRow([`x-${i}`, 13800000000 + i]);
+    const dir = tempDir();
+    const file = path.join(dir, 'list.xlsx');
+    await wb.xlsx.writeFile(file);
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByTestId('upload-result').filter({ hasText: '5 loaded, 0 refused.' }).waitFor({ timeout: 30_000 });
+    await page.getByText('1005 records').waitFor();
+    const found = await s.client.request<{ returnObject: { records: Array<{ calledNos: string[] }> } }>('GET', `/campaignd/v1/campaigns/1/${campaignId}/records`, undefined, {
+      q: '1380000000',
+    });
+    assert.deepEqual(
+      found.body?.returnObject.records.map((r) => r.calledNos[0]),
+      ['13800000000', '13800000001', '13800000002', '13800000003', '13800000004'],
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('pause and resume', async () => {
     await page.getByRole('button', { name: 'Pause campaign' }).click();
     await page.getByTestId('state').filter({ hasText: 'suspended' }).waitFor();

@@ -1,5 +1,6 @@
 /**
- * A CSV list loaded from the browser: parsed here (papaparse), then sent through the signed
+ * A CSV or XLSX list loaded from the browser: parsed here (papaparse; exceljs for `.xlsx`,
+ * loaded only when such a file is chosen), then sent through the signed
  * call-data interface (`POST P2/calldata/{campaignId}`) in requests of at most the server's
  * `callDataMax` records, waiting out the add interval (`0200022`) as the server asks.
  * Columns by header name, as the file import reads them: sessionId, called (a number or the
@@ -36,7 +37,59 @@ export function recordOf(row: Row): Record<string, unknown> | string {
   return rec;
 }
 
-export async function uploadCsv(
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** An Excel cell value → its text, as the server's file import reads it (src/engine/file-rows.ts `cellText`). */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toFixed(0) : String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Date) {
+    return `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`;
+  }
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown };
+    if (Array.isArray(o.richText)) return o.richText.map((t) => t.text).join('');
+    if (o.text !== undefined) return cellText(o.text);
+    if ('result' in o) return cellText(o.result);
+  }
+  return String(v);
+}
+
+/** The first worksheet of an `.xlsx` file as rows keyed by the header row (empty rows left out). */
+async function xlsxRows(file: File): Promise<Row[]> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await file.arrayBuffer());
+  const sheet = wb.worksheets[0];
+  if (!sheet) return [];
+  let header: string[] | undefined;
+  const rows: Row[] = [];
+  sheet.eachRow((row) => {
+    const cells = (row.values as unknown[]).slice(1).map(cellText);
+    if (!header) {
+      header = cells.map((h) => h.trim());
+      return;
+    }
+    if (cells.every((c) => c.trim() === '')) return;
+    const r: Row = {};
+    header.forEach((h, i) => {
+      r[h] = cells[i] ?? '';
+    });
+    rows.push(r);
+  });
+  return rows;
+}
+
+/** The rows of a `.csv` or `.xlsx` file, keyed by its header row. */
+export async function readList(file: File): Promise<Row[]> {
+  if (/\.xlsx$/i.test(file.name)) return xlsxRows(file);
+  const parsed = Papa.parse<Row>(await file.text(), { header: true, skipEmptyLines: 'greedy', transformHeader: (h) => h.trim() });
+  return parsed.data;
+}
+
+export async function uploadList(
   vdn: number,
   campaignId: number,
   file: File,
@@ -45,12 +98,11 @@ export async function uploadCsv(
   intervalMs: number,
   onProgress: (p: UploadProgress) => void,
 ): Promise<UploadProgress> {
-  const text = await file.text();
-  const parsed = Papa.parse<Row>(text, { header: true, skipEmptyLines: 'greedy', transformHeader: (h) => h.trim() });
-  const p: UploadProgress = { sent: 0, total: parsed.data.length, loaded: 0, failed: [] };
+  const data = await readList(file);
+  const p: UploadProgress = { sent: 0, total: data.length, loaded: 0, failed: [] };
   // Rows refused before sending count as handled at once.
   const records: Array<{ row: number; rec: Record<string, unknown> }> = [];
-  parsed.data.forEach((row, i) => {
+  data.forEach((row, i) => {
     const r = recordOf(row);
     if (typeof r === 'string') p.failed.push({ row: i + 2, reason: r });
     else records.push({ row: i + 2, rec: r });

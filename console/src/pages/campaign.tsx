@@ -7,7 +7,7 @@ import { must, P, X } from '../api.js';
 import { ActivityChart, type ActivityBucket } from '../chart.js';
 import { onStream, type Session } from '../session.js';
 import { ErrorText, fmtTime, ProgressBar, Section, useData, useThrottled } from '../ui.js';
-import { uploadCsv, type UploadProgress } from '../upload.js';
+import { uploadList, type UploadProgress } from '../upload.js';
 import { campaignAction, doneOf, type Progress, WIRE_STATUS } from './campaigns.js';
 import { moveClock } from './clock.js';
 
@@ -227,7 +227,7 @@ function Upload(props: { vdn: number; campaignId: number; session: Session; onDo
     setBusy(true);
     setError(undefined);
     try {
-      await uploadCsv(props.vdn, props.campaignId, file, batchId || undefined, props.session.limits.callDataMax, props.session.limits.callDataAddIntervalMs, setProg);
+      await uploadList(props.vdn, props.campaignId, file, batchId || undefined, props.session.limits.callDataMax, props.session.limits.callDataAddIntervalMs, setProg);
     } catch (err) {
       setError(err);
     } finally {
@@ -239,8 +239,13 @@ function Upload(props: { vdn: number; campaignId: number; session: Session; onDo
     <Section title="Load a list" id="upload">
       <form class="inline" onSubmit={start}>
         <label>
-          CSV file
-          <input type="file" accept=".csv,text/csv" name="file" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])} />
+          CSV or XLSX file
+          <input
+            type="file"
+            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            name="file"
+            onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])}
+          />
         </label>
         <input aria-label="batch id (optional)" placeholder="batch id (optional)" value={batchId} onInput={(e) => setBatchId((e.target as HTMLInputElement).value)} />
         <button type="submit" disabled={!file || busy}>
