@@ -72,7 +72,7 @@ describe('operator console', { timeout: 240_000 }, () => {
 
   test('a bad field gets the server message next to it', async () => {
     await page.getByRole('link', { name: 'New campaign' }).click();
-    await page.getByLabel('Name').fill('bad-ring-time');
+    await page.getByLabel('Name', { exact: true }).fill('bad-ring-time');
     await page.getByLabel('Ring time (s)').fill('500');
     await page.getByRole('button', { name: 'Create campaign' }).click();
     const msg = page.locator('#e-maxAlertingTime');
@@ -83,7 +83,7 @@ describe('operator console', { timeout: 240_000 }, () => {
   });
 
   test('a campaign is created through the form', async () => {
-    await page.getByLabel('Name').fill('console-campaign');
+    await page.getByLabel('Name', { exact: true }).fill('console-campaign');
     await page.getByLabel('Ring time (s)').fill('30');
     await page.getByLabel('Seconds between rounds').fill('60');
     await page.getByLabel('Calling-number pool').fill('4001001:1\n4001002:2');
@@ -161,6 +161,36 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Resume campaign' }).click();
     await page.getByTestId('state').filter({ hasNotText: 'suspended' }).waitFor();
     assert.notEqual(await page.getByTestId('wire-status').textContent(), '3');
+  });
+
+  test('a batch is added, paused and resumed', async () => {
+    const batches = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Batches' }) });
+    await batches.getByLabel('new batch name').fill('morning');
+    await batches.getByRole('button', { name: 'Add batch' }).click();
+    await batches.getByText('morning — running').waitFor();
+    await batches.getByRole('button', { name: 'Pause' }).click();
+    await batches.getByText('morning — paused').waitFor();
+    await batches.getByRole('button', { name: 'Resume' }).click();
+    await batches.getByText('morning — running').waitFor();
+  });
+
+  test('edit: a new name and a special date are saved', async () => {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: `Edit campaign ${campaignId}` }).waitFor();
+    // The form shows once the campaign's current values are in it.
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'console-campaign');
+    await page.getByLabel('Name', { exact: true }).fill('console-campaign-renamed');
+    await page.getByLabel('special date name').fill('new-year');
+    await page.getByLabel('special date type').selectOption('3');
+    await page.getByLabel('begin date').fill('01-01');
+    await page.getByLabel('end date').fill('01-01');
+    await page.getByRole('button', { name: 'Add date' }).click();
+    await page.getByText(/new-year \(type 3\)/).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: `Campaign ${campaignId} — console-campaign-renamed` }).waitFor();
+    const d = await s.client.request<{ returnObject: { name: string; callerNo: unknown[] } }>('GET', `/rest/isales/v1/openapi/campaigns/1/${campaignId}`);
+    assert.equal(d.body?.returnObject.name, 'console-campaign-renamed');
+    assert.equal(d.body?.returnObject.callerNo.length, 2, 'the pool is kept');
   });
 
   test("a record's decision trail opens as a timeline", async () => {

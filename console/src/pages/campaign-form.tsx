@@ -115,6 +115,8 @@ export function CampaignForm(props: { vdn: number; session: Session; campaignId?
   const [fieldError, setFieldError] = useState<{ field?: string; code: string; desc: string }>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // Editing: the form appears once the campaign's current values are in it.
+  const [loaded, setLoaded] = useState(!campaignId);
 
   useEffect(() => {
     if (!campaignId) return;
@@ -141,6 +143,7 @@ export function CampaignForm(props: { vdn: number; session: Session; campaignId?
         policyJson: retry.retryPolicyId ? String(retry.policyJson ?? '') : '',
         callBackUrl: String(c.callBackUrl ?? ''),
       });
+      setLoaded(true);
     }, setError);
   }, [vdn, campaignId]);
 
@@ -192,6 +195,14 @@ export function CampaignForm(props: { vdn: number; session: Session; campaignId?
     </label>
   );
 
+  if (!loaded) {
+    return (
+      <Section title={`Edit campaign ${campaignId}`} id="campaign-form">
+        <ErrorText error={error} />
+        {!error && <p>Loading the campaign…</p>}
+      </Section>
+    );
+  }
   return (
     <Section title={campaignId ? `Edit campaign ${campaignId}` : 'New campaign'} id="campaign-form">
       <form class="form" onSubmit={submit} noValidate>
