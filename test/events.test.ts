@@ -31,8 +31,9 @@ async function openStream(s: TestServer, pathAndQuery: string, ak = AK, sk = SK)
   const res = await fetch(url, { headers: { authorization }, signal: ctl.signal });
   const seen: SseEvent[] = [];
   const waiters: Array<() => void> = [];
+  let ended: Promise<void> = Promise.resolve();
   if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
-    void (async () => {
+    ended = (async () => {
       const decoder = new TextDecoder();
       let buf = '';
       try {
@@ -65,7 +66,7 @@ async function openStream(s: TestServer, pathAndQuery: string, ak = AK, sk = SK)
       });
     }
   }
-  return { res, seen, waitFor, close: () => ctl.abort() };
+  return { res, seen, waitFor, ended, close: () => ctl.abort() };
 }
 
 describe('event stream', () => {
@@ -172,5 +173,23 @@ describe('event stream', () => {
     assert.equal((missing.body as { resultCode: string }).resultCode, '0200007');
     const bad = await s.client.request('GET', `/campaignd/v1/campaigns/1/${cid}/activity?bucketMs=5`);
     assert.equal((bad.body as { resultCode: string }).resultCode, '02000007');
+  });
+
+  test('the stream of a key removed while it is open ends at the next event', async () => {
+    await s.keys.put('shortlived', 'shortlived-secret', '*', Date.now());
+    const st = await openStream(s, '/campaignd/v1/events', 'shortlived', 'shortlived-secret');
+    try {
+      await st.waitFor((e) => e.event === 'hello');
+      await s.keys.remove('shortlived');
+      await advance(s, 60_000);
+      const outcome = await Promise.race([st.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 5000))]);
+      assert.equal(outcome, 'ended');
+      assert.deepEqual(
+        st.seen.map((e) => e.event),
+        ['hello'],
+      );
+    } finally {
+      st.close();
+    }
   });
 });

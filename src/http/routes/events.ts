@@ -14,6 +14,7 @@
  *   `reservation:timeout`; plus `clock` `{now}` after every engine pass (`tick:done`, sent to
  *   every stream, throttled to one per 250 ms of real time) and `hello` `{accessKey, vdnIds, clock}` first.
  *   A comment line every 15 s keeps proxies and the server's idle timeout from closing the stream.
+ *   The stream ends when its key is removed or loses the VDN asked for (checked at every write).
  *   Without an engine (`CAMPAIGND_ENGINE=off`) the stream carries `hello` and keep-alives only.
  *
  * Decision (issue #14): SSE rather than WebSocket, because it is plain HTTP that the C2 signature
@@ -92,8 +93,11 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
       req.raw.socket?.setTimeout(0);
       let seq = 0;
       let closed = false;
+      // A key removed (or changed) while its stream is open: the stream ends at the next write.
+      const stillValid = () => deps.keys.secretFor(accessKey) !== undefined && (only === undefined || deps.keys.allows(accessKey, only));
       const send = (event: string, data: unknown) => {
         if (closed) return;
+        if (!stillValid()) return end();
         res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const visible = (vdnId: number) => (only === undefined ? deps.keys.allows(accessKey, vdnId) : vdnId === only);
@@ -130,7 +134,9 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
         );
       }
       const keepalive = setInterval(() => {
-        if (!closed) res.write(': keep-alive\n\n');
+        if (closed) return;
+        if (!stillValid()) return end();
+        res.write(': keep-alive\n\n');
       }, KEEPALIVE_MS);
       const end = () => {
         if (closed) return;
