@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startOfUtcDay } from '../src/domain/time.js';
 import { ManualClock } from '../src/engine/clock.js';
 import { artifact, ensureConsoleBuilt, launch } from './browser.js';
-import { AK, SK, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { AK, createCampaign, SK, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -207,6 +207,22 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.screenshot({ path: artifact('record-trail.png'), fullPage: true });
   });
 
+  test('preflight names the held records and moves the clock to the next due work', async () => {
+    // Engine time is 09:00 on a Monday; this campaign may call from 10:00 only.
+    const id = await createCampaign(s.client, 1, { name: 'later', scheduleParam: { workdayBeginTime1: '10:00', workdayEndTime1: '11:00' } }, s.clock.now());
+    const added = await s.client.request<{ resultCode: string }>('POST', `/rest/isales/v2/openapi/campaigns/1/calldata/${id}`, {
+      callDataList: [{ sessionId: 'p-1', called: [{ calledNo: '13700000001' }] }],
+    });
+    assert.equal(added.body?.resultCode, '0200000');
+    await page.goto(`${s.url}/console/#/campaigns/${id}`);
+    const preflight = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Preflight' }) });
+    await preflight.getByTestId('dial-now').filter({ hasText: '0' }).waitFor();
+    const move = preflight.getByRole('button', { name: /Move the clock to the next due work \(2030-01-07 10:00\)/ });
+    await move.click();
+    await page.getByTestId('clock').filter({ hasText: '2030-01-07 10:00:00' }).waitFor();
+    await page.getByTestId('count-done').filter({ hasText: '1' }).waitFor();
+  });
+
   test('the other pages render (blocklist, reservations, external results, journal)', async () => {
     const pages: Array<[string, string]> = [
       ['Blocklist', 'Blocklist of VDN 1'],
@@ -239,6 +255,20 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.getByLabel('Access key (AK)').waitFor();
     assert.equal(await page.evaluate<string | null>("sessionStorage.getItem('campaignd.credentials')"), null);
     await page.reload();
+    await page.getByLabel('Access key (AK)').waitFor();
+  });
+
+  test('a key bound to VDNs 2 and 3 chooses among them', async () => {
+    await s.keys.put('vdn23', 'vdn23-secret-key', [2, 3], Date.now());
+    await page.getByLabel('Access key (AK)').fill('vdn23');
+    await page.getByLabel('Secret key (SK)').fill('vdn23-secret-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Campaigns of VDN 2' }).waitFor();
+    const options = await page.getByLabel('VDN', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(options, ['2', '3']);
+    await page.getByLabel('VDN', { exact: true }).selectOption('3');
+    await page.getByRole('heading', { name: 'Campaigns of VDN 3' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access key (AK)').waitFor();
   });
 

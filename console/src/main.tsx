@@ -34,6 +34,8 @@ function App() {
   const hash = useHash();
 
   const signOut = (reason?: string) => {
+    // The next key may not see this page's campaign: start again from the list.
+    location.hash = '#/campaigns';
     saveCredentials(null);
     setSession(null);
     setSignInError(reason);
@@ -86,6 +88,12 @@ function App() {
     );
   }
 
+  /** Another VDN: a campaign page of the previous one would only answer 0200007, so back to the list. */
+  const chooseVdn = (v: number) => {
+    setVdn(v);
+    if (/^#\/campaigns\/./.test(location.hash)) location.hash = '#/campaigns';
+  };
+
   const parts = hash.replace(/^#\/?/, '').split('/');
   let page;
   if (parts[0] === 'campaigns' && parts[1] === 'new') page = <CampaignForm vdn={vdn} session={session} />;
@@ -120,9 +128,9 @@ function App() {
           <span class="vdn-pick">
             VDN{' '}
             {session.vdnIds === '*' ? (
-              <input type="number" min={1} max={9999} value={vdn} onChange={(e) => setVdn(Number((e.target as HTMLInputElement).value) || 1)} aria-label="VDN" class="vdn" />
+              <input type="number" min={1} max={9999} value={vdn} onChange={(e) => chooseVdn(Number((e.target as HTMLInputElement).value) || 1)} aria-label="VDN" class="vdn" />
             ) : (
-              <select value={vdn} onChange={(e) => setVdn(Number((e.target as HTMLSelectElement).value))} aria-label="VDN">
+              <select value={vdn} onChange={(e) => chooseVdn(Number((e.target as HTMLSelectElement).value))} aria-label="VDN">
                 {session.vdnIds.map((v) => (
                   <option value={v}>{v}</option>
                 ))}
