@@ -23,6 +23,7 @@ describe('operator console', { timeout: 240_000 }, () => {
   let browser: Browser;
   let page: Page;
   const foreign: string[] = [];
+  const pageErrors: string[] = [];
   let campaignId = 0;
 
   before(async () => {
@@ -35,6 +36,7 @@ describe('operator console', { timeout: 240_000 }, () => {
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('request', (r) => {
       const u = r.url();
       if (!u.startsWith(s.url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
@@ -272,7 +274,8 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.getByLabel('Access key (AK)').waitFor();
   });
 
-  test('every request went to campaignd itself', () => {
+  test('every request went to campaignd itself; no script error', () => {
     assert.deepEqual(foreign, []);
+    assert.deepEqual(pageErrors, []);
   });
 });
