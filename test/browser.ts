@@ -33,10 +33,31 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** Builds the console (Vite) unless `dist/console/index.html` exists. */
+/**
+ * Builds the console (Vite) unless `dist/console/index.html` exists. Test files run in parallel,
+ * so one build at a time: a lock directory, taken over when older than five minutes.
+ */
 export function ensureConsoleBuilt(): void {
-  if (fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))) return;
-  execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
+  const index = path.join(ROOT, 'dist', 'console', 'index.html');
+  if (fs.existsSync(index)) return;
+  const lock = path.join(ROOT, 'dist', '.console-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (fs.existsSync(index)) return;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (!fs.existsSync(index)) execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export function artifact(name: string): string {
