@@ -65,6 +65,8 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.keyboard.type(SK);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Campaigns of VDN 1' }).waitFor();
+    await page.getByText('No campaigns yet.').waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0);
     await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
     const stored = await page.evaluate<string | null>("sessionStorage.getItem('campaignd.credentials')");
     assert.match(stored ?? '', new RegExp(AK));
@@ -226,6 +228,20 @@ describe('operator console', { timeout: 240_000 }, () => {
   });
 
   test('the other pages render (blocklist, reservations, external results, journal)', async () => {
+    // The campaign list: wire status, internal state and a progress bar per campaign.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    const row = page.locator(`tr[data-campaign="${campaignId}"]`);
+    await row.waitFor();
+    const served = await s.client.request<{ returnObject: { done: number; ready: number; dialing: number; state: string } }>(
+      'GET',
+      `/campaignd/v1/campaigns/1/${campaignId}/progress`,
+    );
+    const p = served.body!.returnObject;
+    const bar = row.getByRole('progressbar');
+    assert.equal(await bar.getAttribute('aria-valuenow'), String(p.done));
+    assert.equal(await bar.getAttribute('aria-valuemax'), String(p.done + p.ready + p.dialing));
+    assert.match((await row.textContent()) ?? '', new RegExp(p.state));
+    await page.screenshot({ path: artifact('campaigns.png'), fullPage: true });
     const pages: Array<[string, string]> = [
       ['Blocklist', 'Blocklist of VDN 1'],
       ['Reservations', 'Reservations of VDN 1'],
@@ -270,6 +286,7 @@ describe('operator console', { timeout: 240_000 }, () => {
     assert.deepEqual(options, ['2', '3']);
     await page.getByLabel('VDN', { exact: true }).selectOption('3');
     await page.getByRole('heading', { name: 'Campaigns of VDN 3' }).waitFor();
+    await page.getByText('No campaigns yet.').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access key (AK)').waitFor();
   });

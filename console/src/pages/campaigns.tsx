@@ -43,7 +43,7 @@ export async function campaignAction(vdn: number, id: number, action: 'pause' | 
 export function CampaignList(props: { vdn: number }) {
   const { vdn } = props;
   const list = useData(async () => {
-    const r = await must<{ data: CampaignRow[] }>('GET', P(vdn), undefined, { curPage: 1, rowsPerPage: 100 });
+    const r = await must<{ data: CampaignRow[] }>('GET', P(vdn), undefined, { status: 0, deviceType: 0, curPage: 1, rowsPerPage: 100 });
     const rows = r.data;
     const progress = await Promise.all(rows.map((c) => must<{ returnObject: Progress }>('GET', `${X(vdn)}/${c.id}/progress`).then((p) => p.returnObject)));
     return rows.map((c, i) => ({ c, p: progress[i]! }));
