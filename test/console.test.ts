@@ -251,9 +251,18 @@ describe('operator console', { timeout: 240_000 }, () => {
     for (const [link, heading] of pages) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      // Each page shows a table or its empty-state sentence once its data is in; never an error.
+      await page.locator('main table, main p:not(.hint):not(.error)').first().waitFor();
+      await page.waitForTimeout(300);
+      const alerts = await page.getByRole('alert').allTextContents();
+      assert.deepEqual(alerts, [], `${link}: ${alerts.join(' | ')}`);
       await page.screenshot({ path: artifact(`${link.toLowerCase().replace(/ /g, '-')}.png`), fullPage: true });
     }
+    // All 78 OBS codes, over two pages of the interface.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'External results' }).click();
+    await page.getByRole('cell', { name: '34609', exact: true }).waitFor();
     // The journal lists what the console itself did, signed.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Journal' }).click();
     await page.getByText(`/rest/isales/v2/openapi/campaigns/1/calldata/${campaignId}`).first().waitFor();
     assert.equal(await page.getByRole('alert').count(), 0);
   });

@@ -160,21 +160,30 @@ interface ObResult {
   displayResult: string;
 }
 
+/** Every page of a `pageNum`/`pageSize` (≤ 50) list. */
+async function allPages<T>(path: string, pick: (body: Record<string, unknown>) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  for (let n = 1; n <= 100; n++) {
+    const r = await must<{ totalCount: number }>('GET', path, undefined, { pageNum: n, pageSize: 50 });
+    const items = pick(r);
+    all.push(...items);
+    if (items.length === 0 || all.length >= r.totalCount) break;
+  }
+  return all;
+}
+
 export function ExternalResultsPage(props: { vdn: number }) {
-  const list = useData(() => must<{ data: ObResult[] }>('GET', `${P(props.vdn)}/queryOBSResults`, undefined, { pageNum: 1, pageSize: 100 }), [props.vdn]);
-  const codes = useData(
-    () => must<{ obsCodes: Array<{ obsCode: string; obsCodeDesc: string }> }>('GET', `${P(props.vdn)}/queryOBSResultCode`, undefined, { pageNum: 1, pageSize: 100 }),
-    [props.vdn],
-  );
+  const list = useData(() => allPages(`${P(props.vdn)}/queryOBSResults`, (b) => (b.data ?? []) as ObResult[]), [props.vdn]);
+  const codes = useData(() => allPages(`${P(props.vdn)}/queryOBSResultCode`, (b) => (b.obsCodes ?? []) as Array<{ obsCode: string; obsCodeDesc: string }>), [props.vdn]);
   return (
     <>
       <Section title="External results" id="external">
         <ErrorText error={list.error} />
-        <Table head={['defId', 'code', 'text']} rows={(list.data?.data ?? []).map((r) => [r.defId, r.resultCode, r.displayResult])} empty="No external results defined." />
+        <Table head={['defId', 'code', 'text']} rows={(list.data ?? []).map((r) => [r.defId, r.resultCode, r.displayResult])} empty="No external results defined." />
       </Section>
       <Section title="OBS result codes" id="obs">
         <ErrorText error={codes.error} />
-        <Table head={['code', 'meaning']} rows={(codes.data?.obsCodes ?? []).map((c) => [c.obsCode, c.obsCodeDesc])} empty="—" />
+        <Table head={['code', 'meaning']} rows={(codes.data ?? []).map((c) => [c.obsCode, c.obsCodeDesc])} empty="—" />
       </Section>
     </>
   );
