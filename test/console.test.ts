@@ -132,6 +132,11 @@ describe('operator console', { timeout: 240_000 }, () => {
     const done = Number(await bar.getAttribute('aria-valuenow'));
     const served = await s.client.request<{ returnObject: { done: number } }>('GET', `/campaignd/v1/campaigns/1/${campaignId}/progress`);
     assert.equal(done, served.body?.returnObject.done);
+    assert.deepEqual(await page.getByRole('alert').allTextContents(), [], 'the campaign page shows an error');
+    await page
+      .getByRole('cell', { name: /^(00000|00603)$/ })
+      .first()
+      .waitFor();
     await page.screenshot({ path: artifact('campaign.png'), fullPage: false });
   });
 
@@ -258,6 +263,14 @@ describe('operator console', { timeout: 240_000 }, () => {
       assert.deepEqual(alerts, [], `${link}: ${alerts.join(' | ')}`);
       await page.screenshot({ path: artifact(`${link.toLowerCase().replace(/ /g, '-')}.png`), fullPage: true });
     }
+    // A number blocked and unblocked from the blocklist page.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Blocklist' }).click();
+    await page.getByLabel('number to block').fill('13600000001');
+    await page.getByRole('button', { name: 'Block' }).click();
+    const blocked = page.getByRole('row').filter({ hasText: '13600000001' });
+    await blocked.waitFor();
+    await blocked.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('No blocklisted numbers.').waitFor();
     // All 78 OBS codes, over two pages of the interface.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'External results' }).click();
     await page.getByRole('cell', { name: '34609', exact: true }).waitFor();
