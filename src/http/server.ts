@@ -41,6 +41,8 @@ import { specialDateRoutes } from './routes/special-dates.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { installResultCodeLog } from './result-code-log.js';
 import { agentRoutes } from './routes/agents.js';
+import { eventRoutes } from './routes/events.js';
+import { consoleViewRoutes } from './routes/console-views.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
 import { existenceFirst } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
@@ -48,6 +50,7 @@ import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
 import type { Metrics } from '../ops/metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { registerConsole } from './console.js';
 import { installOperations, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
@@ -279,6 +282,8 @@ export function buildServer(deps: AppDeps) {
   void app.register(async (root) => {
     root.get('/healthz', async () => ({ status: 'UP' }));
   });
+  // The operator console's static files (unsigned; the page signs every call it makes).
+  void app.register(registerConsole);
 
   void app.register(
     async (isales) => {
@@ -308,6 +313,8 @@ export function buildServer(deps: AppDeps) {
       ext.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
       ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
       await ext.register(extensionRoutes(deps));
+      await ext.register(eventRoutes(deps));
+      await ext.register(consoleViewRoutes(deps));
       await ext.register(templateExtensionRoutes(deps));
       await ext.register(sipCallRoutes(deps));
       await ext.register(agentRoutes(deps));
