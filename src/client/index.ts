@@ -74,8 +74,6 @@ export interface CampaigndClientOptions {
 
 const utf8 = new TextEncoder();
 
-const utf8 = new TextEncoder();
-
 /** Serialises a body once; a string or byte array is taken as the exact bytes to send. */
 function encodeBody(body: unknown): Uint8Array | undefined {
   if (body === undefined) return undefined;
