@@ -3,6 +3,7 @@
  * from Node with a signed `fetch`, as the console reads it in the browser.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { formatTimestamp, sign } from '../src/auth/c2.js';
 import { startOfUtcDay } from '../src/domain/time.js';
@@ -191,5 +192,57 @@ describe('event stream', () => {
     } finally {
       st.close();
     }
+  });
+
+  test('a reader that stops reading is disconnected once 4 MiB wait for it; the server stays up', async () => {
+    const cid = await campaign(s);
+    const url = new URL('/campaignd/v1/events', s.url);
+    const { authorization } = sign({
+      accessKey: AK,
+      secretKey: SK,
+      timestamp: formatTimestamp(Date.now(), 'seconds'),
+      method: 'GET',
+      path: url.pathname,
+      headers: { host: url.host },
+    });
+    // A raw socket that reads the reply head and then nothing more.
+    const sock = net.connect(Number(url.port), url.hostname);
+    let head = '';
+    const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    await new Promise<void>((resolve) => {
+      const onHead = (d: Buffer) => {
+        head += d.toString();
+        if (head.includes('event: hello')) {
+          sock.pause();
+          sock.off('data', onHead);
+          resolve();
+        }
+      };
+      sock.on('data', onHead);
+      sock.write(`GET /campaignd/v1/events HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${authorization}\r\n\r\n`);
+    });
+    assert.match(head, /^HTTP\/1\.1 200/);
+    const events = s.engine!.events;
+    const detail = 'x'.repeat(400);
+    // 100,000 events of ~500 bytes: ~50 MB, far beyond the socket buffers and the 4 MiB bound.
+    for (let i = 0; i < 200; i++) {
+      for (let j = 0; j < 500; j++) events.emit('record:skipped', { campaignId: cid, dataId: i * 500 + j, gate: detail, until: null });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // Now read what the server sent: the stream must end, well short of everything emitted.
+    let received = 0;
+    sock.on('data', (d: Buffer) => (received += d.length));
+    sock.resume();
+    const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 10_000))]);
+    sock.destroy();
+    assert.equal(outcome, 'closed');
+    assert.ok(received < 25 * 1024 * 1024, `received ${received} bytes`);
+    const health = await fetch(`${s.url}/healthz`);
+    assert.equal(health.status, 200);
+  });
+
+  test('HEAD is not a way to hold a stream open', async () => {
+    const res = await fetch(`${s.url}/campaignd/v1/events`, { method: 'HEAD' });
+    assert.notEqual(res.status, 200);
   });
 });

@@ -14,6 +14,7 @@
  *   `reservation:timeout`; plus `clock` `{now}` after every engine pass (`tick:done`, sent to
  *   every stream, throttled to one per 250 ms of real time) and `hello` `{accessKey, vdnIds, clock}` first.
  *   A comment line every 15 s keeps proxies and the server's idle timeout from closing the stream.
+ *   A reader that falls more than 4 MiB behind is disconnected (it reconnects and reloads).
  *   The stream ends when its key is removed or loses the VDN asked for (checked at every write).
  *   Without an engine (`CAMPAIGND_ENGINE=off`) the stream carries `hello` and keep-alives only.
  *
@@ -45,6 +46,12 @@ const CAMPAIGN_EVENTS = ['attempt:dispatched', 'attempt:settled', 'record:skippe
 const KEEPALIVE_MS = 15_000;
 /** At most one `clock` event per stream in this many ms of real time. */
 const CLOCK_THROTTLE_MS = 250;
+/**
+ * Bytes a stream may have waiting for a slow reader before it is ended: without a bound, a
+ * client that stops reading while the engine emits (thousands of `record:skipped` per pass)
+ * would grow the server's memory without limit. The reader reconnects and reloads its view.
+ */
+export const EVENT_STREAM_MAX_BUFFER = 4 * 1024 * 1024;
 
 const EventsQuery = Type.Object({ vdnId: Type.Optional(Type.Integer({ minimum: 1, maximum: 9999 })) });
 
@@ -81,7 +88,8 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
       return ok('success', { returnObject: { accessKey, vdnIds: await vdnsOf(deps.keys, accessKey), clock: clockView(deps.clock.now(), deps.clock.kind), limits } });
     });
 
-    app.get('/v1/events', { schema: { querystring: EventsQuery } }, async (req, reply) => {
+    // No automatic HEAD route: a HEAD would hold the connection open like the stream itself.
+    app.get('/v1/events', { schema: { querystring: EventsQuery }, exposeHeadRoute: false }, async (req, reply) => {
       const accessKey = req.accessKey!;
       const only = req.query.vdnId;
       if (only !== undefined && !deps.keys.allows(accessKey, only)) {
@@ -98,6 +106,8 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
       const send = (event: string, data: unknown) => {
         if (closed) return;
         if (!stillValid()) return end();
+        // Ending gracefully would wait for the reader to drain the buffer: cut the connection.
+        if (res.writableLength > EVENT_STREAM_MAX_BUFFER) return end(true);
         res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const visible = (vdnId: number) => (only === undefined ? deps.keys.allows(accessKey, vdnId) : vdnId === only);
@@ -138,17 +148,18 @@ export function eventRoutes(deps: EventDeps): RoutePlugin {
         if (!stillValid()) return end();
         res.write(': keep-alive\n\n');
       }, KEEPALIVE_MS);
-      const end = () => {
+      const end = (cut = false) => {
         if (closed) return;
         closed = true;
         clearInterval(keepalive);
         for (const off of offs) off();
         open.delete(end);
-        res.end();
+        if (cut) res.destroy();
+        else res.end();
       };
       open.add(end);
-      req.raw.on('close', end);
-      res.on('close', end);
+      req.raw.on('close', () => end());
+      res.on('close', () => end());
       send('hello', { accessKey, vdnIds: only !== undefined ? [only] : await vdnsOf(deps.keys, accessKey), clock: clockView(deps.clock.now(), deps.clock.kind) });
     });
   };
