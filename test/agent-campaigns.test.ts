@@ -193,6 +193,45 @@ describe('abandoned calls: 01046, the hand-off event, and the 72 h quiet period'
   });
 });
 
+describe('automatic reservations of a skill-queue campaign wait for a free agent', () => {
+  let s: TestServer;
+  before(async () => {
+    // One agent, every call answered, 60 s talks, and a lax target that lets the predictive controller over-dial call data.
+    s = await startTestServer(
+      {
+        CAMPAIGND_CLOCK: 'manual',
+        CAMPAIGND_SIM_MIX: '00000:1',
+        CAMPAIGND_SIM_AGENTS: '1',
+        CAMPAIGND_SIM_AGENT_TALK_SECONDS: '60-60',
+        CAMPAIGND_ABANDON_TARGET_PERCENT: '50',
+      },
+      { clock: new ManualClock(start) },
+    );
+  });
+  after(async () => s.stop());
+
+  test('four due together are dialled one at a time, as the agent frees up: none abandoned', async () => {
+    const cid = await campaign(s, skill(2, 95));
+    const appointTime = start + 10 * MIN;
+    const ids: string[] = [];
+    for (const n of numbers('5790', 4)) {
+      const r = (await ok(s, 'POST', '/rest/isales/v1/openapi/campaigns/1/appoint/create', { callType: 2, calledNo: n, taskId: String(cid), appointTime })).returnObject as {
+        id: string;
+      };
+      ids.push(r.id);
+    }
+    await advance(s, HOUR);
+    const rows = (await results(s, { campaignId: cid })).filter((r) => r.reservation_id !== null);
+    assert.deepEqual(rows.map((r) => r.reservation_id).sort(), [...ids].sort());
+    assert.equal(rows.filter((r) => r.fail_code === '01046').length, 0, JSON.stringify(rows.map((r) => r.fail_code)));
+    const calls = rows.map((r) => [Number(r.call_begin_time), Number(r.call_end_time)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < calls.length; i++) assert.ok(calls[i]![0] >= calls[i - 1]![1], `call ${i} began before the one agent was free: ${JSON.stringify(calls)}`);
+    const p = await progress(s, cid);
+    assert.equal(p.agentCampaign?.answered, 4);
+    assert.equal(p.agentCampaign?.abandoned, 0);
+  });
+});
+
 describe('with the webhook dialer: agents from the CTI, the abandon rule in each request', () => {
   let s: TestServer;
   let cti: http.Server;

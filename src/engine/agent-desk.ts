@@ -196,6 +196,19 @@ export class AgentDesk {
   }
 
   /**
+   * Whether an automatic reservation of this campaign may be dialled now: null for an IVR
+   * campaign (no agents involved), otherwise true when an agent is free beyond the calls already
+   * in progress — one call per free agent whatever the campaign's mode (a customer who asked to be
+   * called back is never dialled predictively, so a reservation can never be abandoned for lack of
+   * an agent the controller expected).
+   */
+  async reservationMayDial(c: CampaignRow, now: number): Promise<boolean | null> {
+    if (this.modeOf(c) === null) return null;
+    const snap = await this.snapshot(c, now);
+    return snap.byState.ready - snap.inFlight >= 1;
+  }
+
+  /**
    * Simulated dialer only: an answered call of a skill-queue campaign takes the agent free the
    * soonest, or is abandoned (01046, released after the recorded message at answer + grace).
    * Other outcomes pass unchanged; every call joins the calls in progress until it resolves.

@@ -22,7 +22,7 @@ export interface EngineEventMap {
   'callback:failed': { id: number; url: string; attempts: number; error: string };
   /** One pass over due work finished. */
   /** An answered call of a skill-queue campaign found no agent within the grace time: the dialer plays the recorded message and releases it. */
-  'call:abandoned': { callId: string; campaignId: number; dataId?: number; calledNo: string; handoff: 'recorded-message' };
+  'call:abandoned': { callId: string; campaignId: number; dataId?: number; reservationId?: string; calledNo: string; handoff: 'recorded-message' };
   'tick:done': { now: number; dispatched: number };
 }
 

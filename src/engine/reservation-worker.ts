@@ -14,6 +14,7 @@
 import { firstHold, type GateResult } from '../domain/gates.js';
 import { canonicalNumber } from '../domain/phone-numbers.js';
 import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
+import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import { newLongId } from '../domain/ids.js';
@@ -113,9 +114,18 @@ export class ReservationWorker implements Worker {
     return dispatched;
   }
 
-  /** Automatic reservations bypass the calling windows, not the blocklist (by subscriber) nor the rule packs' hours. */
-  async #gates(r: ReservationRow, rules: ContactRules, now: number): Promise<GateResult> {
-    return firstHold(await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region), packHoursGate(rules, now));
+  /**
+   * Automatic reservations bypass the calling windows, not the blocklist (by subscriber) nor the
+   * rule packs' hours; on a skill-queue campaign, not the quiet period after an abandoned call
+   * to the number either (abandon-at-dial.ts).
+   */
+  async #gates(r: ReservationRow, rules: ContactRules, now: number, skillQueue: boolean): Promise<GateResult> {
+    const quietMs = this.ctx.engine.agents.abandonQuietMs;
+    return firstHold(
+      await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region),
+      packHoursGate(rules, now),
+      skillQueue ? await abandonQuietAtDial(this.ctx.db, r.vdn_id, canonicalNumber(r.called_no, rules.region), now, quietMs) : { go: true },
+    );
   }
 
   /** Held: the timeout pass ends it if the hold outlives the grace period. */
@@ -145,15 +155,19 @@ export class ReservationWorker implements Worker {
 
   async #attempt(r: ReservationRow, now: number): Promise<boolean> {
     const { db, events, nodeId } = this.ctx;
-    const campaign = await db
-      .selectFrom('campaigns')
-      .select(['vdn_id', 'max_alerting_time', 'device_type', 'time_zone', 'region', 'rule_pack'])
-      .where('id', '=', r.campaign_id)
-      .executeTakeFirstOrThrow();
+    const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
     const rules = contactRulesFor(this.ctx.engine, campaign);
-    const gate = await this.#gates(r, rules, now);
+    const desk = this.ctx.agents;
+    const skillQueue = desk !== undefined && desk.modeOf(campaign) !== null;
+    const gate = await this.#gates(r, rules, now, skillQueue);
     if (!gate.go) {
       await this.#hold(r, gate, now);
+      return false;
+    }
+    if (skillQueue && !(await desk.reservationMayDial(campaign, now))) {
+      // No agent free for it yet: back in the queue until agents change state (no trail row per
+      // pass); the timeout pass ends it if no agent frees up within the grace period.
+      await releaseReservation(db, r.id, nodeId, desk.nextEvent(now) ?? now + 1000, now);
       return false;
     }
     const callId = newLongId(now);
@@ -206,13 +220,36 @@ export class ReservationWorker implements Worker {
       deviceType: campaign.device_type,
       callData: r.call_data,
       nowMs: now,
+      ...(skillQueue ? { agentQueue: { skillId: desk.skillOf(campaign), mode: desk.modeOf(campaign)!, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' as const } } : {}),
     });
-    if (result.kind === 'settled') await this.settle(r, nodeId, callId, callerNo, result.outcome, now);
+    if (result.kind === 'settled') {
+      // Simulated agent pool: the answered call takes the free agent (agent-desk.ts).
+      const outcome = skillQueue ? desk.place(campaign, result.outcome, now) : result.outcome;
+      await this.settle(r, nodeId, callId, callerNo, outcome, now);
+    }
     return true;
   }
 
   /** Records an automatic reservation's outcome (settle-attempt.ts): the reservation, its history, the call result, the callback. */
   async settle(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
+    const settled = await this.#record(r, owner, callId, callerNo, o, now);
+    if (settled) await this.#agentCall(r, callId, o, now);
+    return settled;
+  }
+
+  /** Abandon accounting of skill-queue campaigns (agent-desk.ts), as for call data: the answered call's row, the hand-off of an abandoned one. */
+  async #agentCall(r: ReservationRow, callId: string, o: DialOutcome, now: number): Promise<void> {
+    const desk = this.ctx.agents;
+    if (!desk) return;
+    const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
+    if (!c || desk.modeOf(c) === null) return;
+    const key = canonicalNumber(r.called_no, contactRulesFor(this.ctx.engine, c).region);
+    if (await desk.settled(c, callId, key, o, now)) {
+      this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, handoff: 'recorded-message' });
+    }
+  }
+
+  async #record(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
     return settleAttempt(
       this.ctx,
       {
