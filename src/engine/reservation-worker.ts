@@ -220,7 +220,9 @@ export class ReservationWorker implements Worker {
       deviceType: campaign.device_type,
       callData: r.call_data,
       nowMs: now,
-      ...(skillQueue ? { agentQueue: { skillId: desk.skillOf(campaign), mode: desk.modeOf(campaign)!, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' as const } } : {}),
+      ...(skillQueue
+        ? { agentQueue: { skillId: desk.skillOf(campaign), mode: desk.modeOf(campaign)!, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' as const } }
+        : {}),
     });
     if (result.kind === 'settled') {
       // Simulated agent pool: the answered call takes the free agent (agent-desk.ts).
