@@ -14,7 +14,7 @@ import { buildServer } from './http/server.js';
 import { redact } from './domain/secrets.js';
 import { RetentionJob } from './engine/retention-job.js';
 import { createMetrics } from './ops/metrics.js';
-import { openSqlite, pendingMigrations, type Store } from './store/connect.js';
+import { openStore, pendingMigrations, type Store } from './store/connect.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
 export interface RunningApp {
@@ -65,7 +65,7 @@ async function restoreManualClock(store: Store): Promise<ManualClock> {
 
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = await openSqlite({ file: config.databaseFile, synchronous: config.sqliteSync });
+  const store = await openStore(config);
   try {
     // A manual clock resumes where it stood before a restart (a rehearsal survives a crash).
     const clock = opts.clock ?? (config.engine.clock === 'manual' ? await restoreManualClock(store) : systemClock);
@@ -86,7 +86,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       logger,
       engine,
       importWorker: imports,
-      operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) },
+      operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps, store.schema) },
     });
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
@@ -94,7 +94,16 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
     retention.start();
     imports.start();
-    logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
+    logger.info(
+      {
+        url,
+        data: config.databaseUrl === undefined ? config.databaseFile : `postgres schema ${config.databaseSchema ?? '(search_path)'}`,
+        clock: clock.kind,
+        dialer: config.engine.dialer,
+        engine: engine ? 'on' : 'off',
+      },
+      'campaignd listening',
+    );
     return {
       url,
       store,

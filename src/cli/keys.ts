@@ -5,12 +5,12 @@
 import type { Command } from 'commander';
 import { generateKeyPair, KeyStore } from '../auth/keys.js';
 import { loadConfig } from '../config/index.js';
-import { openSqlite } from '../store/connect.js';
+import { openStore } from '../store/connect.js';
 import { UsageError } from './usage-error.js';
 
 async function withKeys<T>(fn: (k: KeyStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = await openSqlite({ file: config.databaseFile });
+  const store = await openStore(config);
   try {
     return await fn(await KeyStore.open(store.db));
   } finally {

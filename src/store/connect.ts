@@ -10,10 +10,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import {
   CompiledQuery,
   Kysely,
   Migrator,
+  PostgresDialect,
+  PostgresDriver,
+  type PostgresDialectConfig,
+  type TransactionSettings,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
@@ -38,6 +43,8 @@ import { sipCalls } from './migrations/010-sip-calls.js';
 export interface Store {
   db: Kysely<DB>;
   caps: DialectCaps;
+  /** PostgreSQL: the schema of campaignd's tables, when one was configured. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -64,9 +71,17 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+/**
+ * The migrator; on PostgreSQL with a schema its bookkeeping tables live in that schema (Kysely
+ * otherwise finds another schema's `kysely_migration` when it looks whether they exist).
+ */
+function migratorFor(db: Kysely<DB>, caps: DialectCaps, schema?: string): Migrator {
+  return new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)), ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+}
+
 /** Applies every pending migration; throws with the failing migration's name. */
-export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+export async function migrate(db: Kysely<DB>, caps: DialectCaps, schema?: string): Promise<void> {
+  const migrator = migratorFor(db, caps, schema);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -78,8 +93,8 @@ export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> 
  * Names of the migrations this build knows that the store has not applied (empty when the
  * schema is current). Used by `/readyz`.
  */
-export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schema?: string): Promise<string[]> {
+  const migrator = migratorFor(db, caps, schema);
   return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
@@ -166,4 +181,114 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * PostgreSQL transactions begin with one transaction-scoped advisory lock (key
+ * {@link WRITE_LOCK_KEY}), taken by every node on the database. That gives every transaction the
+ * guarantee an IMMEDIATE SQLite transaction has: no other transaction runs its check-then-write
+ * in between (name uniqueness, quotas, round pacing, the CPS budget, contact caps, claims). So
+ * every query and every caller stays the same on both backends, and several nodes on one
+ * database behave like one; statements outside a transaction run concurrently as usual.
+ * Decision (issue #10): correctness across nodes first; the lock is held only for the length
+ * of one short transaction.
+ */
+export const WRITE_LOCK_KEY = 0x63616d70; // 'camp'
+
+class LockingPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`));
+  }
+}
+
+class LockingPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new LockingPostgresDriver(this.#config);
+  }
+}
+
+/** int8 (20), numeric (1700) come back as JavaScript numbers: every value campaignd stores fits. */
+const PG_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  /** `postgres://user[:password]@host[:port]/database` (CAMPAIGND_DATABASE_URL). */
+  url: string;
+  /** Schema that holds campaignd's tables (created when missing); unset = the server's search_path. */
+  schema?: string;
+  /** Pool size (connections per node). */
+  max?: number;
+}
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Opens a PostgreSQL store (a `pg` pool) and migrates it. Several nodes may open the same
+ * database at once: Kysely's migrator takes a lock so that one of them applies the migrations.
+ *
+ * @example const store = await openPostgres({ url: 'postgres://postgres@127.0.0.1:5432/campaignd' })
+ */
+export async function openPostgres(opts: PostgresOptions): Promise<Store> {
+  if (opts.schema !== undefined) {
+    const admin = new pg.Client({ connectionString: opts.url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${quoteIdent(opts.schema)}`);
+    } catch (e) {
+      // Two nodes creating the schema at once: one wins, the other sees a unique violation.
+      if ((e as { code?: string }).code !== '23505') throw e;
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    types: PG_TYPES,
+    ...(opts.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(opts.schema)}` }),
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new LockingPostgresDialect({ pool }) });
+  const caps = DIALECTS.postgres;
+  try {
+    await migrate(db, caps, opts.schema);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return {
+    db,
+    caps,
+    ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export interface StoreConfig {
+  databaseUrl?: string;
+  databaseSchema?: string;
+  databaseFile: string;
+  sqliteSync?: 'normal' | 'full';
+}
+
+/** The configured store: PostgreSQL when CAMPAIGND_DATABASE_URL is set, else the SQLite file. */
+export function openStore(config: StoreConfig): Promise<Store> {
+  if (config.databaseUrl !== undefined) return openPostgres({ url: config.databaseUrl, schema: config.databaseSchema });
+  return openSqlite({ file: config.databaseFile, synchronous: config.sqliteSync });
 }
