@@ -44,7 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
       ...databaseEnv(dir),
       ...env,
     });
-    running = await startApp(config, { clock: opts.clock, logger: pino({ level: 'silent' }) });
+    running = await startApp(config, { clock: opts.clock, logger: pino({ level: process.env.CAMPAIGND_TEST_LOG_LEVEL || 'silent' }) });
   } catch (e) {
     if (!opts.dir) {
       fs.rmSync(dir, { recursive: true, force: true });

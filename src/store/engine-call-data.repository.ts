@@ -48,7 +48,7 @@ export async function claimDueCallData(db: Db, caps: DialectCaps, o: { campaignI
         .orderBy('d.due_at')
         .orderBy('d.id')
         .limit(o.limit)
-        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+        .$if(caps.skipLocked, (q) => q.forUpdate('d').skipLocked()),
     )
     .where('state', '=', 'ready')
     .returningAll()

@@ -40,7 +40,7 @@ export async function claimDueReservations(db: Db, caps: DialectCaps, o: ClaimOp
         .orderBy('r.due_at')
         .orderBy('r.id')
         .limit(o.limit)
-        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+        .$if(caps.skipLocked, (q) => q.forUpdate('r').skipLocked()),
     )
     .where('state', '=', 'pending')
     .returningAll()
