@@ -39,6 +39,7 @@ import { contactSafety } from './migrations/007-contact-safety.js';
 import { retention } from './migrations/009-retention.js';
 import { surface } from './migrations/008-surface.js';
 import { sipCalls } from './migrations/010-sip-calls.js';
+import { pacing } from './migrations/011-pacing.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -61,6 +62,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '009-retention': retention(caps),
     '008-surface': surface(caps),
     '010-sip-calls': sipCalls(caps),
+    '011-pacing': pacing(caps),
   };
 }
 

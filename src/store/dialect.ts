@@ -2,6 +2,7 @@
  * Dialect differences live here as named capability flags; nothing else asks "is this
  * Postgres?" (STYLE.md guideline 4).
  */
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface DialectCaps {
@@ -30,4 +31,16 @@ export function serialKey(caps: DialectCaps) {
     type: caps.serialType as 'integer',
     build: <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C => (caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement()),
   };
+}
+
+/**
+ * `ref IN (claim)` for a claim subquery (`… LIMIT n FOR UPDATE SKIP LOCKED`) that must run
+ * exactly once. On PostgreSQL a plain `IN (subquery)` may be rescanned while the UPDATE runs,
+ * and each rescan skips the rows the statement itself already changed and takes the next ones,
+ * so more than `n` rows would be claimed; `= any(array(subquery))` runs it once, as an init plan.
+ *
+ * @example db.updateTable('t').set(…).where((eb) => claimedIn(caps, eb.ref('id'), eb.selectFrom('t').select('id').limit(3)))
+ */
+export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Expression<unknown>): RawBuilder<SqlBool> {
+  return caps.skipLocked ? sql<SqlBool>`${ref} = any(array(${claim}))` : sql<SqlBool>`${ref} in (${claim})`;
 }

@@ -4,7 +4,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './db.js';
-import type { DialectCaps } from './dialect.js';
+import { claimedIn, type DialectCaps } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
@@ -35,20 +35,24 @@ export async function claimDueCallData(db: Db, caps: DialectCaps, o: { campaignI
   const rows = await db
     .updateTable('call_data')
     .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, updated_at: o.now })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('call_data as d')
-        .leftJoin('batches as b', 'b.id', 'd.batch_id')
-        .select('d.id')
-        .where('d.campaign_id', '=', o.campaignId)
-        .where('d.state', '=', 'ready')
-        .where('d.due_at', '<=', o.now)
-        .where((w) => w.or([w('d.batch_id', 'is', null), w('b.status', '=', 1)]))
-        .orderBy(sql`coalesce(d.priority, 1000)`)
-        .orderBy('d.due_at')
-        .orderBy('d.id')
-        .limit(o.limit)
-        .$if(caps.skipLocked, (q) => q.forUpdate('d').skipLocked()),
+    .where((eb) =>
+      claimedIn(
+        caps,
+        eb.ref('id'),
+        eb
+          .selectFrom('call_data as d')
+          .leftJoin('batches as b', 'b.id', 'd.batch_id')
+          .select('d.id')
+          .where('d.campaign_id', '=', o.campaignId)
+          .where('d.state', '=', 'ready')
+          .where('d.due_at', '<=', o.now)
+          .where((w) => w.or([w('d.batch_id', 'is', null), w('b.status', '=', 1)]))
+          .orderBy(sql`coalesce(d.priority, 1000)`)
+          .orderBy('d.due_at')
+          .orderBy('d.id')
+          .limit(o.limit)
+          .$if(caps.skipLocked, (q) => q.forUpdate('d').skipLocked()),
+      ),
     )
     .where('state', '=', 'ready')
     .returningAll()
