@@ -2,7 +2,8 @@
  * Dialect differences live here as named capability flags; nothing else asks "is this
  * Postgres?" (STYLE.md guideline 4).
  */
-import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from './db.js';
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface DialectCaps {
@@ -43,4 +44,19 @@ export function serialKey(caps: DialectCaps) {
  */
 export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Expression<unknown>): RawBuilder<SqlBool> {
   return caps.skipLocked ? sql<SqlBool>`${ref} = any(array(${claim}))` : sql<SqlBool>`${ref} in (${claim})`;
+}
+
+/** What a node tells the others on the same database (PostgreSQL `NOTIFY`). */
+export type NodeTopic = 'work' | 'keys' | 'clock';
+
+/**
+ * Tells every node listening on this database (store/signals.ts) that `topic` changed: new
+ * due work (`work`), access keys (`keys`), the manual clock (`clock`). Inside a transaction
+ * the notice is sent at commit, never for a rollback. The channel is named after the current
+ * schema, so databases shared by several schemas (the test suite) do not hear each other.
+ * SQLite has no such thing: a no-op (one process; the key cache also reloads on a timer).
+ */
+export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
 }
