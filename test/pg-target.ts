@@ -7,7 +7,9 @@
  */
 import { after } from 'node:test';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
+import { openPostgres, openSqlite, type Store } from '../src/store/connect.js';
 
 /** `postgres://…` of the PostgreSQL pass, or undefined in the SQLite pass. */
 export const TEST_PG_URL: string | undefined = process.env.CAMPAIGND_TEST_DATABASE_URL || undefined;
@@ -52,3 +54,13 @@ after(async () => {
   await pool.end();
   admin = undefined;
 });
+
+/**
+ * Opens the store a server on `dir` used, for tests that look at the stored rows themselves:
+ * that directory's schema in the PostgreSQL pass, its `campaignd.db` file otherwise.
+ */
+export async function openTestStore(dir: string): Promise<Store> {
+  if (TEST_PG_URL === undefined) return openSqlite({ file: path.join(dir, 'campaignd.db') });
+  created.add(schemaFor(dir));
+  return openPostgres({ url: TEST_PG_URL, schema: schemaFor(dir), max: 2 });
+}
