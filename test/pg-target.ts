@@ -8,6 +8,7 @@
 import { after } from 'node:test';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openPostgres, openSqlite, type Store } from '../src/store/connect.js';
 
@@ -63,4 +64,22 @@ export async function openTestStore(dir: string): Promise<Store> {
   if (TEST_PG_URL === undefined) return openSqlite({ file: path.join(dir, 'campaignd.db') });
   created.add(schemaFor(dir));
   return openPostgres({ url: TEST_PG_URL, schema: schemaFor(dir), max: 2 });
+}
+
+/**
+ * Makes every UPDATE of `table` fail (a trigger raising "disk on fire") until the returned
+ * function is called: a database failure in the middle of a request, on either backend.
+ */
+export async function failUpdatesOf(store: Store, table: string): Promise<() => Promise<void>> {
+  const db = store.db;
+  if (store.caps.name === 'sqlite') {
+    await sql.raw(`CREATE TRIGGER fail_${table}_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`).execute(db);
+    return async () => void (await sql.raw(`DROP TRIGGER fail_${table}_update`).execute(db));
+  }
+  await sql.raw(`CREATE FUNCTION fail_${table}_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`).execute(db);
+  await sql.raw(`CREATE TRIGGER fail_${table}_update BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_${table}_update()`).execute(db);
+  return async () => {
+    await sql.raw(`DROP TRIGGER fail_${table}_update ON ${table}`).execute(db);
+    await sql.raw(`DROP FUNCTION fail_${table}_update()`).execute(db);
+  };
 }
