@@ -1,6 +1,7 @@
 /**
- * `campaignd keys …`: access keys managed directly on the data directory (CAMPAIGND_DATA_DIR).
- * A running server loads keys at start, so changes reach it on its next restart.
+ * `campaignd keys …`: access keys managed directly in the store (the data directory's SQLite file,
+ * or PostgreSQL with CAMPAIGND_DATABASE_URL). A running server reloads its keys every 2 s, and
+ * on PostgreSQL at once on the change's NOTIFY (auth/keys.ts).
  */
 import type { Command } from 'commander';
 import { generateKeyPair, KeyStore } from '../auth/keys.js';
