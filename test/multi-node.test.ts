@@ -19,9 +19,14 @@ import { newDir, serve, stop, type Child } from './child.js';
 import { AK, campaignBody, P, SK } from './helpers.js';
 import { openTestStore, TEST_PG_URL } from './pg-target.js';
 
-const RECORDS_PER_CAMPAIGN = 2500;
+/**
+ * The issue's size: 4 × 2,500 records and 1,000 reservations. `CAMPAIGND_TEST_MULTI_NODE_SCALE`
+ * (a fraction, e.g. 0.1) shrinks both for a quick run while working on the engine.
+ */
+const SCALE = Math.min(1, Math.max(0.01, Number(process.env.CAMPAIGND_TEST_MULTI_NODE_SCALE ?? '1') || 1));
 const CAMPAIGNS = 4;
-const RESERVATIONS = 1000;
+const RECORDS_PER_CAMPAIGN = Math.round(2500 * SCALE);
+const RESERVATIONS = Math.round(1000 * SCALE);
 const MAX_CPS = 150;
 const CALL_COUNT = 50;
 const CALL_INTERVAL_S = 1;
@@ -76,7 +81,7 @@ after(async () => {
 });
 
 test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 reservations each dialled exactly once, none lost, pacing held across the nodes', {
-  timeout: 15 * 60_000,
+  timeout: 45 * 60_000,
 }, async () => {
   assert.ok(TEST_PG_URL, 'this test runs in the PostgreSQL pass (CAMPAIGND_TEST_DATABASE_URL)');
   await new Promise<void>((r) => cti.listen(0, '127.0.0.1', r));
@@ -142,7 +147,7 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
   );
 
   // Kill one node in the middle of the run.
-  const until = Date.now() + 10 * 60_000;
+  const until = Date.now() + 40 * 60_000 * SCALE + 60_000;
   while (dials.size < TOTAL * 0.3) {
     assert.ok(Date.now() < until, `only ${dials.size} of ${TOTAL} dialled before the kill`);
     await new Promise((r) => setTimeout(r, 100));
@@ -173,8 +178,8 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     // Exactly once: every record and every reservation reached the CTI, none twice.
     const twice = [...dials].filter(([, n]) => n > 1);
     assert.deepEqual(twice, [], `${twice.length} items dialled more than once`);
-    const records = await store.db.selectFrom('call_data').select(['id', 'campaign_id', 'dispatched_at', 'attempts']).execute();
-    const reservations = await store.db.selectFrom('reservations').select(['id', 'dispatched_at', 'attempts']).where('call_type', '=', 2).execute();
+    const records = await store.db.selectFrom('call_data').select(['id', 'campaign_id']).execute();
+    const reservations = await store.db.selectFrom('reservations').select(['id']).where('call_type', '=', 2).execute();
     assert.equal(records.length, RECORDS_PER_CAMPAIGN * CAMPAIGNS);
     assert.equal(reservations.length, RESERVATIONS);
     const missing = [...records.map((r) => `d${r.id}`), ...reservations.map((r) => `r${r.id}`)].filter((k) => !dials.has(k));
@@ -185,11 +190,13 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     assert.equal(results.length, RECORDS_PER_CAMPAIGN * CAMPAIGNS, 'one call result per record');
     assert.equal(new Set(results.map((r) => r.data_id)).size, RECORDS_PER_CAMPAIGN * CAMPAIGNS);
 
-    // CPS: at most MAX_CPS dispatches in any second of engine time, the three nodes together.
+    // CPS: at most MAX_CPS dispatches in any second of engine time, the three nodes together
+    // (the trail's "dialled" entries carry the instant of the pass that dispatched).
+    const dialled = await store.db.selectFrom('engine_trail').select(['campaign_id', 'data_id', 'reservation_id', 'at']).where('kind', '=', 'dialled').execute();
+    assert.equal(dialled.length, TOTAL, 'one dispatch per item in the trail');
     const perSecond = new Map<number, number>();
-    for (const r of [...records, ...reservations]) {
-      assert.notEqual(r.dispatched_at, null);
-      const s = Math.floor(Number(r.dispatched_at) / 1000);
+    for (const d of dialled) {
+      const s = Math.floor(Number(d.at) / 1000);
       perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
     }
     const busiest = Math.max(...perSecond.values());
@@ -197,7 +204,7 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     // Rounds: per campaign at most callCount per round, rounds callInterval apart, whichever node ran them.
     for (const cid of campaigns) {
       const rounds = new Map<number, number>();
-      for (const r of records) if (r.campaign_id === cid) rounds.set(Number(r.dispatched_at), (rounds.get(Number(r.dispatched_at)) ?? 0) + 1);
+      for (const d of dialled) if (d.campaign_id === cid && d.data_id !== null) rounds.set(Number(d.at), (rounds.get(Number(d.at)) ?? 0) + 1);
       const instants = [...rounds.keys()].sort((a, b) => a - b);
       for (const t of instants) assert.ok(rounds.get(t)! <= CALL_COUNT, `campaign ${cid}: ${rounds.get(t)} calls in the round at ${t}`);
       for (let i = 1; i < instants.length; i++) {

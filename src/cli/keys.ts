@@ -47,7 +47,7 @@ async function save(ak: string, sk: string, vdns: '*' | number[]): Promise<void>
 
 /** Adds `keys add|create|list|remove` to the program. @example registerKeysCommand(program) */
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage access keys (acts on CAMPAIGND_DATA_DIR directly)');
+  const keys = program.command('keys').description('manage access keys (acts on the store directly: CAMPAIGND_DATA_DIR, or CAMPAIGND_DATABASE_URL)');
   const collect = (v: string, prev: string[]) => [...prev, v];
   keys
     .command('add <accessKey> <secretKey>')
