@@ -196,7 +196,8 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
  * guarantee an IMMEDIATE SQLite transaction has: no other transaction runs its check-then-write
  * in between (name uniqueness, quotas, round pacing, the CPS budget, contact caps, claims). So
  * every query and every caller stays the same on both backends, and several nodes on one
- * database behave like one; statements outside a transaction run concurrently as usual.
+ * database behave like one; statements outside a transaction run concurrently as usual, and so
+ * do the engine's per-attempt transactions, which rely on row locks (`rowLockTransaction`).
  * Decision (issue #10): correctness across nodes first; the lock is held only for the length
  * of one short transaction.
  */
@@ -205,6 +206,9 @@ export const WRITE_LOCK_KEY = 0x63616d70; // 'camp'
 class LockingPostgresDriver extends PostgresDriver {
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     await super.beginTransaction(connection, settings);
+    // A transaction that names READ COMMITTED guards itself with row locks (rowLockTransaction
+    // in dialect.ts): the hot engine paths, per attempt.
+    if (settings.isolationLevel === 'read committed') return;
     await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`));
   }
 }

@@ -60,3 +60,16 @@ export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
   await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
 }
+
+/**
+ * A transaction for the engine's per-attempt work (dispatch, settle), whose every
+ * check-then-write is guarded by a row lock: a conditional UPDATE of the attempt's own row
+ * (lease owner, state) or an upserted lock row (`contact_locks`). On PostgreSQL it runs READ
+ * COMMITTED without the store's write lock (connect.ts), so the nodes settle in parallel; on
+ * SQLite it is the usual IMMEDIATE transaction.
+ *
+ * @example await rowLockTransaction(db).execute(async (trx) => …)
+ */
+export function rowLockTransaction(db: Db) {
+  return db.transaction().setIsolationLevel('read committed');
+}

@@ -13,7 +13,8 @@ export function pacing(_caps: DialectCaps) {
         .createTable('engine_pacing')
         .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
         .addColumn('until_at', 'bigint', (c) => c.notNull())
-        .addColumn('used', 'integer', (c) => c.notNull())
+        .addColumn('used', 'bigint', (c) => c.notNull())
+        .addColumn('granted', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
     },
   };
