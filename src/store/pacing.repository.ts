@@ -61,8 +61,9 @@ const secondOf = (now: number) => Math.floor(now / 1000) * 1000;
 
 /**
  * Takes up to `want` calls from the budget of `now`'s second (at most `max` per second); returns
- * how many were granted. One conditional UPDATE (the row's lock serialises the nodes): a new
- * second starts from 0; the grant is kept in `granted` so that RETURNING can tell it.
+ * how many were granted. One conditional UPDATE (the row's lock serialises the nodes): a later
+ * second starts from 0, an earlier one than the row's gets nothing; the grant is kept in
+ * `granted` so that RETURNING can tell it.
  */
 export async function takeCps(db: Db, now: number, max: number, want: number): Promise<number> {
   const second = secondOf(now);
@@ -75,7 +76,9 @@ export async function takeCps(db: Db, now: number, max: number, want: number): P
     .updateTable('engine_pacing')
     .set({ used: sql<number>`(case when until_at = ${sec} then used else 0 end) + ${grant}`, granted: grant, until_at: second })
     .where('key', '=', CPS)
-    .where((eb) => eb.or([eb('until_at', '<>', second), eb('used', '<', max)]))
+    // Only forward: a pass late for a second another node already moved past gets nothing (it
+    // must not reset the row to its older second and so hand out that newer second's budget twice).
+    .where((eb) => eb.or([eb('until_at', '<', second), eb.and([eb('until_at', '=', second), eb('used', '<', max)])]))
     .returning('granted')
     .executeTakeFirst();
   return row ? Math.max(0, Number(row.granted)) : 0;
