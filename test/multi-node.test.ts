@@ -224,3 +224,35 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     for (const i of alive) await stop(nodes[i]!, 'SIGTERM');
   }
 });
+
+test('the manual clock is one reading for every node: a move on one node is what the others show', async () => {
+  assert.ok(TEST_PG_URL, 'this test runs in the PostgreSQL pass (CAMPAIGND_TEST_DATABASE_URL)');
+  const dir = newDir();
+  const env = { CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK, CAMPAIGND_CLOCK: 'manual', CAMPAIGND_ENGINE: 'off' };
+  const a = await serve(dir, env);
+  const b = await serve(dir, env);
+  try {
+    const ca = new CampaigndClient({ baseUrl: a.url, accessKey: AK, secretKey: SK });
+    const cb = new CampaigndClient({ baseUrl: b.url, accessKey: AK, secretKey: SK });
+    const now = async (c: CampaigndClient) => (await c.request<Envelope & { returnObject: { now: number } }>('GET', '/campaignd/v1/clock')).body!.returnObject.now;
+    const before = await now(ca);
+    assert.equal(await now(cb), before, 'the second node starts from the stored reading');
+    const moved = await ca.request<Envelope & { returnObject: { now: number } }>('POST', '/campaignd/v1/clock', { advanceMs: 3_600_000 });
+    assert.equal(moved.body?.resultCode, '0200000', moved.raw);
+    assert.equal(moved.body!.returnObject.now, before + 3_600_000);
+    const until = Date.now() + 10_000;
+    while ((await now(cb)) !== before + 3_600_000) {
+      assert.ok(Date.now() < until, 'node b never showed the move made on node a');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // And the other way round.
+    assert.equal((await cb.request<Envelope>('POST', '/campaignd/v1/clock', { advanceMs: 60_000 })).body?.resultCode, '0200000');
+    while ((await now(ca)) !== before + 3_660_000) {
+      assert.ok(Date.now() < until, 'node a never showed the move made on node b');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await stop(a, 'SIGTERM');
+    await stop(b, 'SIGTERM');
+  }
+});
