@@ -56,7 +56,7 @@ export function registerKeysCommand(program: Command): void {
     .action(async (ak: string, sk: string, o: { vdns: string }) => {
       const vdns = parseVdns([o.vdns]);
       await save(ak, sk, vdns);
-      process.stdout.write(`key ${ak} saved (VDNs: ${vdns === '*' ? '*' : vdns.join(',')}); a running server picks it up on restart\n`);
+      process.stdout.write(`key ${ak} saved (VDNs: ${vdns === '*' ? '*' : vdns.join(',')}); running servers pick it up within 2 s\n`);
     });
   keys
     .command('create')
