@@ -99,14 +99,23 @@ export async function releaseCallData(db: Db, id: number, owner: string, patch: 
 /** Expired leases: undispatched ones go back to ready; dispatched ones are returned for settling (34608). */
 export async function reapCallData(db: Db, now: number): Promise<{ undispatched: number[]; dispatched: CallDataRow[] }> {
   const expired = await db.selectFrom('call_data').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
-  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => Number(r.id));
-  if (undispatched.length > 0) {
-    await db
-      .updateTable('call_data')
-      .set({ state: 'ready', lease_owner: null, lease_until: null, updated_at: now })
-      .where('id', 'in', undispatched)
-      .where('state', '=', 'dialing')
-      .execute();
+  const candidates = expired.filter((r) => r.dispatched_at === null).map((r) => Number(r.id));
+  let undispatched: number[] = [];
+  if (candidates.length > 0) {
+    // Checked again in the UPDATE: the owner may have handed the record to the dialer (or
+    // another node may have claimed it afresh) since the read; such a record is not given back
+    // (it would be dialled a second time).
+    undispatched = (
+      await db
+        .updateTable('call_data')
+        .set({ state: 'ready', lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', 'in', candidates)
+        .where('state', '=', 'dialing')
+        .where('dispatched_at', 'is', null)
+        .where('lease_until', '<', now)
+        .returning('id')
+        .execute()
+    ).map((r) => Number(r.id));
   }
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }

@@ -111,15 +111,21 @@ export async function markReservationTimeouts(db: Db, now: number, graceMs: numb
 /** Reservations whose lease expired: back to pending if never dispatched, else returned for settling. */
 export async function reapReservations(db: Db, now: number): Promise<{ undispatched: string[]; dispatched: ReservationRow[] }> {
   const expired = await db.selectFrom('reservations').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
-  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
-  if (undispatched.length > 0) {
-    await db
-      .updateTable('reservations')
-      .set({ state: 'pending', lease_owner: null, lease_until: null, updated_at: now })
-      .where('id', 'in', undispatched)
-      .where('state', '=', 'dialing')
-      .where('dispatched_at', 'is', null)
-      .execute();
+  const candidates = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
+  let undispatched: string[] = [];
+  if (candidates.length > 0) {
+    // Checked again in the UPDATE (handed over or claimed afresh since the read: not given back).
+    undispatched = (
+      await db
+        .updateTable('reservations')
+        .set({ state: 'pending', lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', 'in', candidates)
+        .where('state', '=', 'dialing')
+        .where('dispatched_at', 'is', null)
+        .where('lease_until', '<', now)
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
   }
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }
