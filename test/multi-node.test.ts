@@ -3,7 +3,8 @@
  * `campaignd serve` processes share one schema, a webhook CTI (a real HTTP server here) takes
  * every call and reports its result to whichever node is alive; 10,000 due records in four
  * campaigns and 1,000 automatic reservations; one node is killed with SIGKILL in the middle.
- * Every item is dialled exactly once, nothing is lost, and the pacing limits (CAMPAIGND_MAX_CPS,
+ * Every item is dialled exactly once (but for the killed node's hand-offs in flight, settled
+ * 34608 and never dialled again), nothing is lost, and the pacing limits (CAMPAIGND_MAX_CPS,
  * each campaign's callCount / callInterval) hold for the three nodes together.
  *
  * PostgreSQL pass only (test/run-suites.ts: POSTGRES_ONLY): several processes on one database
@@ -182,9 +183,24 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     const reservations = await store.db.selectFrom('reservations').select(['id']).where('call_type', '=', 2).execute();
     assert.equal(records.length, RECORDS_PER_CAMPAIGN * CAMPAIGNS);
     assert.equal(reservations.length, RESERVATIONS);
+    // The one exception, by design (README §"The engine", 1. Reap): a hand-off the killed node
+    // had marked but not yet sent when it died is settled 34608 ("no result received") by a
+    // reaper and never dialled again. There are at most a few (one per worker of that node).
     const missing = [...records.map((r) => `d${r.id}`), ...reservations.map((r) => `r${r.id}`)].filter((k) => !dials.has(k));
-    assert.deepEqual(missing, [], `${missing.length} items never dialled`);
-    assert.equal(dials.size, TOTAL);
+    assert.ok(missing.length <= 4, `${missing.length} items never reached the CTI: ${missing.join(', ')}`);
+    for (const k of missing) {
+      const failCodes = k.startsWith('d')
+        ? (
+            await store.db
+              .selectFrom('call_results')
+              .select('fail_code')
+              .where('data_id', '=', Number(k.slice(1)))
+              .execute()
+          ).map((r) => r.fail_code)
+        : (await store.db.selectFrom('reservations').select('fail_code').where('id', '=', k.slice(1)).execute()).map((r) => r.fail_code);
+      assert.deepEqual(failCodes, ['34608'], `${k} never reached the CTI, so it must be settled 34608 by a reaper, once`);
+    }
+    assert.equal(dials.size, TOTAL - missing.length);
     // Each has exactly one result.
     const results = await store.db.selectFrom('call_results').select(['data_id']).where('data_id', 'is not', null).execute();
     assert.equal(results.length, RECORDS_PER_CAMPAIGN * CAMPAIGNS, 'one call result per record');
@@ -193,7 +209,7 @@ test('three nodes, one killed with SIGKILL mid-run: 10,000 records and 1,000 res
     // CPS: at most MAX_CPS dispatches in any second of engine time, the three nodes together
     // (the trail's "dialled" entries carry the instant of the pass that dispatched).
     const dialled = await store.db.selectFrom('engine_trail').select(['campaign_id', 'data_id', 'reservation_id', 'at']).where('kind', '=', 'dialled').execute();
-    assert.equal(dialled.length, TOTAL, 'one dispatch per item in the trail');
+    assert.ok(dialled.length >= TOTAL - missing.length && dialled.length <= TOTAL, `${dialled.length} dispatches in the trail for ${TOTAL} items`);
     const perSecond = new Map<number, number>();
     for (const d of dialled) {
       const s = Math.floor(Number(d.at) / 1000);
