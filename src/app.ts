@@ -14,7 +14,9 @@ import { buildServer } from './http/server.js';
 import { redact } from './domain/secrets.js';
 import { RetentionJob } from './engine/retention-job.js';
 import { createMetrics } from './ops/metrics.js';
-import { openSqlite, pendingMigrations, type Store } from './store/connect.js';
+import { openStore, pendingMigrations, type Store } from './store/connect.js';
+import { notifyNodes } from './store/dialect.js';
+import { listenToNodes, type NodeSignals } from './store/signals.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
 export interface RunningApp {
@@ -54,18 +56,27 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
+/** How often (real time) access keys are reloaded from the store, whatever else happens. */
+const KEY_RELOAD_MS = 2000;
+
 async function restoreManualClock(store: Store): Promise<ManualClock> {
   const saved = Number(await readEngineState(store.db, 'manual_clock'));
   // A reading outside the clock's range (possible only before moves were bounded) is not resumed.
   const usable = Number.isFinite(saved) && saved > 0 && saved <= LATEST_CLOCK_MS;
-  const clock = new ManualClock(usable ? saved : Date.now(), (ms) => writeEngineState(store.db, 'manual_clock', String(ms)));
+  // Every move is stored and announced, so all nodes on one database show one reading.
+  const clock = new ManualClock(usable ? saved : Date.now(), async (ms) => {
+    await writeEngineState(store.db, 'manual_clock', String(ms));
+    await notifyNodes(store.db, 'clock');
+  });
   await writeEngineState(store.db, 'manual_clock', String(clock.now()));
   return clock;
 }
 
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = await openSqlite({ file: config.databaseFile, synchronous: config.sqliteSync });
+  const store = await openStore(config);
+  let stopKeyReload = () => {};
+  let signals: NodeSignals | undefined;
   try {
     // A manual clock resumes where it stood before a restart (a rehearsal survives a crash).
     const clock = opts.clock ?? (config.engine.clock === 'manual' ? await restoreManualClock(store) : systemClock);
@@ -86,15 +97,43 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       logger,
       engine,
       importWorker: imports,
-      operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps) },
+      operations: { metrics, pendingMigrations: () => pendingMigrations(store.db, store.caps, store.schema) },
     });
+    // Other nodes on the database: keys reload at once on a change, on a timer anyway (another
+    // process, e.g. `campaignd keys`, may change them); a moved manual clock is read back; new
+    // work wakes the engine before its next poll.
+    stopKeyReload = keys.reloadEvery(KEY_RELOAD_MS);
+    if (store.caps.listenNotify && config.databaseUrl !== undefined) {
+      signals = await listenToNodes(
+        { url: config.databaseUrl, ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }) },
+        (topic) => {
+          if (topic === 'keys') void keys.reload().catch(() => {});
+          else if (topic === 'work') engine?.nudge();
+          else if (topic === 'clock' && clock instanceof ManualClock) {
+            void readEngineState(store.db, 'manual_clock')
+              .then((v) => v !== undefined && clock.observe(Number(v)))
+              .catch(() => {});
+          }
+        },
+        (e) => logger.warn({ err: e }, 'listening to the other nodes failed; reconnecting'),
+      );
+    }
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
     const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
     retention.start();
     imports.start();
-    logger.info({ url, data: config.databaseFile, clock: clock.kind, dialer: config.engine.dialer, engine: engine ? 'on' : 'off' }, 'campaignd listening');
+    logger.info(
+      {
+        url,
+        data: config.databaseUrl === undefined ? config.databaseFile : `postgres schema ${config.databaseSchema ?? '(search_path)'}`,
+        clock: clock.kind,
+        dialer: config.engine.dialer,
+        engine: engine ? 'on' : 'off',
+      },
+      'campaignd listening',
+    );
     return {
       url,
       store,
@@ -108,6 +147,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
         // Stop claiming work (the pass in progress finishes) and stop taking requests (those in
         // flight are answered; new ones get 503) at the same time; then the background jobs, then
         // the store.
+        stopKeyReload();
+        await signals?.close();
         await Promise.all([app.close(), engine?.stop()]);
         await retention.stop();
         await imports.stop();
@@ -115,6 +156,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       },
     };
   } catch (e) {
+    stopKeyReload();
+    await signals?.close();
     await store.close();
     throw e;
   }

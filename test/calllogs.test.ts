@@ -10,7 +10,7 @@ import { AK, envelopeOf, P, SK, startTestServer, tempDir, type TestServer } from
 import { CampaigndClient } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { ConfigError } from '../src/config/error.js';
-import { openSqlite } from '../src/store/connect.js';
+import { openTestStore } from './pg-target.js';
 
 let s: TestServer;
 before(async () => {
@@ -234,7 +234,7 @@ describe('configuration and shutdown', () => {
       const res = await srv.client.request('GET', `${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1`);
       assert.equal(res.status, 200);
       await srv.stop(); // right away: well inside the ~100 ms flush interval
-      const store = await openSqlite({ file: srv.config.databaseFile });
+      const store = await openTestStore(dir);
       try {
         const rows = await store.db.selectFrom('call_logs').select(['url', 'http_status']).execute();
         assert.deepEqual(rows, [{ url: `${P(1)}/queryOBSResultCode`, http_status: 200 }]);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { MAIN, ROOT } from './cli-run.js';
 import { AK, SK, tempDir } from './helpers.js';
+import { databaseEnv } from './pg-target.js';
 
 /** A port that was free a moment ago: bind port 0, read it, close. */
 export async function freePort(): Promise<number> {
@@ -44,7 +45,7 @@ export async function serve(dir: string, env: Record<string, string> = { CAMPAIG
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
     cwd: ROOT,
     // Tests run their webhook CTIs and callback receivers on loopback (refused by default).
-    env: { ...baseEnv(), CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: String(port), CAMPAIGND_LOG_LEVEL: 'info', CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8', ...env },
+    env: { ...baseEnv(), CAMPAIGND_DATA_DIR: dir, CAMPAIGND_PORT: String(port), CAMPAIGND_LOG_LEVEL: 'info', CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8', ...databaseEnv(dir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv } from './pg-target.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
@@ -31,7 +32,8 @@ export function campaignd(args: string[], env: Record<string, string>, stdin?: s
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: ROOT,
-      env: { ...baseEnv(), ...env },
+      // The PostgreSQL pass: a command on a data directory uses that directory's schema.
+      env: { ...baseEnv(), ...(env.CAMPAIGND_DATA_DIR === undefined ? {} : databaseEnv(env.CAMPAIGND_DATA_DIR)), ...env },
       stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -99,7 +99,8 @@ describe('accepted values are used', () => {
       ['full', 2],
       ['', 1],
     ] as const) {
-      const s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SQLITE_SYNC: value });
+      // A SQLite setting: on SQLite in the PostgreSQL pass too (an empty URL = the SQLite file).
+      const s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_SQLITE_SYNC: value, CAMPAIGND_DATABASE_URL: '', CAMPAIGND_DATABASE_SCHEMA: '' });
       try {
         const r = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(s.store.db);
         assert.equal(r.rows[0]?.synchronous, pragma, `CAMPAIGND_SQLITE_SYNC="${value}"`);

@@ -11,13 +11,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { newDir, serve, stop } from './child.js';
 import { AK, campaignBody, P, SK } from './helpers.js';
+import { openTestStore } from './pg-target.js';
 
 const received: Array<{ callId: string; dataId: number | null; calledNo: string; resultPath: string }> = [];
 let holdThird: (() => void) | null = null;
@@ -84,13 +83,9 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
   // The state at the moment of the kill, read straight from the database file: the whole round
   // is claimed, exactly the three calls the CTI saw are recorded as dispatched (the third one
   // before its hand-off was answered), nothing is settled yet.
-  const db = new Database(path.join(dir, 'campaignd.db'));
+  const store = await openTestStore(dir);
   try {
-    const rows = db.prepare('SELECT state, call_id, dispatched_at FROM call_data WHERE campaign_id = ? ORDER BY id').all(cid) as Array<{
-      state: string;
-      call_id: string | null;
-      dispatched_at: number | null;
-    }>;
+    const rows = await store.db.selectFrom('call_data').select(['state', 'call_id', 'dispatched_at']).where('campaign_id', '=', cid).orderBy('id').execute();
     assert.deepEqual(
       rows.map((r) => r.state),
       Array(numbers.length).fill('dialing'),
@@ -98,9 +93,14 @@ test('kill -9 mid-dispatch, restart: no record dialled twice, none lost', async 
     );
     const dispatched = rows.filter((r) => r.dispatched_at !== null).map((r) => r.call_id);
     assert.deepEqual(dispatched.sort(), received.map((r) => r.callId).sort(), 'dispatched = handed to the CTI');
-    assert.equal((db.prepare('SELECT count(*) AS n FROM call_results WHERE campaign_id = ?').get(cid) as { n: number }).n, 0);
+    const settled = await store.db
+      .selectFrom('call_results')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('campaign_id', '=', cid)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(settled.n), 0);
   } finally {
-    db.close();
+    await store.close();
   }
 
   child = await serve(dir, env);

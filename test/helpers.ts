@@ -11,6 +11,7 @@ import { CampaigndClient, type CreateCampaignBody, type Envelope } from '../src/
 import { loadConfig, type Config } from '../src/config/index.js';
 import type { Clock } from '../src/engine/clock.js';
 import { formatDateTime, startOfUtcDay } from '../src/domain/time.js';
+import { databaseEnv, dropDatabaseFor } from './pg-target.js';
 
 export const AK = 'testAK0001';
 export const SK = 'test-secret-key-0001-xyz';
@@ -39,11 +40,16 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
       CAMPAIGND_SECRET_KEY: SK,
       // Tests run their callback receivers and webhook CTIs on loopback (refused by default).
       CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8',
+      // The PostgreSQL pass: a schema of its own instead of the SQLite file (pg-target.ts).
+      ...databaseEnv(dir),
       ...env,
     });
-    running = await startApp(config, { clock: opts.clock, logger: pino({ level: 'silent' }) });
+    running = await startApp(config, { clock: opts.clock, logger: pino({ level: process.env.CAMPAIGND_TEST_LOG_LEVEL || 'silent' }) });
   } catch (e) {
-    if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (!opts.dir) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await dropDatabaseFor(dir);
+    }
     throw e;
   }
   const client = new CampaigndClient({ baseUrl: running.url, accessKey: AK, secretKey: SK });
@@ -54,7 +60,10 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     config,
     async stop() {
       await running.close();
-      if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+      if (!opts.dir) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        await dropDatabaseFor(dir);
+      }
     },
   };
 }

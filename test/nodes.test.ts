@@ -38,6 +38,26 @@ describe('two nodes sharing one database', () => {
     assert.equal((await add(b, '5991002')).resultCode, '0200000');
   });
 
+  test('a key added on one node signs requests on the other without a restart; removed, it is refused there too', async () => {
+    const ak = 'nodeKeyAK01';
+    const sk = 'node-key-secret-0001';
+    const onB = new CampaigndClient({ baseUrl: b.url, accessKey: ak, secretKey: sk });
+    const status = async () => (await onB.request('GET', `${P(1)}/queryOBSResultCode?pageSize=1&pageNum=1`)).status;
+    assert.equal(await status(), 401, 'unknown before it is added');
+    await a.keys.put(ak, sk, [1], clock.now());
+    // PostgreSQL: at once (NOTIFY); SQLite: within the 2 s reload.
+    const until = Date.now() + 10_000;
+    while ((await status()) !== 200) {
+      assert.ok(Date.now() < until, 'the key added on node a never reached node b');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await a.keys.remove(ak), true);
+    while ((await status()) !== 401) {
+      assert.ok(Date.now() < until, 'the key removed on node a is still accepted by node b');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   test('ids of one process: the engine-clock millisecond, the same 9 process digits, a counter that grows', async () => {
     const cid = await createCampaign(a.client, 1, {}, clock.now());
     const ids: string[] = [];

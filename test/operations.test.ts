@@ -6,11 +6,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { CampaigndClient } from '../src/client/index.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { ManualClock } from '../src/engine/clock.js';
-import { openSqlite } from '../src/store/connect.js';
+import { databaseEnv, openTestStore } from './pg-target.js';
 import { MAIN, ROOT, baseEnv } from './cli-run.js';
 import { freePort } from './child.js';
 import { AK, SK, P, campaignBody, createCampaign, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
@@ -151,7 +150,7 @@ describe('SIGTERM under load', () => {
     const url = `http://127.0.0.1:${port}`;
     const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--data-dir', dir], {
       cwd: ROOT,
-      env: { ...baseEnv(), CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK, CAMPAIGND_LOG_LEVEL: 'silent' },
+      env: { ...baseEnv(), ...databaseEnv(dir), CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK, CAMPAIGND_LOG_LEVEL: 'silent' },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
@@ -197,7 +196,7 @@ describe('SIGTERM under load', () => {
       assert.equal(await exited, 0);
       assert.ok(acked.length >= 200);
 
-      const store = await openSqlite({ file: path.join(dir, 'campaignd.db') });
+      const store = await openTestStore(dir);
       try {
         const stored = new Set((await store.db.selectFrom('reservations').select('id').execute()).map((r) => String(r.id)));
         const lost = acked.filter((id) => !stored.has(id));

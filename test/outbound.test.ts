@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { pino } from 'pino';
@@ -20,7 +19,8 @@ import { loadEngineConfig } from '../src/config/engine.js';
 import { loadOutboundConfig, type OutboundConfig } from '../src/config/outbound.js';
 import { ConfigError } from '../src/config/error.js';
 import { enqueueCallback } from '../src/store/engine.repository.js';
-import { openSqlite, type Store } from '../src/store/connect.js';
+import type { Store } from '../src/store/connect.js';
+import { openTestStore } from './pg-target.js';
 import { campaignBody, envelopeOf, P, startTestServer, tempDir } from './helpers.js';
 
 const LOOPBACK_OK = loadOutboundConfig({ CAMPAIGND_OUTBOUND_ALLOW: '127.0.0.0/8' });
@@ -207,7 +207,7 @@ describe('a callBackUrl answering 300 MB', () => {
       pump();
     }));
     dir = tempDir();
-    store = await openSqlite({ file: path.join(dir, 'campaignd.db') });
+    store = await openTestStore(dir);
   });
   after(async () => {
     server.closeAllConnections();

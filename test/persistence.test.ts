@@ -10,6 +10,7 @@ import { newDir, serve, stop } from './child.js';
 import assert from 'node:assert/strict';
 import { CampaigndClient, type Envelope } from '../src/client/index.js';
 import { AK, SK, P, campaignBody, createBatch, createCampaign, envelopeOf } from './helpers.js';
+import { TEST_PG_URL } from './pg-target.js';
 
 interface Acknowledged {
   campaignId: number;
@@ -224,7 +225,9 @@ describe('persistence across restarts of `campaignd serve`', () => {
     assert.equal((await stop(first, 'SIGTERM')).code, 0);
 
     const dbFile = path.join(dir, 'campaignd.db');
-    assert.equal(fs.statSync(dbFile).mode & 0o077, 0, 'the database holds secrets: owner-only permissions');
+    if (TEST_PG_URL === undefined) assert.equal(fs.statSync(dbFile).mode & 0o077, 0, 'the database holds secrets: owner-only permissions');
+    // On PostgreSQL (CAMPAIGND_DATABASE_URL) nothing is written to a SQLite file.
+    else assert.equal(fs.existsSync(dbFile), false, 'a SQLite file was written although CAMPAIGND_DATABASE_URL is set');
 
     const second = await serve(dir, {});
     try {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBatch, createCampaign, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
 import { insertBlocklistEntry } from '../src/store/blocklist.repository.js';
-import { sql } from 'kysely';
+import { failUpdatesOf } from './pg-target.js';
 
 let s: TestServer;
 before(async () => {
@@ -428,14 +428,14 @@ describe('callbatch/{campaignId}/pause (seed 003)', () => {
   test('0200006 is answered when the database fails, and nothing is half-written', async () => {
     const id = await createBatch(s.client, 1, campaignId, 'b-dbfail', 1);
     // Make the batches table read-only for a moment with a trigger that aborts updates.
-    await sql`CREATE TRIGGER fail_batch_update BEFORE UPDATE ON batches BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`.execute(s.store.db);
+    const restore = await failUpdatesOf(s.store, 'batches');
     try {
       const res = await s.client.request('POST', `${P(1)}/callbatch/${campaignId}/pause`, { id });
       assert.equal(res.status, 500);
       assert.equal(envelopeOf(res.body).resultCode, '0200006');
       assert.doesNotMatch(envelopeOf(res.body).resultDesc, /disk on fire/);
     } finally {
-      await sql`DROP TRIGGER fail_batch_update`.execute(s.store.db);
+      await restore();
     }
     const row = await s.store.db.selectFrom('batches').select('status').where('id', '=', id).executeTakeFirstOrThrow();
     assert.equal(row.status, 1);

@@ -2,12 +2,14 @@
  * Access keys: AK → SK and the VDNs the AK may reach.
  *
  * Lookups happen on every request, so keys are held in memory and reloaded from the store
- * after each change made through this module. (Several nodes sharing one PostgreSQL database
- * will need a reload on NOTIFY or a short TTL; that comes with the PostgreSQL store.)
+ * after each change made through this module, on a timer ({@link KeyStore.reloadEvery}: a
+ * `campaignd keys` command on the same store, or another node, reaches a running server within
+ * that period) and, on PostgreSQL, at once when a node announces a change (NOTIFY `keys`).
  * Secrets never leave this module except to the signature check; `list()` masks them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/db.js';
+import { notifyNodes } from '../store/dialect.js';
 
 export interface AccessKey {
   accessKey: string;
@@ -59,6 +61,16 @@ export class KeyStore {
     this.#keys = next;
   }
 
+  /**
+   * Reloads the keys every `ms` (real time) until the returned function is called; a failed
+   * reload keeps the keys held so far.
+   */
+  reloadEvery(ms: number): () => void {
+    const timer = setInterval(() => void this.reload().catch(() => {}), ms);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
   get size(): number {
     return this.#keys.size;
   }
@@ -97,11 +109,13 @@ export class KeyStore {
       .values(row)
       .onConflict((oc) => oc.column('access_key').doUpdateSet({ secret_key: secretKey, vdn_ids: row.vdn_ids }))
       .execute();
+    await notifyNodes(this.db, 'keys');
     await this.reload();
   }
 
   async remove(accessKey: string): Promise<boolean> {
     const res = await this.db.deleteFrom('access_keys').where('access_key', '=', accessKey).executeTakeFirst();
+    await notifyNodes(this.db, 'keys');
     await this.reload();
     return Number(res.numDeletedRows) > 0;
   }

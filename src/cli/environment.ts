@@ -14,6 +14,8 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['CAMPAIGND_TLS_CERT', 'PEM certificate file; with CAMPAIGND_TLS_KEY the server speaks HTTPS'],
   ['CAMPAIGND_TLS_KEY', 'PEM private key file'],
   ['CAMPAIGND_LOG_LEVEL', 'debug, info (default), warn, error or silent'],
+  ['CAMPAIGND_DATABASE_URL', 'postgres://user@host:port/database: PostgreSQL instead of the SQLite file (several nodes may share it)'],
+  ['CAMPAIGND_DATABASE_SCHEMA', 'PostgreSQL schema of the tables (created when missing; default: the search_path)'],
   ['CAMPAIGND_SQLITE_SYNC', 'normal (default: survives a process crash) or full (survives a power loss)'],
   ['CAMPAIGND_HEADERS_TIMEOUT_SECONDS', 'request line and headers must arrive within this (default 10) → 408'],
   ['CAMPAIGND_REQUEST_TIMEOUT_SECONDS', 'the whole request, body included (default 30) → 408'],

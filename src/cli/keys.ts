@@ -1,16 +1,17 @@
 /**
- * `campaignd keys …`: access keys managed directly on the data directory (CAMPAIGND_DATA_DIR).
- * A running server loads keys at start, so changes reach it on its next restart.
+ * `campaignd keys …`: access keys managed directly in the store (the data directory's SQLite file,
+ * or PostgreSQL with CAMPAIGND_DATABASE_URL). A running server reloads its keys every 2 s, and
+ * on PostgreSQL at once on the change's NOTIFY (auth/keys.ts).
  */
 import type { Command } from 'commander';
 import { generateKeyPair, KeyStore } from '../auth/keys.js';
 import { loadConfig } from '../config/index.js';
-import { openSqlite } from '../store/connect.js';
+import { openStore } from '../store/connect.js';
 import { UsageError } from './usage-error.js';
 
 async function withKeys<T>(fn: (k: KeyStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = await openSqlite({ file: config.databaseFile });
+  const store = await openStore(config);
   try {
     return await fn(await KeyStore.open(store.db));
   } finally {
@@ -46,7 +47,7 @@ async function save(ak: string, sk: string, vdns: '*' | number[]): Promise<void>
 
 /** Adds `keys add|create|list|remove` to the program. @example registerKeysCommand(program) */
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage access keys (acts on CAMPAIGND_DATA_DIR directly)');
+  const keys = program.command('keys').description('manage access keys (acts on the store directly: CAMPAIGND_DATA_DIR, or CAMPAIGND_DATABASE_URL)');
   const collect = (v: string, prev: string[]) => [...prev, v];
   keys
     .command('add <accessKey> <secretKey>')
@@ -55,7 +56,7 @@ export function registerKeysCommand(program: Command): void {
     .action(async (ak: string, sk: string, o: { vdns: string }) => {
       const vdns = parseVdns([o.vdns]);
       await save(ak, sk, vdns);
-      process.stdout.write(`key ${ak} saved (VDNs: ${vdns === '*' ? '*' : vdns.join(',')}); a running server picks it up on restart\n`);
+      process.stdout.write(`key ${ak} saved (VDNs: ${vdns === '*' ? '*' : vdns.join(',')}); running servers pick it up within 2 s\n`);
     });
   keys
     .command('create')

@@ -28,8 +28,12 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
-  /** SQLite file inside dataDir. */
+  /** SQLite file inside dataDir (unused when databaseUrl is set). */
   databaseFile: string;
+  /** CAMPAIGND_DATABASE_URL: a `postgres://` URL; set = PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
+  /** CAMPAIGND_DATABASE_SCHEMA: the PostgreSQL schema of campaignd's tables (unset = search_path). */
+  databaseSchema?: string;
   accessKey?: string;
   secretKey?: string;
   deployment: Deployment;
@@ -93,6 +97,29 @@ function parseAllowList(raw: string | undefined): Map<number, Set<string>> {
   return out;
 }
 
+/** CAMPAIGND_DATABASE_URL and CAMPAIGND_DATABASE_SCHEMA, checked. */
+function databaseTarget(env: Env): { databaseUrl?: string; databaseSchema?: string } {
+  const url = (env.CAMPAIGND_DATABASE_URL ?? '').trim();
+  const schema = (env.CAMPAIGND_DATABASE_SCHEMA ?? '').trim();
+  if (url === '') {
+    if (schema !== '') throw new ConfigError('CAMPAIGND_DATABASE_SCHEMA needs CAMPAIGND_DATABASE_URL');
+    return {};
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('CAMPAIGND_DATABASE_URL is not a URL (expected postgres://user@host:port/database)');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`CAMPAIGND_DATABASE_URL must start with postgres:// or postgresql://, got "${parsed.protocol}//"`);
+  }
+  if (schema !== '' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError('CAMPAIGND_DATABASE_SCHEMA must be a plain identifier: letters, digits and _, not starting with a digit, at most 63');
+  }
+  return { databaseUrl: url, ...(schema === '' ? {} : { databaseSchema: schema }) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.CAMPAIGND_DATA_DIR || './data');
   const deployment = (env.CAMPAIGND_DEPLOYMENT || 'integrated') as Deployment;
@@ -138,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'CAMPAIGND_PORT', 28080, 0, 65535),
     dataDir,
     databaseFile: path.join(dataDir, 'campaignd.db'),
+    ...databaseTarget(env),
     accessKey,
     secretKey,
     deployment,

@@ -40,6 +40,7 @@ import type { DialOutcome, DialRequest } from './dialer.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt } from './settle-attempt.js';
+import { cancelRound, nextRoundAt, startRound } from '../store/pacing.repository.js';
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
 export interface CallDataPolicies {
@@ -115,9 +116,6 @@ function readRetryState(s: string | null): RetryState {
 }
 
 export class CallDataWorker implements Worker {
-  /** Per campaign: no new round before this engine time. */
-  readonly #nextRound = new Map<number, number>();
-
   constructor(
     private readonly ctx: EngineContext,
     private readonly policies: CallDataPolicies,
@@ -125,10 +123,10 @@ export class CallDataWorker implements Worker {
 
   async nextEvent(now: number): Promise<number | null> {
     const t = await nextCallDataEvent(this.ctx.db, now);
-    const rounds = [...this.#nextRound.values()].filter((r) => r > now);
+    const round = await nextRoundAt(this.ctx.db, now);
     // Agents freeing up and calls resolving let skill-queue campaigns dial again.
     const agents = this.ctx.agents?.nextEvent(now) ?? null;
-    const candidates = [t, agents, ...rounds].filter((x): x is number => x !== null);
+    const candidates = [t, round, agents].filter((x): x is number => x !== null);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
 
@@ -153,23 +151,29 @@ export class CallDataWorker implements Worker {
     const campaigns = await campaignsWithDueData(this.ctx.db, now, 200);
     for (const campaignId of campaigns) {
       if (budget - dispatched <= 0) break;
-      if ((this.#nextRound.get(campaignId) ?? 0) > now) continue;
       const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       if (!c) continue;
       const ivr = c.ivr_param ? (JSON.parse(c.ivr_param) as { callCount?: number; callInterval?: number }) : {};
-      // Skill-queue campaigns are paced by their agents (agent-desk.ts); IVR ones by callCount per callInterval.
+      // Skill-queue campaigns are paced by their agents (agent-desk.ts); IVR ones by callCount per
+      // callInterval, the round's spacing taken in the database first, so that no other node
+      // starts one of this campaign meanwhile; a round that dialled nothing gives it back.
       const paced = (await this.ctx.agents?.budget(c, now, budget - dispatched)) ?? null;
-      const roundSize = paced ?? Math.min(ivr.callCount ?? 10, budget - dispatched);
-      if (roundSize <= 0) continue;
-      const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
-      if (claimed.length === 0) continue;
-      const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
+      if (paced !== null && paced <= 0) continue;
+      const ticket = paced === null ? await startRound(this.ctx.db, campaignId, now, (ivr.callInterval ?? 1) * 1000) : null;
+      if (paced === null && ticket === null) continue;
       let dialledThisRound = 0;
-      for (const r of claimed) {
-        if (await this.#attempt(round, r, now)) dialledThisRound++;
+      try {
+        const roundSize = paced ?? Math.min(ivr.callCount ?? 10, budget - dispatched);
+        const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
+        if (claimed.length === 0) continue;
+        const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
+        for (const r of claimed) {
+          if (await this.#attempt(round, r, now)) dialledThisRound++;
+        }
+        dispatched += dialledThisRound;
+      } finally {
+        if (ticket !== null && dialledThisRound === 0) await cancelRound(this.ctx.db, campaignId, ticket);
       }
-      dispatched += dialledThisRound;
-      if (dialledThisRound > 0 && paced === null) this.#nextRound.set(campaignId, now + (ivr.callInterval ?? 1) * 1000);
     }
     return dispatched;
   }

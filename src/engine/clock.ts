@@ -56,6 +56,15 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
+  /**
+   * Takes a reading another node stored and announced (several nodes on one PostgreSQL
+   * database share one manual clock); not stored again. The clock only moves forward, so an
+   * older reading (this node's own, announced late) changes nothing.
+   */
+  observe(ms: number): void {
+    if (Number.isFinite(ms) && ms > this.#now) this.#now = ms;
+  }
+
   set(ms: number): number {
     if (!Number.isFinite(ms)) throw new RangeError('set needs a finite epoch ms');
     this.#now = ms;

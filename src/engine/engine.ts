@@ -12,7 +12,9 @@
  * order, in seconds. It never jumps over due work: past `CAMPAIGND_CLOCK_MAX_STEPS` stops it
  * halts where it got to and answers 0200001.
  *
- * Global pacing: at most `maxCps` dispatches per second of engine time, across all workers.
+ * Global pacing: at most `maxCps` dispatches per second of engine time, across all workers and
+ * every node on the database: each worker takes its budget from the `cps` row of
+ * `engine_pacing` and gives back what it did not use (store/pacing.repository.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -28,6 +30,7 @@ import { OutboundHttp } from './outbound-http.js';
 import { DomainError } from '../domain/errors.js';
 import type { AgentDesk } from './agent-desk.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
+import { cpsLeft, returnCps, takeCps } from '../store/pacing.repository.js';
 
 export interface EngineContext {
   db: Db;
@@ -72,8 +75,6 @@ export class Engine {
   #running: Promise<void> | null = null;
   #stopped = true;
   #again = false;
-  /** Dispatches in the current second of engine time (global CPS pacing). */
-  #cpsWindow = { second: -1, used: 0 };
 
   constructor(ctx: Omit<EngineContext, 'events' | 'nodeId'> & { nodeId?: string }, workers: (ctx: EngineContext) => Worker[]) {
     this.events = new EngineEvents((e) => ctx.log?.error({ err: e }, 'engine event listener failed'));
@@ -141,12 +142,6 @@ export class Engine {
     this.#timer.unref?.();
   }
 
-  #budget(now: number): number {
-    const second = Math.floor(now / 1000);
-    if (second !== this.#cpsWindow.second) this.#cpsWindow = { second, used: 0 };
-    return this.#ctx.engine.maxCps - this.#cpsWindow.used;
-  }
-
   /** One pass over due work at the clock's current time. Concurrent calls share one pass. */
   tick(): Promise<void> {
     if (this.#running) {
@@ -168,9 +163,15 @@ export class Engine {
     const now = this.#ctx.clock.now();
     for (const w of this.#workers) await w.reap(now);
     let dispatched = 0;
+    const max = this.#ctx.engine.maxCps;
     for (const w of this.#workers) {
-      const n = await w.tick(now, this.#budget(now));
-      this.#cpsWindow.used += n;
+      const grant = await takeCps(this.#ctx.db, now, max, max);
+      let n = 0;
+      try {
+        n = await w.tick(now, grant);
+      } finally {
+        await returnCps(this.#ctx.db, now, grant - n);
+      }
       dispatched += n;
     }
     this.events.emit('tick:done', { now, dispatched });
@@ -231,7 +232,8 @@ export class Engine {
         if (t !== null && (next === null || t < next)) next = t;
       }
       // Pacing: if this second's budget is used up and work is still due, go on next second.
-      if (this.#budget(now) <= 0) next = next === null ? Math.floor(now / 1000) * 1000 + 1000 : Math.min(next, Math.floor(now / 1000) * 1000 + 1000);
+      if ((await cpsLeft(this.#ctx.db, now, this.#ctx.engine.maxCps)) <= 0)
+        next = next === null ? Math.floor(now / 1000) * 1000 + 1000 : Math.min(next, Math.floor(now / 1000) * 1000 + 1000);
       if (next === null || next > targetMs) break;
       if (passes >= maxSteps) {
         throw new DomainError(

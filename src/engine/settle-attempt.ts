@@ -14,6 +14,7 @@ import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
 import { insertCallTurns } from '../store/call-records.repository.js';
 import { appendTrail, enqueueCallback } from '../store/engine.repository.js';
+import { rowLockTransaction } from '../store/dialect.js';
 import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext } from './engine.js';
@@ -53,7 +54,8 @@ export async function settleAttempt(ctx: EngineContext, subject: SettleSubject, 
   const success = isSuccessFailCode(failCode);
   const resultCode = await ctx.externalResultFor(ctx.db, subject.vdnId, failCode);
   const s: Settlement = { failCode, success, resultCode, outcome: { ...o, failCode } };
-  const settled = await ctx.db.transaction().execute(async (trx) => {
+  // Guarded by the record's own row (the lease condition in `record`): no store-wide lock.
+  const settled = await rowLockTransaction(ctx.db).execute(async (trx) => {
     const trail = await subject.record(trx, s);
     if (!trail) return false;
     // The dialogue of an automatic or robot call (callRecord), kept with its result.

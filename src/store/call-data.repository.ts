@@ -7,6 +7,7 @@
  */
 import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { DB, Db } from './db.js';
+import { notifyNodes } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
@@ -46,6 +47,8 @@ export async function insertCallData(db: Db, records: readonly NewCallData[]): P
       .values(numbers.slice(i, i + CHUNK))
       .execute();
   }
+  // Other nodes' engines look for due work now rather than at their next poll.
+  await notifyNodes(db, 'work');
   return ids;
 }
 

@@ -10,13 +10,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import {
   CompiledQuery,
   Kysely,
   Migrator,
+  PostgresDialect,
+  PostgresDriver,
+  type PostgresDialectConfig,
+  type TransactionSettings,
   SqliteDialect,
   SqliteDriver,
+  sql,
   type DatabaseConnection,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type SchemaMetadata,
+  type TableMetadata,
   type Driver,
   type Migration,
   type MigrationProvider,
@@ -34,11 +44,14 @@ import { contactSafety } from './migrations/007-contact-safety.js';
 import { retention } from './migrations/009-retention.js';
 import { surface } from './migrations/008-surface.js';
 import { sipCalls } from './migrations/010-sip-calls.js';
+import { pacing } from './migrations/011-pacing.js';
 import { agents } from './migrations/012-agents.js';
 
 export interface Store {
   db: Kysely<DB>;
   caps: DialectCaps;
+  /** PostgreSQL: the schema of campaignd's tables, when one was configured. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -55,6 +68,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '009-retention': retention(caps),
     '008-surface': surface(caps),
     '010-sip-calls': sipCalls(caps),
+    '011-pacing': pacing(caps),
     '012-agents': agents(caps),
   };
 }
@@ -66,9 +80,17 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+/**
+ * The migrator; on PostgreSQL with a schema its bookkeeping tables live in that schema (Kysely
+ * otherwise finds another schema's `kysely_migration` when it looks whether they exist).
+ */
+function migratorFor(db: Kysely<DB>, caps: DialectCaps, schema?: string): Migrator {
+  return new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)), ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+}
+
 /** Applies every pending migration; throws with the failing migration's name. */
-export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+export async function migrate(db: Kysely<DB>, caps: DialectCaps, schema?: string): Promise<void> {
+  const migrator = migratorFor(db, caps, schema);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -80,8 +102,8 @@ export async function migrate(db: Kysely<DB>, caps: DialectCaps): Promise<void> 
  * Names of the migrations this build knows that the store has not applied (empty when the
  * schema is current). Used by `/readyz`.
  */
-export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrationsFor(caps)) });
+export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schema?: string): Promise<string[]> {
+  const migrator = migratorFor(db, caps, schema);
   return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
@@ -168,4 +190,145 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * PostgreSQL transactions begin with one transaction-scoped advisory lock (key
+ * {@link WRITE_LOCK_KEY}), taken by every node on the database. That gives every transaction the
+ * guarantee an IMMEDIATE SQLite transaction has: no other transaction runs its check-then-write
+ * in between (name uniqueness, quotas, round pacing, the CPS budget, contact caps, claims). So
+ * every query and every caller stays the same on both backends, and several nodes on one
+ * database behave like one; statements outside a transaction run concurrently as usual, and so
+ * do the engine's per-attempt transactions, which rely on row locks (`rowLockTransaction`).
+ * Decision (issue #10): correctness across nodes first; the lock is held only for the length
+ * of one short transaction.
+ */
+export const WRITE_LOCK_KEY = 0x63616d70; // 'camp'
+
+class LockingPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    // A transaction that names READ COMMITTED guards itself with row locks (rowLockTransaction
+    // in dialect.ts): the hot engine paths, per attempt.
+    if (settings.isolationLevel === 'read committed') return;
+    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`));
+  }
+}
+
+class LockingPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new LockingPostgresDriver(this.#config);
+  }
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
+}
+
+/**
+ * What Kysely's migrator asks the database (does the schema, do its bookkeeping tables exist),
+ * answered for the current schema only. Kysely's own PostgreSQL introspector reads every
+ * schema's columns, which is slow on a shared database and fails when another schema is being
+ * dropped meanwhile (`schema "…" does not exist`). Columns are not listed (nothing here uses them).
+ */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<unknown>) {}
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const r = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(this.db);
+    return r.rows;
+  }
+  async getTables(): Promise<TableMetadata[]> {
+    const r = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v', 'm')`.execute(this.db);
+    return r.rows.map((t) => ({ name: t.name, schema: t.schema, isView: t.kind === 'v' || t.kind === 'm', columns: [] }));
+  }
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+/** int8 (20), numeric (1700) come back as JavaScript numbers: every value campaignd stores fits. */
+const PG_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  /** `postgres://user[:password]@host[:port]/database` (CAMPAIGND_DATABASE_URL). */
+  url: string;
+  /** Schema that holds campaignd's tables (created when missing); unset = the server's search_path. */
+  schema?: string;
+  /** Pool size (connections per node). */
+  max?: number;
+}
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Opens a PostgreSQL store (a `pg` pool) and migrates it. Several nodes may open the same
+ * database at once: Kysely's migrator takes a lock so that one of them applies the migrations.
+ *
+ * @example const store = await openPostgres({ url: 'postgres://postgres@127.0.0.1:5432/campaignd' })
+ */
+export async function openPostgres(opts: PostgresOptions): Promise<Store> {
+  if (opts.schema !== undefined) {
+    const admin = new pg.Client({ connectionString: opts.url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${quoteIdent(opts.schema)}`);
+    } catch (e) {
+      // Two nodes creating the schema at once: one wins, the other sees a unique violation.
+      if ((e as { code?: string }).code !== '23505') throw e;
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    types: PG_TYPES,
+    ...(opts.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(opts.schema)}` }),
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new LockingPostgresDialect({ pool }) });
+  const caps = DIALECTS.postgres;
+  try {
+    await migrate(db, caps, opts.schema);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return {
+    db,
+    caps,
+    ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export interface StoreConfig {
+  databaseUrl?: string;
+  databaseSchema?: string;
+  databaseFile: string;
+  sqliteSync?: 'normal' | 'full';
+}
+
+/** The configured store: PostgreSQL when CAMPAIGND_DATABASE_URL is set, else the SQLite file. */
+export function openStore(config: StoreConfig): Promise<Store> {
+  if (config.databaseUrl !== undefined) return openPostgres({ url: config.databaseUrl, schema: config.databaseSchema });
+  return openSqlite({ file: config.databaseFile, synchronous: config.sqliteSync });
 }

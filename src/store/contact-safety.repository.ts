@@ -5,6 +5,7 @@
 import type { GateResult } from '../domain/gates.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import type { BlocklistTable, Db } from './db.js';
+import { rowLockTransaction } from './dialect.js';
 import type { Selectable } from 'kysely';
 
 export type BlocklistEntryRow = Pick<Selectable<BlocklistTable>, 'number' | 'expires_at' | 'restrict_times' | 'restrict_period'>;
@@ -55,7 +56,7 @@ export async function dispatchCountingContacts(
     mark: (trx: Db) => Promise<boolean>;
   },
 ): Promise<DispatchOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return rowLockTransaction(db).execute(async (trx) => {
     // Without counted limits there is nothing to serialise: only the attempt is recorded.
     if (o.lookbackMs > 0) {
       await trx

@@ -9,6 +9,7 @@ import type { CallDataTables } from './schema/call-data.js';
 import type { ContactSafetyTables } from './schema/contact-safety.js';
 import type { EngineTables } from './schema/engine.js';
 import type { JournalTables } from './schema/journal.js';
+import type { PacingTables } from './schema/pacing.js';
 import type { PolicyTables } from './schema/policies.js';
 import type { NameNfc } from './schema/names.js';
 import type { SipTables } from './schema/sip.js';
@@ -171,7 +172,7 @@ export interface ExternalResultCodeTable {
 }
 
 /** Every table; each area's tables come from its file in schema/. */
-export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables, SurfaceTables, AgentTables {
+export interface DB extends CallDataTables, PolicyTables, CalendarTables, JournalTables, EngineTables, ContactSafetyTables, SipTables, SurfaceTables, PacingTables, AgentTables {
   access_keys: AccessKeyTable;
   campaigns: CampaignTable;
   caller_numbers: CallerNumberTable;

@@ -2,6 +2,8 @@
  * Dialect differences live here as named capability flags; nothing else asks "is this
  * Postgres?" (STYLE.md guideline 4).
  */
+import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from './db.js';
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface DialectCaps {
@@ -30,4 +32,44 @@ export function serialKey(caps: DialectCaps) {
     type: caps.serialType as 'integer',
     build: <C extends { primaryKey(): C; autoIncrement(): C }>(c: C): C => (caps.serialType === 'serial' ? c.primaryKey() : c.primaryKey().autoIncrement()),
   };
+}
+
+/**
+ * `ref IN (claim)` for a claim subquery (`… LIMIT n FOR UPDATE SKIP LOCKED`) that must run
+ * exactly once. On PostgreSQL a plain `IN (subquery)` may be rescanned while the UPDATE runs,
+ * and each rescan skips the rows the statement itself already changed and takes the next ones,
+ * so more than `n` rows would be claimed; `= any(array(subquery))` runs it once, as an init plan.
+ *
+ * @example db.updateTable('t').set(…).where((eb) => claimedIn(caps, eb.ref('id'), eb.selectFrom('t').select('id').limit(3)))
+ */
+export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Expression<unknown>): RawBuilder<SqlBool> {
+  return caps.skipLocked ? sql<SqlBool>`${ref} = any(array(${claim}))` : sql<SqlBool>`${ref} in (${claim})`;
+}
+
+/** What a node tells the others on the same database (PostgreSQL `NOTIFY`). */
+export type NodeTopic = 'work' | 'keys' | 'clock';
+
+/**
+ * Tells every node listening on this database (store/signals.ts) that `topic` changed: new
+ * due work (`work`), access keys (`keys`), the manual clock (`clock`). Inside a transaction
+ * the notice is sent at commit, never for a rollback. The channel is named after the current
+ * schema, so databases shared by several schemas (the test suite) do not hear each other.
+ * SQLite has no such thing: a no-op (one process; the key cache also reloads on a timer).
+ */
+export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
+}
+
+/**
+ * A transaction for the engine's per-attempt work (dispatch, settle), whose every
+ * check-then-write is guarded by a row lock: a conditional UPDATE of the attempt's own row
+ * (lease owner, state) or an upserted lock row (`contact_locks`). On PostgreSQL it runs READ
+ * COMMITTED without the store's write lock (connect.ts), so the nodes settle in parallel; on
+ * SQLite it is the usual IMMEDIATE transaction.
+ *
+ * @example await rowLockTransaction(db).execute(async (trx) => …)
+ */
+export function rowLockTransaction(db: Db) {
+  return db.transaction().setIsolationLevel('read committed');
 }

@@ -4,7 +4,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './db.js';
-import type { DialectCaps } from './dialect.js';
+import { claimedIn, type DialectCaps } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
@@ -35,20 +35,24 @@ export async function claimDueCallData(db: Db, caps: DialectCaps, o: { campaignI
   const rows = await db
     .updateTable('call_data')
     .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, updated_at: o.now })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('call_data as d')
-        .leftJoin('batches as b', 'b.id', 'd.batch_id')
-        .select('d.id')
-        .where('d.campaign_id', '=', o.campaignId)
-        .where('d.state', '=', 'ready')
-        .where('d.due_at', '<=', o.now)
-        .where((w) => w.or([w('d.batch_id', 'is', null), w('b.status', '=', 1)]))
-        .orderBy(sql`coalesce(d.priority, 1000)`)
-        .orderBy('d.due_at')
-        .orderBy('d.id')
-        .limit(o.limit)
-        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+    .where((eb) =>
+      claimedIn(
+        caps,
+        eb.ref('id'),
+        eb
+          .selectFrom('call_data as d')
+          .leftJoin('batches as b', 'b.id', 'd.batch_id')
+          .select('d.id')
+          .where('d.campaign_id', '=', o.campaignId)
+          .where('d.state', '=', 'ready')
+          .where('d.due_at', '<=', o.now)
+          .where((w) => w.or([w('d.batch_id', 'is', null), w('b.status', '=', 1)]))
+          .orderBy(sql`coalesce(d.priority, 1000)`)
+          .orderBy('d.due_at')
+          .orderBy('d.id')
+          .limit(o.limit)
+          .$if(caps.skipLocked, (q) => q.forUpdate('d').skipLocked()),
+      ),
     )
     .where('state', '=', 'ready')
     .returningAll()
@@ -95,14 +99,23 @@ export async function releaseCallData(db: Db, id: number, owner: string, patch: 
 /** Expired leases: undispatched ones go back to ready; dispatched ones are returned for settling (34608). */
 export async function reapCallData(db: Db, now: number): Promise<{ undispatched: number[]; dispatched: CallDataRow[] }> {
   const expired = await db.selectFrom('call_data').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
-  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => Number(r.id));
-  if (undispatched.length > 0) {
-    await db
-      .updateTable('call_data')
-      .set({ state: 'ready', lease_owner: null, lease_until: null, updated_at: now })
-      .where('id', 'in', undispatched)
-      .where('state', '=', 'dialing')
-      .execute();
+  const candidates = expired.filter((r) => r.dispatched_at === null).map((r) => Number(r.id));
+  let undispatched: number[] = [];
+  if (candidates.length > 0) {
+    // Checked again in the UPDATE: the owner may have handed the record to the dialer (or
+    // another node may have claimed it afresh) since the read; such a record is not given back
+    // (it would be dialled a second time).
+    undispatched = (
+      await db
+        .updateTable('call_data')
+        .set({ state: 'ready', lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', 'in', candidates)
+        .where('state', '=', 'dialing')
+        .where('dispatched_at', 'is', null)
+        .where('lease_until', '<', now)
+        .returning('id')
+        .execute()
+    ).map((r) => Number(r.id));
   }
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }

@@ -10,7 +10,7 @@
  */
 import { sql, type Insertable } from 'kysely';
 import type { Db } from './db.js';
-import type { DialectCaps } from './dialect.js';
+import { claimedIn, type DialectCaps } from './dialect.js';
 import type { CallbackOutboxTable, TrailTable } from './schema/engine.js';
 import type { ReservationRow } from './reservations.repository.js';
 
@@ -26,21 +26,25 @@ export async function claimDueReservations(db: Db, caps: DialectCaps, o: ClaimOp
   return db
     .updateTable('reservations')
     .set({ state: 'dialing', lease_owner: o.owner, lease_until: o.now + o.leaseMs, attempts: sql`attempts + 1`, updated_at: o.now })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('reservations as r')
-        .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
-        .select('r.id')
-        .where('r.state', '=', 'pending')
-        .where('r.call_type', '=', 2)
-        .where('r.due_at', '<=', o.now)
-        .where('c.suspended', '=', 0)
-        .where('c.begin_time', '<=', o.now)
-        .where('c.end_time', '>', o.now)
-        .orderBy('r.due_at')
-        .orderBy('r.id')
-        .limit(o.limit)
-        .$if(caps.skipLocked, (q) => q.forUpdate().skipLocked()),
+    .where((eb) =>
+      claimedIn(
+        caps,
+        eb.ref('id'),
+        eb
+          .selectFrom('reservations as r')
+          .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+          .select('r.id')
+          .where('r.state', '=', 'pending')
+          .where('r.call_type', '=', 2)
+          .where('r.due_at', '<=', o.now)
+          .where('c.suspended', '=', 0)
+          .where('c.begin_time', '<=', o.now)
+          .where('c.end_time', '>', o.now)
+          .orderBy('r.due_at')
+          .orderBy('r.id')
+          .limit(o.limit)
+          .$if(caps.skipLocked, (q) => q.forUpdate('r').skipLocked()),
+      ),
     )
     .where('state', '=', 'pending')
     .returningAll()
@@ -107,15 +111,21 @@ export async function markReservationTimeouts(db: Db, now: number, graceMs: numb
 /** Reservations whose lease expired: back to pending if never dispatched, else returned for settling. */
 export async function reapReservations(db: Db, now: number): Promise<{ undispatched: string[]; dispatched: ReservationRow[] }> {
   const expired = await db.selectFrom('reservations').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
-  const undispatched = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
-  if (undispatched.length > 0) {
-    await db
-      .updateTable('reservations')
-      .set({ state: 'pending', lease_owner: null, lease_until: null, updated_at: now })
-      .where('id', 'in', undispatched)
-      .where('state', '=', 'dialing')
-      .where('dispatched_at', 'is', null)
-      .execute();
+  const candidates = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
+  let undispatched: string[] = [];
+  if (candidates.length > 0) {
+    // Checked again in the UPDATE (handed over or claimed afresh since the read: not given back).
+    undispatched = (
+      await db
+        .updateTable('reservations')
+        .set({ state: 'pending', lease_owner: null, lease_until: null, updated_at: now })
+        .where('id', 'in', candidates)
+        .where('state', '=', 'dialing')
+        .where('dispatched_at', 'is', null)
+        .where('lease_until', '<', now)
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
   }
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }

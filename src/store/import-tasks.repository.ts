@@ -6,6 +6,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './db.js';
+import { notifyNodes } from './dialect.js';
 import type { NewCallData } from './call-data.repository.js';
 import type { CallDataNumberTable } from './schema/call-data.js';
 import type { ImportTaskTable } from './schema/surface.js';
@@ -161,4 +162,6 @@ export async function insertImportedCallData(db: Db, records: readonly NewCallDa
         .values(numbers.slice(j, j + 400))
         .execute();
   }
+  // Other nodes' engines look for due work now rather than at their next poll.
+  await notifyNodes(db, 'work');
 }

@@ -5,11 +5,14 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
+import { notifyNodes } from './dialect.js';
 
 export type ReservationRow = Selectable<ReservationTable>;
 
 export async function insertReservation(db: Db, row: Insertable<ReservationTable>): Promise<void> {
   await db.insertInto('reservations').values(row).execute();
+  // Other nodes' engines look for due work now rather than at their next poll.
+  await notifyNodes(db, 'work');
 }
 
 export async function findReservation(db: Db, vdnId: number, id: string): Promise<ReservationRow | undefined> {

@@ -1,0 +1,104 @@
+/**
+ * Round spacing and the calls-per-second budget, kept in `engine_pacing` (schema/pacing.ts) so
+ * that every node on one database draws from the same budget. Every change is one conditional
+ * UPDATE of the row: its row lock serialises concurrent nodes (PostgreSQL re-checks the
+ * condition after the wait), without a store-wide lock.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from './db.js';
+
+const CPS = 'cps';
+const roundKey = (campaignId: number) => `round:${campaignId}`;
+
+/** Makes sure the row exists (a new row allows everything). */
+async function ensureRow(db: Db, key: string): Promise<void> {
+  await db
+    .insertInto('engine_pacing')
+    .values({ key, until_at: 0, used: 0, granted: 0 })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
+/**
+ * Starts a round of a campaign at `now` when its spacing allows: the campaign's next round is
+ * then no sooner than `now + intervalMs`. One conditional UPDATE (the row's lock serialises the
+ * nodes; the loser finds the new `until_at` and updates nothing); `used` keeps the previous
+ * `until_at` for {@link cancelRound}. Returns a ticket to hand back when the round dialled
+ * nothing, or null when a round (on any node) is still too recent.
+ */
+export async function startRound(db: Db, campaignId: number, now: number, intervalMs: number): Promise<{ previous: number; until: number } | null> {
+  const key = roundKey(campaignId);
+  await ensureRow(db, key);
+  const until = now + intervalMs;
+  const row = await db
+    .updateTable('engine_pacing')
+    .set((eb) => ({ used: eb.ref('until_at'), until_at: until }))
+    .where('key', '=', key)
+    .where('until_at', '<=', now)
+    .returning('used')
+    .executeTakeFirst();
+  return row ? { previous: Number(row.used), until } : null;
+}
+
+/** Undoes {@link startRound} (nothing was dialled), unless another round was started since. */
+export async function cancelRound(db: Db, campaignId: number, ticket: { previous: number; until: number }): Promise<void> {
+  await db.updateTable('engine_pacing').set({ until_at: ticket.previous }).where('key', '=', roundKey(campaignId)).where('until_at', '=', ticket.until).execute();
+}
+
+/** The earliest round spacing ending after `now` (any campaign), or null. */
+export async function nextRoundAt(db: Db, now: number): Promise<number | null> {
+  const r = await db
+    .selectFrom('engine_pacing')
+    .select((eb) => eb.fn.min('until_at').as('t'))
+    .where('key', 'like', 'round:%')
+    .where('until_at', '>', now)
+    .executeTakeFirst();
+  return r?.t === null || r?.t === undefined ? null : Number(r.t);
+}
+
+/** The second (epoch ms) `now` falls in. */
+const secondOf = (now: number) => Math.floor(now / 1000) * 1000;
+
+/**
+ * Takes up to `want` calls from the budget of `now`'s second (at most `max` per second); returns
+ * how many were granted. One conditional UPDATE (the row's lock serialises the nodes): a later
+ * second starts from 0, an earlier one than the row's gets nothing; the grant is kept in
+ * `granted` so that RETURNING can tell it.
+ */
+export async function takeCps(db: Db, now: number, max: number, want: number): Promise<number> {
+  const second = secondOf(now);
+  if (want <= 0) return 0;
+  await ensureRow(db, CPS);
+  // Parameters typed for PostgreSQL's CASE (SQLite reads the casts as integers).
+  const [w, m, sec] = [want, max, second].map((v) => sql<number>`cast(${v} as bigint)`) as [RawBuilder<number>, RawBuilder<number>, RawBuilder<number>];
+  const grant = sql<number>`case when until_at = ${sec} then (case when ${w} < ${m} - used then ${w} else ${m} - used end) else (case when ${w} < ${m} then ${w} else ${m} end) end`;
+  const row = await db
+    .updateTable('engine_pacing')
+    .set({ used: sql<number>`(case when until_at = ${sec} then used else 0 end) + ${grant}`, granted: grant, until_at: second })
+    .where('key', '=', CPS)
+    // Only forward: a pass late for a second another node already moved past gets nothing (it
+    // must not reset the row to its older second and so hand out that newer second's budget twice).
+    .where((eb) => eb.or([eb('until_at', '<', second), eb.and([eb('until_at', '=', second), eb('used', '<', max)])]))
+    .returning('granted')
+    .executeTakeFirst();
+  return row ? Math.max(0, Number(row.granted)) : 0;
+}
+
+/** Gives back `n` granted calls that were not made (same second only). */
+export async function returnCps(db: Db, now: number, n: number): Promise<void> {
+  if (n <= 0) return;
+  await db
+    .updateTable('engine_pacing')
+    .set((eb) => ({ used: eb('used', '-', n) }))
+    .where('key', '=', CPS)
+    .where('until_at', '=', secondOf(now))
+    .where('used', '>=', n)
+    .execute();
+}
+
+/** Calls still available in `now`'s second. */
+export async function cpsLeft(db: Db, now: number, max: number): Promise<number> {
+  const row = await db.selectFrom('engine_pacing').select(['until_at', 'used']).where('key', '=', CPS).executeTakeFirst();
+  const used = row && Number(row.until_at) === secondOf(now) ? Number(row.used) : 0;
+  return Math.max(0, max - used);
+}
