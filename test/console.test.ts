@@ -127,11 +127,17 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: '+1 hour' }).click();
     await page.waitForFunction("Number(document.querySelector('[data-testid=campaign-progress]')?.getAttribute('aria-valuenow')) > 0", null, { timeout: 30_000 });
     await page.waitForFunction("Number(document.querySelector('[data-testid=activity-chart]')?.getAttribute('data-attempts')) > 0", null, { timeout: 30_000 });
-    assert.notEqual(await page.getByTestId('clock').textContent(), before);
+    // The clock shows the new time once the move's answer is in (its events may come first under load).
+    await page.waitForFunction(`document.querySelector('[data-testid=clock]')?.textContent !== ${JSON.stringify(before)}`, null, { timeout: 60_000 });
     assert.equal(await page.evaluate<number | undefined>('window.marker'), 42, 'the page was reloaded');
-    const done = Number(await bar.getAttribute('aria-valuenow'));
-    const served = await s.client.request<{ returnObject: { done: number } }>('GET', `/campaignd/v1/campaigns/1/${campaignId}/progress`);
-    assert.equal(done, served.body?.returnObject.done);
+    // The bar follows the server's count live (calls of the move may still be settling): they agree within 30 s.
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const served = await s.client.request<{ returnObject: { done: number } }>('GET', `/campaignd/v1/campaigns/1/${campaignId}/progress`);
+      const done = Number(await bar.getAttribute('aria-valuenow'));
+      if (done === served.body?.returnObject.done) break;
+      if (Date.now() > deadline) assert.equal(done, served.body?.returnObject.done);
+      await page.waitForTimeout(250);
+    }
     assert.deepEqual(await page.getByRole('alert').allTextContents(), [], 'the campaign page shows an error');
     await page
       .getByRole('cell', { name: /^(00000|00603)$/ })
@@ -228,8 +234,8 @@ describe('operator console', { timeout: 240_000 }, () => {
     await preflight.getByTestId('dial-now').filter({ hasText: '0' }).waitFor();
     const move = preflight.getByRole('button', { name: /Move the clock to the next due work \(2030-01-07 10:00\)/ });
     await move.click();
-    await page.getByTestId('clock').filter({ hasText: '2030-01-07 10:00:00' }).waitFor();
-    await page.getByTestId('count-done').filter({ hasText: '1' }).waitFor();
+    await page.getByTestId('clock').filter({ hasText: '2030-01-07 10:00:00' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('count-done').filter({ hasText: '1' }).waitFor({ timeout: 60_000 });
   });
 
   test('the other pages render (blocklist, reservations, external results, journal)', async () => {
@@ -237,14 +243,17 @@ describe('operator console', { timeout: 240_000 }, () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
     const row = page.locator(`tr[data-campaign="${campaignId}"]`);
     await row.waitFor();
-    const served = await s.client.request<{ returnObject: { done: number; ready: number; dialing: number; state: string } }>(
-      'GET',
-      `/campaignd/v1/campaigns/1/${campaignId}/progress`,
-    );
-    const p = served.body!.returnObject;
     const bar = row.getByRole('progressbar');
-    assert.equal(await bar.getAttribute('aria-valuenow'), String(p.done));
-    assert.equal(await bar.getAttribute('aria-valuemax'), String(p.done + p.ready + p.dialing));
+    // The bar follows the server (calls of the last clock move may still be settling): they agree within 30 s.
+    let p = { done: -1, ready: 0, dialing: 0, state: '' };
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const served = await s.client.request<{ returnObject: typeof p }>('GET', `/campaignd/v1/campaigns/1/${campaignId}/progress`);
+      p = served.body!.returnObject;
+      const shown = [await bar.getAttribute('aria-valuenow'), await bar.getAttribute('aria-valuemax')];
+      if (shown[0] === String(p.done) && shown[1] === String(p.done + p.ready + p.dialing)) break;
+      if (Date.now() > deadline) assert.deepEqual(shown, [String(p.done), String(p.done + p.ready + p.dialing)]);
+      await page.waitForTimeout(250);
+    }
     assert.match((await row.textContent()) ?? '', new RegExp(p.state));
     await page.screenshot({ path: artifact('campaigns.png'), fullPage: true });
     const pages: Array<[string, string]> = [

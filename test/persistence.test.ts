@@ -213,6 +213,8 @@ describe('persistence across restarts of `campaignd serve`', () => {
     assert.equal(out1.split('CAMPAIGND_SECRET_KEY=').length - 1, 1, 'printed exactly once');
     // The log (standard output) never carries the secret.
     assert.ok(!first.stdout().includes(sk), 'the secret reached the log');
+    // The log line may come through its pipe a moment after the server answers: wait for it (bounded).
+    for (const until = Date.now() + 10_000; !first.stdout().includes('campaignd listening') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
     assert.ok(first.stdout().includes('campaignd listening'), 'the log is on standard output');
 
     const c1 = new CampaigndClient({ baseUrl: first.url, accessKey: ak, secretKey: sk });

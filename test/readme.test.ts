@@ -48,12 +48,23 @@ async function runSection(heading: string): Promise<{ code: number | null; stdou
         cwd: ROOT,
         env: { ...baseEnv(), README_PORT: String(port), README_ROOT: ROOT, CAMPAIGND_DATA_DIR: path.join(dir, 'data'), CAMPAIGND_LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a timeout or the end of the script kills every server it left
+        // (an orphaned `npm start` would hold the pipes open and the test would never finish).
+        detached: true,
       });
+      const killGroup = () => {
+        try {
+          process.kill(-(proc.pid as number), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      };
       let stdout = '';
       let stderr = '';
       proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
       proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
+      const timer = setTimeout(killGroup, 120_000);
+      proc.once('exit', killGroup);
       proc.once('error', reject);
       proc.once('close', (code) => {
         clearTimeout(timer);
