@@ -101,7 +101,20 @@ async function stopProc(proc: ChildProcess, exited: Promise<unknown>, signal: No
  * SIPp as the far end, running `scenario` (a file in fixtures/sipp) for `calls` calls.
  * `keys` fill the scenario's `[name]` placeholders (`-key name value`), `vars` its `{{name}}` ones.
  */
-export async function startSipp(opts: {
+export async function startSipp(opts: SippOptions): Promise<Peer & { messages(): string }> {
+  // The port is probed free, then SIPp binds it: another process of a parallel test file can take
+  // it in between (SIPp: "Unable to bind main socket, errno = 98"). Such a start is tried again
+  // on a new port; every other failure is reported as it is.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSippOnce(opts);
+    } catch (e) {
+      if (attempt >= 5 || !/errno = 98|Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+interface SippOptions {
   scenario: string;
   calls: number;
   transport?: 'udp' | 'tcp';
@@ -109,7 +122,9 @@ export async function startSipp(opts: {
   vars?: Record<string, string>;
   maxConcurrent?: number;
   traceMessages?: boolean;
-}): Promise<Peer & { messages(): string }> {
+}
+
+async function startSippOnce(opts: SippOptions): Promise<Peer & { messages(): string }> {
   const sipp = requireTool('sipp', 'sip-tester');
   const port = await freePort(SIPP_HOST);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-sipp-'));
@@ -184,6 +199,21 @@ export async function startSipp(opts: {
  * With `auth`, an INVITE must carry Proxy-Authorization for that user and password (407 otherwise).
  */
 export async function startKamailio(
+  target: { host: string; port: number },
+  auth?: { realm: string; user: string; password: string },
+  tls?: { cert: string; key: string },
+): Promise<Peer> {
+  // As for SIPp: a probed port taken by another process before Kamailio binds it is tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKamailioOnce(target, auth, tls);
+    } catch (e) {
+      if (attempt >= 5 || !/Address already in use|errno = 98|bind\(.*\) failed|cannot bind/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startKamailioOnce(
   target: { host: string; port: number },
   auth?: { realm: string; user: string; password: string },
   tls?: { cert: string; key: string },
