@@ -110,7 +110,7 @@ async function runOn(store: Backend, dir: string): Promise<Figure[]> {
         unit: 'dispatches/s',
         target: '≥ 5,000/s',
         met: rate >= 5000 && dispatchedAt.length === RECORDS,
-        how: `${campaigns.length} campaigns × ${PER_CAMPAIGN} records resumed together; callCount 1000/1 s each, CAMPAIGND_MAX_CPS 10000, poll ${config.engine.pollMs} ms; ${dispatchedAt.length} dispatched in ${elapsed.toFixed(1)} s`,
+        how: `${campaigns.length} campaign(s) of up to ${PER_CAMPAIGN} records resumed together; callCount 1000/1 s each, CAMPAIGND_MAX_CPS 10000, poll ${config.engine.pollMs} ms; ${dispatchedAt.length} dispatched in ${elapsed.toFixed(1)} s`,
       },
       {
         scenario: 'engine',

@@ -23,7 +23,16 @@ export interface SignedRequest {
 export function signedRequest(base: string, method: string, path: string, body: string): SignedRequest {
   const url = new URL(path, base);
   const headers: Record<string, string> = { host: url.host, 'content-type': 'application/json;charset=UTF-8' };
-  const { authorization } = sign({ accessKey: AK, secretKey: SK, timestamp: formatTimestamp(Date.now(), 'seconds'), method, path: url.pathname, headers, body });
+  const { authorization } = sign({
+    accessKey: AK,
+    secretKey: SK,
+    timestamp: formatTimestamp(Date.now(), 'seconds'),
+    method,
+    path: url.pathname,
+    query: [...url.searchParams],
+    headers,
+    body,
+  });
   return { method, path: url.pathname + url.search, headers: { ...headers, authorization }, body };
 }
 
