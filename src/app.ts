@@ -12,7 +12,7 @@ import { ImportWorker } from './engine/import-worker.js';
 import { assertSecretsKeyUsable } from './domain/file-servers.js';
 import { buildServer } from './http/server.js';
 import { redact } from './domain/secrets.js';
-import { RetentionJob } from './engine/retention-job.js';
+import { RetentionJob, retentionFloors } from './engine/retention-job.js';
 import { createMetrics } from './ops/metrics.js';
 import { openStore, pendingMigrations, type Store } from './store/connect.js';
 import { notifyNodes } from './store/dialect.js';
@@ -121,7 +121,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');
     engine?.start();
-    const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger);
+    const retention = new RetentionJob(store.db, clock, config.callLog.retentionMs, config.callLog.pruneIntervalMs, logger, retentionFloors(config));
     retention.start();
     imports.start();
     logger.info(

@@ -12,6 +12,9 @@ import { CampaigndClient } from '../src/client/index.js';
 import { isSecretName, maskUrl, redact } from '../src/domain/secrets.js';
 import { requestJson } from '../src/domain/calllogs.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, type TestServer } from './helpers.js';
+import { loadConfig } from '../src/config/index.js';
+import { retentionFloors } from '../src/engine/retention-job.js';
+import { agentCallCounts } from '../src/store/agents.repository.js';
 
 const CT = 'application/json;charset=UTF-8';
 
@@ -469,7 +472,7 @@ describe('retention', () => {
         .insertInto('callback_outbox')
         .values([cb('delivered', old), cb('failed', old), cb('pending', old), cb('delivered', recent)])
         .execute();
-      assert.deepEqual(await s.retention.runOnce(), { callLogs: 1, trail: 1, callbacks: 2 });
+      assert.deepEqual(await s.retention.runOnce(), { callLogs: 1, trail: 1, callbacks: 2, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
       assert.deepEqual(
         (await s.store.db.selectFrom('call_logs').select('id').execute()).map((r) => r.id),
         ['2'],
@@ -482,10 +485,98 @@ describe('retention', () => {
         (await s.store.db.selectFrom('callback_outbox').select('state').orderBy('id').execute()).map((r) => r.state),
         ['pending', 'delivered'],
       );
-      assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0 });
+      assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
     } finally {
       await s.stop();
     }
+  });
+
+  test('answered calls and contact attempts are pruned too, but never within what the rules read (30-day abandon rate, quiet period, longest contact cap)', async () => {
+    // Retention 2 days, a 40-day contact cap on VDN 1: the rule tables keep 31 days (answered
+    // calls) and 41 days (contact attempts) all the same.
+    const s = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLLOG_RETENTION_DAYS: '2', CAMPAIGND_CONTACT_CAPS: '1=20/40d' });
+    try {
+      const DAY = 86400_000;
+      const now = s.clock.now();
+      const db = s.store.db;
+      const call = (id: string, ageDays: number, abandoned: boolean) => ({
+        vdn_id: 1,
+        campaign_id: 7,
+        call_id: id,
+        number_key: `k${id}`,
+        answered_at: now - ageDays * DAY,
+        abandoned: abandoned ? 1 : 0,
+      });
+      await db
+        .insertInto('agent_calls')
+        .values([call('a', 33, true), call('b', 32, false), call('c', 29, true), call('d', 29, false), call('e', 1, false)])
+        .execute();
+      await db
+        .insertInto('agent_exposure')
+        .values([
+          { campaign_id: 7, desk_id: 'desk-old', held: 3, updated_at: now - 40 * DAY },
+          { campaign_id: 7, desk_id: 'desk-new', held: 1, updated_at: now - DAY },
+        ])
+        .execute();
+      const attempt = (ageDays: number) => ({
+        vdn_id: 1,
+        number_key: `n${ageDays}`,
+        campaign_id: 7,
+        data_id: null,
+        reservation_id: null,
+        call_id: `c${ageDays}`,
+        at: now - ageDays * DAY,
+      });
+      await db
+        .insertInto('contact_attempts')
+        .values([attempt(45), attempt(39), attempt(3)])
+        .execute();
+      await db
+        .insertInto('contact_locks')
+        .values([
+          { vdn_id: 1, number_key: 'n45', touched_at: now - 45 * DAY },
+          { vdn_id: 1, number_key: 'n39', touched_at: now - 39 * DAY },
+        ])
+        .execute();
+      const before = await agentCallCounts(db, 7, now - 30 * DAY);
+      assert.deepEqual(await s.retention.runOnce(), {
+        callLogs: 0,
+        trail: 0,
+        callbacks: 0,
+        agentCalls: 2,
+        agentExposure: 1,
+        contactAttempts: 1,
+        contactLocks: 1,
+      });
+      assert.deepEqual(
+        (await db.selectFrom('agent_calls').select('call_id').orderBy('call_id').execute()).map((r) => r.call_id),
+        ['c', 'd', 'e'],
+      );
+      // The rolling 30-day abandon rate reads the same as before (its oldest rows, 29 days, stay).
+      assert.deepEqual(await agentCallCounts(db, 7, now - 30 * DAY), before);
+      assert.deepEqual(before, { answered: 3, abandoned: 1 });
+      assert.deepEqual(
+        (await db.selectFrom('contact_attempts').select('at').orderBy('at').execute()).map((r) => (now - Number(r.at)) / DAY),
+        [39, 3],
+      );
+      assert.deepEqual(
+        (await db.selectFrom('contact_locks').select('number_key').execute()).map((r) => r.number_key),
+        ['n39'],
+      );
+      assert.deepEqual(
+        (await db.selectFrom('agent_exposure').select('desk_id').execute()).map((r) => r.desk_id),
+        ['desk-new'],
+      );
+    } finally {
+      await s.stop();
+    }
+    // The floors follow the configuration: a longer quiet period keeps the answered calls longer.
+    const DAY = 86400_000;
+    assert.deepEqual(retentionFloors(loadConfig({ CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK })), { agentCallsMs: 31 * DAY, contactsMs: 31 * DAY });
+    assert.deepEqual(
+      retentionFloors(loadConfig({ CAMPAIGND_ACCESS_KEY: AK, CAMPAIGND_SECRET_KEY: SK, CAMPAIGND_ABANDON_QUIET_HOURS: String(24 * 50), CAMPAIGND_CONTACT_CAPS: '*=3/90d' })),
+      { agentCallsMs: 51 * DAY, contactsMs: 91 * DAY },
+    );
   });
 
   test('CAMPAIGND_CALLLOG_RETENTION_DAYS=0 keeps everything; a bad value stops the start', async () => {
@@ -507,7 +598,7 @@ describe('retention', () => {
           duration_ms: 1,
         })
         .execute();
-      assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0 });
+      assert.deepEqual(await s.retention.runOnce(), { callLogs: 0, trail: 0, callbacks: 0, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
       assert.equal((await s.store.db.selectFrom('call_logs').select('id').execute()).length, 1);
     } finally {
       await s.stop();

@@ -11,14 +11,23 @@
  *   grace time the call is abandoned — failCode 01046, ended after the recorded message.
  * - Every answered call of a skill-queue campaign (connected or abandoned) is written to
  *   `agent_calls` in the settle path: the rolling 30-day abandon rate and the quiet period read it.
- * - Measured answer rate, handle time and answer delay are kept per campaign in memory (they are
- *   estimates; a restart starts again from neutral priors).
+ * - Measured answer rate, handle time and answer delay are totals per campaign in `agent_ledger`
+ *   (store/agent-ledger.repository.ts), written in the settle path by whichever node settles the
+ *   call: every node reads the same figures, and a restart resumes from them.
+ * - Several nodes: each decision is taken under the campaign's ledger lock. The calls an engine
+ *   instance starts beyond its free agents (the ones that could be abandoned in the worst case)
+ *   are its *exposure* (`agent_exposure`); the other instances subtract it from the abandon
+ *   headroom, and an abandoned call gives its unit back in the transaction that counts it. So
+ *   abandoned + every instance's exposure never passes ⌊target × answered⌋, whatever the number
+ *   of nodes (predictive-controller.ts "Hard guard").
  */
 import { ABANDON_OBS_CODE, ABANDON_WINDOW_MS, abandonHeadroom } from '../domain/abandon.js';
 import { dialingModeOf, dispatchBudget, type DialingMode } from '../domain/dialing-modes.js';
 import { OBS_SUCCESS_CODE } from '../domain/obs-codes.js';
 import type { AgentConfig } from '../config/agents.js';
-import { agentCallCounts, agentsOf, recordAgentCall } from '../store/agents.repository.js';
+import { randomBytes } from 'node:crypto';
+import { decideWithLedger, ledgerMeasurements, recordAnsweredCall, recordFailedCall, type LedgerMeasurements } from '../store/agent-ledger.repository.js';
+import { agentCallCounts, agentsOf } from '../store/agents.repository.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import type { Db } from '../store/db.js';
 import { seededUnit, type AgentState } from './agent-pool.js';
@@ -44,13 +53,26 @@ interface SimQueue {
   waitMs: number;
 }
 
-interface Stats {
-  answered: number;
-  failed: number;
-  handleMs: number;
-  handled: number;
-  answerDelayMs: number;
-  answerDelays: number;
+/** The controller's measured inputs of a campaign (what {@link AgentDesk.measured} returns). */
+export interface MeasuredInputs {
+  /** Answered ÷ started calls, with a neutral prior: (answered + 1) ÷ (answered + failed + 2). */
+  answerRate: number;
+  /** Mean handle time (talk + wrap-up), s; 180 before the first connected call. */
+  meanHandleSeconds: number;
+  /** Mean time from the dialer's acknowledgement to the answer, s (+1 s); 10 before the first answer. */
+  meanAnswerSeconds: number;
+  /** The totals they come from (agent_ledger). */
+  totals: LedgerMeasurements;
+}
+
+/** The measured inputs from the ledger totals (neutral priors until the campaign has its own). */
+export function measuredInputs(t: LedgerMeasurements): MeasuredInputs {
+  return {
+    answerRate: (t.answered + 1) / (t.answered + t.failed + 2),
+    meanHandleSeconds: t.handled === 0 ? 180 : t.handleMs / t.handled / 1000,
+    meanAnswerSeconds: t.answerDelays === 0 ? 10 : t.answerDelayMs / t.answerDelays / 1000,
+    totals: t,
+  };
 }
 
 /** Agents of a skill queue by state, and the calls of the campaign in progress. */
@@ -89,7 +111,8 @@ function hashSeed(s: string): number {
 
 export class AgentDesk {
   readonly #queues = new Map<string, SimQueue>();
-  readonly #stats = new Map<number, Stats>();
+  /** This engine instance's name in `agent_exposure` (new at every start). */
+  readonly deskId = `desk-${randomBytes(6).toString('hex')}`;
 
   constructor(
     private readonly db: Db,
@@ -97,6 +120,8 @@ export class AgentDesk {
     /** Whether the dialer is the simulated one (the pool is then simulated here). */
     private readonly simulated: boolean,
     private readonly seed: string,
+    /** An instance's exposure older than this (ms; the attempt lease) is ignored: its calls are settled or reaped. */
+    private readonly exposureTtlMs = 120_000,
   ) {}
 
   /** The campaign's mode, or null for IVR campaigns. */
@@ -131,13 +156,9 @@ export class AgentDesk {
     return q;
   }
 
-  #statsOf(campaignId: number): Stats {
-    let s = this.#stats.get(campaignId);
-    if (!s) {
-      s = { answered: 0, failed: 0, handleMs: 0, handled: 0, answerDelayMs: 0, answerDelays: 0 };
-      this.#stats.set(campaignId, s);
-    }
-    return s;
+  /** The controller's measured inputs of a campaign, from the database (the same on every node and after a restart). */
+  async measured(campaignId: number): Promise<MeasuredInputs> {
+    return measuredInputs(await ledgerMeasurements(this.db, campaignId));
   }
 
   /** Agents by state and calls in progress, at `now`. */
@@ -166,33 +187,49 @@ export class AgentDesk {
   /**
    * Calls the campaign may start now (≤ `maxNew`), or null for an IVR campaign (it keeps
    * `callCount` per `callInterval`). Preview campaigns get 0: agents pull their records.
+   * Decided under the campaign's ledger lock (store/agent-ledger.repository.ts): the abandon
+   * headroom is what the 30-day ledger allows minus the other instances' exposure, and this
+   * instance's exposure becomes the calls it then has beyond its free agents.
    */
   async budget(c: CampaignRow, now: number, maxNew: number): Promise<number | null> {
     const mode = this.modeOf(c);
     if (mode === null) return null;
     if (mode === 'preview') return 0;
     const snap = await this.snapshot(c, now);
-    const s = this.#statsOf(c.id);
     const horizonMs = c.max_alerting_time * 1000 + this.cfg.abandonGraceMs + 2000;
-    const all = await agentCallCounts(this.db, c.id, now - ABANDON_WINDOW_MS);
-    const staying = await agentCallCounts(this.db, c.id, now - ABANDON_WINDOW_MS + horizonMs);
-    return dispatchBudget({
-      mode,
-      ratio: this.cfg.progressiveRatio,
-      freeAgents: snap.byState.ready,
-      busyAgents: snap.byState.talking + snap.byState['wrap-up'] + snap.byState.reserved,
-      inFlight: snap.inFlight,
-      waiting: 0,
-      // Neutral priors until the campaign has its own measurements.
-      answerRate: (s.answered + 1) / (s.answered + s.failed + 2),
-      meanHandleSeconds: s.handled === 0 ? 180 : s.handleMs / s.handled / 1000,
-      meanAnswerSeconds: s.answerDelays === 0 ? 10 : s.answerDelayMs / s.answerDelays / 1000,
-      graceSeconds: this.cfg.abandonGraceMs / 1000,
-      target: this.cfg.abandonTarget,
-      measuredRate: all.answered === 0 ? 0 : all.abandoned / all.answered,
-      headroom: abandonHeadroom(this.cfg.abandonTarget, staying.answered, all.abandoned),
-      maxNew,
-    });
+    const free = snap.byState.ready;
+    return decideWithLedger(
+      this.db,
+      {
+        campaignId: c.id,
+        deskId: this.deskId,
+        now,
+        windowFrom: now - ABANDON_WINDOW_MS,
+        stayingFrom: now - ABANDON_WINDOW_MS + horizonMs,
+        staleBefore: now - this.exposureTtlMs,
+      },
+      (l) => {
+        const m = measuredInputs(l.measurements);
+        const dials = dispatchBudget({
+          mode,
+          ratio: this.cfg.progressiveRatio,
+          freeAgents: free,
+          busyAgents: snap.byState.talking + snap.byState['wrap-up'] + snap.byState.reserved,
+          inFlight: snap.inFlight,
+          waiting: 0,
+          answerRate: m.answerRate,
+          meanHandleSeconds: m.meanHandleSeconds,
+          meanAnswerSeconds: m.meanAnswerSeconds,
+          graceSeconds: this.cfg.abandonGraceMs / 1000,
+          target: this.cfg.abandonTarget,
+          measuredRate: l.answered === 0 ? 0 : l.abandoned / l.answered,
+          headroom: Math.max(0, abandonHeadroom(this.cfg.abandonTarget, l.staying, l.abandoned) - l.othersHeld),
+          maxNew,
+        });
+        // Worst case: every call in progress beyond the free agents is abandoned.
+        return { result: dials, held: Math.max(0, snap.inFlight + dials - free) };
+      },
+    );
   }
 
   /**
@@ -266,24 +303,23 @@ export class AgentDesk {
    */
   async settled(c: Pick<CampaignRow, 'id' | 'vdn_id' | 'device_type'>, callId: string, numberKey: string, o: DialOutcome, now: number): Promise<boolean> {
     if (this.modeOf(c) === null) return false;
-    const s = this.#statsOf(c.id);
     const abandoned = o.failCode === ABANDON_OBS_CODE;
     const answered = abandoned || o.failCode === OBS_SUCCESS_CODE;
     if (!answered) {
-      s.failed++;
+      await recordFailedCall(this.db, c.id, now);
       return false;
     }
-    s.answered++;
-    if (o.callBeginTime !== null && o.ackBeginTime !== null) {
-      s.answerDelayMs += Math.max(0, o.callBeginTime - o.ackBeginTime) + 1000;
-      s.answerDelays++;
-    }
+    const answerDelayMs = o.callBeginTime !== null && o.ackBeginTime !== null ? Math.max(0, o.callBeginTime - o.ackBeginTime) + 1000 : null;
+    let handleMs: number | null = null;
     if (!abandoned && o.callBeginTime !== null && o.callEndTime !== null) {
       const [wlo, whi] = this.cfg.simAgentWrapUpSeconds;
-      s.handleMs += o.callEndTime - o.callBeginTime + (this.simulated ? ((wlo + whi) / 2) * 1000 : 0);
-      s.handled++;
+      handleMs = o.callEndTime - o.callBeginTime + (this.simulated ? ((wlo + whi) / 2) * 1000 : 0);
     }
-    await recordAgentCall(this.db, { vdnId: c.vdn_id, campaignId: c.id, callId, numberKey, answeredAt: o.callBeginTime ?? now, abandoned });
+    await recordAnsweredCall(
+      this.db,
+      { vdnId: c.vdn_id, campaignId: c.id, callId, numberKey, answeredAt: o.callBeginTime ?? now, abandoned },
+      { deskId: this.deskId, now, handleMs, answerDelayMs },
+    );
     return abandoned;
   }
 

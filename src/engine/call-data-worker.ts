@@ -40,7 +40,8 @@ import type { DialOutcome, DialRequest } from './dialer.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt } from './settle-attempt.js';
-import { cancelRound, nextRoundAt, startRound } from '../store/pacing.repository.js';
+import { cancelRound, nextRoundAt, returnCps, startRound, takeCps } from '../store/pacing.repository.js';
+import { DomainError } from '../domain/errors.js';
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
 export interface CallDataPolicies {
@@ -234,26 +235,43 @@ export class CallDataWorker implements Worker {
       await this.#trail(r, { kind: 'finished', gate: null, called_no: num?.called_no ?? null, detail: `skipped by agent ${agentId} (preview)` }, now);
       return { offered: true, callId: null };
     }
-    // The agent's record becomes this node's attempt.
-    const moved = await db
-      .updateTable('call_data')
-      .set({ lease_owner: nodeId, lease_until: now + engine.attemptLeaseMs, updated_at: now })
-      .where('id', '=', dataId)
-      .where('lease_owner', '=', owner)
-      .where('state', '=', 'dialing')
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) return { offered: false, callId: null };
-    const round = await roundContext(db, engine, this.policies, c);
-    let callId: string | null = null;
-    const off = this.ctx.events.on('attempt:dispatched', (e) => {
-      if (e.dataId === dataId) callId = e.callId;
-    });
-    try {
-      await this.#attempt(round, { ...r, lease_owner: nodeId }, now);
-    } finally {
-      off();
+    // A preview call takes from the same calls-per-second budget as the engine's dispatches
+    // (CAMPAIGND_MAX_CPS, all nodes). None left in this second: 0200022, the record stays on
+    // offer to the agent, who decides again from the next second.
+    if ((await takeCps(db, now, engine.maxCps, 1)) < 1) {
+      const next = Math.floor(now / 1000) * 1000 + 1000;
+      throw new DomainError(
+        '0200022',
+        `no call left in this second under CAMPAIGND_MAX_CPS (${engine.maxCps}); record ${dataId} stays on offer to agent ${agentId}: decide again from ${new Date(next).toISOString()}`,
+      );
     }
-    return { offered: true, callId };
+    let callId: string | null = null;
+    let offered = false;
+    try {
+      // The agent's record becomes this node's attempt.
+      const moved = await db
+        .updateTable('call_data')
+        .set({ lease_owner: nodeId, lease_until: now + engine.attemptLeaseMs, updated_at: now })
+        .where('id', '=', dataId)
+        .where('lease_owner', '=', owner)
+        .where('state', '=', 'dialing')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return { offered: false, callId: null };
+      offered = true;
+      const round = await roundContext(db, engine, this.policies, c);
+      const off = this.ctx.events.on('attempt:dispatched', (e) => {
+        if (e.dataId === dataId) callId = e.callId;
+      });
+      try {
+        await this.#attempt(round, { ...r, lease_owner: nodeId }, now);
+      } finally {
+        off();
+      }
+    } finally {
+      // No call started (lost, or held by a gate): the unit goes back to this second's budget.
+      if (callId === null) await returnCps(db, now, 1);
+    }
+    return { offered, callId };
   }
 
   /** A record held by `gate`: released until it is next eligible, moved to its next number, or finished. */

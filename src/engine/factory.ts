@@ -104,7 +104,7 @@ export function createEngine(deps: { db: Db; caps: DialectCaps; clock: Clock; co
       dialer,
       log: deps.log,
       externalResultFor,
-      agents: new AgentDesk(deps.db, deps.config.engine.agents, dialer.name === 'simulated', deps.config.engine.sim.seed),
+      agents: new AgentDesk(deps.db, deps.config.engine.agents, dialer.name === 'simulated', deps.config.engine.sim.seed, deps.config.engine.attemptLeaseMs),
     },
     (ctx) => [new ReservationWorker(ctx), new CallDataWorker(ctx, policies)],
   );
