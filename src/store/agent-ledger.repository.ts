@@ -38,11 +38,17 @@ export interface LedgerView {
 
 const ZERO: LedgerMeasurements = { answered: 0, failed: 0, handleMs: 0, handled: 0, answerDelayMs: 0, answerDelays: 0 };
 
-async function ensureLedger(db: Db, campaignId: number, now: number): Promise<void> {
-  await db
+/**
+ * Takes the campaign's ledger lock inside a transaction: one UPDATE of its row, which is created
+ * first when missing (the campaign's first decision or call).
+ */
+async function lockLedger(trx: Db, campaignId: number, now: number): Promise<void> {
+  const r = await trx.updateTable('agent_ledger').set({ updated_at: now }).where('campaign_id', '=', campaignId).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 1) return;
+  await trx
     .insertInto('agent_ledger')
     .values({ campaign_id: campaignId, answered: 0, failed: 0, handle_ms: 0, handled: 0, answer_delay_ms: 0, answer_delays: 0, updated_at: now })
-    .onConflict((oc) => oc.column('campaign_id').doNothing())
+    .onConflict((oc) => oc.column('campaign_id').doUpdateSet({ updated_at: now }))
     .execute();
 }
 
@@ -71,10 +77,9 @@ export async function decideWithLedger<T>(
   o: { campaignId: number; deskId: string; now: number; windowFrom: number; stayingFrom: number; staleBefore: number },
   decide: (v: LedgerView) => { result: T; held: number },
 ): Promise<T> {
-  await ensureLedger(db, o.campaignId, o.now);
   return db.transaction().execute(async (trx) => {
     // The lock first (PostgreSQL: this row; SQLite: begin immediate already holds the write lock).
-    await trx.updateTable('agent_ledger').set({ updated_at: o.now }).where('campaign_id', '=', o.campaignId).execute();
+    await lockLedger(trx, o.campaignId, o.now);
     const l = await trx.selectFrom('agent_ledger').selectAll().where('campaign_id', '=', o.campaignId).executeTakeFirstOrThrow();
     const counts = await trx
       .selectFrom('agent_calls')
@@ -119,11 +124,10 @@ export async function decideWithLedger<T>(
 
 /** A call of a skill-queue campaign not answered by a person: counted for the answer rate. */
 export async function recordFailedCall(db: Db, campaignId: number, now: number): Promise<void> {
-  await ensureLedger(db, campaignId, now);
   await db
-    .updateTable('agent_ledger')
-    .set((eb) => ({ failed: eb('failed', '+', 1), updated_at: now }))
-    .where('campaign_id', '=', campaignId)
+    .insertInto('agent_ledger')
+    .values({ campaign_id: campaignId, answered: 0, failed: 1, handle_ms: 0, handled: 0, answer_delay_ms: 0, answer_delays: 0, updated_at: now })
+    .onConflict((oc) => oc.column('campaign_id').doUpdateSet((eb) => ({ failed: eb('agent_ledger.failed', '+', 1), updated_at: now })))
     .execute();
 }
 
@@ -139,9 +143,8 @@ export async function recordAnsweredCall(
   row: { vdnId: number; campaignId: number; callId: string; numberKey: string; answeredAt: number; abandoned: boolean },
   m: { deskId: string; now: number; handleMs: number | null; answerDelayMs: number | null },
 ): Promise<boolean> {
-  await ensureLedger(db, row.campaignId, m.now);
   return db.transaction().execute(async (trx) => {
-    await trx.updateTable('agent_ledger').set({ updated_at: m.now }).where('campaign_id', '=', row.campaignId).execute();
+    await lockLedger(trx, row.campaignId, m.now);
     const ins = await trx
       .insertInto('agent_calls')
       .values({ vdn_id: row.vdnId, campaign_id: row.campaignId, call_id: row.callId, number_key: row.numberKey, answered_at: row.answeredAt, abandoned: row.abandoned ? 1 : 0 })
