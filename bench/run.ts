@@ -7,7 +7,8 @@
  * - ingest  call-data add vs a raw better-sqlite3 insert loop (bench/ingest.ts)
  * - engine  100,000 due records and 10,000 reservations: dispatch rate, fire lag (bench/engine.ts)
  * - memory  RSS with 1,000,000 records stored and the engine running (bench/memory.ts)
- * - agents  a simulated week of a predictive agent campaign: abandon rate, occupancy (bench/agents-week.ts)
+ * - agents  a simulated week of a predictive agent campaign: abandon rate, occupancy; then 2 h of
+ *           it through the full stack with a restart half-way (bench/agents-week.ts)
  *
  * Every scenario runs on SQLite and, when BENCH_DATABASE_URL names a PostgreSQL database (set
  * to the machine's postgres://postgres@127.0.0.1:5432/test when that answers), on PostgreSQL
