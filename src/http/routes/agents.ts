@@ -14,7 +14,10 @@
  *   Not a preview campaign (deviceType 5) → 0200001.
  * - `POST /campaignd/v1/campaigns/{vdnId}/{campaignId}/preview/{dataId}` `{agentId, decision}` —
  *   `call` dials the record now (`returnObject.callId`, null when a gate held it meanwhile),
- *   `skip` finishes it without a call. A record not on offer to that agent → 0200001.
+ *   `skip` finishes it without a call. A record not on offer to that agent → 0200001. A `call`
+ *   takes one call of the current second's CAMPAIGND_MAX_CPS budget (shared with the engine and
+ *   every node); none left → 0200022 (the vendor's "called too frequently"), the record stays on
+ *   offer and the same decision may be sent again from the next second (engine/call-data-worker.ts).
  */
 import { Type } from '@sinclair/typebox';
 import type { DomainContext } from '../../domain/context.js';
