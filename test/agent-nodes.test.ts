@@ -33,7 +33,7 @@ const skill = (deviceType: number, skillId: number) => ({ deviceType, ivrParam: 
 
 async function progress(s: TestServer, cid: number) {
   return (await ok(s, 'GET', `/campaignd/v1/campaigns/1/${cid}/progress`)).returnObject as {
-    agentCampaign?: { mode: string; answered: number; abandoned: number; abandonRate: number; target: number };
+    agentCampaign?: { mode: string; answered: number; abandoned: number; abandonRate: number; target: number; answerRate: number; meanHandleSeconds: number };
   };
 }
 
@@ -217,7 +217,11 @@ describe('a restarted server resumes from the stored figures', () => {
       s = await startTestServer(env, { dir, clock: new ManualClock(t) });
       assert.deepEqual(await s.engine!.agents!.measured(cid), before);
       const again = (await progress(s, cid)).agentCampaign!;
-      assert.deepEqual([again.answered, again.abandoned, again.abandonRate, again.target], [view.answered, view.abandoned, view.abandonRate, view.target]);
+      const shown = (v: typeof view) => [v.answered, v.abandoned, v.abandonRate, v.target, v.answerRate, v.meanHandleSeconds];
+      assert.deepEqual(shown(again), shown(view));
+      assert.equal(view.answerRate, before.answerRate);
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      assert.match(metrics, new RegExp(`campaignd_agent_answer_rate\\{campaign_id="${cid}"\\} ${before.answerRate}\\n`));
       // It goes on measuring from there.
       await advance(s, 10 * MIN);
       const later = await s.engine!.agents!.measured(cid);

@@ -97,6 +97,9 @@ export interface AgentCampaignView {
   target: number;
   occupancy: number;
   meanWaitSeconds: number | null;
+  /** The controller's measured answer rate (answered ÷ started, with the neutral prior) and mean handle time, s: all nodes' calls, kept over a restart. */
+  answerRate: number;
+  meanHandleSeconds: number;
 }
 
 function emptyStates(): Record<AgentState, number> {
@@ -329,6 +332,7 @@ export class AgentDesk {
     if (mode === null) return null;
     const snap = await this.snapshot(c, now);
     const w = await agentCallCounts(this.db, c.id, now - ABANDON_WINDOW_MS);
+    const m = await this.measured(c.id);
     return {
       mode,
       skillId: this.skillOf(c),
@@ -339,6 +343,8 @@ export class AgentDesk {
       target: this.cfg.abandonTarget,
       occupancy: snap.occupancy,
       meanWaitSeconds: snap.meanWaitSeconds,
+      answerRate: m.answerRate,
+      meanHandleSeconds: m.meanHandleSeconds,
     };
   }
 }

@@ -7,6 +7,8 @@
  * - `campaignd_agent_answered_calls{campaign_id}`, `campaignd_agent_abandoned_calls{campaign_id}` — 30-day window
  * - `campaignd_agent_abandon_rate{campaign_id}` — abandoned ÷ answered, 30-day window (fraction)
  * - `campaignd_agent_occupancy{campaign_id}` — busy share of logged-in agent time (fraction)
+ * - `campaignd_agent_answer_rate{campaign_id}`, `campaignd_agent_handle_seconds{campaign_id}` — the
+ *   predictive controller's measured answer rate (fraction) and mean handle time (s), from the database
  */
 import { Gauge, type Registry } from 'prom-client';
 import { SKILL_DEVICE_TYPES } from '../domain/campaign-rules.js';
@@ -66,4 +68,6 @@ export function registerAgentMetrics(registry: Registry, deps: { db: Db; clock: 
   gauge('campaignd_agent_abandoned_calls', 'abandoned calls (01046) of the campaign over the last 30 days', (v) => v.abandoned);
   gauge('campaignd_agent_abandon_rate', 'abandoned / live-answered calls over the last 30 days (fraction)', (v) => v.abandonRate);
   gauge('campaignd_agent_occupancy', 'busy (talk + wrap-up) share of logged-in agent time (fraction)', (v) => v.occupancy);
+  gauge('campaignd_agent_answer_rate', "the controller's measured share of started calls answered by a person (fraction)", (v) => v.answerRate);
+  gauge('campaignd_agent_handle_seconds', "the controller's measured mean handle time, talk + wrap-up (s)", (v) => v.meanHandleSeconds);
 }
