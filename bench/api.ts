@@ -5,15 +5,15 @@
  * Prism mock of campaignd's own OpenAPI document (what an integrator would otherwise run).
  *
  * Targets: throughput ≥ 0.5 × the bare route's; p99 < 5 ms at a fixed 2,000 req/s.
- * Every server is its own process; the load tool is wrk (else autocannon) for throughput and
- * autocannon at a fixed rate for latency, the same tool for both sides of a figure.
+ * Every server is its own process; the load tool is wrk (else autocannon) for throughput and for
+ * latency at a fixed rate (bench/lib/load.ts), the same tool for both sides of a figure.
  *
  *   npx tsx bench/api.ts     (BENCH_SECONDS=10 BENCH_CONNECTIONS=32 BENCH_RATE=2000 BENCH_PRISM=0 to skip Prism)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { autocannonRun, throughput, type LoadResult } from './lib/load.js';
+import { latencyAt, throughput, type LoadResult } from './lib/load.js';
 import { startBare, startCampaignd, startProcess, freePort, type Server } from './lib/processes.js';
 import { backends, pgSkippedNote } from './lib/backends.js';
 import { emit, type Figure } from './lib/report.js';
@@ -34,7 +34,8 @@ function requestsFor(base: string, taskId: number): SignedRequest[] {
   );
 }
 
-const describe = (r: LoadResult) => `${r.tool}, ${r.connections} connections, ${r.seconds} s${r.rate ? `, offered ${r.rate} req/s` : ''}, ${r.errors} bad replies`;
+const describe = (r: LoadResult) =>
+  `${r.tool}, ${r.connections} connections, ${r.seconds} s${r.rate ? `, offered ${r.rate} req/s${r.tool === 'wrk' ? ' (Poisson pauses per connection)' : ' (autocannon overallRate: per-second bursts)'}` : ''}, ${r.errors} bad replies`;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-bench-api-'));
 const servers: Server[] = [];
@@ -59,8 +60,8 @@ try {
       await throughput(cd.url, cdReqs, CONNECTIONS, 3);
       const bareT = await throughput(bare.url, bareReqs, CONNECTIONS, SECONDS);
       const cdT = await throughput(cd.url, cdReqs, CONNECTIONS, SECONDS);
-      const bareL = await autocannonRun(bare.url, bareReqs, CONNECTIONS, SECONDS, RATE);
-      const cdL = await autocannonRun(cd.url, cdReqs, CONNECTIONS, SECONDS, RATE);
+      const bareL = await latencyAt(bare.url, bareReqs, CONNECTIONS, SECONDS, RATE);
+      const cdL = await latencyAt(cd.url, cdReqs, CONNECTIONS, SECONDS, RATE);
       if (store.name === 'SQLite') {
         sqliteRps = cdT.rps;
         spec = await (await fetch(`${cd.url}/openapi.json`)).text();
@@ -84,7 +85,8 @@ try {
           unit: 'ms',
           reference: { label: 'bare Fastify route p99', value: bareL.p99 },
           target: '< 5 ms',
-          met: cdL.p99 < 5 && cdL.errors === 0,
+          // At the offered rate: a server that only kept up at a lower rate has not met it.
+          met: cdL.p99 < 5 && cdL.errors === 0 && cdL.rps >= 0.95 * RATE,
           how: `${describe(cdL)}; p50 ${cdL.p50} ms; achieved ${cdL.rps.toFixed(0)} req/s`,
         },
       );

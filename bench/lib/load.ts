@@ -1,8 +1,19 @@
 /**
- * The load tools. Throughput is measured with wrk (Debian `wrk`, C, out of Node's event loop)
- * when it is installed, otherwise with autocannon (the Fastify ecosystem's generator); latency at
- * a fixed rate with autocannon's `overallRate`, since wrk has no fixed-rate mode. Whatever tool a
- * figure uses, both sides of that figure use the same one, with the same connections and time.
+ * The load tools. Throughput and latency at a fixed rate are measured with wrk (Debian `wrk`, C,
+ * out of Node's event loop) when it is installed, otherwise with autocannon (the Fastify
+ * ecosystem's generator). Whatever tool a figure uses, both sides of that figure use the same one,
+ * with the same connections and time.
+ *
+ * Latency at a rate: every wrk connection waits a random, exponentially distributed time between
+ * a reply and its next request (wrk's `delay()`), with the mean that makes all connections together
+ * offer the rate; the arrivals add up to a Poisson stream, and the rate actually achieved is
+ * reported beside the percentiles (a slow server lowers it, and the figure then says so).
+ * autocannon's `overallRate` is not used when wrk is there: it lets each connection send its
+ * whole quota for the second back to back when the second starts, so the server sees bursts at
+ * full concurrency, and its coordinated-omission correction assumes a 1 ms request interval,
+ * which adds a synthetic sample per millisecond of every slow reply (autocannon 8,
+ * lib/httpClient.js and lib/run.js). Without wrk the fallback keeps `overallRate` but turns that
+ * correction off, and its p99 is still the bursts' p99.
  */
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,7 +56,7 @@ function luaString(s: string): string {
  * Runs wrk over the given requests (cycled in order by every thread) and counts a reply as good
  * when its status is 200 and its body holds `"0200000"`.
  */
-export async function wrkRun(base: string, requests: SignedRequest[], connections: number, seconds: number, good: Good = 'envelope'): Promise<LoadResult> {
+export async function wrkRun(base: string, requests: SignedRequest[], connections: number, seconds: number, good: Good = 'envelope', rate?: number): Promise<LoadResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-wrk-'));
   const script = path.join(dir, 'requests.lua');
   const lines = requests.map((r) => {
@@ -69,6 +80,8 @@ export async function wrkRun(base: string, requests: SignedRequest[], connection
       // Formatted in init(): wrk sets its Host header only then.
       'function init(args) for k, d in ipairs(data) do reqs[k] = wrk.format(d[1], d[2], d[3], d[4]) end i = math.random(#reqs) end',
       'function request() i = i % #reqs + 1 return reqs[i] end',
+      // Fixed rate: a mean pause of connections/rate s between a reply and the next request.
+      ...(rate ? [`local mean = ${((connections * 1000) / rate).toFixed(3)}`, 'function delay() return math.floor(-mean * math.log(1 - math.random()) + 0.5) end'] : []),
       good === 'envelope'
         ? 'function response(status, headers, body) if status ~= 200 or not string.find(body, "\\"0200000\\"", 1, true) then bad = bad + 1 end end'
         : 'function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end',
@@ -91,7 +104,7 @@ export async function wrkRun(base: string, requests: SignedRequest[], connection
     const m = /BENCH (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
     if (!m) throw new Error(`wrk printed no summary: ${out}`);
     const [total, bad, sockErr, p50, p99] = m.slice(1).map(Number) as [number, number, number, number, number];
-    return { tool: 'wrk', connections, seconds, rps: (total - bad) / seconds, errors: bad + sockErr, p50, p99 };
+    return { tool: 'wrk', connections, seconds, rps: (total - bad) / seconds, errors: bad + sockErr, p50, p99, ...(rate ? { rate } : {}) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -108,7 +121,7 @@ export async function autocannonRun(base: string, requests: SignedRequest[], con
     url: base,
     connections,
     duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
+    ...(rate ? { overallRate: rate, ignoreCoordinatedOmission: true } : {}),
     requests: [
       {
         setupRequest: (req) => {
@@ -134,6 +147,14 @@ export async function autocannonRun(base: string, requests: SignedRequest[], con
     p99: result.latency.p99,
     ...(rate ? { rate } : {}),
   };
+}
+
+/**
+ * Latency at a fixed offered rate (req/s over all connections) with the best tool available here
+ * (wrk with Poisson pauses, else autocannon's `overallRate`); see the module's docstring.
+ */
+export function latencyAt(base: string, requests: SignedRequest[], connections: number, seconds: number, rate: number, good: Good = 'envelope'): Promise<LoadResult> {
+  return hasWrk() ? wrkRun(base, requests, connections, seconds, good, rate) : autocannonRun(base, requests, connections, seconds, rate, good);
 }
 
 /** Throughput with the best tool available here (wrk, else autocannon). */
