@@ -46,6 +46,7 @@ import { surface } from './migrations/008-surface.js';
 import { sipCalls } from './migrations/010-sip-calls.js';
 import { pacing } from './migrations/011-pacing.js';
 import { agents } from './migrations/012-agents.js';
+import { engineDispatch } from './migrations/014-engine-dispatch.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -70,6 +71,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '010-sip-calls': sipCalls(caps),
     '011-pacing': pacing(caps),
     '012-agents': agents(caps),
+    '014-engine-dispatch': engineDispatch(caps),
   };
 }
 
