@@ -17,7 +17,7 @@ import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { newLongId } from '../domain/ids.js';
-import { canonicalNumber } from '../domain/phone-numbers.js';
+import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import {
@@ -107,19 +107,66 @@ export async function roundContext(db: Db, engine: EngineConfig, policies: CallD
  * limits (pack caps, contact caps) follow in the dispatch transaction. Campaign state and
  * paused batches are filtered by the claim itself.
  */
-export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number): Promise<GateResult> {
+export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number, pre?: SliceLookups): Promise<GateResult> {
   const { c, windows, special } = round;
   const tz = round.rules.tz;
   const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
+  const key = canonicalNumber(num.called_no, round.rules.region);
   return firstHold(
     recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
     budgetGate(rules, historyOf(readRetryState(r.retry_state), r.number_index), now, tz),
-    windowGate(now, tz, windows, special),
+    pre ? pre.window : windowGate(now, tz, windows, special),
     delayGate(since + num.delay_time * 1000, now),
-    await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
-    await abandonQuietAtDial(db, c.vdn_id, canonicalNumber(num.called_no, round.rules.region), now, round.abandonQuietMs),
+    pre && !pre.blocklistTails.has(numberTail(num.called_no)) ? { go: true } : await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+    pre && !pre.abandonedKeys.has(key) ? { go: true } : await abandonQuietAtDial(db, c.vdn_id, key, now, round.abandonQuietMs),
     packHoursGate(round.rules, now),
   );
+}
+
+/**
+ * What the gates of a slice of records read once for all of them (issue #12): the calling
+ * window at `now` (the same for every record of the round), the number tails of the slice that
+ * have blocklist entries in the VDN, and the canonical numbers with an abandoned call within the
+ * quiet period. A record whose tail or number is not in those sets has nothing there to hold it;
+ * the others go through the full per-record lookups, so the decisions are the same as without.
+ */
+export interface SliceLookups {
+  window: GateResult;
+  blocklistTails: Set<string>;
+  abandonedKeys: Set<string>;
+}
+
+export async function sliceLookups(db: Db, round: RoundContext, calledNos: ReadonlyArray<string>, now: number): Promise<SliceLookups> {
+  const vdnId = round.c.vdn_id;
+  const tails = [...new Set(calledNos.map(numberTail))];
+  const keys = [...new Set(calledNos.map((n) => canonicalNumber(n, round.rules.region)))];
+  const blocklistTails = new Set<string>();
+  const abandonedKeys = new Set<string>();
+  for (let i = 0; i < tails.length; i += 1000) {
+    const rows = await db
+      .selectFrom('blocklist')
+      .select('number_tail')
+      .distinct()
+      .where('vdn_id', '=', vdnId)
+      .where('number_tail', 'in', tails.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) if (r.number_tail !== null) blocklistTails.add(r.number_tail);
+  }
+  if (round.abandonQuietMs > 0) {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await db
+        .selectFrom('agent_calls')
+        .select('number_key')
+        .distinct()
+        .where('vdn_id', '=', vdnId)
+        .where('number_key', 'in', keys.slice(i, i + 1000))
+        .where('abandoned', '=', 1)
+        .where('answered_at', '>', now - round.abandonQuietMs)
+        .execute();
+      for (const r of rows) abandonedKeys.add(r.number_key);
+    }
+  }
+  return { window: windowGate(now, round.rules.tz, round.windows, round.special), blocklistTails, abandonedKeys };
 }
 
 /** A record that passed its gates, on its way to the dialer. */
@@ -388,6 +435,15 @@ export class CallDataWorker implements Worker {
       }
       return rules;
     };
+    const pre = await sliceLookups(
+      db,
+      round,
+      rows.flatMap((r) => {
+        const num = numbersBy.get(Number(r.id))?.[r.number_index];
+        return num ? [num.called_no] : [];
+      }),
+      now,
+    );
     let go: GoRecord[] = [];
     const keys = new Set<string>();
     let dispatched = 0;
@@ -407,7 +463,7 @@ export class CallDataWorker implements Worker {
         go = [];
         keys.clear();
       }
-      const gate = await callDataGates(db, round, r, num, await rulesFor(num.type), now);
+      const gate = await callDataGates(db, round, r, num, await rulesFor(num.type), now, pre);
       if (!gate.go) {
         await this.#hold(r, numbers, num, gate, now);
         continue;
@@ -541,7 +597,7 @@ export class CallDataWorker implements Worker {
       callerNo,
       sessionId: r.session_id,
       customField: r.custom_field,
-      record: async (trx, { failCode, success, resultCode, outcome }) => {
+      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
         const state = readRetryState(r.retry_state);
         const key = String(r.number_index);
         const today = localDay(now, tz);
@@ -554,23 +610,27 @@ export class CallDataWorker implements Worker {
         state.numbers[key] = n;
         const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
         const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
-        const recorded = await recordAttemptResult(trx, {
-          dataId: Number(r.id),
-          owner: owner || null,
-          callId,
-          calledNo,
-          callerNo: callerNo || null,
-          failCode,
-          resultCode,
-          callStatus: success ? 6 : 5,
-          ackBeginTime: outcome.ackBeginTime,
-          callBeginTime: outcome.callBeginTime,
-          callEndTime: outcome.callEndTime,
-          recordPath: outcome.recordPath ?? null,
-          next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
-          retryState: JSON.stringify(state),
-          nowMs: now,
-        });
+        const recorded = await recordAttemptResult(
+          trx,
+          {
+            dataId: Number(r.id),
+            owner: owner || null,
+            callId,
+            calledNo,
+            callerNo: callerNo || null,
+            failCode,
+            resultCode,
+            callStatus: success ? 6 : 5,
+            ackBeginTime: outcome.ackBeginTime,
+            callBeginTime: outcome.callBeginTime,
+            callEndTime: outcome.callEndTime,
+            recordPath: outcome.recordPath ?? null,
+            next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
+            retryState: JSON.stringify(state),
+            nowMs: now,
+          },
+          batch,
+        );
         if (!recorded) return null;
         const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
         return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };

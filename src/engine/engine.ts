@@ -153,8 +153,10 @@ export class Engine {
           return this.#ctx.engine.pollMs;
         })
         .then((wait) => {
-          // A nudge during the pass may have set a sooner timer already: keep the sooner one.
-          if (!this.#stopped && this.#timer === null) this.#schedule(wait);
+          // Another pass (a nudge) may have set a timer meanwhile, from an older or newer look at
+          // the store: keep whichever wakes sooner (a wake-up too many costs one pass, one too
+          // few a poll interval).
+          if (!this.#stopped && (this.#timer === null || this.#wakeAt > Date.now() + wait)) this.#schedule(wait);
         });
     }, ms);
     this.#timer.unref?.();

@@ -12,7 +12,7 @@
  * each reservation is one attempt and counts toward them like any other.
  */
 import { firstHold, type GateResult } from '../domain/gates.js';
-import { canonicalNumber } from '../domain/phone-numbers.js';
+import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
@@ -150,10 +150,13 @@ export class ReservationWorker implements Worker {
    * rule packs' hours; on a skill-queue campaign, not the quiet period after an abandoned call
    * to the number either (abandon-at-dial.ts).
    */
-  async #gates(r: ReservationRow, rules: ContactRules, now: number, skillQueue: boolean): Promise<GateResult> {
+  async #gates(r: ReservationRow, rules: ContactRules, now: number, skillQueue: boolean, blocklisted?: Set<string>): Promise<GateResult> {
     const quietMs = this.ctx.engine.agents.abandonQuietMs;
     return firstHold(
-      await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region),
+      // A number whose tail has no blocklist entry in the VDN (read once per slice) has nothing there to hold it.
+      blocklisted && !blocklisted.has(`${r.vdn_id}\u0000${numberTail(r.called_no)}`)
+        ? { go: true }
+        : await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region),
       packHoursGate(rules, now),
       skillQueue ? await abandonQuietAtDial(this.ctx.db, r.vdn_id, canonicalNumber(r.called_no, rules.region), now, quietMs) : { go: true },
     );
@@ -193,6 +196,18 @@ export class ReservationWorker implements Worker {
   async #attemptMany(rows: ReadonlyArray<ReservationRow>, campaigns: Map<number, CampaignRow>, now: number): Promise<number> {
     const { db, nodeId } = this.ctx;
     const desk = this.ctx.agents;
+    const blocklisted = new Set<string>();
+    const tails = [...new Set(rows.map((r) => numberTail(r.called_no)))];
+    for (let i = 0; i < tails.length; i += 1000) {
+      const hits = await db
+        .selectFrom('blocklist')
+        .select(['vdn_id', 'number_tail'])
+        .distinct()
+        .where('vdn_id', 'in', [...new Set(rows.map((r) => r.vdn_id))])
+        .where('number_tail', 'in', tails.slice(i, i + 1000))
+        .execute();
+      for (const h of hits) if (h.number_tail !== null) blocklisted.add(`${h.vdn_id}\u0000${h.number_tail}`);
+    }
     let go: GoReservation[] = [];
     const keys = new Set<string>();
     let dispatched = 0;
@@ -208,7 +223,7 @@ export class ReservationWorker implements Worker {
         go = [];
         keys.clear();
       }
-      const gate = await this.#gates(r, rules, now, skillQueue);
+      const gate = await this.#gates(r, rules, now, skillQueue, blocklisted);
       if (!gate.go) {
         await this.#hold(r, gate, now);
         continue;
@@ -350,7 +365,7 @@ export class ReservationWorker implements Worker {
       callerNo: callerNo || null,
       sessionId: null,
       customField: null,
-      record: async (trx, { failCode, success, resultCode, outcome }) => {
+      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
         const upd = await trx
           .updateTable('reservations')
           .set({
@@ -369,46 +384,41 @@ export class ReservationWorker implements Worker {
           .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1) return null;
-        await trx
-          .insertInto('reservation_results')
-          .values({
-            reservation_id: r.id,
-            source: 'engine',
-            user_account: r.user_account,
-            work_no: r.work_no,
-            caller_no: callerNo || null,
-            fail_code: failCode,
-            call_id: callId,
-            busi_result: null,
-            busi_sub_status: null,
-            call_begin_time: outcome.callBeginTime,
-            call_end_time: outcome.callEndTime,
-            created_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto('call_results')
-          .values({
-            call_id: callId,
-            vdn_id: r.vdn_id,
-            campaign_id: r.campaign_id,
-            data_id: null,
-            reservation_id: r.id,
-            batch_id: null,
-            session_id: null,
-            custom_field: null,
-            called_no: r.called_no,
-            caller_no: callerNo || null,
-            call_status: success ? 6 : 5,
-            fail_code: failCode,
-            result_code: resultCode,
-            ack_begin_time: outcome.ackBeginTime,
-            call_begin_time: outcome.callBeginTime,
-            call_end_time: outcome.callEndTime,
-            record_path: outcome.recordPath ?? null,
-            created_at: now,
-          })
-          .execute();
+        batch.reservationResults.push({
+          reservation_id: r.id,
+          source: 'engine',
+          user_account: r.user_account,
+          work_no: r.work_no,
+          caller_no: callerNo || null,
+          fail_code: failCode,
+          call_id: callId,
+          busi_result: null,
+          busi_sub_status: null,
+          call_begin_time: outcome.callBeginTime,
+          call_end_time: outcome.callEndTime,
+          created_at: now,
+        });
+        // Written with the batch's other call results before the commit (settle-attempt.ts).
+        batch.callResults.push({
+          call_id: callId,
+          vdn_id: r.vdn_id,
+          campaign_id: r.campaign_id,
+          data_id: null,
+          reservation_id: r.id,
+          batch_id: null,
+          session_id: null,
+          custom_field: null,
+          called_no: r.called_no,
+          caller_no: callerNo || null,
+          call_status: success ? 6 : 5,
+          fail_code: failCode,
+          result_code: resultCode,
+          ack_begin_time: outcome.ackBeginTime,
+          call_begin_time: outcome.callBeginTime,
+          call_end_time: outcome.callEndTime,
+          record_path: outcome.recordPath ?? null,
+          created_at: now,
+        });
         return { until: null, detail: resultCode };
       },
     };

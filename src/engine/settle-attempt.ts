@@ -13,6 +13,7 @@
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
 import { insertCallTurns } from '../store/call-records.repository.js';
+import { flushResultRows, resultRowsBatch, type ResultRowsBatch } from '../store/call-data.repository.js';
 import { appendTrails, enqueueCallbacks } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
@@ -45,9 +46,10 @@ export interface SettleSubject {
   /**
    * The worker's rows (record or reservation, call result), in the settling transaction.
    * Returns what the trail entry says (`until`: when the work is next due, epoch ms), or null
-   * when the lease was lost (nothing is written).
+   * when the lease was lost (nothing is written). Call-result rows may be left in `batch`:
+   * they are written before the transaction commits.
    */
-  record(trx: Db, s: Settlement): Promise<{ until: number | null; detail: string | null } | null>;
+  record(trx: Db, s: Settlement, batch: ResultRowsBatch): Promise<{ until: number | null; detail: string | null } | null>;
 }
 
 /** Settles one attempt at engine time `now` (epoch ms); false when it was no longer this node's to settle. */
@@ -103,8 +105,9 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
     const trail: Array<Insertable<TrailTable>> = [];
     const callbacks: Array<Parameters<typeof enqueueCallbacks>[1][number]> = [];
     const out: boolean[] = [];
+    const batch = resultRowsBatch();
     for (const { subject, o, s } of prepared) {
-      const entry = await subject.record(trx, s);
+      const entry = await subject.record(trx, s, batch);
       if (!entry) {
         out.push(false);
         continue;
@@ -148,6 +151,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
       }
       out.push(true);
     }
+    await flushResultRows(trx, batch);
     await appendTrails(trx, trail);
     await enqueueCallbacks(trx, callbacks);
     return out;
