@@ -15,7 +15,7 @@ import { redact } from './domain/secrets.js';
 import { RetentionJob, retentionFloors } from './engine/retention-job.js';
 import { createMetrics } from './ops/metrics.js';
 import { openStore, pendingMigrations, type Store } from './store/connect.js';
-import { notifyNodes } from './store/dialect.js';
+import { notifyNodes, onLocalNotice } from './store/dialect.js';
 import { listenToNodes, type NodeSignals } from './store/signals.js';
 import { readEngineState, writeEngineState } from './store/engine.repository.js';
 
@@ -117,6 +117,10 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
         },
         (e) => logger.warn({ err: e }, 'listening to the other nodes failed; reconnecting'),
       );
+    } else {
+      // SQLite: one process; its own writes of new work wake the engine before its next poll.
+      const off = onLocalNotice((topic) => topic === 'work' && engine?.nudge());
+      signals = { close: async () => void off() };
     }
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', 'localhost');

@@ -17,7 +17,7 @@ import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { newLongId } from '../domain/ids.js';
-import { canonicalNumber } from '../domain/phone-numbers.js';
+import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import {
@@ -26,22 +26,39 @@ import {
   markCallDataDispatched,
   nextCallDataEvent,
   numbersOf,
+  numbersOfMany,
   reapCallData,
   releaseCallData,
   type CallDataNumberRow,
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
 import { recordAttemptResult } from '../store/call-data.repository.js';
-import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
-import { appendTrail, pickCallerNumber } from '../store/engine.repository.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
+import { appendTrail } from '../store/engine.repository.js';
+import type { Insertable } from 'kysely';
+import type { TrailTable } from '../store/schema/engine.js';
 import type { Db } from '../store/db.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import type { DialOutcome, DialRequest } from './dialer.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { EngineContext, Worker } from './engine.js';
-import { settleAttempt } from './settle-attempt.js';
+import { settleAttempt, settleAttempts, type SettleSubject } from './settle-attempt.js';
 import { cancelRound, nextRoundAt, returnCps, startRound, takeCps } from '../store/pacing.repository.js';
 import { DomainError } from '../domain/errors.js';
+
+/**
+ * Records dispatched (and settled) per transaction: a round's claimed records go through in
+ * slices of at most this many, so one transaction never holds the store for long.
+ */
+export const DISPATCH_SLICE = 500;
+
+/**
+ * Lets timers and I/O (the HTTP interface) run between slices: on SQLite every query of a pass
+ * completes synchronously, so without it a long pass would hold the event loop to itself.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** What the call-data worker needs from the policy areas, looked up per campaign. */
 export interface CallDataPolicies {
@@ -91,19 +108,107 @@ export async function roundContext(db: Db, engine: EngineConfig, policies: CallD
  * limits (pack caps, contact caps) follow in the dispatch transaction. Campaign state and
  * paused batches are filtered by the claim itself.
  */
-export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number): Promise<GateResult> {
+export async function callDataGates(db: Db, round: RoundContext, r: CallDataRow, num: CallDataNumberRow, rules: RetryRules, now: number, pre?: SliceLookups): Promise<GateResult> {
   const { c, windows, special } = round;
   const tz = round.rules.tz;
   const since = r.last_call_at !== null ? Number(r.last_call_at) : Number(r.created_at);
+  const key = canonicalNumber(num.called_no, round.rules.region);
   return firstHold(
     recycleGate(r.recycle_time === null ? null : Number(r.recycle_time), now),
     budgetGate(rules, historyOf(readRetryState(r.retry_state), r.number_index), now, tz),
-    windowGate(now, tz, windows, special),
+    pre ? pre.window : windowGate(now, tz, windows, special),
     delayGate(since + num.delay_time * 1000, now),
-    await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
-    await abandonQuietAtDial(db, c.vdn_id, canonicalNumber(num.called_no, round.rules.region), now, round.abandonQuietMs),
+    pre && !pre.blocklistTails.has(numberTail(num.called_no)) ? { go: true } : await blocklistAtDial(db, c.vdn_id, num.called_no, now, tz, round.rules.region),
+    pre && !pre.abandonedKeys.has(key) ? { go: true } : await abandonQuietAtDial(db, c.vdn_id, key, now, round.abandonQuietMs),
     packHoursGate(round.rules, now),
   );
+}
+
+/**
+ * What the gates of a slice of records read once for all of them (issue #12): the calling
+ * window at `now` (the same for every record of the round), the number tails of the slice that
+ * have blocklist entries in the VDN, and the canonical numbers with an abandoned call within the
+ * quiet period. A record whose tail or number is not in those sets has nothing there to hold it;
+ * the others go through the full per-record lookups, so the decisions are the same as without.
+ */
+export interface SliceLookups {
+  window: GateResult;
+  blocklistTails: Set<string>;
+  abandonedKeys: Set<string>;
+}
+
+export async function sliceLookups(db: Db, round: RoundContext, calledNos: ReadonlyArray<string>, now: number): Promise<SliceLookups> {
+  const vdnId = round.c.vdn_id;
+  const tails = [...new Set(calledNos.map(numberTail))];
+  const keys = [...new Set(calledNos.map((n) => canonicalNumber(n, round.rules.region)))];
+  const blocklistTails = new Set<string>();
+  const abandonedKeys = new Set<string>();
+  for (let i = 0; i < tails.length; i += 1000) {
+    const rows = await db
+      .selectFrom('blocklist')
+      .select('number_tail')
+      .distinct()
+      .where('vdn_id', '=', vdnId)
+      .where('number_tail', 'in', tails.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) if (r.number_tail !== null) blocklistTails.add(r.number_tail);
+  }
+  if (round.abandonQuietMs > 0) {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await db
+        .selectFrom('agent_calls')
+        .select('number_key')
+        .distinct()
+        .where('vdn_id', '=', vdnId)
+        .where('number_key', 'in', keys.slice(i, i + 1000))
+        .where('abandoned', '=', 1)
+        .where('answered_at', '>', now - round.abandonQuietMs)
+        .execute();
+      for (const r of rows) abandonedKeys.add(r.number_key);
+    }
+  }
+  return { window: windowGate(now, round.rules.tz, round.windows, round.special), blocklistTails, abandonedKeys };
+}
+
+/** A record that passed its gates, on its way to the dialer. */
+interface GoRecord {
+  r: CallDataRow;
+  numbers: CallDataNumberRow[];
+  num: CallDataNumberRow;
+  callId: string;
+  callerNo: string;
+}
+
+/** A trail row about record `r` at `now`. */
+function trailRow(
+  r: CallDataRow,
+  row: Partial<{
+    kind: string;
+    gate: string | null;
+    until: number | null;
+    call_id: string | null;
+    called_no: string | null;
+    caller_no: string | null;
+    fail_code: string | null;
+    detail: string | null;
+  }>,
+  now: number,
+): Insertable<TrailTable> {
+  return {
+    vdn_id: r.vdn_id,
+    campaign_id: r.campaign_id,
+    data_id: Number(r.id),
+    reservation_id: null,
+    at: now,
+    kind: row.kind ?? 'note',
+    gate: row.gate ?? null,
+    until: row.until ?? null,
+    call_id: row.call_id ?? null,
+    called_no: row.called_no ?? null,
+    caller_no: row.caller_no ?? null,
+    fail_code: row.fail_code ?? null,
+    detail: row.detail ?? null,
+  };
 }
 
 function readRetryState(s: string | null): RetryState {
@@ -168,8 +273,17 @@ export class CallDataWorker implements Worker {
         const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
         if (claimed.length === 0) continue;
         const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
-        for (const r of claimed) {
-          if (await this.#attempt(round, r, now)) dialledThisRound++;
+        if (paced !== null) {
+          // Skill-queue campaigns: one attempt at a time, each settled before the next is
+          // dialled, since every answered call changes the agents the next one finds.
+          for (const r of claimed) {
+            if (await this.#attempt(round, r, now)) dialledThisRound++;
+          }
+        } else {
+          for (let i = 0; i < claimed.length; i += DISPATCH_SLICE) {
+            dialledThisRound += await this.#attemptMany(round, claimed.slice(i, i + DISPATCH_SLICE), now);
+            await yieldToEventLoop();
+          }
         }
         dispatched += dialledThisRound;
       } finally {
@@ -308,84 +422,151 @@ export class CallDataWorker implements Worker {
     now: number,
     db: Db = this.ctx.db,
   ) {
-    await appendTrail(db, {
-      vdn_id: r.vdn_id,
-      campaign_id: r.campaign_id,
-      data_id: Number(r.id),
-      reservation_id: null,
-      at: now,
-      kind: row.kind ?? 'note',
-      gate: row.gate ?? null,
-      until: row.until ?? null,
-      call_id: row.call_id ?? null,
-      called_no: row.called_no ?? null,
-      caller_no: row.caller_no ?? null,
-      fail_code: row.fail_code ?? null,
-      detail: row.detail ?? null,
-    });
+    await appendTrail(db, trailRow(r, row, now));
   }
 
   async #attempt(round: RoundContext, r: CallDataRow, now: number): Promise<boolean> {
+    return (await this.#attemptMany(round, [r], now)) === 1;
+  }
+
+  /**
+   * Attempts of claimed records of one round (issue #12), in order: each record through its
+   * gates (reads), then every record that passed in ONE dispatch transaction
+   * (contact-safety.repository.ts `dispatchMany`: counted limits, the at-most-once mark, the
+   * calling number, the contact attempt and the trail row), then each handed to the dialer, and
+   * the outcomes the dialer answered at once settled together in ONE transaction
+   * (settle-attempt.ts `settleAttempts`). Returns how many were dispatched.
+   */
+  async #attemptMany(round: RoundContext, rows: ReadonlyArray<CallDataRow>, now: number): Promise<number> {
+    const { db, nodeId } = this.ctx;
+    const c = round.c;
+    const numbersBy = await numbersOfMany(
+      db,
+      rows.map((r) => Number(r.id)),
+    );
+    const rulesBy = new Map<string | null, RetryRules>();
+    const rulesFor = async (type: string | null): Promise<RetryRules> => {
+      let rules = rulesBy.get(type);
+      if (!rules) {
+        rules = await this.policies.retryRules(db, c.id, type);
+        rulesBy.set(type, rules);
+      }
+      return rules;
+    };
+    const pre = await sliceLookups(
+      db,
+      round,
+      rows.flatMap((r) => {
+        const num = numbersBy.get(Number(r.id))?.[r.number_index];
+        return num ? [num.called_no] : [];
+      }),
+      now,
+    );
+    let go: GoRecord[] = [];
+    const keys = new Set<string>();
+    let dispatched = 0;
+    for (const r of rows) {
+      const numbers = numbersBy.get(Number(r.id)) ?? [];
+      const num = numbers[r.number_index];
+      if (!num) {
+        await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, state: 'done', now });
+        await this.#trail(r, { kind: 'finished', detail: 'no number left to call' }, now);
+        continue;
+      }
+      // A number already in this slice: the slice goes first, so that this record's gates (the
+      // blocklist's calls per period) see that attempt, as one attempt after the other would.
+      const key = canonicalNumber(num.called_no, round.rules.region);
+      if (keys.has(key)) {
+        dispatched += await this.#dispatchSlice(round, go, now, rulesFor);
+        go = [];
+        keys.clear();
+      }
+      const gate = await callDataGates(db, round, r, num, await rulesFor(num.type), now, pre);
+      if (!gate.go) {
+        await this.#hold(r, numbers, num, gate, now);
+        continue;
+      }
+      keys.add(key);
+      go.push({ r, numbers, num, callId: newLongId(now), callerNo: '' });
+    }
+    return dispatched + (await this.#dispatchSlice(round, go, now, rulesFor));
+  }
+
+  /** Dispatches, dials and settles records that passed their gates (see {@link #attemptMany}); returns how many were dispatched. */
+  async #dispatchSlice(round: RoundContext, go: GoRecord[], now: number, rulesFor: (type: string | null) => Promise<RetryRules>): Promise<number> {
+    if (go.length === 0) return 0;
     const { db, nodeId, events } = this.ctx;
     const c = round.c;
-    const numbers = await numbersOf(db, Number(r.id));
-    const num = numbers[r.number_index];
-    if (!num) {
-      await releaseCallData(db, Number(r.id), nodeId, { dueAt: now, state: 'done', now });
-      await this.#trail(r, { kind: 'finished', detail: 'no number left to call' }, now);
-      return false;
-    }
-    const rules = await this.policies.retryRules(db, r.campaign_id, num.type);
-    const gate = await callDataGates(db, round, r, num, rules, now);
-    if (!gate.go) {
-      await this.#hold(r, numbers, num, gate, now);
-      return false;
-    }
-    const callId = newLongId(now);
-    let callerNo = '';
-    const dispatched = await dispatchCountingContacts(db, {
+    const attemptOf = (x: GoRecord): DispatchAttempt => ({
       vdnId: c.vdn_id,
-      numberKey: canonicalNumber(num.called_no, round.rules.region),
+      numberKey: canonicalNumber(x.num.called_no, round.rules.region),
       campaignId: c.id,
-      dataId: Number(r.id),
+      dataId: Number(x.r.id),
       reservationId: null,
-      callId,
-      now,
+      callId: x.callId,
       lookbackMs: round.rules.lookbackMs,
       check: (callsAt) => countedLimits(round.rules, now, callsAt),
-      mark: async (trx) => {
+      mark: async (trx, pickCaller) => {
         // The calling number is picked inside the dispatch transaction (one pool rotation per attempt).
-        callerNo = r.caller ?? (await pickCallerNumber(trx, r.campaign_id, now)) ?? '';
-        return markCallDataDispatched(trx, Number(r.id), nodeId, callId, now);
+        x.callerNo = x.r.caller ?? pickCaller() ?? '';
+        return markCallDataDispatched(trx, Number(x.r.id), nodeId, x.callId, now);
       },
+      trail: () => trailRow(x.r, { kind: 'dialled', call_id: x.callId, called_no: x.num.called_no, caller_no: x.callerNo, detail: `attempt ${x.r.attempts + 1}` }, now),
     });
-    if (dispatched.kind === 'lost') return false;
-    if (dispatched.kind === 'held') {
-      await this.#hold(r, numbers, num, dispatched.gate, now);
-      return false;
+    // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
+    // other dialer: each attempt marked in its own transaction just before its hand-off.
+    const outcomes: DispatchOutcome[] = [];
+    const dispatchUpTo = async (i: number): Promise<void> => {
+      if (i < outcomes.length) return;
+      const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+    };
+    const settle: Array<{ r: CallDataRow; numbers: CallDataNumberRow[]; callId: string; callerNo: string; outcome: DialOutcome }> = [];
+    let dispatched = 0;
+    for (const [i, x] of go.entries()) {
+      await dispatchUpTo(i);
+      const d = outcomes[i]!;
+      if (d.kind === 'lost') continue;
+      if (d.kind === 'held') {
+        await this.#hold(x.r, x.numbers, x.num, d.gate, now);
+        continue;
+      }
+      dispatched++;
+      const { r, num, callId, callerNo } = x;
+      events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo: num.called_no, callerNo });
+      const result = await this.ctx.dialer.dial({
+        callId,
+        vdnId: r.vdn_id,
+        campaignId: r.campaign_id,
+        dataId: Number(r.id),
+        calledNo: num.called_no,
+        callerNo,
+        attempt: r.attempts + 1,
+        maxAlertingTime: c.max_alerting_time,
+        deviceType: c.device_type,
+        callData: r.call_data,
+        nowMs: now,
+        ...this.#agentQueue(c),
+      });
+      if (result.kind === 'settled') {
+        // Simulated agent pool: an answered call takes an agent or is abandoned (agent-desk.ts).
+        const outcome = this.ctx.agents ? this.ctx.agents.place(c, result.outcome, now) : result.outcome;
+        settle.push({ r: { ...r, attempts: r.attempts + 1 }, numbers: x.numbers, callId, callerNo, outcome });
+      }
     }
-    await this.#trail(r, { kind: 'dialled', call_id: callId, called_no: num.called_no, caller_no: callerNo, detail: `attempt ${r.attempts + 1}` }, now);
-    events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo: num.called_no, callerNo });
-    const result = await this.ctx.dialer.dial({
-      callId,
-      vdnId: r.vdn_id,
-      campaignId: r.campaign_id,
-      dataId: Number(r.id),
-      calledNo: num.called_no,
-      callerNo,
-      attempt: r.attempts + 1,
-      maxAlertingTime: c.max_alerting_time,
-      deviceType: c.device_type,
-      callData: r.call_data,
-      nowMs: now,
-      ...this.#agentQueue(c),
-    });
-    if (result.kind === 'settled') {
-      // Simulated agent pool: an answered call takes an agent or is abandoned (agent-desk.ts).
-      const outcome = this.ctx.agents ? this.ctx.agents.place(c, result.outcome, now) : result.outcome;
-      await this.settle({ ...r, attempts: r.attempts + 1 }, nodeId, callId, callerNo, outcome, now, { numbers, tz: c.time_zone ?? this.ctx.engine.timeZone });
+    if (settle.length > 0) {
+      const tz = c.time_zone ?? this.ctx.engine.timeZone;
+      const subjects = await Promise.all(settle.map((x) => this.#subject(x.r, nodeId, x.callId, x.callerNo, now, { numbers: x.numbers, tz, rulesFor })));
+      const settled = await settleAttempts(
+        this.ctx,
+        subjects.map((subject, i) => ({ subject, outcome: settle[i]!.outcome })),
+        now,
+      );
+      for (const [i, x] of settle.entries()) {
+        if (settled[i]) await this.#agentCall(x.r, x.callId, subjects[i]!.calledNo, x.outcome, now, c);
+      }
     }
-    return true;
+    return dispatched;
   }
 
   /**
@@ -403,38 +584,53 @@ export class CallDataWorker implements Worker {
     now: number,
     known?: { numbers: CallDataNumberRow[]; tz: string },
   ): Promise<boolean> {
+    const subject = await this.#subject(r, owner, callId, callerNo, now, known);
+    const settled = await settleAttempt(this.ctx, subject, o, now);
+    if (settled) await this.#agentCall(r, callId, subject.calledNo, o, now);
+    return settled;
+  }
+
+  /** What settle-attempt.ts needs to settle one attempt of record `r`, with the record's own writes (retry state, decision, call result). */
+  async #subject(
+    r: CallDataRow,
+    owner: string,
+    callId: string,
+    callerNo: string | null,
+    now: number,
+    known?: { numbers: CallDataNumberRow[]; tz: string; rulesFor?: (type: string | null) => Promise<RetryRules> },
+  ): Promise<SettleSubject> {
     const { db, engine } = this.ctx;
     const tz = known?.tz ?? (await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst())?.time_zone ?? engine.timeZone;
     const numbers = known?.numbers ?? (await numbersOf(db, Number(r.id)));
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
-    const rules = await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
-    const settled = await settleAttempt(
-      this.ctx,
-      {
-        vdnId: r.vdn_id,
-        campaignId: r.campaign_id,
-        dataId: Number(r.id),
-        reservationId: null,
-        callId,
-        calledNo,
-        callerNo,
-        sessionId: r.session_id,
-        customField: r.custom_field,
-        record: async (trx, { failCode, success, resultCode, outcome }) => {
-          const state = readRetryState(r.retry_state);
-          const key = String(r.number_index);
-          const today = localDay(now, tz);
-          const n = state.numbers[key] ?? { attempts: 0, days: [], perDay: {}, perOutcome: {} };
-          n.attempts += 1;
-          if (!n.days.includes(today)) n.days.push(today);
-          n.perDay = { ...n.perDay, [today]: (n.perDay?.[today] ?? 0) + 1 };
-          const outcomeKey = resultCode !== null && rules.mode === 'by-result' && rules.rules.has(resultCode) ? resultCode : failCode;
-          n.perOutcome[outcomeKey] = (n.perOutcome[outcomeKey] ?? 0) + 1;
-          state.numbers[key] = n;
-          const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
-          const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
-          const recorded = await recordAttemptResult(trx, {
+    const rules = known?.rulesFor ? await known.rulesFor(num?.type ?? null) : await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
+    return {
+      vdnId: r.vdn_id,
+      campaignId: r.campaign_id,
+      dataId: Number(r.id),
+      reservationId: null,
+      callId,
+      calledNo,
+      callerNo,
+      sessionId: r.session_id,
+      customField: r.custom_field,
+      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
+        const state = readRetryState(r.retry_state);
+        const key = String(r.number_index);
+        const today = localDay(now, tz);
+        const n = state.numbers[key] ?? { attempts: 0, days: [], perDay: {}, perOutcome: {} };
+        n.attempts += 1;
+        if (!n.days.includes(today)) n.days.push(today);
+        n.perDay = { ...n.perDay, [today]: (n.perDay?.[today] ?? 0) + 1 };
+        const outcomeKey = resultCode !== null && rules.mode === 'by-result' && rules.rules.has(resultCode) ? resultCode : failCode;
+        n.perOutcome[outcomeKey] = (n.perOutcome[outcomeKey] ?? 0) + 1;
+        state.numbers[key] = n;
+        const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
+        const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
+        const recorded = await recordAttemptResult(
+          trx,
+          {
             dataId: Number(r.id),
             owner: owner || null,
             callId,
@@ -450,17 +646,14 @@ export class CallDataWorker implements Worker {
             next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
             retryState: JSON.stringify(state),
             nowMs: now,
-          });
-          if (!recorded) return null;
-          const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
-          return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };
-        },
+          },
+          batch,
+        );
+        if (!recorded) return null;
+        const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
+        return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };
       },
-      o,
-      now,
-    );
-    if (settled) await this.#agentCall(r, callId, calledNo, o, now);
-    return settled;
+    };
   }
 
   #agentQueue(c: CampaignRow): { agentQueue?: NonNullable<DialRequest['agentQueue']> } {
@@ -471,9 +664,10 @@ export class CallDataWorker implements Worker {
   }
 
   /** Abandon accounting of skill-queue campaigns: the answered call's row, and the hand-off event of an abandoned one. */
-  async #agentCall(r: CallDataRow, callId: string, calledNo: string, o: DialOutcome, now: number): Promise<void> {
+  async #agentCall(r: CallDataRow, callId: string, calledNo: string, o: DialOutcome, now: number, known?: CampaignRow): Promise<void> {
     const desk = this.ctx.agents;
     if (!desk) return;
+    if (known && desk.modeOf(known) === null) return;
     const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
     if (!c || desk.modeOf(c) === null) return;
     const key = canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region);

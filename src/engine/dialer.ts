@@ -59,6 +59,14 @@ export type SettleSink = (callId: string, vdnId: number, outcome: DialOutcome) =
 
 export interface Dialer {
   readonly name: string;
+  /**
+   * True for a dialer that answers every call at once, in this process, without anything
+   * leaving it (the simulated dialer). The engine then marks a whole slice of attempts
+   * dispatched in one transaction before handing them over (issue #12). For any other dialer
+   * each attempt is marked in its own transaction just before its hand-off, so a crash between
+   * mark and hand-off affects at most the one call in flight (test/engine-crash.test.ts).
+   */
+  readonly answersAtOnce?: boolean;
   dial(req: DialRequest, signal?: AbortSignal): Promise<DialResult>;
   /** Binds sockets and the like before the engine starts; a failure stops campaignd's start. */
   open?(): Promise<void>;

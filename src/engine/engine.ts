@@ -5,6 +5,8 @@
  *   reap expired leases → each worker: mark/claim due work → gates → dispatch → settle
  *   → deliver due result callbacks (never awaited by dialling)
  * Polling is the truth; `nudge()` after a write only shortens the wait (STYLE.md guideline 8).
+ * With the system clock the engine sleeps after a pass until the earliest instant work falls
+ * due (the workers' `nextEvent`, callbacks, the next CPS second), at most `pollMs` (issue #12).
  *
  * With the manual clock nothing moves by itself: `advanceTo(t)` steps the clock from event to
  * event (the next due reservation, retry, window opening, round, CPS second, callback back-off …)
@@ -66,6 +68,9 @@ export interface Worker {
   settleExternal(callId: string, vdnId: number, outcome: DialOutcome, now: number): Promise<boolean>;
 }
 
+/** The shortest spacing of passes that nudges (new work) start, ms. */
+const NUDGE_SPACING_MS = 10;
+
 export class Engine {
   readonly events: EngineEvents;
   readonly callbacks: CallbackSender;
@@ -126,20 +131,60 @@ export class Engine {
   /** A hint that due work may exist now (after a write); polling stays the truth. */
   nudge(): void {
     if (this.#stopped || this.#ctx.clock.kind !== 'system') return;
-    this.#schedule(0);
+    // A burst of writes (a reservation per request) wakes the engine at most every NUDGE_SPACING_MS.
+    const at = Math.max(Date.now(), this.#lastPassAt + NUDGE_SPACING_MS);
+    if (this.#timer && this.#wakeAt <= at) return;
+    this.#schedule(at - Date.now());
   }
+
+  #lastPassAt = 0;
+  #wakeAt = 0;
 
   #schedule(ms: number): void {
     if (this.#timer) clearTimeout(this.#timer);
+    this.#wakeAt = Date.now() + ms;
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      this.#lastPassAt = Date.now();
       void this.tick()
-        .catch((e: unknown) => this.#ctx.log?.error({ err: e }, 'engine pass failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#schedule(this.#ctx.engine.pollMs);
+        .then(() => (this.#stopped ? this.#ctx.engine.pollMs : this.#untilNextEvent()))
+        .catch((e: unknown) => {
+          this.#ctx.log?.error({ err: e }, 'engine pass failed');
+          return this.#ctx.engine.pollMs;
+        })
+        .then((wait) => {
+          // Another pass (a nudge) may have set a timer meanwhile, from an older or newer look at
+          // the store: keep whichever wakes sooner (a wake-up too many costs one pass, one too
+          // few a poll interval).
+          if (!this.#stopped && (this.#timer === null || this.#wakeAt > Date.now() + wait)) this.#schedule(wait);
         });
     }, ms);
     this.#timer.unref?.();
+  }
+
+  /**
+   * System clock: how long to sleep after a pass, ms — until the earliest instant work falls due
+   * (a reservation, a retry, a calling window opening, a round's spacing, the next second of a
+   * used-up CPS budget, a callback's back-off), at most `pollMs`. So work fires within ms of its
+   * due time, not up to a poll interval late; polling stays the truth (nothing is missed when
+   * the estimate is wrong, it is only a poll later).
+   */
+  async #untilNextEvent(): Promise<number> {
+    const poll = this.#ctx.engine.pollMs;
+    try {
+      const now = this.#ctx.clock.now();
+      let next = await this.callbacks.nextDue(now);
+      for (const w of this.#workers) {
+        const t = await w.nextEvent(now);
+        if (t !== null && (next === null || t < next)) next = t;
+      }
+      if ((await cpsLeft(this.#ctx.db, now, this.#ctx.engine.maxCps)) <= 0) next = Math.min(next ?? Number.POSITIVE_INFINITY, Math.floor(now / 1000) * 1000 + 1000);
+      if (next === null) return poll;
+      return Math.max(0, Math.min(poll, next - this.#ctx.clock.now()));
+    } catch (e) {
+      this.#ctx.log?.error({ err: e }, 'engine next-event lookup failed');
+      return poll;
+    }
   }
 
   /** One pass over due work at the clock's current time. Concurrent calls share one pass. */

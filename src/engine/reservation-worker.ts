@@ -12,8 +12,8 @@
  * each reservation is one attempt and counts toward them like any other.
  */
 import { firstHold, type GateResult } from '../domain/gates.js';
-import { canonicalNumber } from '../domain/phone-numbers.js';
-import { dispatchCountingContacts } from '../store/contact-safety.repository.js';
+import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
@@ -25,14 +25,25 @@ import {
   markReservationDispatched,
   markReservationTimeouts,
   nextReservationEvent,
-  pickCallerNumber,
   reapReservations,
   releaseReservation,
 } from '../store/engine.repository.js';
 import type { ReservationRow } from '../store/reservations.repository.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext, Worker } from './engine.js';
-import { settleAttempt } from './settle-attempt.js';
+import { settleAttempt, settleAttempts, type SettleSubject } from './settle-attempt.js';
+import type { CampaignRow } from '../store/campaigns.repository.js';
+import { DISPATCH_SLICE, yieldToEventLoop } from './call-data-worker.js';
+
+/** A reservation that passed its gates, on its way to the dialer. */
+interface GoReservation {
+  r: ReservationRow;
+  campaign: CampaignRow;
+  rules: ContactRules;
+  skillQueue: boolean;
+  callId: string;
+  callerNo: string;
+}
 
 export class ReservationWorker implements Worker {
   constructor(private readonly ctx: EngineContext) {}
@@ -107,10 +118,30 @@ export class ReservationWorker implements Worker {
     }
     if (budget <= 0) return 0;
     const claimed = await claimDueReservations(db, this.ctx.caps, { now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: budget });
-    let dispatched = 0;
-    for (const r of claimed) {
-      if (await this.#attempt(r, now)) dispatched++;
+    // Read once per pass: the campaigns of the claimed reservations.
+    const campaigns = new Map<number, CampaignRow>();
+    for (const id of new Set(claimed.map((r) => r.campaign_id))) {
+      const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+      if (c) campaigns.set(id, c);
     }
+    let dispatched = 0;
+    let slice: ReservationRow[] = [];
+    const flush = async () => {
+      for (let i = 0; i < slice.length; i += DISPATCH_SLICE) {
+        dispatched += await this.#attemptMany(slice.slice(i, i + DISPATCH_SLICE), campaigns, now);
+        await yieldToEventLoop();
+      }
+      slice = [];
+    };
+    for (const r of claimed) {
+      const c = campaigns.get(r.campaign_id);
+      if (c && this.ctx.agents !== undefined && this.ctx.agents.modeOf(c) !== null) {
+        // Skill-queue campaigns: one at a time, each settled before the next (the agents change).
+        await flush();
+        dispatched += await this.#attemptMany([r], campaigns, now);
+      } else slice.push(r);
+    }
+    await flush();
     return dispatched;
   }
 
@@ -119,10 +150,13 @@ export class ReservationWorker implements Worker {
    * rule packs' hours; on a skill-queue campaign, not the quiet period after an abandoned call
    * to the number either (abandon-at-dial.ts).
    */
-  async #gates(r: ReservationRow, rules: ContactRules, now: number, skillQueue: boolean): Promise<GateResult> {
+  async #gates(r: ReservationRow, rules: ContactRules, now: number, skillQueue: boolean, blocklisted?: Set<string>): Promise<GateResult> {
     const quietMs = this.ctx.engine.agents.abandonQuietMs;
     return firstHold(
-      await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region),
+      // A number whose tail has no blocklist entry in the VDN (read once per slice) has nothing there to hold it.
+      blocklisted && !blocklisted.has(`${r.vdn_id}\u0000${numberTail(r.called_no)}`)
+        ? { go: true }
+        : await blocklistAtDial(this.ctx.db, r.vdn_id, r.called_no, now, rules.tz, rules.region),
       packHoursGate(rules, now),
       skillQueue ? await abandonQuietAtDial(this.ctx.db, r.vdn_id, canonicalNumber(r.called_no, rules.region), now, quietMs) : { go: true },
     );
@@ -153,83 +187,147 @@ export class ReservationWorker implements Worker {
     events.emit('record:skipped', { campaignId: r.campaign_id, reservationId: r.id, gate: gate.gate, until: gate.until });
   }
 
-  async #attempt(r: ReservationRow, now: number): Promise<boolean> {
-    const { db, events, nodeId } = this.ctx;
-    const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirstOrThrow();
-    const rules = contactRulesFor(this.ctx.engine, campaign);
+  /**
+   * Attempts of claimed reservations (issue #12), in order: gates per reservation (reads), then
+   * every one that passed in ONE dispatch transaction (contact-safety.repository.ts
+   * `dispatchMany`), handed to the dialer, and the outcomes answered at once settled together in
+   * ONE transaction (settle-attempt.ts `settleAttempts`). Returns how many were dispatched.
+   */
+  async #attemptMany(rows: ReadonlyArray<ReservationRow>, campaigns: Map<number, CampaignRow>, now: number): Promise<number> {
+    const { db, nodeId } = this.ctx;
     const desk = this.ctx.agents;
-    const skillQueue = desk !== undefined && desk.modeOf(campaign) !== null;
-    const gate = await this.#gates(r, rules, now, skillQueue);
-    if (!gate.go) {
-      await this.#hold(r, gate, now);
-      return false;
+    const blocklisted = new Set<string>();
+    const tails = [...new Set(rows.map((r) => numberTail(r.called_no)))];
+    for (let i = 0; i < tails.length; i += 1000) {
+      const hits = await db
+        .selectFrom('blocklist')
+        .select(['vdn_id', 'number_tail'])
+        .distinct()
+        .where('vdn_id', 'in', [...new Set(rows.map((r) => r.vdn_id))])
+        .where('number_tail', 'in', tails.slice(i, i + 1000))
+        .execute();
+      for (const h of hits) if (h.number_tail !== null) blocklisted.add(`${h.vdn_id}\u0000${h.number_tail}`);
     }
-    if (skillQueue && !(await desk.reservationMayDial(campaign, now))) {
-      // No agent free for it yet: back in the queue until agents change state (no trail row per
-      // pass); the timeout pass ends it if no agent frees up within the grace period.
-      await releaseReservation(db, r.id, nodeId, desk.nextEvent(now) ?? now + 1000, now);
-      return false;
+    let go: GoReservation[] = [];
+    const keys = new Set<string>();
+    let dispatched = 0;
+    for (const r of rows) {
+      const campaign = campaigns.get(r.campaign_id) ?? (await db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirstOrThrow());
+      const rules = contactRulesFor(this.ctx.engine, campaign);
+      const skillQueue = desk !== undefined && desk.modeOf(campaign) !== null;
+      // A number already in this slice: the slice goes first, so that this reservation's gates
+      // (the blocklist's calls per period) see that attempt, as one attempt after the other would.
+      const key = `${r.vdn_id}\u0000${canonicalNumber(r.called_no, rules.region)}`;
+      if (keys.has(key)) {
+        dispatched += await this.#dispatchSlice(go, now);
+        go = [];
+        keys.clear();
+      }
+      const gate = await this.#gates(r, rules, now, skillQueue, blocklisted);
+      if (!gate.go) {
+        await this.#hold(r, gate, now);
+        continue;
+      }
+      if (skillQueue && !(await desk.reservationMayDial(campaign, now))) {
+        // No agent free for it yet: back in the queue until agents change state (no trail row per
+        // pass); the timeout pass ends it if no agent frees up within the grace period.
+        await releaseReservation(db, r.id, nodeId, desk.nextEvent(now) ?? now + 1000, now);
+        continue;
+      }
+      keys.add(key);
+      go.push({ r, campaign, rules, skillQueue, callId: newLongId(now), callerNo: '' });
     }
-    const callId = newLongId(now);
-    let callerNo = '';
-    const dispatched = await dispatchCountingContacts(db, {
-      vdnId: r.vdn_id,
-      numberKey: canonicalNumber(r.called_no, rules.region),
-      campaignId: r.campaign_id,
+    return dispatched + (await this.#dispatchSlice(go, now));
+  }
+
+  /** Dispatches, dials and settles reservations that passed their gates (see {@link #attemptMany}); returns how many were dispatched. */
+  async #dispatchSlice(go: GoReservation[], now: number): Promise<number> {
+    if (go.length === 0) return 0;
+    const { db, events, nodeId } = this.ctx;
+    const desk = this.ctx.agents;
+    const attemptOf = (x: GoReservation): DispatchAttempt => ({
+      vdnId: x.r.vdn_id,
+      numberKey: canonicalNumber(x.r.called_no, x.rules.region),
+      campaignId: x.r.campaign_id,
       dataId: null,
-      reservationId: r.id,
-      callId,
-      now,
-      lookbackMs: rules.lookbackMs,
-      check: (callsAt) => countedLimits(rules, now, callsAt),
-      mark: async (trx) => {
-        callerNo = (await pickCallerNumber(trx, r.campaign_id, now)) ?? '';
-        return markReservationDispatched(trx, r.id, nodeId, callId, callerNo, now);
+      reservationId: x.r.id,
+      callId: x.callId,
+      lookbackMs: x.rules.lookbackMs,
+      check: (callsAt) => countedLimits(x.rules, now, callsAt),
+      mark: async (trx, pickCaller) => {
+        x.callerNo = pickCaller() ?? '';
+        return markReservationDispatched(trx, x.r.id, nodeId, x.callId, x.callerNo, now);
       },
+      trail: () => ({
+        vdn_id: x.r.vdn_id,
+        campaign_id: x.r.campaign_id,
+        data_id: null,
+        reservation_id: x.r.id,
+        at: now,
+        kind: 'dialled',
+        gate: null,
+        until: null,
+        call_id: x.callId,
+        called_no: x.r.called_no,
+        caller_no: x.callerNo,
+        fail_code: null,
+        detail: 'automatic reservation',
+      }),
     });
-    if (dispatched.kind === 'lost') return false;
-    if (dispatched.kind === 'held') {
-      await this.#hold(r, dispatched.gate, now);
-      return false;
+    // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
+    // other dialer: each attempt marked in its own transaction just before its hand-off.
+    const outcomes: DispatchOutcome[] = [];
+    const dispatchUpTo = async (i: number): Promise<void> => {
+      if (i < outcomes.length) return;
+      const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+    };
+    const settle: Array<{ r: ReservationRow; callId: string; callerNo: string; outcome: DialOutcome; skillQueue: boolean }> = [];
+    let dispatched = 0;
+    for (const [i, x] of go.entries()) {
+      await dispatchUpTo(i);
+      const d = outcomes[i]!;
+      if (d.kind === 'lost') continue;
+      if (d.kind === 'held') {
+        await this.#hold(x.r, d.gate, now);
+        continue;
+      }
+      dispatched++;
+      const { r, campaign, callId, callerNo, skillQueue } = x;
+      events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, callerNo });
+      const result = await this.ctx.dialer.dial({
+        callId,
+        vdnId: r.vdn_id,
+        campaignId: r.campaign_id,
+        reservationId: r.id,
+        calledNo: r.called_no,
+        callerNo,
+        attempt: r.attempts,
+        maxAlertingTime: campaign.max_alerting_time,
+        deviceType: campaign.device_type,
+        callData: r.call_data,
+        nowMs: now,
+        ...(skillQueue && desk
+          ? { agentQueue: { skillId: desk.skillOf(campaign), mode: desk.modeOf(campaign)!, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' as const } }
+          : {}),
+      });
+      if (result.kind === 'settled') {
+        // Simulated agent pool: the answered call takes the free agent (agent-desk.ts).
+        const outcome = skillQueue && desk ? desk.place(campaign, result.outcome, now) : result.outcome;
+        settle.push({ r, callId, callerNo, outcome, skillQueue });
+      }
     }
-    await appendTrail(db, {
-      vdn_id: r.vdn_id,
-      campaign_id: r.campaign_id,
-      data_id: null,
-      reservation_id: r.id,
-      at: now,
-      kind: 'dialled',
-      gate: null,
-      until: null,
-      call_id: callId,
-      called_no: r.called_no,
-      caller_no: callerNo,
-      fail_code: null,
-      detail: 'automatic reservation',
-    });
-    events.emit('attempt:dispatched', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, callerNo });
-    const result = await this.ctx.dialer.dial({
-      callId,
-      vdnId: r.vdn_id,
-      campaignId: r.campaign_id,
-      reservationId: r.id,
-      calledNo: r.called_no,
-      callerNo,
-      attempt: r.attempts,
-      maxAlertingTime: campaign.max_alerting_time,
-      deviceType: campaign.device_type,
-      callData: r.call_data,
-      nowMs: now,
-      ...(skillQueue
-        ? { agentQueue: { skillId: desk.skillOf(campaign), mode: desk.modeOf(campaign)!, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' as const } }
-        : {}),
-    });
-    if (result.kind === 'settled') {
-      // Simulated agent pool: the answered call takes the free agent (agent-desk.ts).
-      const outcome = skillQueue ? desk.place(campaign, result.outcome, now) : result.outcome;
-      await this.settle(r, nodeId, callId, callerNo, outcome, now);
+    if (settle.length > 0) {
+      const settled = await settleAttempts(
+        this.ctx,
+        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, now), outcome: x.outcome })),
+        now,
+      );
+      for (const [i, x] of settle.entries()) {
+        if (settled[i] && x.skillQueue) await this.#agentCall(x.r, x.callId, x.outcome, now);
+      }
     }
-    return true;
+    return dispatched;
   }
 
   /** Records an automatic reservation's outcome (settle-attempt.ts): the reservation, its history, the call result, the callback. */
@@ -252,82 +350,77 @@ export class ReservationWorker implements Worker {
   }
 
   async #record(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
-    return settleAttempt(
-      this.ctx,
-      {
-        vdnId: r.vdn_id,
-        campaignId: r.campaign_id,
-        dataId: null,
-        reservationId: r.id,
-        callId,
-        calledNo: r.called_no,
-        callerNo: callerNo || null,
-        sessionId: null,
-        customField: null,
-        record: async (trx, { failCode, success, resultCode, outcome }) => {
-          const upd = await trx
-            .updateTable('reservations')
-            .set({
-              state: 'done',
-              fail_code: failCode,
-              call_id: callId,
-              caller_no: callerNo || null,
-              call_begin_time: outcome.callBeginTime,
-              call_end_time: outcome.callEndTime,
-              lease_owner: null,
-              lease_until: null,
-              updated_at: now,
-            })
-            .where('id', '=', r.id)
-            .where('state', '=', 'dialing')
-            .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
-            .executeTakeFirst();
-          if (Number(upd.numUpdatedRows) !== 1) return null;
-          await trx
-            .insertInto('reservation_results')
-            .values({
-              reservation_id: r.id,
-              source: 'engine',
-              user_account: r.user_account,
-              work_no: r.work_no,
-              caller_no: callerNo || null,
-              fail_code: failCode,
-              call_id: callId,
-              busi_result: null,
-              busi_sub_status: null,
-              call_begin_time: outcome.callBeginTime,
-              call_end_time: outcome.callEndTime,
-              created_at: now,
-            })
-            .execute();
-          await trx
-            .insertInto('call_results')
-            .values({
-              call_id: callId,
-              vdn_id: r.vdn_id,
-              campaign_id: r.campaign_id,
-              data_id: null,
-              reservation_id: r.id,
-              batch_id: null,
-              session_id: null,
-              custom_field: null,
-              called_no: r.called_no,
-              caller_no: callerNo || null,
-              call_status: success ? 6 : 5,
-              fail_code: failCode,
-              result_code: resultCode,
-              ack_begin_time: outcome.ackBeginTime,
-              call_begin_time: outcome.callBeginTime,
-              call_end_time: outcome.callEndTime,
-              record_path: outcome.recordPath ?? null,
-              created_at: now,
-            })
-            .execute();
-          return { until: null, detail: resultCode };
-        },
+    return settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, now), o, now);
+  }
+
+  /** What settle-attempt.ts needs to settle one attempt of reservation `r`, with the reservation's own writes. */
+  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, now: number): SettleSubject {
+    return {
+      vdnId: r.vdn_id,
+      campaignId: r.campaign_id,
+      dataId: null,
+      reservationId: r.id,
+      callId,
+      calledNo: r.called_no,
+      callerNo: callerNo || null,
+      sessionId: null,
+      customField: null,
+      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
+        const upd = await trx
+          .updateTable('reservations')
+          .set({
+            state: 'done',
+            fail_code: failCode,
+            call_id: callId,
+            caller_no: callerNo || null,
+            call_begin_time: outcome.callBeginTime,
+            call_end_time: outcome.callEndTime,
+            lease_owner: null,
+            lease_until: null,
+            updated_at: now,
+          })
+          .where('id', '=', r.id)
+          .where('state', '=', 'dialing')
+          .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) !== 1) return null;
+        batch.reservationResults.push({
+          reservation_id: r.id,
+          source: 'engine',
+          user_account: r.user_account,
+          work_no: r.work_no,
+          caller_no: callerNo || null,
+          fail_code: failCode,
+          call_id: callId,
+          busi_result: null,
+          busi_sub_status: null,
+          call_begin_time: outcome.callBeginTime,
+          call_end_time: outcome.callEndTime,
+          created_at: now,
+        });
+        // Written with the batch's other call results before the commit (settle-attempt.ts).
+        batch.callResults.push({
+          call_id: callId,
+          vdn_id: r.vdn_id,
+          campaign_id: r.campaign_id,
+          data_id: null,
+          reservation_id: r.id,
+          batch_id: null,
+          session_id: null,
+          custom_field: null,
+          called_no: r.called_no,
+          caller_no: callerNo || null,
+          call_status: success ? 6 : 5,
+          fail_code: failCode,
+          result_code: resultCode,
+          ack_begin_time: outcome.ackBeginTime,
+          call_begin_time: outcome.callBeginTime,
+          call_end_time: outcome.callEndTime,
+          record_path: outcome.recordPath ?? null,
+          created_at: now,
+        });
+        return { until: null, detail: resultCode };
       },
-      o,
-      now,
-    );
+    };
   }
 }

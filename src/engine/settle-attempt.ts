@@ -13,7 +13,10 @@
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
 import { insertCallTurns } from '../store/call-records.repository.js';
-import { appendTrail, enqueueCallback } from '../store/engine.repository.js';
+import { flushResultRows, resultRowsBatch, type ResultRowsBatch } from '../store/call-data.repository.js';
+import { appendTrails, enqueueCallbacks } from '../store/engine.repository.js';
+import type { Insertable } from 'kysely';
+import type { TrailTable } from '../store/schema/engine.js';
 import { rowLockTransaction } from '../store/dialect.js';
 import { callbackItem } from './callback.js';
 import type { DialOutcome } from './dialer.js';
@@ -43,64 +46,114 @@ export interface SettleSubject {
   /**
    * The worker's rows (record or reservation, call result), in the settling transaction.
    * Returns what the trail entry says (`until`: when the work is next due, epoch ms), or null
-   * when the lease was lost (nothing is written).
+   * when the lease was lost (nothing is written). Call-result rows may be left in `batch`:
+   * they are written before the transaction commits.
    */
-  record(trx: Db, s: Settlement): Promise<{ until: number | null; detail: string | null } | null>;
+  record(trx: Db, s: Settlement, batch: ResultRowsBatch): Promise<{ until: number | null; detail: string | null } | null>;
 }
 
 /** Settles one attempt at engine time `now` (epoch ms); false when it was no longer this node's to settle. */
 export async function settleAttempt(ctx: EngineContext, subject: SettleSubject, o: DialOutcome, now: number): Promise<boolean> {
-  const failCode = normalizeFailCode(o.failCode);
-  const success = isSuccessFailCode(failCode);
-  const resultCode = await ctx.externalResultFor(ctx.db, subject.vdnId, failCode);
-  const s: Settlement = { failCode, success, resultCode, outcome: { ...o, failCode } };
-  // Guarded by the record's own row (the lease condition in `record`): no store-wide lock.
-  const settled = await rowLockTransaction(ctx.db).execute(async (trx) => {
-    const trail = await subject.record(trx, s);
-    if (!trail) return false;
-    // The dialogue of an automatic or robot call (callRecord), kept with its result.
-    if (o.turns?.length) await insertCallTurns(trx, subject.vdnId, subject.callId, o.turns, now);
-    await appendTrail(trx, {
-      vdn_id: subject.vdnId,
-      campaign_id: subject.campaignId,
-      data_id: subject.dataId,
-      reservation_id: subject.reservationId,
-      at: now,
-      kind: 'settled',
-      gate: null,
-      until: trail.until,
-      call_id: subject.callId,
-      called_no: subject.calledNo,
-      caller_no: subject.callerNo || null,
-      fail_code: failCode,
-      detail: trail.detail,
-    });
-    const c = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', subject.campaignId).executeTakeFirst();
-    if (c?.call_back_url) {
-      const item = callbackItem({
-        campaignId: subject.campaignId,
-        sessionId: subject.sessionId,
-        called: subject.calledNo,
-        callTime: Number(o.ackBeginTime ?? now),
-        callStatus: success ? 6 : 5,
-        failCode,
-        vdnId: subject.vdnId,
-        callId: subject.callId,
-        customField: subject.customField,
-        recordPath: o.recordPath ?? null,
-      });
-      await enqueueCallback(trx, { vdn_id: subject.vdnId, campaign_id: subject.campaignId, url: c.call_back_url, payload: JSON.stringify([item]), next_at: now, created_at: now });
-    }
-    return true;
-  });
-  if (settled) {
+  const [settled] = await settleAttempts(ctx, [{ subject, outcome: o }], now);
+  return settled ?? false;
+}
+
+/**
+ * Settles several attempts whose outcomes arrived together (one round's simulated results) in
+ * ONE transaction (issue #12): each item exactly as {@link settleAttempt} would, its trail rows
+ * and callbacks in multi-row INSERTs; the external result and the campaign's callback URL read
+ * once per batch. Should the batch fail (one bad item), each item is settled again on its own,
+ * so one item cannot keep the others from being recorded. Returns, per item, whether it was
+ * settled (false: no longer this node's), and emits `attempt:settled` for each after the commit.
+ */
+export async function settleAttempts(ctx: EngineContext, items: ReadonlyArray<{ subject: SettleSubject; outcome: DialOutcome }>, now: number): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  const results = new Map<string, string | null>();
+  const prepared: Array<{ subject: SettleSubject; o: DialOutcome; s: Settlement }> = [];
+  for (const { subject, outcome: o } of items) {
+    const failCode = normalizeFailCode(o.failCode);
+    const success = isSuccessFailCode(failCode);
+    const key = `${subject.vdnId}\u0000${failCode}`;
+    if (!results.has(key)) results.set(key, await ctx.externalResultFor(ctx.db, subject.vdnId, failCode));
+    prepared.push({ subject, o, s: { failCode, success, resultCode: results.get(key)!, outcome: { ...o, failCode } } });
+  }
+  let settled: boolean[];
+  try {
+    settled = await settleInOneTransaction(ctx, prepared, now);
+  } catch (e) {
+    if (prepared.length === 1) throw e;
+    settled = [];
+    for (const p of prepared) settled.push((await settleInOneTransaction(ctx, [p], now))[0]!);
+  }
+  for (const [i, p] of prepared.entries()) {
+    if (!settled[i]) continue;
     ctx.events.emit('attempt:settled', {
-      callId: subject.callId,
-      campaignId: subject.campaignId,
-      ...(subject.dataId !== null ? { dataId: subject.dataId } : {}),
-      ...(subject.reservationId !== null ? { reservationId: subject.reservationId } : {}),
-      failCode,
+      callId: p.subject.callId,
+      campaignId: p.subject.campaignId,
+      ...(p.subject.dataId !== null ? { dataId: p.subject.dataId } : {}),
+      ...(p.subject.reservationId !== null ? { reservationId: p.subject.reservationId } : {}),
+      failCode: p.s.failCode,
     });
   }
   return settled;
+}
+
+async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArray<{ subject: SettleSubject; o: DialOutcome; s: Settlement }>, now: number): Promise<boolean[]> {
+  // Guarded by each record's own row (the lease condition in `record`): no store-wide lock.
+  return rowLockTransaction(ctx.db).execute(async (trx) => {
+    const urls = new Map<number, string | null>();
+    const trail: Array<Insertable<TrailTable>> = [];
+    const callbacks: Array<Parameters<typeof enqueueCallbacks>[1][number]> = [];
+    const out: boolean[] = [];
+    const batch = resultRowsBatch();
+    for (const { subject, o, s } of prepared) {
+      const entry = await subject.record(trx, s, batch);
+      if (!entry) {
+        out.push(false);
+        continue;
+      }
+      // The dialogue of an automatic or robot call (callRecord), kept with its result.
+      if (o.turns?.length) await insertCallTurns(trx, subject.vdnId, subject.callId, o.turns, now);
+      trail.push({
+        vdn_id: subject.vdnId,
+        campaign_id: subject.campaignId,
+        data_id: subject.dataId,
+        reservation_id: subject.reservationId,
+        at: now,
+        kind: 'settled',
+        gate: null,
+        until: entry.until,
+        call_id: subject.callId,
+        called_no: subject.calledNo,
+        caller_no: subject.callerNo || null,
+        fail_code: s.failCode,
+        detail: entry.detail,
+      });
+      if (!urls.has(subject.campaignId)) {
+        const c = await trx.selectFrom('campaigns').select('call_back_url').where('id', '=', subject.campaignId).executeTakeFirst();
+        urls.set(subject.campaignId, c?.call_back_url ?? null);
+      }
+      const url = urls.get(subject.campaignId);
+      if (url) {
+        const item = callbackItem({
+          campaignId: subject.campaignId,
+          sessionId: subject.sessionId,
+          called: subject.calledNo,
+          callTime: Number(o.ackBeginTime ?? now),
+          callStatus: s.success ? 6 : 5,
+          failCode: s.failCode,
+          vdnId: subject.vdnId,
+          callId: subject.callId,
+          customField: subject.customField,
+          recordPath: o.recordPath ?? null,
+        });
+        callbacks.push({ vdn_id: subject.vdnId, campaign_id: subject.campaignId, url, payload: JSON.stringify([item]), next_at: now, created_at: now });
+      }
+      out.push(true);
+    }
+    await flushResultRows(trx, batch);
+    await appendTrails(trx, trail);
+    await enqueueCallbacks(trx, callbacks);
+    return out;
+  });
 }

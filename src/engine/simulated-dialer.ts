@@ -112,6 +112,7 @@ function between([lo, hi]: readonly [number, number], u: number): number {
 
 export class SimulatedDialer implements Dialer {
   readonly name = 'simulated';
+  readonly answersAtOnce = true;
   readonly #opts: SimulatedDialerOptions;
   readonly #total: number;
 

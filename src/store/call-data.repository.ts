@@ -6,9 +6,9 @@
  * @example const ids = await insertCallData(trx, records)
  */
 import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
-import type { DB, Db } from './db.js';
+import type { DB, Db, ReservationResultTable } from './db.js';
 import { notifyNodes } from './dialect.js';
-import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
+import type { CallDataNumberTable, CallDataTable, CallResultTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
 export type CallDataNumberRow = Selectable<CallDataNumberTable>;
@@ -257,8 +257,8 @@ export interface AttemptResult {
  *
  * @example await recordAttemptResult(db, { dataId: 1001, owner: 'node-a', callId: 'c1', calledNo: '13800000000', callerNo: '4001', failCode: '00000', resultCode: null, callStatus: 6, ackBeginTime: t0, callBeginTime: t1, callEndTime: t2, next: { kind: 'done' }, nowMs: t2 })
  */
-export async function recordAttemptResult(db: Db, a: AttemptResult): Promise<boolean> {
-  if (!db.isTransaction) return db.transaction().execute((trx) => recordAttemptResult(trx, a));
+export async function recordAttemptResult(db: Db, a: AttemptResult, batch?: ResultRowsBatch): Promise<boolean> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => recordAttemptResult(trx, a, batch));
   const done = a.next.kind === 'done';
   const upd = await db
     .updateTable('call_data')
@@ -282,31 +282,75 @@ export async function recordAttemptResult(db: Db, a: AttemptResult): Promise<boo
     .returning(['vdn_id', 'campaign_id', 'batch_id', 'session_id', 'custom_field'])
     .executeTakeFirst();
   if (!upd) return false;
-  await db
-    .insertInto('call_results')
-    .values({
-      call_id: a.callId,
-      vdn_id: upd.vdn_id,
-      campaign_id: upd.campaign_id,
-      data_id: a.dataId,
-      reservation_id: null,
-      batch_id: upd.batch_id,
-      session_id: upd.session_id,
-      custom_field: upd.custom_field,
-      called_no: a.calledNo,
-      caller_no: a.callerNo,
-      call_status: a.callStatus,
-      fail_code: a.failCode,
-      result_code: a.resultCode,
-      ack_begin_time: a.ackBeginTime,
-      call_begin_time: a.callBeginTime,
-      call_end_time: a.callEndTime,
-      record_path: a.recordPath ?? null,
-      created_at: a.nowMs,
-    })
-    .execute();
+  const row: Insertable<CallResultTable> = {
+    call_id: a.callId,
+    vdn_id: upd.vdn_id,
+    campaign_id: upd.campaign_id,
+    data_id: a.dataId,
+    reservation_id: null,
+    batch_id: upd.batch_id,
+    session_id: upd.session_id,
+    custom_field: upd.custom_field,
+    called_no: a.calledNo,
+    caller_no: a.callerNo,
+    call_status: a.callStatus,
+    fail_code: a.failCode,
+    result_code: a.resultCode,
+    ack_begin_time: a.ackBeginTime,
+    call_begin_time: a.callBeginTime,
+    call_end_time: a.callEndTime,
+    record_path: a.recordPath ?? null,
+    created_at: a.nowMs,
+  };
+  if (batch) {
+    batch.callResults.push(row);
+    batch.numberAttempts.push({ dataId: a.dataId, calledNo: a.calledNo });
+    return true;
+  }
+  await db.insertInto('call_results').values(row).execute();
   await db.updateTable('call_data_numbers').set({ attempts: sql<number>`attempts + 1` }).where('data_id', '=', a.dataId).where('called_no', '=', a.calledNo).execute();
   return true;
+}
+
+/**
+ * Rows of several settled attempts written together at the end of their transaction (issue
+ * #12): the call results (and reservation results) in multi-row INSERTs, the numbers' attempt counts in one UPDATE per
+ * 200 attempts. Same rows as one {@link recordAttemptResult} at a time.
+ */
+export interface ResultRowsBatch {
+  callResults: Array<Insertable<CallResultTable>>;
+  reservationResults: Array<Insertable<ReservationResultTable>>;
+  numberAttempts: Array<{ dataId: number; calledNo: string }>;
+}
+
+export function resultRowsBatch(): ResultRowsBatch {
+  return { callResults: [], reservationResults: [], numberAttempts: [] };
+}
+
+/** Writes a {@link ResultRowsBatch} (in the caller's transaction) and empties it. */
+export async function flushResultRows(db: Db, batch: ResultRowsBatch): Promise<void> {
+  for (let i = 0; i < batch.reservationResults.length; i += 500) {
+    await db
+      .insertInto('reservation_results')
+      .values(batch.reservationResults.slice(i, i + 500))
+      .execute();
+  }
+  for (let i = 0; i < batch.callResults.length; i += 500)
+    await db
+      .insertInto('call_results')
+      .values(batch.callResults.slice(i, i + 500))
+      .execute();
+  for (let i = 0; i < batch.numberAttempts.length; i += 200) {
+    const part = batch.numberAttempts.slice(i, i + 200);
+    await db
+      .updateTable('call_data_numbers')
+      .set({ attempts: sql<number>`attempts + 1` })
+      .where((eb) => eb.or(part.map((p) => eb.and([eb('data_id', '=', p.dataId), eb('called_no', '=', p.calledNo)]))))
+      .execute();
+  }
+  batch.callResults = [];
+  batch.reservationResults = [];
+  batch.numberAttempts = [];
 }
 
 /**

@@ -7,6 +7,7 @@
 import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { CallerNumberTable, CampaignTable, Db } from './db.js';
+import { notifyNodes } from './dialect.js';
 
 export type CampaignRow = Selectable<CampaignTable>;
 export type CallerNumberRow = Selectable<CallerNumberTable>;
@@ -140,6 +141,8 @@ export async function setSuspended(db: Db, id: number, suspended: boolean, nowMs
     .set({ suspended: suspended ? 1 : 0, updated_at: nowMs })
     .where('id', '=', id)
     .execute();
+  // A resumed campaign's due records are new work for the engines (now, not at their next poll).
+  if (!suspended) await notifyNodes(db, 'work');
 }
 
 /**

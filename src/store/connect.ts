@@ -47,6 +47,7 @@ import { sipCalls } from './migrations/010-sip-calls.js';
 import { pacing } from './migrations/011-pacing.js';
 import { agents } from './migrations/012-agents.js';
 import { agentLedger } from './migrations/013-agent-ledger.js';
+import { engineDispatch } from './migrations/014-engine-dispatch.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -72,6 +73,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '011-pacing': pacing(caps),
     '012-agents': agents(caps),
     '013-agent-ledger': agentLedger(caps),
+    '014-engine-dispatch': engineDispatch(caps),
   };
 }
 

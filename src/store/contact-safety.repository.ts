@@ -5,8 +5,11 @@
 import type { GateResult } from '../domain/gates.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import type { BlocklistTable, Db } from './db.js';
-import { rowLockTransaction } from './dialect.js';
-import type { Selectable } from 'kysely';
+import { rowLockTransaction, type DialectCaps } from './dialect.js';
+import type { Insertable, Selectable } from 'kysely';
+import { appendTrails, CallerPools } from './engine.repository.js';
+import type { TrailTable } from './schema/engine.js';
+import type { ContactAttemptTable } from './schema/contact-safety.js';
 
 export type BlocklistEntryRow = Pick<Selectable<BlocklistTable>, 'number' | 'expires_at' | 'restrict_times' | 'restrict_period'>;
 
@@ -74,5 +77,124 @@ export async function dispatchCountingContacts(
       .values({ vdn_id: o.vdnId, number_key: o.numberKey, campaign_id: o.campaignId, data_id: o.dataId, reservation_id: o.reservationId, call_id: o.callId, at: o.now })
       .execute();
     return { kind: 'dispatched' };
+  });
+}
+
+/** One attempt of a {@link dispatchMany} batch. */
+export interface DispatchAttempt {
+  vdnId: number;
+  numberKey: string;
+  campaignId: number;
+  dataId: number | null;
+  reservationId: string | null;
+  callId: string;
+  /** How far back the counted limits look, ms (0: none, nothing to lock or count). */
+  lookbackMs: number;
+  check: (callsAt: number[]) => GateResult;
+  /**
+   * Marks the claimed work as dispatched (false = the lease was lost); `pickCaller` hands out
+   * the campaign's next calling number (engine.repository.ts `CallerPools`).
+   */
+  mark: (trx: Db, pickCaller: () => string | null) => Promise<boolean>;
+  /** The trail row of a dispatched attempt (written in the same transaction), or null. */
+  trail?: () => Insertable<TrailTable> | null;
+}
+
+/** Rows per multi-row INSERT of contact attempts (7 columns). */
+const ATTEMPT_CHUNK = 1000;
+
+/**
+ * A slice of attempts dispatched in ONE transaction (issue #12), with exactly the rules of
+ * {@link dispatchCountingContacts} for each, in the order given:
+ *
+ *   lock every (VDN, number) row the slice counts (one multi-row upsert, in key order, so two
+ *   nodes lock in the same order) → read the attempts to those numbers in the look-back (one
+ *   query per VDN) → per attempt: `check` on the attempts so far (earlier attempts of this slice
+ *   to the same number included) → `mark` (calling number picked from the pools read once) →
+ *   the contact attempts and trail rows in multi-row INSERTs → the pools' stamps.
+ *
+ * Returns one outcome per attempt, in the order given. Nothing is written when it throws.
+ * `now` is the engine clock (epoch ms) shared by the slice.
+ */
+export async function dispatchMany(db: Db, caps: DialectCaps, now: number, attempts: ReadonlyArray<DispatchAttempt>): Promise<DispatchOutcome[]> {
+  if (attempts.length === 0) return [];
+  return rowLockTransaction(db).execute(async (trx) => {
+    const counted = attempts.filter((a) => a.lookbackMs > 0);
+    const keyOf = (vdnId: number, numberKey: string) => `${vdnId}\u0000${numberKey}`;
+    const times = new Map<string, number[]>();
+    if (counted.length > 0) {
+      const locks = new Map<string, { vdn_id: number; number_key: string; touched_at: number }>();
+      for (const a of counted) locks.set(keyOf(a.vdnId, a.numberKey), { vdn_id: a.vdnId, number_key: a.numberKey, touched_at: now });
+      const ordered = [...locks.values()].sort((x, y) => x.vdn_id - y.vdn_id || (x.number_key < y.number_key ? -1 : x.number_key > y.number_key ? 1 : 0));
+      for (let i = 0; i < ordered.length; i += ATTEMPT_CHUNK) {
+        await trx
+          .insertInto('contact_locks')
+          .values(ordered.slice(i, i + ATTEMPT_CHUNK))
+          .onConflict((oc) => oc.columns(['vdn_id', 'number_key']).doUpdateSet({ touched_at: now }))
+          .execute();
+      }
+      const maxLookback = Math.max(...counted.map((a) => a.lookbackMs));
+      const byVdn = new Map<number, string[]>();
+      for (const l of ordered) {
+        const keys = byVdn.get(l.vdn_id);
+        if (keys) keys.push(l.number_key);
+        else byVdn.set(l.vdn_id, [l.number_key]);
+      }
+      for (const [vdnId, keys] of byVdn) {
+        for (let i = 0; i < keys.length; i += ATTEMPT_CHUNK) {
+          const rows = await trx
+            .selectFrom('contact_attempts')
+            .select(['number_key', 'at'])
+            .where('vdn_id', '=', vdnId)
+            .where('number_key', 'in', keys.slice(i, i + ATTEMPT_CHUNK))
+            .where('at', '>', now - maxLookback)
+            .execute();
+          for (const r of rows) {
+            const k = keyOf(vdnId, r.number_key);
+            const list = times.get(k);
+            if (list) list.push(Number(r.at));
+            else times.set(k, [Number(r.at)]);
+          }
+        }
+      }
+    }
+    const pools = await CallerPools.load(
+      trx,
+      caps,
+      attempts.map((a) => a.campaignId),
+    );
+    const out: DispatchOutcome[] = [];
+    const made: Array<Insertable<ContactAttemptTable>> = [];
+    const trail: Array<Insertable<TrailTable>> = [];
+    for (const a of attempts) {
+      const k = keyOf(a.vdnId, a.numberKey);
+      const callsAt = a.lookbackMs > 0 ? (times.get(k) ?? []).filter((t) => t > now - a.lookbackMs) : [];
+      const gate = a.check(callsAt);
+      if (!gate.go) {
+        out.push({ kind: 'held', gate });
+        continue;
+      }
+      if (!(await a.mark(trx, () => pools.pick(a.campaignId, now)))) {
+        out.push({ kind: 'lost' });
+        continue;
+      }
+      if (a.lookbackMs > 0) {
+        const list = times.get(k);
+        if (list) list.push(now);
+        else times.set(k, [now]);
+      }
+      made.push({ vdn_id: a.vdnId, number_key: a.numberKey, campaign_id: a.campaignId, data_id: a.dataId, reservation_id: a.reservationId, call_id: a.callId, at: now });
+      const t = a.trail?.();
+      if (t) trail.push(t);
+      out.push({ kind: 'dispatched' });
+    }
+    for (let i = 0; i < made.length; i += ATTEMPT_CHUNK)
+      await trx
+        .insertInto('contact_attempts')
+        .values(made.slice(i, i + ATTEMPT_CHUNK))
+        .execute();
+    await appendTrails(trx, trail);
+    await pools.save(trx);
+    return out;
   });
 }

@@ -49,6 +49,20 @@ export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Ex
 /** What a node tells the others on the same database (PostgreSQL `NOTIFY`). */
 export type NodeTopic = 'work' | 'keys' | 'clock';
 
+const localListeners = new Set<(topic: NodeTopic) => void>();
+
+/**
+ * On SQLite (no LISTEN/NOTIFY): `fn` hears every {@link notifyNodes} of this process, at once
+ * (inside a transaction: before the commit; the engine's nudge only schedules a pass, which
+ * reads after it). Returns the function that stops listening.
+ *
+ * @example const off = onLocalNotice((t) => t === 'work' && engine.nudge())
+ */
+export function onLocalNotice(fn: (topic: NodeTopic) => void): () => void {
+  localListeners.add(fn);
+  return () => localListeners.delete(fn);
+}
+
 /**
  * Tells every node listening on this database (store/signals.ts) that `topic` changed: new
  * due work (`work`), access keys (`keys`), the manual clock (`clock`). Inside a transaction
@@ -57,7 +71,11 @@ export type NodeTopic = 'work' | 'keys' | 'clock';
  * SQLite has no such thing: a no-op (one process; the key cache also reloads on a timer).
  */
 export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    // One process on SQLite: its own listeners (the engine's nudge) hear it at once.
+    for (const fn of localListeners) fn(topic);
+    return;
+  }
   await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
 }
 

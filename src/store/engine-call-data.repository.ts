@@ -64,6 +64,22 @@ export async function numbersOf(db: Db, dataId: number): Promise<CallDataNumberR
   return db.selectFrom('call_data_numbers').selectAll().where('data_id', '=', dataId).orderBy('idx').execute();
 }
 
+/** The numbers of several records (one query per 1,000 records), each record's in `idx` order. */
+export async function numbersOfMany(db: Db, dataIds: ReadonlyArray<number>): Promise<Map<number, CallDataNumberRow[]>> {
+  const out = new Map<number, CallDataNumberRow[]>(dataIds.map((id) => [id, []]));
+  for (let i = 0; i < dataIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('call_data_numbers')
+      .selectAll()
+      .where('data_id', 'in', dataIds.slice(i, i + 1000))
+      .orderBy('data_id')
+      .orderBy('idx')
+      .execute();
+    for (const r of rows) out.get(Number(r.data_id))?.push(r);
+  }
+  return out;
+}
+
 /** Records the hand-off; false when the lease was lost meanwhile. */
 export async function markCallDataDispatched(db: Db, id: number, owner: string, callId: string, now: number): Promise<boolean> {
   const r = await db

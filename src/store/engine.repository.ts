@@ -130,34 +130,91 @@ export async function reapReservations(db: Db, now: number): Promise<{ undispatc
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }
 
-/**
- * Picks the calling number for a campaign: the best priority first, least recently used among
- * equals (round-robin that survives restarts), and marks it used.
- */
-export async function pickCallerNumber(db: Db, campaignId: number, now: number): Promise<string | null> {
-  const row = await db
-    .selectFrom('caller_numbers')
-    .select(['access_code'])
-    .where('campaign_id', '=', campaignId)
-    .orderBy('priority')
-    .orderBy(sql`coalesce(last_used_at, 0)`)
-    .orderBy('seq')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  // Strictly increasing per campaign, so several picks in the same millisecond still rotate.
-  const last = await db
-    .selectFrom('caller_numbers')
-    .select((eb) => eb.fn.max('last_used_at').as('m'))
-    .where('campaign_id', '=', campaignId)
-    .executeTakeFirst();
-  const stamp = Math.max(now, Number(last?.m ?? 0) + 1);
-  await db.updateTable('caller_numbers').set({ last_used_at: stamp }).where('campaign_id', '=', campaignId).where('access_code', '=', row.access_code).execute();
-  return row.access_code;
-}
-
 export async function appendTrail(db: Db, row: Insertable<TrailTable>): Promise<void> {
   await db.insertInto('engine_trail').values(row).execute();
+}
+
+/** Rows per multi-row INSERT: 13 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 500;
+
+/** Trail rows in as few statements as possible (one multi-row INSERT per 500 rows), in order. */
+export async function appendTrails(db: Db, rows: ReadonlyArray<Insertable<TrailTable>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await db
+      .insertInto('engine_trail')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+}
+
+interface PoolEntry {
+  access_code: string;
+  priority: number;
+  last: number;
+  seq: number;
+  dirty: boolean;
+}
+
+/**
+ * The calling-number pools of some campaigns, read once inside a dispatch transaction, picked
+ * from in memory and written back before it commits ({@link CallerPools.save}). Each pick is
+ * the best priority first, least recently used among equals, then `seq` (a round-robin that
+ * survives restarts), and the number is stamped used (stamps strictly increasing per campaign,
+ * so several picks in the same millisecond still rotate): n picks rotate the pool one by one. On PostgreSQL the pool rows are locked
+ * (`FOR UPDATE`, in campaign and access-code order) until the transaction ends, so two nodes
+ * never hand out the same rotation step; the rotation stays in the database, shared by all nodes.
+ */
+export class CallerPools {
+  readonly #pools = new Map<number, { rows: PoolEntry[]; max: number }>();
+
+  private constructor() {}
+
+  static async load(db: Db, caps: DialectCaps, campaignIds: Iterable<number>): Promise<CallerPools> {
+    const pools = new CallerPools();
+    const ids = [...new Set(campaignIds)].sort((a, b) => a - b);
+    if (ids.length === 0) return pools;
+    const rows = await db
+      .selectFrom('caller_numbers')
+      .select(['campaign_id', 'access_code', 'priority', 'last_used_at', 'seq'])
+      .where('campaign_id', 'in', ids)
+      .orderBy('campaign_id')
+      .orderBy('access_code')
+      .$if(caps.skipLocked, (q) => q.forUpdate())
+      .execute();
+    for (const id of ids) pools.#pools.set(id, { rows: [], max: 0 });
+    for (const r of rows) {
+      const p = pools.#pools.get(Number(r.campaign_id))!;
+      const last = r.last_used_at === null ? 0 : Number(r.last_used_at);
+      p.rows.push({ access_code: r.access_code, priority: Number(r.priority), last, seq: Number(r.seq), dirty: false });
+      if (r.last_used_at !== null && last > p.max) p.max = last;
+    }
+    return pools;
+  }
+
+  /** The campaign's next calling number at `now` (epoch ms), or null when it has none (or was not loaded). */
+  pick(campaignId: number, now: number): string | null {
+    const p = this.#pools.get(campaignId);
+    if (!p || p.rows.length === 0) return null;
+    let best = p.rows[0]!;
+    for (const r of p.rows) {
+      if (r.priority < best.priority || (r.priority === best.priority && (r.last < best.last || (r.last === best.last && r.seq < best.seq)))) best = r;
+    }
+    const stamp = Math.max(now, p.max + 1);
+    best.last = stamp;
+    best.dirty = true;
+    p.max = stamp;
+    return best.access_code;
+  }
+
+  /** Writes the stamps of the numbers picked (one UPDATE per number used). */
+  async save(db: Db): Promise<void> {
+    for (const [campaignId, p] of this.#pools) {
+      for (const r of p.rows) {
+        if (!r.dirty) continue;
+        await db.updateTable('caller_numbers').set({ last_used_at: r.last }).where('campaign_id', '=', campaignId).where('access_code', '=', r.access_code).execute();
+        r.dirty = false;
+      }
+    }
+  }
 }
 
 export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>): Promise<void> {
@@ -165,6 +222,16 @@ export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutbo
     .insertInto('callback_outbox')
     .values({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at })
     .execute();
+}
+
+/** Several callbacks in multi-row INSERTs (500 rows each), in order. */
+export async function enqueueCallbacks(db: Db, rows: ReadonlyArray<Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>>): Promise<void> {
+  const full = rows.map((row) => ({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at }));
+  for (let i = 0; i < full.length; i += INSERT_CHUNK)
+    await db
+      .insertInto('callback_outbox')
+      .values(full.slice(i, i + INSERT_CHUNK))
+      .execute();
 }
 
 /** Callbacks due for (re)delivery, claimed by pushing next_at forward by the lease. */
@@ -195,13 +262,18 @@ export async function nextReservationEvent(db: Db, now: number, graceMs: number)
     .where('state', '=', 'pending')
     .where('due_at', '>', now)
     .executeTakeFirst();
-  const timeout = await db
-    .selectFrom('reservations')
-    .select((eb) => eb.fn.min('appoint_time').as('t'))
-    .where('timeout', '=', 0)
-    .where('state', 'in', ['pending', 'due'])
-    .where('appoint_time', '>', now - graceMs)
-    .executeTakeFirst();
+  // One lookup per state: each is a single index seek (reservations_timeout, migration 014).
+  let timeout: { t: unknown } | undefined;
+  for (const state of ['pending', 'due']) {
+    const r = await db
+      .selectFrom('reservations')
+      .select((eb) => eb.fn.min('appoint_time').as('t'))
+      .where('timeout', '=', 0)
+      .where('state', '=', state)
+      .where('appoint_time', '>', now - graceMs)
+      .executeTakeFirst();
+    if (r?.t != null && (timeout?.t == null || Number(r.t) < Number(timeout.t))) timeout = r;
+  }
   const begin = await db
     .selectFrom('campaigns')
     .select((eb) => eb.fn.min('begin_time').as('t'))
