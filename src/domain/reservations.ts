@@ -38,6 +38,7 @@ import {
 } from '../store/reservations.repository.js';
 import { campaignState, wireStatus } from './campaign-rules.js';
 import { findCampaignEnd } from '../store/campaigns.repository.js';
+import { writeTransaction } from '../store/group-commit.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
@@ -77,8 +78,18 @@ function checkCallData(body: AppointCreate): void {
   }
 }
 
-/** Creates a reservation; returns its 30-digit id. */
-export async function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
+/**
+ * Creates a reservation; returns its 30-digit id. The checks and the insert run in one
+ * group-committed write transaction (store/group-commit.ts): the id is returned only once the
+ * reservation is committed, and no concurrent write comes between the checks and the insert.
+ * Errors: 0200007 unknown campaign, 02000001 missing agent, 0200001 callData, 04000001 time,
+ * 04000003 blocklisted number.
+ */
+export function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
+  return writeTransaction(ctx.db, (db) => createReservationIn({ ...ctx, db }, vdnId, body));
+}
+
+async function createReservationIn(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
   const now = ctx.clock.now();
   // Existence first: an unknown campaign is 0200007 whatever else is wrong with the body.
   const campaignId = Number(body.taskId);

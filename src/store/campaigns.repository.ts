@@ -7,6 +7,7 @@
 import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { CallerNumberTable, CampaignTable, Db } from './db.js';
+import { queryTemplate } from './query-template.js';
 
 export type CampaignRow = Selectable<CampaignTable>;
 export type CallerNumberRow = Selectable<CallerNumberTable>;
@@ -40,14 +41,13 @@ export async function findCampaignEnd(
   vdnId: number,
   id: number,
 ): Promise<{ end_time: number; time_zone: string | null; region: string | null; rule_pack: string | null } | undefined> {
-  return db
-    .selectFrom('campaigns')
-    .select(['end_time', 'time_zone', 'region', 'rule_pack'])
-    .where('id', '=', id)
-    .where('vdn_id', '=', vdnId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return (await db.executeQuery(campaignEndQuery(db, vdnId, id))).rows[0];
 }
+
+/** `findCampaignEnd`'s query, compiled once (store/query-template.ts): it runs twice per appoint/create. */
+const campaignEndQuery = queryTemplate((db: Db, vdnId: number, id: number) =>
+  db.selectFrom('campaigns').select(['end_time', 'time_zone', 'region', 'rule_pack']).where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null),
+);
 
 /** @example const id = await insertCampaign(trx, row) */
 export async function insertCampaign(db: Db, row: Insertable<CampaignTable>): Promise<number> {

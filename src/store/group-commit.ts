@@ -1,0 +1,139 @@
+/**
+ * Group commit for interface writes (issue #12): the write transactions that interface requests
+ * start in one event-loop turn run in ONE database transaction, each inside its own SAVEPOINT,
+ * and none of them is answered before that transaction's COMMIT has returned.
+ *
+ * - A request whose work throws (a business error such as 04000003, or a failed statement) is
+ *   rolled back to its savepoint: only its own writes are undone, the others of the batch commit.
+ * - The requests of a batch run one after another on one connection, so each one's
+ *   check-then-write is as atomic as in a transaction of its own (SQLite: `BEGIN IMMEDIATE`;
+ *   PostgreSQL: the store's advisory write lock, taken once per batch, connect.ts). A later
+ *   request of the batch sees an earlier one's writes; they commit together, so no answer ever
+ *   depends on a write that is later rolled back.
+ * - When the COMMIT fails, every request of the batch is answered with that error (none of their
+ *   writes is in the store); a request that had already failed keeps its own error.
+ * - Durability is the store's: with SQLite `synchronous = NORMAL` a COMMIT that returned is in
+ *   the WAL (survives kill -9), with `CAMPAIGND_SQLITE_SYNC=full` it has been fsynced too; on
+ *   PostgreSQL it is the server's commit.
+ *
+ * Why: one COMMIT (one WAL append, one fsync with FULL, one round trip and one advisory lock on
+ * PostgreSQL) is shared by all the requests that were waiting, instead of paid by each. A batch
+ * starts at the end of the turn in which its first request arrived (`setImmediate`), after the
+ * turn's other readable sockets were handled; requests arriving while a batch runs form the
+ * next one. A batch holds at most {@link MAX_BATCH} requests.
+ *
+ * The work given to {@link writeTransaction} must use the `Db` it is handed (a transaction), never
+ * the store's own handle (on SQLite that would wait for the batch's connection forever), and must
+ * not open a transaction itself.
+ *
+ * @example const id = await writeTransaction(ctx.db, async (trx) => { await insertReservation(trx, row); return row.id; })
+ */
+import { CompiledQuery } from 'kysely';
+import type { Db } from './db.js';
+
+/** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
+export const MAX_BATCH = 256;
+
+interface Job {
+  fn: (db: Db) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const SAVEPOINT = CompiledQuery.raw('savepoint gc_request');
+const RELEASE = CompiledQuery.raw('release savepoint gc_request');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint gc_request');
+
+/** The group committer of one store (one per `Kysely` instance, see {@link groupCommitOf}). */
+export class GroupCommit {
+  readonly #db: Db;
+  #queue: Job[] = [];
+  #scheduled = false;
+  #running = false;
+  /** Batches committed and requests in them (for tests and the bench). */
+  readonly stats = { batches: 0, requests: 0, failedCommits: 0 };
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Runs `fn` in the next batch; resolves with its value once the batch has committed. */
+  run<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#runBatch();
+    });
+  }
+
+  async #runBatch(): Promise<void> {
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = true;
+    const batch = this.#queue.splice(0, MAX_BATCH);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        for (const job of batch) {
+          await trx.executeQuery(SAVEPOINT);
+          try {
+            const value = await job.fn(trx);
+            await trx.executeQuery(RELEASE);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            // Only this request's writes are undone; a failure here fails the whole batch.
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+      this.stats.batches++;
+      this.stats.requests += batch.length;
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    } catch (commitError) {
+      // BEGIN, a savepoint statement or the COMMIT failed: nothing of the batch is stored.
+      this.stats.failedCommits++;
+      batch.forEach((job, i) => {
+        const o = outcomes[i];
+        job.reject(o !== undefined && !o.ok ? o.error : commitError);
+      });
+    } finally {
+      this.#running = false;
+      this.#schedule();
+    }
+  }
+}
+
+const committers = new WeakMap<Db, GroupCommit>();
+
+/** The group committer of a store handle (created on first use). */
+export function groupCommitOf(db: Db): GroupCommit {
+  let gc = committers.get(db);
+  if (gc === undefined) {
+    gc = new GroupCommit(db);
+    committers.set(db, gc);
+  }
+  return gc;
+}
+
+/**
+ * Runs an interface request's writes (and the checks they depend on) atomically, group-committed
+ * with the other requests of the same turn (see the file header). Inside a transaction already
+ * (`db.isTransaction`), `fn` simply runs in it.
+ */
+export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return groupCommitOf(db).run(fn);
+}
