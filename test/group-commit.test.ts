@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { Db } from '../src/store/db.js';
 import type { Store } from '../src/store/connect.js';
-import { GroupCommit, groupCommitOf, writeTransaction } from '../src/store/group-commit.js';
+import { GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
 import { DomainError } from '../src/domain/errors.js';
 import { openTestStore } from './pg-target.js';
 import { createCampaign, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
@@ -95,6 +95,20 @@ describe('group commit (store)', () => {
     assert.equal(a, undefined);
     assert.equal(Number(b), 1);
     assert.equal(gc.stats.batches, 1);
+  });
+
+  test('readOncePerBatch: one reading per batch, shared by its requests; outside a transaction every call reads', async () => {
+    const db = store.db as unknown as Db;
+    const gc = new GroupCommit(db);
+    let loads = 0;
+    const load = async () => ++loads;
+    const values = await Promise.all(Array.from({ length: 5 }, () => gc.run((trx) => readOncePerBatch(trx, 'k', load))));
+    assert.deepEqual(values, [1, 1, 1, 1, 1]);
+    assert.equal(gc.stats.batches, 1);
+    // The next batch reads again.
+    assert.equal(await gc.run((trx) => readOncePerBatch(trx, 'k', load)), 2);
+    assert.equal(await readOncePerBatch(db, 'k', load), 3);
+    assert.equal(await readOncePerBatch(db, 'k', load), 4);
   });
 
   test('a failed COMMIT answers an error to every request of the batch and stores none of them', async () => {

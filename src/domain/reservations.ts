@@ -38,7 +38,7 @@ import {
 } from '../store/reservations.repository.js';
 import { campaignState, wireStatus } from './campaign-rules.js';
 import { findCampaignEnd } from '../store/campaigns.repository.js';
-import { writeTransaction } from '../store/group-commit.js';
+import { readOncePerBatch, writeTransaction } from '../store/group-commit.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
@@ -93,7 +93,8 @@ async function createReservationIn(ctx: DomainContext, vdnId: number, body: Appo
   const now = ctx.clock.now();
   // Existence first: an unknown campaign is 0200007 whatever else is wrong with the body.
   const campaignId = Number(body.taskId);
-  const campaign = await findCampaignEnd(ctx.db, vdnId, campaignId);
+  // Read once per group-committed batch (creates never write campaigns).
+  const campaign = await readOncePerBatch(ctx.db, `campaign-end:${vdnId}:${campaignId}`, () => findCampaignEnd(ctx.db, vdnId, campaignId));
   if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   if (body.callType === CALL_TYPE_MANUAL) {
     // The agent who gets the reminder: an AICC account, or a CTI work number in OP-standalone.

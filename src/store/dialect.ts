@@ -58,7 +58,26 @@ export type NodeTopic = 'work' | 'keys' | 'clock';
  */
 export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (db.isTransaction) {
+    // PostgreSQL delivers a transaction's identical notices once anyway: one statement is enough
+    // (a group-committed batch of creates would otherwise send one per request).
+    const sent = notifiedIn.get(db) ?? new Set<NodeTopic>();
+    if (sent.has(topic)) return;
+    sent.add(topic);
+    notifiedIn.set(db, sent);
+  }
   await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
+}
+
+/** Topics already notified inside a transaction (keyed by the transaction's handle). */
+const notifiedIn = new WeakMap<Db, Set<NodeTopic>>();
+
+/**
+ * Whether a query without parameters may hold several statements separated by `;` (PostgreSQL's
+ * simple query protocol: one round trip for all of them). SQLite prepares one statement at a time.
+ */
+export function acceptsScripts(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /**

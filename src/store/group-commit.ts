@@ -30,6 +30,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
+import { acceptsScripts } from './dialect.js';
 
 /** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
 export const MAX_BATCH = 256;
@@ -40,9 +41,9 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
-const SAVEPOINT = CompiledQuery.raw('savepoint gc_request');
-const RELEASE = CompiledQuery.raw('release savepoint gc_request');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint gc_request');
+const SAVEPOINT = 'savepoint gc_request';
+const RELEASE = 'release savepoint gc_request';
+const ROLLBACK_TO = 'rollback to savepoint gc_request';
 
 /** The group committer of one store (one per `Kysely` instance, see {@link groupCommitOf}). */
 export class GroupCommit {
@@ -81,19 +82,28 @@ export class GroupCommit {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await this.#db.transaction().execute(async (trx) => {
+        // PostgreSQL: the statements between two requests go in one round trip.
+        const scripts = acceptsScripts(trx);
+        let pending: string[] = [];
+        const flush = async (...statements: string[]) => {
+          pending.push(...statements);
+          if (scripts) await trx.executeQuery(CompiledQuery.raw(pending.join('; ')));
+          else for (const s of pending) await trx.executeQuery(CompiledQuery.raw(s));
+          pending = [];
+        };
         for (const job of batch) {
-          await trx.executeQuery(SAVEPOINT);
+          await flush(SAVEPOINT);
           try {
             const value = await job.fn(trx);
-            await trx.executeQuery(RELEASE);
+            pending.push(RELEASE);
             outcomes.push({ ok: true, value });
           } catch (error) {
             // Only this request's writes are undone; a failure here fails the whole batch.
-            await trx.executeQuery(ROLLBACK_TO);
-            await trx.executeQuery(RELEASE);
+            pending.push(ROLLBACK_TO, RELEASE);
             outcomes.push({ ok: false, error });
           }
         }
+        if (pending.length > 0) await flush();
       });
       this.stats.batches++;
       this.stats.requests += batch.length;
@@ -136,4 +146,31 @@ export function groupCommitOf(db: Db): GroupCommit {
 export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db);
   return groupCommitOf(db).run(fn);
+}
+
+const memos = new WeakMap<Db, Map<string, Promise<unknown>>>();
+
+/**
+ * A lookup made once per group-committed transaction and shared by its requests: for rows that
+ * no request of a batch writes (the campaign an appoint/create names). The batch's requests were
+ * all waiting when it began, so answering all of them from one reading orders them at that
+ * moment; on PostgreSQL it saves a round trip per request. Outside a transaction: `load()`.
+ *
+ * @example const c = await readOncePerBatch(trx, `campaign:${vdnId}:${id}`, () => findCampaignEnd(trx, vdnId, id))
+ */
+export function readOncePerBatch<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return load();
+  let memo = memos.get(db);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(db, memo);
+  }
+  let p = memo.get(key) as Promise<T> | undefined;
+  if (p === undefined) {
+    p = load();
+    memo.set(key, p);
+    // A failed read is not remembered (the request that made it fails; the next one reads again).
+    p.catch(() => memo.delete(key));
+  }
+  return p;
 }
