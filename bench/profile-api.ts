@@ -4,7 +4,8 @@
  * for BENCH_SECONDS (default 10) with 32 connections, stops it and prints the top self-time
  * functions (IDLE included: time the event loop waited with nothing to run) and the rate.
  *
- *   npx tsx bench/profile-api.ts            (the .cpuprofile stays in the printed directory)
+ *   npx tsx bench/profile-api.ts            (the .cpuprofile stays in the printed directory;
+ *                                           BENCH_PROFILE=0: the rate alone, without the profiler)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,10 @@ const PATH = '/rest/isales/v1/openapi/campaigns/1/appoint/create';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-prof-'));
 const stores = await backends();
 const store = process.env.BENCH_PROFILE_PG === '1' ? stores.find((s) => s.name === 'PostgreSQL')! : stores[0]!;
-const cd = await startCampaignd({ ...KEY_ENV, ...store.env(path.join(dir, 'data')), CAMPAIGND_LOG_LEVEL: 'warn' }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+const cd = await startCampaignd(
+  { ...KEY_ENV, ...store.env(path.join(dir, 'data')), CAMPAIGND_LOG_LEVEL: 'warn' },
+  process.env.BENCH_PROFILE === '0' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+);
 try {
   const taskId = await createCampaign(cd.url, 'prof');
   const appointTime = Date.now() + 86_400_000;
