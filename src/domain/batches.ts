@@ -1,4 +1,5 @@
 /** Batch use cases: create, update (rename), delete, list, pause, resume. */
+import { writeTransaction } from '../store/group-commit.js';
 import type { BatchListFilter, BatchUpdate } from '../contract/batches.js';
 import type { BatchCreate } from '../contract/common.js';
 import { batchNameTaken, countBatches, deleteBatchRow, findBatch, insertBatch, listBatchRows, renameBatch, setBatchStatus, type BatchRow } from '../store/batches.repository.js';
@@ -23,7 +24,7 @@ async function campaignFor(ctx: DomainContext, vdnId: number, campaignId: number
 export async function createBatch(ctx: DomainContext, vdnId: number, campaignId: number, body: BatchCreate): Promise<string> {
   const now = ctx.clock.now();
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'create');
       if (await batchNameTaken(trx, campaignId, body.name)) {
         throw new DomainError('03000001', `a batch named "${body.name}" already exists in campaign ${campaignId}`);
@@ -74,7 +75,7 @@ export async function resumeBatch(ctx: DomainContext, vdnId: number, campaignId:
 export async function updateBatch(ctx: DomainContext, vdnId: number, campaignId: number, body: BatchUpdate): Promise<void> {
   const now = ctx.clock.now();
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'update');
       if (!(await findBatch(trx, campaignId, body.id))) throw new DomainError('03000004', `batch ${body.id} does not exist in campaign ${campaignId}`);
       if (await batchNameTaken(trx, campaignId, body.name, body.id)) {
@@ -98,7 +99,7 @@ export async function updateBatch(ctx: DomainContext, vdnId: number, campaignId:
  */
 export async function deleteBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<{ removedRecords: number }> {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
+  return writeTransaction(ctx.db, async (trx) => {
     await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'delete');
     if (!(await findBatch(trx, campaignId, batchId))) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
     const filter = { campaignId, batchId };

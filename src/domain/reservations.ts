@@ -171,7 +171,7 @@ export async function updateReservationResult(ctx: DomainContext, vdnId: number,
     call_begin_time: body.beginTime ?? null,
     call_end_time: body.endTime ?? null,
   };
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await updateReservation(trx, r.id, { ...result, state: 'done', updated_at: now });
     await insertReservationResult(trx, { reservation_id: r.id, source: 'agent', ...result, created_at: now });
   });

@@ -3,6 +3,7 @@
  *
  * @example const r = await findReservation(db, 1, '174712034211433247704877116507')
  */
+import { writeTransaction } from './group-commit.js';
 import type { CompiledQuery, Insertable, Selectable, Updateable } from 'kysely';
 import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
@@ -77,7 +78,7 @@ export async function updateOpenReservation(db: Db, id: string, patch: Updateabl
  * @example if (!(await deleteReservationUnlessDialing(db, id))) …
  */
 export async function deleteReservationUnlessDialing(db: Db, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const r = await trx.deleteFrom('reservations').where('id', '=', id).where('state', '!=', 'dialing').executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) return false;
     await trx.deleteFrom('reservation_results').where('reservation_id', '=', id).execute();
