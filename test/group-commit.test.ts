@@ -4,7 +4,9 @@
  * a request that fails (a thrown business error, or a statement the database refuses) loses
  * only its own writes; a failed COMMIT fails every request of the batch and stores none of them;
  * nothing is answered before the COMMIT. Through HTTP: concurrent appoint/create requests, some
- * refused, each get their own answer and exactly the acknowledged ones are stored.
+ * refused, each get their own answer and exactly the acknowledged ones are stored; requests of
+ * different interfaces (campaign create, blocklist add, blocklist group create, appoint/create)
+ * that wait together run in one batch, each with its own answer.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,8 @@ import type { Store } from '../src/store/connect.js';
 import { GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
 import { DomainError } from '../src/domain/errors.js';
 import { openTestStore } from './pg-target.js';
-import { createCampaign, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { campaignBody, createCampaign, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
+import type { CreateCampaignBody } from '../src/client/index.js';
 
 let store: Store;
 let dir: string;
@@ -156,7 +159,7 @@ describe('group commit (store)', () => {
   });
 });
 
-describe('group commit (appoint/create over HTTP)', () => {
+describe('group commit (interface writes over HTTP)', () => {
   let s: TestServer;
   before(async () => {
     s = await startTestServer({ CAMPAIGND_ENGINE: 'off' });
@@ -191,5 +194,53 @@ describe('group commit (appoint/create over HTTP)', () => {
     assert.ok(stats.requests - requestsBefore >= acked.length, 'the creates were group-committed');
     const stored = await s.store.db.selectFrom('reservations').select('id').where('campaign_id', '=', campaignId).execute();
     assert.deepEqual(stored.map((r) => r.id).sort(), acked.sort());
+  });
+
+  test('requests of different interfaces that wait together share one batch; each gets its own code', async () => {
+    const campaignId = await createCampaign(s.client, 1, { name: 'gc-mixed' });
+    const existing = await s.client.createBlocklistGroup(1, { name: 'gc-taken' });
+    assert.equal(envelopeOf(existing.body).resultCode, '0200000', existing.raw);
+    const gc = groupCommitOf(s.store.db);
+    const before = { ...gc.stats };
+    // Hold the committer with a batch of one request, so that the HTTP requests below all queue
+    // for the next batch, whatever turns they arrive in (deterministic, unlike socket timing).
+    // Interfaces without a read before their write transaction: a route with a :campaignId in its
+    // path reads the campaign first (existence-first.ts), which on SQLite waits for the held batch.
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const holder = gc.run(() => released);
+    while (gc.queued > 0) await new Promise((r) => setImmediate(r));
+    const answers = Promise.all([
+      s.client.createCampaign(1, campaignBody({ name: 'gc-mixed-new' }) as CreateCampaignBody),
+      s.client.createBlocklistGroup(1, { name: 'gc-fresh' }),
+      // Refused inside its savepoint: the name was taken before the batch.
+      s.client.createBlocklistGroup(1, { name: 'gc-taken' }),
+      s.client.addBlocklist(1, { blocklist: ['13911112222'] }),
+      s.client.createAppointment(1, { callType: 2, calledNo: '13800001111', taskId: String(campaignId), appointTime: Date.now() + 86_400_000 }),
+    ]);
+    const deadline = Date.now() + 10_000;
+    while (gc.queued < 5) {
+      assert.ok(Date.now() < deadline, `only ${gc.queued} of 5 requests reached the committer`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    release();
+    await holder;
+    const [campaign, fresh, taken, block, appoint] = await answers;
+    const code = (r: { body: unknown }) => envelopeOf(r.body).resultCode;
+    assert.deepEqual([campaign, fresh, taken, block, appoint].map(code), ['0200000', '0200000', '02000012', '0200000', '0200000'], taken.raw);
+    assert.equal(gc.stats.batches - before.batches, 2, 'the holder, then the five requests in one batch');
+    assert.equal(gc.stats.requests - before.requests, 6);
+    // Exactly the acknowledged writes are stored.
+    const db = s.store.db;
+    const groups = await db.selectFrom('black_categories').select('name').where('vdn_id', '=', 1).where('name', 'like', 'gc-%').orderBy('name').execute();
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      ['gc-fresh', 'gc-taken'],
+    );
+    assert.equal((await db.selectFrom('campaigns').select('id').where('name', '=', 'gc-mixed-new').execute()).length, 1);
+    assert.equal((await db.selectFrom('blocklist').select('number').where('number', '=', '13911112222').execute()).length, 1);
+    assert.equal((await db.selectFrom('reservations').select('id').where('campaign_id', '=', campaignId).execute()).length, 1);
   });
 });

@@ -22,6 +22,19 @@
  * turn's other readable sockets were handled; requests arriving while a batch runs form the
  * next one. A batch holds at most {@link MAX_BATCH} requests.
  *
+ * Who uses it: every interface request that writes in a transaction (src/domain: campaigns,
+ * campaign pause/resume/archive, calling numbers, batches, call data add up to
+ * `GROUP_COMMIT_MAX_RECORDS` records and call data delete, reservations, results write-back,
+ * blocklist and its groups and types, special dates, retry policies, templates, file servers,
+ * business and external results, number types; agents/report). Not group-committed, each in a
+ * transaction of its own: call data adds of more records and campaign purges (archiveHistory 0),
+ * whose size would hold up the small requests of their batch (call-data.ts, campaign-lifecycle.ts);
+ * file imports (the import worker); the engine's transactions (claims, settling, row-lock
+ * transactions on PostgreSQL); the CLI and migrations. Interface writes of a single statement
+ * outside a transaction (batch pause/resume, blocklist delete, special date delete, appoint/update)
+ * are not batched yet. Outside HTTP (CLI, tests) it works the same: the batch starts on the next
+ * `setImmediate`.
+ *
  * The work given to {@link writeTransaction} must use the `Db` it is handed (a transaction), never
  * the store's own handle (on SQLite that would wait for the batch's connection forever), and must
  * not open a transaction itself.
@@ -56,6 +69,11 @@ export class GroupCommit {
 
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /** Requests waiting for the next batch (not yet begun). */
+  get queued(): number {
+    return this.#queue.length;
   }
 
   /** Runs `fn` in the next batch; resolves with its value once the batch has committed. */
