@@ -17,6 +17,10 @@ import type { Db } from '../src/store/db.js';
 import type { Store } from '../src/store/connect.js';
 import { GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
 import { DomainError } from '../src/domain/errors.js';
+import type { DomainContext } from '../src/domain/context.js';
+import { createReservation } from '../src/domain/reservations.js';
+import { deleteCampaign, pauseCampaign } from '../src/domain/campaign-lifecycle.js';
+import type { AppointCreate } from '../src/contract/common.js';
 import { openTestStore } from './pg-target.js';
 import { campaignBody, createCampaign, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
 import type { CreateCampaignBody } from '../src/client/index.js';
@@ -242,5 +246,29 @@ describe('group commit (interface writes over HTTP)', () => {
     assert.equal((await db.selectFrom('campaigns').select('id').where('name', '=', 'gc-mixed-new').execute()).length, 1);
     assert.equal((await db.selectFrom('blocklist').select('number').where('number', '=', '13911112222').execute()).length, 1);
     assert.equal((await db.selectFrom('reservations').select('id').where('campaign_id', '=', campaignId).execute()).length, 1);
+  });
+
+  test('a campaign archived earlier in a batch is unknown to a later appoint/create of it (shared readings are dropped)', async () => {
+    const campaignId = await createCampaign(s.client, 1, { name: 'gc-archived' });
+    const ctx: DomainContext = { db: s.store.db, clock: s.clock, config: s.config };
+    await pauseCampaign(ctx, 1, campaignId);
+    const gc = groupCommitOf(s.store.db);
+    const before = gc.stats.batches;
+    const body = (n: number) => ({ callType: 2, calledNo: String(13700000000 + n), taskId: String(campaignId), appointTime: Date.now() + 86_400_000 });
+    // Started in one turn: one batch, run in this order.
+    const results = await Promise.allSettled([
+      createReservation(ctx, 1, body(1) as AppointCreate),
+      deleteCampaign(ctx, 1, campaignId, 1),
+      createReservation(ctx, 1, body(2) as AppointCreate),
+    ]);
+    assert.equal(gc.stats.batches - before, 1, 'one batch');
+    assert.equal(results[0]!.status, 'fulfilled', String((results[0] as PromiseRejectedResult).reason));
+    assert.equal(results[1]!.status, 'fulfilled', String((results[1] as PromiseRejectedResult).reason));
+    assert.equal((results[2] as PromiseRejectedResult).reason?.code, '0200007', 'the second create must see the archive');
+    const stored = await s.store.db.selectFrom('reservations').select('called_no').where('campaign_id', '=', campaignId).execute();
+    assert.deepEqual(
+      stored.map((r) => r.called_no),
+      ['13700000001'],
+    );
   });
 });

@@ -53,22 +53,26 @@ export async function createBatch(ctx: DomainContext, vdnId: number, campaignId:
 
 /** Pauses (suspends) a started batch: 03000006 when it is already suspended. */
 export async function pauseBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<void> {
-  await campaignFor(ctx, vdnId, campaignId, 'pause');
-  const b = await findBatch(ctx.db, campaignId, batchId);
-  if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
-  if (!(await setBatchStatus(ctx.db, batchId, BATCH_STARTED, BATCH_SUSPENDED, ctx.clock.now()))) {
-    throw new DomainError('03000006', `batch ${batchId} is already suspended`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'pause');
+    const b = await findBatch(trx, campaignId, batchId);
+    if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
+    if (!(await setBatchStatus(trx, batchId, BATCH_STARTED, BATCH_SUSPENDED, ctx.clock.now()))) {
+      throw new DomainError('03000006', `batch ${batchId} is already suspended`);
+    }
+  });
 }
 
 /** Resumes (starts) a suspended batch: 03000005 when it is already started. */
 export async function resumeBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<void> {
-  await campaignFor(ctx, vdnId, campaignId, 'resume');
-  const b = await findBatch(ctx.db, campaignId, batchId);
-  if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
-  if (!(await setBatchStatus(ctx.db, batchId, BATCH_SUSPENDED, BATCH_STARTED, ctx.clock.now()))) {
-    throw new DomainError('03000005', `batch ${batchId} is already started`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'resume');
+    const b = await findBatch(trx, campaignId, batchId);
+    if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
+    if (!(await setBatchStatus(trx, batchId, BATCH_SUSPENDED, BATCH_STARTED, ctx.clock.now()))) {
+      throw new DomainError('03000005', `batch ${batchId} is already started`);
+    }
+  });
 }
 
 /** Renames a batch: 03000004 when unknown, 03000001 when another batch of the campaign has the name. */

@@ -127,7 +127,9 @@ export async function addToBlocklist(ctx: DomainContext, vdnId: number, body: Bl
 
 /** `POST P/blocklist/delete`: one number; an unlisted number is a parameter error. */
 export async function removeFromBlocklist(ctx: DomainContext, vdnId: number, number: string): Promise<void> {
-  if (!(await deleteBlocklistEntry(ctx.db, vdnId, number))) throw paramError(`number ${number} is not in the blocklist`);
+  await writeTransaction(ctx.db, async (trx) => {
+    if (!(await deleteBlocklistEntry(trx, vdnId, number))) throw paramError(`number ${number} is not in the blocklist`);
+  });
 }
 
 /** `DELETE P/blocklist`: the whole VDN's list. */

@@ -191,7 +191,12 @@ async function requireReservation(ctx: DomainContext, vdnId: number, appointId: 
  * userAccount/workNo leaves the agent as it is (the agent of a manual reservation cannot be
  * removed); an empty remark clears it.
  */
-export async function modifyReservation(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
+export function modifyReservation(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
+  return writeTransaction(ctx.db, (db) => modifyReservationIn({ ...ctx, db }, vdnId, body));
+}
+
+/** {@link modifyReservation} inside its write transaction (`ctx.db` is the transaction). */
+async function modifyReservationIn(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
   const now = ctx.clock.now();
   const r = await requireReservation(ctx, vdnId, body.appointId);
   if (r.call_type === CALL_TYPE_AUTOMATIC) {

@@ -101,16 +101,20 @@ export async function modifySpecialDate(ctx: DomainContext, vdnId: number, campa
 
 /** `DELETE P/holiday/{campaignId}/{holidayId}`. */
 export async function deleteSpecialDate(ctx: DomainContext, vdnId: number, campaignId: number, id: number): Promise<void> {
-  await requireCampaign(ctx.db, vdnId, campaignId);
-  if (!(await deleteRow(ctx.db, campaignId, id))) {
-    throw new DomainError(UNKNOWN_SPECIAL_DATE, `special date ${id} does not exist in campaign ${campaignId}`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await requireCampaign(trx, vdnId, campaignId);
+    if (!(await deleteRow(trx, campaignId, id))) {
+      throw new DomainError(UNKNOWN_SPECIAL_DATE, `special date ${id} does not exist in campaign ${campaignId}`);
+    }
+  });
 }
 
 /** `DELETE P/holiday/{campaignId}`: every special date of the campaign (none is fine). */
 export async function deleteAllSpecialDates(ctx: DomainContext, vdnId: number, campaignId: number): Promise<number> {
-  await requireCampaign(ctx.db, vdnId, campaignId);
-  return deleteAllRows(ctx.db, campaignId);
+  return writeTransaction(ctx.db, async (trx) => {
+    await requireCampaign(trx, vdnId, campaignId);
+    return deleteAllRows(trx, campaignId);
+  });
 }
 
 /**

@@ -22,18 +22,17 @@
  * turn's other readable sockets were handled; requests arriving while a batch runs form the
  * next one. A batch holds at most {@link MAX_BATCH} requests.
  *
- * Who uses it: every interface request that writes in a transaction (src/domain: campaigns,
- * campaign pause/resume/archive, calling numbers, batches, call data add up to
- * `GROUP_COMMIT_MAX_RECORDS` records and call data delete, reservations, results write-back,
- * blocklist and its groups and types, special dates, retry policies, templates, file servers,
- * business and external results, number types; agents/report). Not group-committed, each in a
- * transaction of its own: call data adds of more records and campaign purges (archiveHistory 0),
- * whose size would hold up the small requests of their batch (call-data.ts, campaign-lifecycle.ts);
- * file imports (the import worker); the engine's transactions (claims, settling, row-lock
- * transactions on PostgreSQL); the CLI and migrations. Interface writes of a single statement
- * outside a transaction (batch pause/resume, blocklist delete, special date delete, appoint/update)
- * are not batched yet. Outside HTTP (CLI, tests) it works the same: the batch starts on the next
- * `setImmediate`.
+ * Who uses it: every interface request that writes (src/domain: campaigns, campaign
+ * pause/resume/archive, calling numbers, batches, call data add up to `GROUP_COMMIT_MAX_RECORDS`
+ * records and call data delete, reservations, results write-back, blocklist add/delete and its
+ * groups and types, special dates, retry policies, templates, file servers, business and external
+ * results, number types; agents/report). Not group-committed, each in a transaction of its own:
+ * call data adds of more records and campaign purges (archiveHistory 0), whose size would hold up
+ * the small requests of their batch (call-data.ts, campaign-lifecycle.ts); file imports (the
+ * import worker); the engine's transactions (claims, settling, row-lock transactions on
+ * PostgreSQL); the CLI and migrations. Single statements committed by themselves: a file-import
+ * registration, the clearing of a VDN's whole blocklist, the statistics rate gate. Outside HTTP
+ * (CLI, tests) it works the same: the batch starts on the next `setImmediate`.
  *
  * The work given to {@link writeTransaction} must use the `Db` it is handed (a transaction), never
  * the store's own handle (on SQLite that would wait for the batch's connection forever), and must
@@ -118,6 +117,8 @@ export class GroupCommit {
           } catch (error) {
             // Only this request's writes are undone; a failure here fails the whole batch.
             pending.push(ROLLBACK_TO, RELEASE);
+            // A reading shared during this request may have seen its undone writes.
+            forgetBatchReads(trx);
             outcomes.push({ ok: false, error });
           }
         }
@@ -169,8 +170,19 @@ export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promis
 const memos = new WeakMap<Db, Map<string, Promise<unknown>>>();
 
 /**
+ * Drops the readings {@link readOncePerBatch} shared in this transaction: called by every write
+ * of the rows they read (the campaign writes of campaigns.repository.ts), since campaign
+ * create/modify/pause/archive requests share batches with appoint/create; and after a request
+ * of the batch failed (its writes were undone). No-op outside a transaction.
+ */
+export function forgetBatchReads(db: Db): void {
+  memos.delete(db);
+}
+
+/**
  * A lookup made once per group-committed transaction and shared by its requests: for rows that
- * no request of a batch writes (the campaign an appoint/create names). The batch's requests were
+ * the requests of a batch rarely write (the campaign an appoint/create names); every write of
+ * those rows must call {@link forgetBatchReads}, so a later request of the batch reads again. The batch's requests were
  * all waiting when it began, so answering all of them from one reading orders them at that
  * moment; on PostgreSQL it saves a round trip per request. Outside a transaction: `load()`.
  *
