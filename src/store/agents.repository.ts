@@ -41,7 +41,11 @@ export async function lastAbandonOf(db: Db, vdnId: number, numberKey: string, si
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 
-/** Replaces the reported state of the listed agents of a skill queue (others keep theirs). */
+/**
+ * Replaces the reported state of the listed agents of a skill queue (others keep theirs), in one
+ * group-committed write transaction (store/group-commit.ts: shares its COMMIT with the other
+ * interface writes of its turn; inside a transaction already, runs in it).
+ */
 export async function reportAgents(db: Db, vdnId: number, skillId: number, agents: ReadonlyArray<{ agentId: string; state: string }>, now: number): Promise<void> {
   await writeTransaction(db, async (trx) => {
     for (const a of agents) {

@@ -72,8 +72,9 @@ export async function updateOpenReservation(db: Db, id: string, patch: Updateabl
 }
 
 /**
- * Deletes a reservation and its result history unless the engine is dialling it right now.
- * False when the row was being dialled (or is gone).
+ * Deletes a reservation and its result history unless the engine is dialling it right now, in
+ * one group-committed write transaction (store/group-commit.ts; inside a transaction already,
+ * runs in it). False when the row was being dialled (or is gone).
  *
  * @example if (!(await deleteReservationUnlessDialing(db, id))) …
  */
