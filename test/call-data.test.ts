@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../src/engine/clock.js';
 import { insertBlocklistEntry } from '../src/store/blocklist.repository.js';
+import { groupCommitOf } from '../src/store/group-commit.js';
+import { GROUP_COMMIT_MAX_RECORDS } from '../src/domain/call-data.js';
 import { createBatch, createCampaign, envelopeOf, P, startTestServer, type TestServer } from './helpers.js';
 
 const T0 = Date.UTC(2030, 2, 10, 8, 0, 0);
@@ -43,6 +45,27 @@ const campaign = () => createCampaign(s.client, 1, {}, clock.now());
 const detail = async (cid: number, dataId: number) => (await call(s, 'GET', `${P(1)}/calldata/${cid}/${dataId}`)).data as Detail;
 const prop = (d: Detail, code: string) => d.properties.find((p) => p.propCode === code)?.propValue;
 const rows = (cid: number) => s.store.db.selectFrom('call_data').selectAll().where('campaign_id', '=', cid).orderBy('id').execute();
+
+describe('large call-data adds (CAMPAIGND_CALLDATA_MAX above GROUP_COMMIT_MAX_RECORDS)', () => {
+  let big: TestServer;
+  before(async () => {
+    big = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLDATA_MAX: '200' }, { clock });
+  });
+  after(async () => big.stop());
+
+  test(`up to ${GROUP_COMMIT_MAX_RECORDS} records the add is group-committed, above it runs in a transaction of its own; both store every record`, async () => {
+    const cid = await createCampaign(big.client, 1, {}, clock.now());
+    const stats = groupCommitOf(big.store.db).stats;
+    const list = (k: number, from: number) => Array.from({ length: k }, (_, i) => ({ called: String(13600000000 + from + i) }));
+    const before = stats.requests;
+    assert.equal(ok(await addV1(cid, list(GROUP_COMMIT_MAX_RECORDS, 0), big)).dataIdList.length, GROUP_COMMIT_MAX_RECORDS);
+    assert.equal(stats.requests - before, 1, 'the small add went through the group committer');
+    const large = GROUP_COMMIT_MAX_RECORDS + 1;
+    assert.equal(ok(await addV1(cid, list(large, 1000), big)).totalSize, GROUP_COMMIT_MAX_RECORDS + large);
+    assert.equal(stats.requests - before, 1, 'the large add did not');
+    assert.equal((await big.store.db.selectFrom('call_data').select('id').where('campaign_id', '=', cid).execute()).length, GROUP_COMMIT_MAX_RECORDS + large);
+  });
+});
 
 describe('add call data v1', () => {
   test('adds records: "create data succeeded", dataIdList in order, totalSize = uncompleted records', async () => {

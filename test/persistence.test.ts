@@ -178,6 +178,58 @@ describe('persistence across restarts of `campaignd serve`', () => {
     }
   });
 
+  test('SIGKILL in the middle of concurrent appoint/create load loses no acknowledged reservation (group commit)', async () => {
+    const dir = newDir();
+    const first = await serve(dir);
+    const client = new CampaigndClient({ baseUrl: first.url, accessKey: AK, secretKey: SK });
+    const campaignId = await createCampaign(client, 1, { name: 'persist-load' });
+    const acked: string[] = [];
+    let n = 0;
+    let killed = false;
+    // 16 clients creating as fast as they are answered (so requests share commits); the kill
+    // comes while requests are in flight, right after the 200th acknowledgement.
+    const worker = async () => {
+      while (!killed) {
+        const i = n++;
+        try {
+          const res = await client.createAppointment(1, { callType: 2, calledNo: String(13700000000 + i), taskId: String(campaignId), appointTime: Date.now() + 3_600_000 });
+          // An answer that arrived is acknowledged, even one sent in the instant before the kill.
+          if (res.body?.resultCode === '0200000') acked.push(res.body.returnObject!.id);
+        } catch {
+          /* the connection died with the process: not acknowledged */
+        }
+        if (acked.length >= 200 && !killed) {
+          killed = true;
+          first.proc.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const ended = await first.exited;
+    assert.equal(ended.signal, 'SIGKILL');
+    assert.ok(acked.length >= 200);
+
+    const second = await serve(dir);
+    try {
+      const client2 = new CampaigndClient({ baseUrl: second.url, accessKey: AK, secretKey: SK });
+      const stored = new Set<string>();
+      for (let offset = 0; ; offset += 100) {
+        const page = await client2.request<Envelope & { totalCount?: number; data?: Array<{ appointId: string }> }>('POST', `${P(1)}/appoint/list`, {
+          taskId: String(campaignId),
+          offset,
+          limit: 100,
+        });
+        assert.equal(page.body?.resultCode, '0200000', page.raw);
+        for (const r of page.body!.data ?? []) stored.add(r.appointId);
+        if ((page.body!.data ?? []).length < 100) break;
+      }
+      const missing = acked.filter((id) => !stored.has(id));
+      assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged reservations are gone`);
+    } finally {
+      await stop(second, 'SIGTERM');
+    }
+  });
+
   test('SIGTERM shuts down gracefully (exit 0) and the state survives', async () => {
     const dir = newDir();
     const first = await serve(dir);

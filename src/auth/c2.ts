@@ -31,6 +31,19 @@ const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3
  * @example parseTimestamp('2024-05-01T08:30:00.123Z') // 1714552200123
  */
 export function parseTimestamp(s: string): number | null {
+  // Pure, and every request parses it twice (precheck, verify) while clients sign many requests
+  // within one second: the last few readings are kept (issue #12).
+  const known = parsedTimestamps.get(s);
+  if (known !== undefined) return known;
+  const t = parseTimestampUncached(s);
+  if (parsedTimestamps.size >= 64) parsedTimestamps.clear();
+  parsedTimestamps.set(s, t);
+  return t;
+}
+
+const parsedTimestamps = new Map<string, number | null>();
+
+function parseTimestampUncached(s: string): number | null {
   const m = TIMESTAMP_RE.exec(s);
   if (m === null) return null;
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
@@ -49,6 +62,8 @@ export function parseTimestamp(s: string): number | null {
 // Keys and signature (§3.5)
 // ---------------------------------------------------------------------------------------------
 
+const signingKeys = new Map<string, string>();
+
 function hmacHex(key: string, msg: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(msg, 'utf8').digest('hex');
 }
@@ -60,7 +75,15 @@ function hmacHex(key: string, msg: string): string {
  * @example signingKey('demoSK-NotARealSecret-42', 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host') // '1dbd4995…6517'
  */
 export function signingKey(sk: string, prefix: string): string {
-  return hmacHex(sk, prefix);
+  // The prefix (AK, timestamp, host) repeats for every request a client signs within one second:
+  // the derived key of the last few is kept in memory, next to the secrets it derives from.
+  const cacheKey = `${sk}\u0000${prefix}`;
+  const known = signingKeys.get(cacheKey);
+  if (known !== undefined) return known;
+  const key = hmacHex(sk, prefix);
+  if (signingKeys.size >= 64) signingKeys.clear();
+  signingKeys.set(cacheKey, key);
+  return key;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Batch use cases: create, update (rename), delete, list, pause, resume. */
+import { writeTransaction } from '../store/group-commit.js';
 import type { BatchListFilter, BatchUpdate } from '../contract/batches.js';
 import type { BatchCreate } from '../contract/common.js';
 import { batchNameTaken, countBatches, deleteBatchRow, findBatch, insertBatch, listBatchRows, renameBatch, setBatchStatus, type BatchRow } from '../store/batches.repository.js';
@@ -23,7 +24,7 @@ async function campaignFor(ctx: DomainContext, vdnId: number, campaignId: number
 export async function createBatch(ctx: DomainContext, vdnId: number, campaignId: number, body: BatchCreate): Promise<string> {
   const now = ctx.clock.now();
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'create');
       if (await batchNameTaken(trx, campaignId, body.name)) {
         throw new DomainError('03000001', `a batch named "${body.name}" already exists in campaign ${campaignId}`);
@@ -52,29 +53,33 @@ export async function createBatch(ctx: DomainContext, vdnId: number, campaignId:
 
 /** Pauses (suspends) a started batch: 03000006 when it is already suspended. */
 export async function pauseBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<void> {
-  await campaignFor(ctx, vdnId, campaignId, 'pause');
-  const b = await findBatch(ctx.db, campaignId, batchId);
-  if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
-  if (!(await setBatchStatus(ctx.db, batchId, BATCH_STARTED, BATCH_SUSPENDED, ctx.clock.now()))) {
-    throw new DomainError('03000006', `batch ${batchId} is already suspended`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'pause');
+    const b = await findBatch(trx, campaignId, batchId);
+    if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
+    if (!(await setBatchStatus(trx, batchId, BATCH_STARTED, BATCH_SUSPENDED, ctx.clock.now()))) {
+      throw new DomainError('03000006', `batch ${batchId} is already suspended`);
+    }
+  });
 }
 
 /** Resumes (starts) a suspended batch: 03000005 when it is already started. */
 export async function resumeBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<void> {
-  await campaignFor(ctx, vdnId, campaignId, 'resume');
-  const b = await findBatch(ctx.db, campaignId, batchId);
-  if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
-  if (!(await setBatchStatus(ctx.db, batchId, BATCH_SUSPENDED, BATCH_STARTED, ctx.clock.now()))) {
-    throw new DomainError('03000005', `batch ${batchId} is already started`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'resume');
+    const b = await findBatch(trx, campaignId, batchId);
+    if (!b) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
+    if (!(await setBatchStatus(trx, batchId, BATCH_SUSPENDED, BATCH_STARTED, ctx.clock.now()))) {
+      throw new DomainError('03000005', `batch ${batchId} is already started`);
+    }
+  });
 }
 
 /** Renames a batch: 03000004 when unknown, 03000001 when another batch of the campaign has the name. */
 export async function updateBatch(ctx: DomainContext, vdnId: number, campaignId: number, body: BatchUpdate): Promise<void> {
   const now = ctx.clock.now();
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'update');
       if (!(await findBatch(trx, campaignId, body.id))) throw new DomainError('03000004', `batch ${body.id} does not exist in campaign ${campaignId}`);
       if (await batchNameTaken(trx, campaignId, body.name, body.id)) {
@@ -98,7 +103,7 @@ export async function updateBatch(ctx: DomainContext, vdnId: number, campaignId:
  */
 export async function deleteBatch(ctx: DomainContext, vdnId: number, campaignId: number, batchId: string): Promise<{ removedRecords: number }> {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
+  return writeTransaction(ctx.db, async (trx) => {
     await campaignFor({ ...ctx, db: trx }, vdnId, campaignId, 'delete');
     if (!(await findBatch(trx, campaignId, batchId))) throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
     const filter = { campaignId, batchId };

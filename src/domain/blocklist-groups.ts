@@ -11,6 +11,7 @@
  *   numbers (`isCoverDupNo: 1`) first; expired entries count too, as they are still stored;
  * - ids are 30-digit strings; `orgName` is always "" (campaignd has no organisations).
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { CategoryCreate, CategoryItem, CategoryQuery, CategoryUpdate, TypeCreate, TypeItem, TypeQuery, TypeUpdate } from '../contract/blocklist-groups.js';
 import {
   countEntriesUsing,
@@ -58,7 +59,7 @@ export async function createCategory(ctx: DomainContext, vdnId: number, body: Ca
   const now = ctx.clock.now();
   const id = newLongId(now);
   await uniqueName('black_categories', body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       if (await groupNameTaken(trx, 'black_categories', vdnId, body.name)) throw nameTaken('black_categories', body.name);
       await insertCategory(trx, { id, vdn_id: vdnId, name: body.name, description: body.description ?? null, created_at: now, updated_at: now });
     }),
@@ -70,7 +71,7 @@ export async function createCategory(ctx: DomainContext, vdnId: number, body: Ca
 export async function modifyCategory(ctx: DomainContext, vdnId: number, body: CategoryUpdate): Promise<void> {
   const now = ctx.clock.now();
   await uniqueName('black_categories', body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       if (!(await groupExists(trx, 'black_categories', vdnId, body.id))) throw unknown('black_categories', body.id);
       if (await groupNameTaken(trx, 'black_categories', vdnId, body.name, body.id)) throw nameTaken('black_categories', body.name);
       await updateCategory(trx, vdnId, body.id, { name: body.name, description: body.description ?? null, updated_at: now });
@@ -83,7 +84,7 @@ export async function createType(ctx: DomainContext, vdnId: number, body: TypeCr
   const now = ctx.clock.now();
   const id = newLongId(now);
   await uniqueName('black_types', body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       if (await groupNameTaken(trx, 'black_types', vdnId, body.name)) throw nameTaken('black_types', body.name);
       await insertType(trx, {
         id,
@@ -104,7 +105,7 @@ export async function createType(ctx: DomainContext, vdnId: number, body: TypeCr
 export async function modifyType(ctx: DomainContext, vdnId: number, body: TypeUpdate): Promise<void> {
   const now = ctx.clock.now();
   await uniqueName('black_types', body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       if (!(await groupExists(trx, 'black_types', vdnId, body.id))) throw unknown('black_types', body.id);
       if (await groupNameTaken(trx, 'black_types', vdnId, body.name, body.id)) throw nameTaken('black_types', body.name);
       await updateType(trx, vdnId, body.id, {
@@ -120,7 +121,7 @@ export async function modifyType(ctx: DomainContext, vdnId: number, body: TypeUp
 
 /** `DELETE P/blackCategory/{id}` and `DELETE P/blackType/{id}`: refused while entries name it. */
 export async function removeGroup(ctx: DomainContext, table: GroupTable, vdnId: number, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     if (!(await groupExists(trx, table, vdnId, id))) throw unknown(table, id);
     const n = await countEntriesUsing(trx, table === 'black_categories' ? 'category_id' : 'type_id', vdnId, id);
     if (n > 0) {

@@ -13,6 +13,7 @@
  * is refused with 0200007 unless `isCoverDupNo` is 1, which overwrites the entry. An expired
  * entry never counts as listed and is silently replaced.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { BlocklistAdd, BlocklistItem, BlocklistQuery } from '../contract/calendar.js';
 import {
   deleteAllBlocklistEntries,
@@ -100,7 +101,7 @@ export async function addToBlocklist(ctx: DomainContext, vdnId: number, body: Bl
     throw new DomainError('02000009', 'parameters restrictTimes and restrictPeriod must be given together');
   }
   const v = validityOf(body, now);
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await assertGroupAndType(trx, vdnId, body.relCategoryId, body.typeId);
     const listed = (await findBlocklistEntries(trx, vdnId, body.blocklist)).filter((r) => inEffect(r, now)).map((r) => r.number);
     if (listed.length > 0 && body.isCoverDupNo !== 1) {
@@ -126,7 +127,9 @@ export async function addToBlocklist(ctx: DomainContext, vdnId: number, body: Bl
 
 /** `POST P/blocklist/delete`: one number; an unlisted number is a parameter error. */
 export async function removeFromBlocklist(ctx: DomainContext, vdnId: number, number: string): Promise<void> {
-  if (!(await deleteBlocklistEntry(ctx.db, vdnId, number))) throw paramError(`number ${number} is not in the blocklist`);
+  await writeTransaction(ctx.db, async (trx) => {
+    if (!(await deleteBlocklistEntry(trx, vdnId, number))) throw paramError(`number ${number} is not in the blocklist`);
+  });
 }
 
 /** `DELETE P/blocklist`: the whole VDN's list. */

@@ -7,6 +7,7 @@
  * Uniqueness: a code is unique in the VDN across both levels; a top-level name is unique in the
  * VDN; a sub-result name is unique under its parent.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { BusinessResultAdd } from '../contract/campaigns.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
@@ -36,7 +37,7 @@ export async function addBusinessResult(ctx: DomainContext, vdnId: number, body:
     claim(c.code, `children[${i}].code`);
   });
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       if (await topLevelBusinessResultNamed(trx, vdnId, body.name)) {
         throw paramError(`a business result named "${body.name}" already exists`);
       }

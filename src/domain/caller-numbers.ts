@@ -2,6 +2,7 @@
  * A campaign's calling-number pool. Adding and deleting are all or nothing (PRODUCT.md
  * "Calling numbers"): one bad number refuses the whole request and nothing changes.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { CallerNoAdd, CallerNoDelete } from '../contract/campaigns.js';
 import { deleteCallerNumbers, insertCallerNumbers, listCallerNumbers } from '../store/campaigns.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
@@ -19,7 +20,7 @@ export async function addCallerNumbers(ctx: DomainContext, vdnId: number, campai
   }
   checkCallerAllowed(ctx, vdnId, [...seen]);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       await requireCampaign(trx, vdnId, campaignId);
       const pool = await listCallerNumbers(trx, campaignId);
       const existing = new Set(pool.map((p) => p.access_code));
@@ -47,7 +48,7 @@ export async function removeCallerNumbers(ctx: DomainContext, vdnId: number, cam
     if (seen.has(n.accessCode)) throw paramError(`calling number ${n.accessCode} appears twice in the request; nothing was deleted`);
     seen.add(n.accessCode);
   }
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await requireCampaign(trx, vdnId, campaignId);
     const pool = new Map((await listCallerNumbers(trx, campaignId)).map((p) => [p.access_code, p.priority]));
     const unknown = body.callerNo

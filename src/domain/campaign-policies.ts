@@ -7,6 +7,7 @@
  * a request leaves out keeps its stored value (a v2 modify without `busiPolicy` does not wipe
  * the business-result policy set earlier).
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { RetryPolicySet } from '../contract/campaigns.js';
 import { businessResultsByCode, existingExternalResultCodes, findRetryPolicy, upsertRetryPolicy, type RetryPolicyRow } from '../store/policies.repository.js';
 import type { Db } from '../store/db.js';
@@ -94,7 +95,7 @@ export function policyUpdateFrom(retry: { policyType: number; policyJson?: unkno
 export async function setRetryPolicy(ctx: DomainContext, vdnId: number, campaignId: number, body: RetryPolicySet): Promise<void> {
   const now = ctx.clock.now();
   const update = policyUpdateFrom(body, body.busiPolicy, '');
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await requireCampaign(trx, vdnId, campaignId);
     await checkPolicyReferences(trx, vdnId, update);
     await saveCampaignPolicies(trx, vdnId, campaignId, update, now);

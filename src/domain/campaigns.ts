@@ -5,6 +5,7 @@
  * campaign-rules.ts; SQL in store/campaigns.repository.ts; this module orders them and owns the
  * transaction. Details and list: campaign-views.ts; pause, resume, delete: campaign-lifecycle.ts.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import { urlRefusal } from './outbound-policy.js';
 import type { CampaignAddV1, CampaignModifyV1, CampaignV2, IvrParam, ScheduleParam, SkillParam } from '../contract/campaigns.js';
 import { assertCampaignOperation, checkMaxAlertingTime, checkSchedule, IVR_DEVICE_TYPES, normalizeSchedule, SKILL_DEVICE_TYPES } from './campaign-rules.js';
@@ -181,7 +182,7 @@ export async function addCampaign(ctx: DomainContext, vdnId: number, input: Camp
   const now = ctx.clock.now();
   const { begin, end, policies } = checkCampaignInput(ctx, vdnId, input, now);
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       await checkQuota(ctx, trx, vdnId, input.deviceType, now);
       if (await campaignNameTaken(trx, vdnId, input.name)) throw duplicateName(input.name);
       await checkPolicyReferences(trx, vdnId, policies);
@@ -256,7 +257,7 @@ async function syncPool(db: Db, campaignId: number, input: CampaignInput, maxNum
 export async function modifyCampaign(ctx: DomainContext, vdnId: number, campaignId: number, input: CampaignInput): Promise<void> {
   const now = ctx.clock.now();
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       const c = await requireCampaign(trx, vdnId, campaignId);
       assertCampaignOperation('modify', stateOf(c, now), campaignId);
       if (input.deviceType !== c.device_type) {

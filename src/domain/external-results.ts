@@ -4,6 +4,7 @@
  * has an unambiguous external result; `externalResultFor` is that lookup, used by the engine
  * when it records a call result.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { ObResultCreate } from '../contract/common.js';
 import type { ObResultUpdate } from '../contract/results.js';
 import type { Db } from '../store/db.js';
@@ -65,7 +66,7 @@ export async function createExternalResult(ctx: DomainContext, vdnId: number, bo
   const codes = checkObsCodes(body.obsCodes);
   const resultCode = body.resultCode || null;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       if (resultCode !== null) {
         const taken = await findExternalResultByCode(trx, vdnId, resultCode);
         if (taken) throw paramError(`external result code ${resultCode} already exists (defId ${taken.def_id})`);
@@ -90,7 +91,7 @@ export async function updateExternalResult(ctx: DomainContext, vdnId: number, bo
   const now = ctx.clock.now();
   const codes = checkObsCodes(body.obsCodes);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       const row = await requireExternalResult(trx, vdnId, body.defId);
       const defId = Number(row.def_id);
       const mapped = await mappedElsewhere(trx, vdnId, codes, defId);
@@ -109,7 +110,7 @@ export async function updateExternalResult(ctx: DomainContext, vdnId: number, bo
  * "retry" for those outcomes. Results already recorded keep their code.
  */
 export async function deleteExternalResultById(ctx: DomainContext, vdnId: number, defId: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     const row = await requireExternalResult(trx, vdnId, defId);
     if (row.result_code !== null) {
       const campaigns = await campaignsNamingNoRetry(trx, vdnId, row.result_code);

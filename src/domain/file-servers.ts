@@ -11,6 +11,7 @@
  *   (`02000001`), otherwise a missing `serverPwd` keeps the stored one;
  * - a server with an import waiting or running cannot be deleted (`0200001`).
  */
+import { writeTransaction } from '../store/group-commit.js';
 import { hostRefusal } from './outbound-policy.js';
 import { seal, unseal } from '../auth/secrets.js';
 import type { FileServerAdd, FileServerItem, FileServerQuery, FileServerUpdate } from '../contract/files.js';
@@ -69,7 +70,7 @@ export async function addFileServer(ctx: DomainContext, vdnId: number, body: Fil
   checkDestination(ctx, ip);
   const id = newLongId(now);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       if (await findFileServerByAddress(trx, vdnId, ip, port)) throw addressTaken(ip, port);
       await insertFileServer(trx, {
         id,
@@ -102,7 +103,7 @@ export async function updateFileServerDetails(ctx: DomainContext, vdnId: number,
   const { ip, port, filePath } = body.serverInfo;
   checkDestination(ctx, ip);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       const cur = await requireServer(trx, vdnId, id);
       const moved = cur.ip !== ip || Number(cur.port) !== port;
       if (moved && body.serverPwd === undefined) {
@@ -126,7 +127,7 @@ export async function updateFileServerDetails(ctx: DomainContext, vdnId: number,
 
 /** `POST P/file/{serverId}/deleteServer`. */
 export async function removeFileServer(ctx: DomainContext, vdnId: number, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await requireServer(trx, vdnId, id);
     const active = await countActiveImportsOfServer(trx, vdnId, id);
     if (active > 0) throw paramError(`file server ${id} has ${active} import(s) waiting or running; delete it when they are done`);

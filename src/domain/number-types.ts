@@ -2,6 +2,7 @@
  * Number types (`callNoType`): VDN-wide names such as `st` or `OD` that label called numbers
  * (call-data add v2 `type`) and select number-type retry policies (`dataType`).
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { NumberTypeAdd } from '../contract/call-data.js';
 import { existingNumberTypes, insertNumberTypes, numberTypeNames } from '../store/call-data.repository.js';
 import { isUniqueViolation } from '../store/errors.js';
@@ -21,7 +22,7 @@ export async function addNumberTypes(ctx: DomainContext, vdnId: number, body: Nu
     seen.add(name);
   }
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       const existing = await existingNumberTypes(trx, vdnId, body.callNoTypes);
       const clash = body.callNoTypes.find((n) => existing.has(n));
       if (clash !== undefined) throw paramError(`number type ${clash} already exists in VDN ${vdnId}; nothing was added`);

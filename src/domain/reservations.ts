@@ -38,6 +38,7 @@ import {
 } from '../store/reservations.repository.js';
 import { campaignState, wireStatus } from './campaign-rules.js';
 import { findCampaignEnd } from '../store/campaigns.repository.js';
+import { readOncePerBatch, writeTransaction } from '../store/group-commit.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
 import { newLongId } from './ids.js';
@@ -77,12 +78,23 @@ function checkCallData(body: AppointCreate): void {
   }
 }
 
-/** Creates a reservation; returns its 30-digit id. */
-export async function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
+/**
+ * Creates a reservation; returns its 30-digit id. The checks and the insert run in one
+ * group-committed write transaction (store/group-commit.ts): the id is returned only once the
+ * reservation is committed, and no concurrent write comes between the checks and the insert.
+ * Errors: 0200007 unknown campaign, 02000001 missing agent, 0200001 callData, 04000001 time,
+ * 04000003 blocklisted number.
+ */
+export function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
+  return writeTransaction(ctx.db, (db) => createReservationIn({ ...ctx, db }, vdnId, body));
+}
+
+async function createReservationIn(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
   const now = ctx.clock.now();
   // Existence first: an unknown campaign is 0200007 whatever else is wrong with the body.
   const campaignId = Number(body.taskId);
-  const campaign = await findCampaignEnd(ctx.db, vdnId, campaignId);
+  // Read once per group-committed batch (creates never write campaigns).
+  const campaign = await readOncePerBatch(ctx.db, `campaign-end:${vdnId}:${campaignId}`, () => findCampaignEnd(ctx.db, vdnId, campaignId));
   if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   if (body.callType === CALL_TYPE_MANUAL) {
     // The agent who gets the reminder: an AICC account, or a CTI work number in OP-standalone.
@@ -159,7 +171,7 @@ export async function updateReservationResult(ctx: DomainContext, vdnId: number,
     call_begin_time: body.beginTime ?? null,
     call_end_time: body.endTime ?? null,
   };
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await updateReservation(trx, r.id, { ...result, state: 'done', updated_at: now });
     await insertReservationResult(trx, { reservation_id: r.id, source: 'agent', ...result, created_at: now });
   });
@@ -179,7 +191,12 @@ async function requireReservation(ctx: DomainContext, vdnId: number, appointId: 
  * userAccount/workNo leaves the agent as it is (the agent of a manual reservation cannot be
  * removed); an empty remark clears it.
  */
-export async function modifyReservation(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
+export function modifyReservation(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
+  return writeTransaction(ctx.db, (db) => modifyReservationIn({ ...ctx, db }, vdnId, body));
+}
+
+/** {@link modifyReservation} inside its write transaction (`ctx.db` is the transaction). */
+async function modifyReservationIn(ctx: DomainContext, vdnId: number, body: AppointUpdate): Promise<void> {
   const now = ctx.clock.now();
   const r = await requireReservation(ctx, vdnId, body.appointId);
   if (r.call_type === CALL_TYPE_AUTOMATIC) {

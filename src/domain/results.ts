@@ -8,6 +8,7 @@
  * days between them 0200011. A window selects results by the time they were recorded (the end
  * of the call).
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { BusiResultWriteback, CallResultQuery, FailStatsQuery } from '../contract/results.js';
 import type { Db } from '../store/db.js';
 import {
@@ -234,7 +235,7 @@ export async function writeBackBusinessResult(ctx: DomainContext, vdnId: number,
   // the decision is written in the same transaction as the result (STYLE.md guideline 9).
   const policy = await retryPolicyOf(ctx.db, Number(rec.campaign_id));
   const decision = decideAfterBusinessResult(policy.busiPolicy, parent.code ?? body.busiResult, subStatus, now);
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx.db, async (trx) => {
     await writeBusinessResult(trx, dataId, {
       busiResult: body.busiResult,
       subStatus,

@@ -36,12 +36,29 @@ export function nameWords(name: string): string[] {
  * @example isSecretName('taskId') // false
  */
 export function isSecretName(name: string): boolean {
-  for (const w of nameWords(name)) {
-    if (EXACT.has(w)) return true;
-    for (const p of PREFIXES) if (w.startsWith(p)) return true;
+  const known = verdicts.get(name);
+  if (known !== undefined) return known;
+  let secret = false;
+  outer: for (const w of nameWords(name)) {
+    if (EXACT.has(w)) {
+      secret = true;
+      break;
+    }
+    for (const p of PREFIXES) {
+      if (w.startsWith(p)) {
+        secret = true;
+        break outer;
+      }
+    }
   }
-  return false;
+  // Names repeat on every request (the journal judges every field of every body): remember the
+  // verdict for short names, a bounded number of them (issue #12: the journal's cost).
+  if (name.length <= 64 && verdicts.size < MAX_VERDICTS) verdicts.set(name, secret);
+  return secret;
 }
+
+const MAX_VERDICTS = 4096;
+const verdicts = new Map<string, boolean>();
 
 function isPlain(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;

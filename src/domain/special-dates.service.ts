@@ -6,6 +6,7 @@
  * every campaign that uses it" (shared holiday sets), but no interface shares one: every path
  * is per campaign, so per-campaign storage is what a client can observe.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { SpecialDateAdd, SpecialDateItem, SpecialDateModify } from '../contract/calendar.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Db } from '../store/db.js';
@@ -49,7 +50,7 @@ export async function addSpecialDate(ctx: DomainContext, vdnId: number, campaign
   await requireCampaign(ctx.db, vdnId, campaignId);
   const rule = checkSpecialDate(body);
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx.db, async (trx) => {
       const n = await countSpecialDates(trx, campaignId);
       if (n >= MAX_SPECIAL_DATES) {
         throw new DomainError('0200015', `campaign ${campaignId} already has ${n} special dates (limit ${MAX_SPECIAL_DATES})`);
@@ -80,7 +81,7 @@ export async function modifySpecialDate(ctx: DomainContext, vdnId: number, campa
   await requireCampaign(ctx.db, vdnId, campaignId);
   const rule = checkSpecialDate(body);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(ctx.db, async (trx) => {
       if (await specialDateNameTaken(trx, campaignId, body.name, body.id)) throw nameTaken(body.name);
       const found = await updateSpecialDate(trx, campaignId, body.id, {
         name: body.name,
@@ -100,16 +101,20 @@ export async function modifySpecialDate(ctx: DomainContext, vdnId: number, campa
 
 /** `DELETE P/holiday/{campaignId}/{holidayId}`. */
 export async function deleteSpecialDate(ctx: DomainContext, vdnId: number, campaignId: number, id: number): Promise<void> {
-  await requireCampaign(ctx.db, vdnId, campaignId);
-  if (!(await deleteRow(ctx.db, campaignId, id))) {
-    throw new DomainError(UNKNOWN_SPECIAL_DATE, `special date ${id} does not exist in campaign ${campaignId}`);
-  }
+  await writeTransaction(ctx.db, async (trx) => {
+    await requireCampaign(trx, vdnId, campaignId);
+    if (!(await deleteRow(trx, campaignId, id))) {
+      throw new DomainError(UNKNOWN_SPECIAL_DATE, `special date ${id} does not exist in campaign ${campaignId}`);
+    }
+  });
 }
 
 /** `DELETE P/holiday/{campaignId}`: every special date of the campaign (none is fine). */
 export async function deleteAllSpecialDates(ctx: DomainContext, vdnId: number, campaignId: number): Promise<number> {
-  await requireCampaign(ctx.db, vdnId, campaignId);
-  return deleteAllRows(ctx.db, campaignId);
+  return writeTransaction(ctx.db, async (trx) => {
+    await requireCampaign(trx, vdnId, campaignId);
+    return deleteAllRows(trx, campaignId);
+  });
 }
 
 /**

@@ -15,6 +15,7 @@
  * template makes campaigns (`0200011` otherwise). The vendor's `0200009` ("the source task is
  * still starting") never arises: campaignd has no transitional "starting" state.
  */
+import { writeTransaction } from '../store/group-commit.js';
 import type { CampaignFromTemplate, TemplateBody, TemplateCopy, TemplateListQuery } from '../contract/templates.js';
 import type { CampaignV2 } from '../contract/campaigns.js';
 import { campaignNameTaken } from '../store/campaigns.repository.js';
@@ -74,7 +75,7 @@ export async function createTemplate(ctx: DomainContext, vdnId: number, body: Te
   const now = ctx.clock.now();
   const id = newLongId(now);
   await withUniqueName(body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       await checkTemplate(ctx, trx, vdnId, body);
       if (await templateNameTaken(trx, vdnId, body.name)) throw nameTaken(body.name);
       await insertTemplate(trx, {
@@ -96,7 +97,7 @@ export async function createTemplate(ctx: DomainContext, vdnId: number, body: Te
 export async function editTemplate(ctx: DomainContext, vdnId: number, id: string, body: TemplateBody): Promise<void> {
   const now = ctx.clock.now();
   await withUniqueName(body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       const cur = await requireTemplate(trx, vdnId, id);
       await checkTemplate(ctx, trx, vdnId, body);
       if (await templateNameTaken(trx, vdnId, body.name, id)) throw nameTaken(body.name);
@@ -161,7 +162,7 @@ export async function copyTemplate(ctx: DomainContext, vdnId: number, body: Temp
   const copy: Stored = { ...source, ...(body.description !== undefined ? { description: body.description } : {}) };
   const id = newLongId(now);
   await withUniqueName(body.name, () =>
-    ctx.db.transaction().execute(async (trx) => {
+    writeTransaction(ctx.db, async (trx) => {
       if (await templateNameTaken(trx, vdnId, body.name)) throw nameTaken(body.name);
       if (await campaignNameTaken(trx, vdnId, body.name)) throw paramError(`"${body.name}" is the name of a campaign; a template copy needs another name`);
       await insertTemplate(trx, {

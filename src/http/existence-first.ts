@@ -8,6 +8,11 @@
  * (`failcategorystatistics`, `P2/statistics`) or `appoint/create`'s `taskId`. A value that is not
  * a well-formed id is left to the schema (its validation code). Archived campaigns count as
  * unknown, as everywhere.
+ *
+ * appoint/create is judged without a read here: its domain service checks existence first inside
+ * its group-committed write transaction (a read of its own would cost a SQLite read transaction
+ * per request, issue #12), and when the schema refuses the body before the handler runs, the
+ * error handler asks {@link unknownDeferredCampaign} — so the answer is the same 0200007.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../domain/context.js';
@@ -15,6 +20,26 @@ import { findCampaignEnd } from '../store/campaigns.repository.js';
 import { envelope } from './envelope.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * appoint/create: the campaign whose existence is judged later (see {@link existenceFirst}):
+     * by the domain inside its write transaction, or by {@link unknownDeferredCampaign} when the
+     * schema refuses the body first.
+     */
+    existenceDeferred?: { vdnId: number; campaignId: number };
+  }
+}
+
+/**
+ * Whether the route's own handler judges existence first (0200007 before anything else it
+ * checks) inside its write transaction: then the hook does not read the campaign on the hot
+ * path (a read outside a transaction costs a SQLite read transaction of its own, issue #12).
+ */
+function handlerChecksExistence(req: FastifyRequest): boolean {
+  return req.method === 'POST' && req.routeOptions.url?.endsWith('/appoint/create') === true;
+}
 
 function named(req: FastifyRequest): string | undefined {
   const params = req.params as Record<string, unknown> | undefined;
@@ -39,8 +64,23 @@ export function existenceFirst(deps: DomainContext) {
     if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return;
     const id = Number(raw);
     if (id > 2147483647) return;
+    if (handlerChecksExistence(req)) {
+      req.existenceDeferred = { vdnId: Number(vdn), campaignId: id };
+      return;
+    }
     // The narrow lookup of the hot path (one indexed row, one column).
     if (await findCampaignEnd(deps.db, Number(vdn), id)) return;
     return reply.code(200).send(envelope('0200007', `campaign ${id} does not exist in VDN ${Number(vdn)}`));
   };
+}
+
+/**
+ * For a request whose existence check was deferred and whose body the schema refused: the
+ * 0200007 envelope when the campaign does not exist (existence first still wins over the
+ * validation code), else undefined.
+ */
+export async function unknownDeferredCampaign(deps: DomainContext, req: FastifyRequest): Promise<ReturnType<typeof envelope> | undefined> {
+  const d = req.existenceDeferred;
+  if (d === undefined || (await findCampaignEnd(deps.db, d.vdnId, d.campaignId))) return undefined;
+  return envelope('0200007', `campaign ${d.campaignId} does not exist in VDN ${d.vdnId}`);
 }

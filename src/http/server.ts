@@ -44,7 +44,7 @@ import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleViewRoutes } from './routes/console-views.js';
 import { surfaceRoutes, templateExtensionRoutes } from './routes/surface.js';
-import { existenceFirst } from './existence-first.js';
+import { existenceFirst, unknownDeferredCampaign } from './existence-first.js';
 import type { ImportWorker } from '../engine/import-worker.js';
 import { sipCallRoutes } from './routes/sip-calls.js';
 import type { Engine } from '../engine/engine.js';
@@ -256,8 +256,11 @@ export function buildServer(deps: AppDeps) {
     void reply.code(404).send(envelope('0200001', `no interface ${req.method} ${req.url.split('?')[0]}`));
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
     if (err.validation) {
+      // appoint/create defers its existence check to the domain (existence-first.ts).
+      const unknown = req.existenceDeferred === undefined ? undefined : await unknownDeferredCampaign(deps, req);
+      if (unknown !== undefined) return reply.code(200).send(unknown);
       const input = err.validationContext === 'params' ? req.params : err.validationContext === 'querystring' ? req.query : req.body;
       return reply.code(200).send(validationEnvelope(err, err.validationContext, input, req.routeOptions.config.fieldCodes));
     }

@@ -2,6 +2,7 @@
  * Agents of skill queues and the answered calls of skill-queue campaigns (schema/agents.ts).
  * Portable Kysely only (SQLite and PostgreSQL).
  */
+import { writeTransaction } from './group-commit.js';
 import type { Db } from './db.js';
 
 /** One answered call of a skill-queue campaign; a second row for the same call is ignored. */
@@ -40,9 +41,13 @@ export async function lastAbandonOf(db: Db, vdnId: number, numberKey: string, si
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 
-/** Replaces the reported state of the listed agents of a skill queue (others keep theirs). */
+/**
+ * Replaces the reported state of the listed agents of a skill queue (others keep theirs), in one
+ * group-committed write transaction (store/group-commit.ts: shares its COMMIT with the other
+ * interface writes of its turn; inside a transaction already, runs in it).
+ */
 export async function reportAgents(db: Db, vdnId: number, skillId: number, agents: ReadonlyArray<{ agentId: string; state: string }>, now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     for (const a of agents) {
       await trx
         .insertInto('agents')

@@ -9,6 +9,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import type { BlocklistTable, Db } from './db.js';
+import { queryTemplate } from './query-template.js';
 
 /** Rows as stored: the lookup tail is derived here, so every writer sets it. */
 const withTail = (row: Insertable<BlocklistTable>): Insertable<BlocklistTable> => ({ ...row, number_tail: numberTail(row.number) });
@@ -20,8 +21,22 @@ const withTail = (row: Insertable<BlocklistTable>): Insertable<BlocklistTable> =
  * (PRODUCT.md; `8613800000501` is `13800000501` in `CN`).
  */
 export async function isBlocked(db: Db, vdnId: number, number: string, nowMs: number, region: string): Promise<boolean> {
-  return (await blockedNumbers(db, vdnId, [number], nowMs, region)).size > 0;
+  const { rows } = await db.executeQuery(blockedByTail(db, vdnId, numberTail(number), nowMs));
+  if (rows.length === 0) return false;
+  const wanted = canonicalNumber(number, region);
+  return rows.some((r) => canonicalNumber(r.number, region) === wanted);
 }
+
+/** `isBlocked`'s query (one number, so one tail), compiled once (store/query-template.ts). */
+const blockedByTail = queryTemplate((db: Db, vdnId: number, tail: string, nowMs: number) =>
+  db
+    .selectFrom('blocklist')
+    .select('number')
+    .where('vdn_id', '=', vdnId)
+    .where('number_tail', '=', tail)
+    .where('restrict_times', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)])),
+);
 
 export async function insertBlocklistEntry(db: Db, row: Insertable<BlocklistTable>): Promise<void> {
   await db.insertInto('blocklist').values(withTail(row)).execute();

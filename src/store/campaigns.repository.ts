@@ -4,10 +4,12 @@
  *
  * @example const row = await findCampaign(db, 1, 46)
  */
+import { forgetBatchReads } from './group-commit.js';
 import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { CallerNumberTable, CampaignTable, Db } from './db.js';
 import { notifyNodes } from './dialect.js';
+import { queryTemplate } from './query-template.js';
 
 export type CampaignRow = Selectable<CampaignTable>;
 export type CallerNumberRow = Selectable<CallerNumberTable>;
@@ -41,17 +43,17 @@ export async function findCampaignEnd(
   vdnId: number,
   id: number,
 ): Promise<{ end_time: number; time_zone: string | null; region: string | null; rule_pack: string | null } | undefined> {
-  return db
-    .selectFrom('campaigns')
-    .select(['end_time', 'time_zone', 'region', 'rule_pack'])
-    .where('id', '=', id)
-    .where('vdn_id', '=', vdnId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return (await db.executeQuery(campaignEndQuery(db, vdnId, id))).rows[0];
 }
+
+/** `findCampaignEnd`'s query, compiled once (store/query-template.ts): it runs twice per appoint/create. */
+const campaignEndQuery = queryTemplate((db: Db, vdnId: number, id: number) =>
+  db.selectFrom('campaigns').select(['end_time', 'time_zone', 'region', 'rule_pack']).where('id', '=', id).where('vdn_id', '=', vdnId).where('deleted_at', 'is', null),
+);
 
 /** @example const id = await insertCampaign(trx, row) */
 export async function insertCampaign(db: Db, row: Insertable<CampaignTable>): Promise<number> {
+  forgetBatchReads(db);
   const r = await db
     .insertInto('campaigns')
     .values({ ...row, name_nfc: nameKey(row.name) })
@@ -62,6 +64,7 @@ export async function insertCampaign(db: Db, row: Insertable<CampaignTable>): Pr
 
 /** @example await updateCampaign(trx, 46, { name: 'New name', updated_at: now }) */
 export async function updateCampaign(db: Db, id: number, patch: Updateable<CampaignTable>): Promise<void> {
+  forgetBatchReads(db);
   const withKey = typeof patch.name === 'string' ? { ...patch, name_nfc: nameKey(patch.name) } : patch;
   await db.updateTable('campaigns').set(withKey).where('id', '=', id).execute();
 }
@@ -136,6 +139,7 @@ export async function listCampaigns(db: Db, f: CampaignListFilter): Promise<{ ro
 
 /** @example await setSuspended(trx, 46, true, now) */
 export async function setSuspended(db: Db, id: number, suspended: boolean, nowMs: number): Promise<void> {
+  forgetBatchReads(db);
   await db
     .updateTable('campaigns')
     .set({ suspended: suspended ? 1 : 0, updated_at: nowMs })
@@ -152,6 +156,7 @@ export async function setSuspended(db: Db, id: number, suspended: boolean, nowMs
  * @example await archiveCampaign(trx, 46, now)
  */
 export async function archiveCampaign(db: Db, id: number, nowMs: number): Promise<void> {
+  forgetBatchReads(db);
   await db.updateTable('campaigns').set({ deleted_at: nowMs, suspended: 1, updated_at: nowMs }).where('id', '=', id).execute();
 }
 
@@ -162,6 +167,7 @@ export async function archiveCampaign(db: Db, id: number, nowMs: number): Promis
  * @example await db.transaction().execute((trx) => purgeCampaign(trx, 46))
  */
 export async function purgeCampaign(db: Db, id: number): Promise<void> {
+  forgetBatchReads(db);
   const dataIds = db.selectFrom('call_data').select('id').where('campaign_id', '=', id);
   await db.deleteFrom('call_data_numbers').where('data_id', 'in', dataIds).execute();
   await db.deleteFrom('call_data').where('campaign_id', '=', id).execute();

@@ -5,7 +5,9 @@
  * Durability: WAL mode with `synchronous = NORMAL`. A transaction is in the WAL file (the OS
  * page cache) when `COMMIT` returns, so a killed process (kill -9) loses nothing that was
  * acknowledged; only a power loss can drop the last transactions. `CAMPAIGND_SQLITE_SYNC=full`
- * trades throughput for power-loss durability.
+ * trades throughput for power-loss durability. Interface writes are group-committed
+ * (group-commit.ts): one COMMIT for the requests of one event-loop turn. The WAL is copied back
+ * into the database file by a timer-driven PASSIVE checkpoint every second, not inside a commit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -157,6 +159,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** How often the WAL is checkpointed (PASSIVE: never waits for readers or writers), ms. */
+export const CHECKPOINT_INTERVAL_MS = 1000;
+/** SQLite's own checkpoint runs only when the WAL exceeds this many pages (4 KiB each). */
+export const WAL_BACKSTOP_PAGES = 10_000;
+
 export interface SqliteOptions {
   file: string;
   synchronous?: 'normal' | 'full';
@@ -184,13 +191,24 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may write the same file: wait instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints off the request path (issue #12): SQLite's automatic checkpoint runs inside the
+  // COMMIT that crosses 1,000 WAL pages, i.e. inside some request's answer time. A timer copies
+  // the WAL back instead, between transactions; the automatic one stays only as a backstop.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const caps = DIALECTS.sqlite;
   await migrate(db, caps);
+  const checkpoints = setInterval(() => {
+    sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => {
+      /* the next tick tries again; the backstop bounds the WAL meanwhile */
+    });
+  }, CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
   return {
     db,
     caps,
     async close() {
+      clearInterval(checkpoints);
       await db.destroy();
     },
   };

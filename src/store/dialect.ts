@@ -68,7 +68,8 @@ export function onLocalNotice(fn: (topic: NodeTopic) => void): () => void {
  * due work (`work`), access keys (`keys`), the manual clock (`clock`). Inside a transaction
  * the notice is sent at commit, never for a rollback. The channel is named after the current
  * schema, so databases shared by several schemas (the test suite) do not hear each other.
- * SQLite has no such thing: a no-op (one process; the key cache also reloads on a timer).
+ * SQLite has no such thing (one process): the in-process listeners of {@link onLocalNotice} hear
+ * it at once (the key cache also reloads on a timer).
  */
 export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
@@ -76,7 +77,26 @@ export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
     for (const fn of localListeners) fn(topic);
     return;
   }
+  if (db.isTransaction) {
+    // PostgreSQL delivers a transaction's identical notices once anyway: one statement is enough
+    // (a group-committed batch of creates would otherwise send one per request).
+    const sent = notifiedIn.get(db) ?? new Set<NodeTopic>();
+    if (sent.has(topic)) return;
+    sent.add(topic);
+    notifiedIn.set(db, sent);
+  }
   await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
+}
+
+/** Topics already notified inside a transaction (keyed by the transaction's handle). */
+const notifiedIn = new WeakMap<Db, Set<NodeTopic>>();
+
+/**
+ * Whether a query without parameters may hold several statements separated by `;` (PostgreSQL's
+ * simple query protocol: one round trip for all of them). SQLite prepares one statement at a time.
+ */
+export function acceptsScripts(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /**

@@ -3,16 +3,36 @@
  *
  * @example const r = await findReservation(db, 1, '174712034211433247704877116507')
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { writeTransaction } from './group-commit.js';
+import type { CompiledQuery, Insertable, Selectable, Updateable } from 'kysely';
+import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
 import { notifyNodes } from './dialect.js';
 
 export type ReservationRow = Selectable<ReservationTable>;
 
 export async function insertReservation(db: Db, row: Insertable<ReservationTable>): Promise<void> {
-  await db.insertInto('reservations').values(row).execute();
+  await db.executeQuery(insertReservationQuery(db, row));
   // Other nodes' engines look for due work now rather than at their next poll.
   await notifyNodes(db, 'work');
+}
+
+/**
+ * The reservation insert, compiled once per column list (store/query-template.ts): appoint/create
+ * always passes every column, so this is one template.
+ */
+const insertTemplates = new Map<string, (db: Db, ...values: unknown[]) => CompiledQuery<unknown>>();
+function insertReservationQuery(db: Db, row: Insertable<ReservationTable>): CompiledQuery<unknown> {
+  const columns = (Object.keys(row) as Array<keyof Insertable<ReservationTable>>).filter((c) => row[c] !== undefined);
+  const key = columns.join(',');
+  let t = insertTemplates.get(key);
+  if (t === undefined) {
+    t = queryTemplate((d: Db, ...values: unknown[]) =>
+      d.insertInto('reservations').values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as unknown as Insertable<ReservationTable>),
+    );
+    if (insertTemplates.size < 16) insertTemplates.set(key, t);
+  }
+  return t(db, ...columns.map((c) => row[c]));
 }
 
 export async function findReservation(db: Db, vdnId: number, id: string): Promise<ReservationRow | undefined> {
@@ -52,13 +72,14 @@ export async function updateOpenReservation(db: Db, id: string, patch: Updateabl
 }
 
 /**
- * Deletes a reservation and its result history unless the engine is dialling it right now.
- * False when the row was being dialled (or is gone).
+ * Deletes a reservation and its result history unless the engine is dialling it right now, in
+ * one group-committed write transaction (store/group-commit.ts; inside a transaction already,
+ * runs in it). False when the row was being dialled (or is gone).
  *
  * @example if (!(await deleteReservationUnlessDialing(db, id))) …
  */
 export async function deleteReservationUnlessDialing(db: Db, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const r = await trx.deleteFrom('reservations').where('id', '=', id).where('state', '!=', 'dialing').executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) return false;
     await trx.deleteFrom('reservation_results').where('reservation_id', '=', id).execute();

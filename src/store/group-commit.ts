@@ -1,0 +1,206 @@
+/**
+ * Group commit for interface writes (issue #12): the write transactions that interface requests
+ * start in one event-loop turn run in ONE database transaction, each inside its own SAVEPOINT,
+ * and none of them is answered before that transaction's COMMIT has returned.
+ *
+ * - A request whose work throws (a business error such as 04000003, or a failed statement) is
+ *   rolled back to its savepoint: only its own writes are undone, the others of the batch commit.
+ * - The requests of a batch run one after another on one connection, so each one's
+ *   check-then-write is as atomic as in a transaction of its own (SQLite: `BEGIN IMMEDIATE`;
+ *   PostgreSQL: the store's advisory write lock, taken once per batch, connect.ts). A later
+ *   request of the batch sees an earlier one's writes; they commit together, so no answer ever
+ *   depends on a write that is later rolled back.
+ * - When the COMMIT fails, every request of the batch is answered with that error (none of their
+ *   writes is in the store); a request that had already failed keeps its own error.
+ * - Durability is the store's: with SQLite `synchronous = NORMAL` a COMMIT that returned is in
+ *   the WAL (survives kill -9), with `CAMPAIGND_SQLITE_SYNC=full` it has been fsynced too; on
+ *   PostgreSQL it is the server's commit.
+ *
+ * Why: one COMMIT (one WAL append, one fsync with FULL, one round trip and one advisory lock on
+ * PostgreSQL) is shared by all the requests that were waiting, instead of paid by each. A batch
+ * starts at the end of the turn in which its first request arrived (`setImmediate`), after the
+ * turn's other readable sockets were handled; requests arriving while a batch runs form the
+ * next one. A batch holds at most {@link MAX_BATCH} requests.
+ *
+ * Who uses it: every interface request that writes (src/domain: campaigns, campaign
+ * pause/resume/archive, calling numbers, batches, call data add up to `GROUP_COMMIT_MAX_RECORDS`
+ * records and call data delete, reservations, results write-back, blocklist add/delete and its
+ * groups and types, special dates, retry policies, templates, file servers, business and external
+ * results, number types; agents/report). Not group-committed, each in a transaction of its own:
+ * call data adds of more records and campaign purges (archiveHistory 0), whose size would hold up
+ * the small requests of their batch (call-data.ts, campaign-lifecycle.ts); file imports (the
+ * import worker); the engine's transactions (claims, settling, row-lock transactions on
+ * PostgreSQL); the CLI and migrations. Single statements committed by themselves: a file-import
+ * registration, the clearing of a VDN's whole blocklist, the statistics rate gate. Outside HTTP
+ * (CLI, tests) it works the same: the batch starts on the next `setImmediate`.
+ *
+ * The work given to {@link writeTransaction} must use the `Db` it is handed (a transaction), never
+ * the store's own handle (on SQLite that would wait for the batch's connection forever), and must
+ * not open a transaction itself.
+ *
+ * @example const id = await writeTransaction(ctx.db, async (trx) => { await insertReservation(trx, row); return row.id; })
+ */
+import { CompiledQuery } from 'kysely';
+import type { Db } from './db.js';
+import { acceptsScripts } from './dialect.js';
+
+/** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
+export const MAX_BATCH = 256;
+
+interface Job {
+  fn: (db: Db) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const SAVEPOINT = 'savepoint gc_request';
+const RELEASE = 'release savepoint gc_request';
+const ROLLBACK_TO = 'rollback to savepoint gc_request';
+
+/** The group committer of one store (one per `Kysely` instance, see {@link groupCommitOf}). */
+export class GroupCommit {
+  readonly #db: Db;
+  #queue: Job[] = [];
+  #scheduled = false;
+  #running = false;
+  /** Batches committed and requests in them (for tests and the bench). */
+  readonly stats = { batches: 0, requests: 0, failedCommits: 0 };
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Requests waiting for the next batch (not yet begun). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Runs `fn` in the next batch; resolves with its value once the batch has committed. */
+  run<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#runBatch();
+    });
+  }
+
+  async #runBatch(): Promise<void> {
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = true;
+    const batch = this.#queue.splice(0, MAX_BATCH);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        // PostgreSQL: the statements between two requests go in one round trip.
+        const scripts = acceptsScripts(trx);
+        let pending: string[] = [];
+        const flush = async (...statements: string[]) => {
+          pending.push(...statements);
+          if (scripts) await trx.executeQuery(CompiledQuery.raw(pending.join('; ')));
+          else for (const s of pending) await trx.executeQuery(CompiledQuery.raw(s));
+          pending = [];
+        };
+        for (const job of batch) {
+          await flush(SAVEPOINT);
+          try {
+            const value = await job.fn(trx);
+            pending.push(RELEASE);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            // Only this request's writes are undone; a failure here fails the whole batch.
+            pending.push(ROLLBACK_TO, RELEASE);
+            // A reading shared during this request may have seen its undone writes.
+            forgetBatchReads(trx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+        if (pending.length > 0) await flush();
+      });
+      this.stats.batches++;
+      this.stats.requests += batch.length;
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    } catch (commitError) {
+      // BEGIN, a savepoint statement or the COMMIT failed: nothing of the batch is stored.
+      this.stats.failedCommits++;
+      batch.forEach((job, i) => {
+        const o = outcomes[i];
+        job.reject(o !== undefined && !o.ok ? o.error : commitError);
+      });
+    } finally {
+      this.#running = false;
+      this.#schedule();
+    }
+  }
+}
+
+const committers = new WeakMap<Db, GroupCommit>();
+
+/** The group committer of a store handle (created on first use). */
+export function groupCommitOf(db: Db): GroupCommit {
+  let gc = committers.get(db);
+  if (gc === undefined) {
+    gc = new GroupCommit(db);
+    committers.set(db, gc);
+  }
+  return gc;
+}
+
+/**
+ * Runs an interface request's writes (and the checks they depend on) atomically, group-committed
+ * with the other requests of the same turn (see the file header). Inside a transaction already
+ * (`db.isTransaction`), `fn` simply runs in it.
+ */
+export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return groupCommitOf(db).run(fn);
+}
+
+const memos = new WeakMap<Db, Map<string, Promise<unknown>>>();
+
+/**
+ * Drops the readings {@link readOncePerBatch} shared in this transaction: called by every write
+ * of the rows they read (the campaign writes of campaigns.repository.ts), since campaign
+ * create/modify/pause/archive requests share batches with appoint/create; and after a request
+ * of the batch failed (its writes were undone). No-op outside a transaction.
+ */
+export function forgetBatchReads(db: Db): void {
+  memos.delete(db);
+}
+
+/**
+ * A lookup made once per group-committed transaction and shared by its requests: for rows that
+ * the requests of a batch rarely write (the campaign an appoint/create names); every write of
+ * those rows must call {@link forgetBatchReads}, so a later request of the batch reads again. The batch's requests were
+ * all waiting when it began, so answering all of them from one reading orders them at that
+ * moment; on PostgreSQL it saves a round trip per request. Outside a transaction: `load()`.
+ *
+ * @example const c = await readOncePerBatch(trx, `campaign:${vdnId}:${id}`, () => findCampaignEnd(trx, vdnId, id))
+ */
+export function readOncePerBatch<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return load();
+  let memo = memos.get(db);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(db, memo);
+  }
+  let p = memo.get(key) as Promise<T> | undefined;
+  if (p === undefined) {
+    p = load();
+    memo.set(key, p);
+    // A failed read is not remembered (the request that made it fails; the next one reads again).
+    p.catch(() => memo.delete(key));
+  }
+  return p;
+}
