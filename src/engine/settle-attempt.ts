@@ -7,7 +7,9 @@
  *   → success? → the VDN's external result
  *   → one transaction: the worker's own rows (`record`, false when the lease was lost: then
  *     nothing is written), the call's dialogue turns, the trail entry, the result callback in
- *     the outbox
+ *     the outbox, and for a skill-queue campaign the answered/abandoned call in `agent_calls`
+ *     and the agent ledger (issue #16: last, campaigns in id order, so that concurrent settles
+ *     take the ledger row locks in one order)
  *   → the `attempt:settled` event.
  */
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
@@ -19,6 +21,7 @@ import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
 import { rowLockTransaction } from '../store/dialect.js';
 import { callbackItem } from './callback.js';
+import type { CampaignRow } from '../store/campaigns.repository.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext } from './engine.js';
 
@@ -50,6 +53,13 @@ export interface SettleSubject {
    * they are written before the transaction commits.
    */
   record(trx: Db, s: Settlement, batch: ResultRowsBatch): Promise<{ until: number | null; detail: string | null } | null>;
+  /**
+   * A skill-queue campaign's call (issue #16): its abandon accounting (`agent_calls`, the agent
+   * ledger: agent-desk.ts `settled`) is written in the settling transaction, after the worker's
+   * rows, so a budget decision sees the settle and the abandon together or neither. Absent for
+   * IVR campaigns or without agents.
+   */
+  agentCall?: { campaign: CampaignRow; numberKey: string };
 }
 
 /** Settles one attempt at engine time `now` (epoch ms); false when it was no longer this node's to settle. */
@@ -105,6 +115,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
     const trail: Array<Insertable<TrailTable>> = [];
     const callbacks: Array<Parameters<typeof enqueueCallbacks>[1][number]> = [];
     const out: boolean[] = [];
+    const agentCalls: Array<{ subject: SettleSubject; s: Settlement }> = [];
     const batch = resultRowsBatch();
     for (const { subject, o, s } of prepared) {
       const entry = await subject.record(trx, s, batch);
@@ -149,9 +160,16 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
         });
         callbacks.push({ vdn_id: subject.vdnId, campaign_id: subject.campaignId, url, payload: JSON.stringify([item]), next_at: now, created_at: now });
       }
+      if (subject.agentCall && ctx.agents) agentCalls.push({ subject, s });
       out.push(true);
     }
     await flushResultRows(trx, batch);
+    // Ledger row locks last and in campaign order (PostgreSQL: no lock-order deadlock between settles).
+    agentCalls.sort((a, b) => a.subject.agentCall!.campaign.id - b.subject.agentCall!.campaign.id);
+    for (const { subject, s } of agentCalls) {
+      const a = subject.agentCall!;
+      await ctx.agents!.settled(a.campaign, subject.callId, a.numberKey, s.outcome, now, trx);
+    }
     await appendTrails(trx, trail);
     await enqueueCallbacks(trx, callbacks);
     return out;
