@@ -6,7 +6,7 @@
  *   fail code normalised once (`normalizeFailCode`: `0` → `00000`, `603` → `00603`)
  *   → success? → the VDN's external result
  *   → one transaction: the worker's own rows (`record`, false when the lease was lost: then
- *     nothing is written), the call's dialogue turns, the trail entry, the result callback in
+ *     nothing is written), the call's dialogue turns (all the batch's in multi-row INSERTs), the trail entry, the result callback in
  *     the outbox, and for a skill-queue campaign the answered/abandoned call in `agent_calls`
  *     and the agent ledger (issue #16: last, campaigns in id order, so that concurrent settles
  *     take the ledger row locks in one order)
@@ -14,7 +14,7 @@
  */
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
-import { insertCallTurns } from '../store/call-records.repository.js';
+import { insertCallsTurns } from '../store/call-records.repository.js';
 import { flushResultRows, resultRowsBatch, type ResultRowsBatch } from '../store/call-data.repository.js';
 import { appendTrails, enqueueCallbacks } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
@@ -116,6 +116,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
     const callbacks: Array<Parameters<typeof enqueueCallbacks>[1][number]> = [];
     const out: boolean[] = [];
     const agentCalls: Array<{ subject: SettleSubject; s: Settlement }> = [];
+    const turns: Parameters<typeof insertCallsTurns>[1][number][] = [];
     const batch = resultRowsBatch();
     for (const { subject, o, s } of prepared) {
       const entry = await subject.record(trx, s, batch);
@@ -124,7 +125,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
         continue;
       }
       // The dialogue of an automatic or robot call (callRecord), kept with its result.
-      if (o.turns?.length) await insertCallTurns(trx, subject.vdnId, subject.callId, o.turns, now);
+      if (o.turns?.length) turns.push({ vdnId: subject.vdnId, callId: subject.callId, turns: o.turns });
       trail.push({
         vdn_id: subject.vdnId,
         campaign_id: subject.campaignId,
@@ -164,6 +165,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
       out.push(true);
     }
     await flushResultRows(trx, batch);
+    await insertCallsTurns(trx, turns, now);
     // Ledger row locks last and in campaign order (PostgreSQL: no lock-order deadlock between settles).
     agentCalls.sort((a, b) => a.subject.agentCall!.campaign.id - b.subject.agentCall!.campaign.id);
     for (const { subject, s } of agentCalls) {
