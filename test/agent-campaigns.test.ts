@@ -282,4 +282,44 @@ describe('with the webhook dialer: agents from the CTI, the abandon rule in each
     assert.equal(p.agentCampaign?.abandonRate, 0.5);
     assert.deepEqual(p.agentCampaign?.agents, { ready: 3, reserved: 0, talking: 1, 'wrap-up': 0, offline: 0 });
   });
+
+  test('a CTI result and its abandon commit together: a failure after the agent_calls write leaves neither (issue #16 settle window)', async () => {
+    const cid = await campaign(s, skill(6, 56));
+    await addData(s, cid, numbers('5761', 1));
+    await ok(s, 'POST', '/campaignd/v1/agents/1/56', { agents: [{ agentId: 'v1', state: 'ready' }] });
+    await advance(s, SEC);
+    await advance(s, 10 * SEC);
+    const mine = got.filter((g) => g.campaignId === cid) as Array<{ resultPath: string }>;
+    assert.equal(mine.length, 1, 'one call for the one ready agent');
+    const { resultPath } = mine[0]!;
+    const desk = s.engine!.agents!;
+    const settled = desk.settled.bind(desk);
+    let writes = 0;
+    // Injected failure after the abandon accounting is written, before the settle commits.
+    desk.settled = async (...args: Parameters<typeof desk.settled>) => {
+      await settled(...args);
+      writes++;
+      throw new Error('injected failure between the agent_calls write and the commit');
+    };
+    const t = s.clock.now();
+    const outcome = { failCode: '01046', ackBeginTime: t - 9000, callBeginTime: t - 2000, callEndTime: t };
+    const state = async () => ({
+      record: (await s.store.db.selectFrom('call_data').select('state').where('campaign_id', '=', cid).executeTakeFirstOrThrow()).state,
+      results: (await results(s, { campaignId: cid })).length,
+      agentCalls: (await s.store.db.selectFrom('agent_calls').select('call_id').where('campaign_id', '=', cid).execute()).length,
+      ledgerAnswered: Number((await s.store.db.selectFrom('agent_ledger').select('answered').where('campaign_id', '=', cid).executeTakeFirst())?.answered ?? 0),
+    });
+    try {
+      const res = await s.client.request('POST', resultPath, outcome);
+      assert.notEqual(envelopeOf(res.body).resultCode, '0200000', 'the failed settle is not acknowledged');
+    } finally {
+      desk.settled = settled;
+    }
+    assert.equal(writes, 1, 'the agent_calls row and the ledger were written inside the settle');
+    assert.deepEqual(await state(), { record: 'dialing', results: 0, agentCalls: 0, ledgerAnswered: 0 }, 'neither the settle nor the abandon');
+    await ok(s, 'POST', resultPath, outcome);
+    assert.deepEqual(await state(), { record: 'done', results: 1, agentCalls: 1, ledgerAnswered: 1 }, 'both, once retried');
+    const p = await progress(s, cid);
+    assert.equal(p.agentCampaign?.abandoned, 1);
+  });
 });

@@ -84,8 +84,18 @@ export function instantAt(d: { year: number; month: number; day: number }, minut
 
 /** The local date of instant `ms` in `tz` as `yyyy-mm-dd`. */
 export function localDay(ms: number, tz: string): string {
-  return zoned(ms, tz).toPlainDate().toString();
+  const hit = dayCache.get(tz);
+  if (hit && ms >= hit.from && ms < hit.to) return hit.day;
+  const z = zoned(ms, tz);
+  const day = z.toPlainDate().toString();
+  // The day's exact bounds, so that every instant inside them answers from the cache (issue #12:
+  // the settle path asks for every attempt). One entry per zone: the last day asked for.
+  dayCache.set(tz, { day, from: z.startOfDay().epochMilliseconds, to: nextLocalMidnight(ms, tz) });
+  return day;
 }
+
+/** {@link localDay}'s cache: per IANA zone, the local day last computed and the instants it spans, [from, to) epoch ms. */
+const dayCache = new Map<string, { day: string; from: number; to: number }>();
 
 /** The first instant of the local day containing `ms` (library's start of day: a midnight in a gap maps to the gap's end). */
 export function startOfLocalDay(ms: number, tz: string): number {

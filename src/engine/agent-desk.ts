@@ -301,15 +301,17 @@ export class AgentDesk {
 
   /**
    * The settle path's hook: measures the outcome and, for an answered call of a skill-queue
-   * campaign (connected 00000 or abandoned 01046), writes its `agent_calls` row. Returns whether
-   * the call was abandoned.
+   * campaign (connected 00000 or abandoned 01046), writes its `agent_calls` row. `trx` is the
+   * settling transaction (settle-attempt.ts): the call's result, its `agent_calls` row and the
+   * ledger totals then commit together, so no budget decision sees the settle without the
+   * abandon (issue #16). Without it, its own transaction. Returns whether the call was abandoned.
    */
-  async settled(c: Pick<CampaignRow, 'id' | 'vdn_id' | 'device_type'>, callId: string, numberKey: string, o: DialOutcome, now: number): Promise<boolean> {
+  async settled(c: Pick<CampaignRow, 'id' | 'vdn_id' | 'device_type'>, callId: string, numberKey: string, o: DialOutcome, now: number, trx: Db = this.db): Promise<boolean> {
     if (this.modeOf(c) === null) return false;
     const abandoned = o.failCode === ABANDON_OBS_CODE;
     const answered = abandoned || o.failCode === OBS_SUCCESS_CODE;
     if (!answered) {
-      await recordFailedCall(this.db, c.id, now);
+      await recordFailedCall(trx, c.id, now);
       return false;
     }
     const answerDelayMs = o.callBeginTime !== null && o.ackBeginTime !== null ? Math.max(0, o.callBeginTime - o.ackBeginTime) + 1000 : null;
@@ -319,7 +321,7 @@ export class AgentDesk {
       handleMs = o.callEndTime - o.callBeginTime + (this.simulated ? ((wlo + whi) / 2) * 1000 : 0);
     }
     await recordAnsweredCall(
-      this.db,
+      trx,
       { vdnId: c.vdn_id, campaignId: c.id, callId, numberKey, answeredAt: o.callBeginTime ?? now, abandoned },
       { deskId: this.deskId, now, handleMs, answerDelayMs },
     );

@@ -17,6 +17,8 @@ import { delayGate, firstHold, recycleGate, windowGate, type GateResult } from '
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { newLongId } from '../domain/ids.js';
+import { ABANDON_OBS_CODE } from '../domain/abandon.js';
+import { normalizeFailCode } from '../domain/obs-codes.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import { decideAfterAttempt, localDay, type NumberCounters, type RetryRules } from '../domain/retry-decision.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
@@ -556,14 +558,14 @@ export class CallDataWorker implements Worker {
     }
     if (settle.length > 0) {
       const tz = c.time_zone ?? this.ctx.engine.timeZone;
-      const subjects = await Promise.all(settle.map((x) => this.#subject(x.r, nodeId, x.callId, x.callerNo, now, { numbers: x.numbers, tz, rulesFor })));
+      const subjects = await Promise.all(settle.map((x) => this.#subject(x.r, nodeId, x.callId, x.callerNo, now, { numbers: x.numbers, tz, rulesFor, campaign: c })));
       const settled = await settleAttempts(
         this.ctx,
         subjects.map((subject, i) => ({ subject, outcome: settle[i]!.outcome })),
         now,
       );
       for (const [i, x] of settle.entries()) {
-        if (settled[i]) await this.#agentCall(x.r, x.callId, subjects[i]!.calledNo, x.outcome, now, c);
+        if (settled[i]) await this.#abandoned(x.r, subjects[i]!, x.outcome, now);
       }
     }
     return dispatched;
@@ -586,7 +588,7 @@ export class CallDataWorker implements Worker {
   ): Promise<boolean> {
     const subject = await this.#subject(r, owner, callId, callerNo, now, known);
     const settled = await settleAttempt(this.ctx, subject, o, now);
-    if (settled) await this.#agentCall(r, callId, subject.calledNo, o, now);
+    if (settled) await this.#abandoned(r, subject, o, now);
     return settled;
   }
 
@@ -597,13 +599,14 @@ export class CallDataWorker implements Worker {
     callId: string,
     callerNo: string | null,
     now: number,
-    known?: { numbers: CallDataNumberRow[]; tz: string; rulesFor?: (type: string | null) => Promise<RetryRules> },
+    known?: { numbers: CallDataNumberRow[]; tz: string; rulesFor?: (type: string | null) => Promise<RetryRules>; campaign?: CampaignRow },
   ): Promise<SettleSubject> {
     const { db, engine } = this.ctx;
     const tz = known?.tz ?? (await db.selectFrom('campaigns').select('time_zone').where('id', '=', r.campaign_id).executeTakeFirst())?.time_zone ?? engine.timeZone;
     const numbers = known?.numbers ?? (await numbersOf(db, Number(r.id)));
     const num = numbers[r.number_index];
     const calledNo = num?.called_no ?? '';
+    const agentCall = await this.#agentCallOf(r, calledNo, known?.campaign);
     const rules = known?.rulesFor ? await known.rulesFor(num?.type ?? null) : await this.policies.retryRules(db, r.campaign_id, num?.type ?? null);
     return {
       vdnId: r.vdn_id,
@@ -615,6 +618,7 @@ export class CallDataWorker implements Worker {
       callerNo,
       sessionId: r.session_id,
       customField: r.custom_field,
+      ...(agentCall ? { agentCall } : {}),
       record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
         const state = readRetryState(r.retry_state);
         const key = String(r.number_index);
@@ -663,29 +667,35 @@ export class CallDataWorker implements Worker {
     return { agentQueue: { skillId: desk.skillOf(c), mode, abandonGraceMs: desk.cfg.abandonGraceMs, onAbandon: 'recorded-message' } };
   }
 
-  /** Abandon accounting of skill-queue campaigns: the answered call's row, and the hand-off event of an abandoned one. */
-  async #agentCall(r: CallDataRow, callId: string, calledNo: string, o: DialOutcome, now: number, known?: CampaignRow): Promise<void> {
+  /** A skill-queue campaign's call: what the settle needs to write its abandon accounting in its transaction (settle-attempt.ts `agentCall`); undefined otherwise. */
+  async #agentCallOf(r: CallDataRow, calledNo: string, known?: CampaignRow): Promise<SettleSubject['agentCall']> {
     const desk = this.ctx.agents;
-    if (!desk) return;
-    if (known && desk.modeOf(known) === null) return;
-    const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
-    if (!c || desk.modeOf(c) === null) return;
-    const key = canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region);
-    if (await desk.settled(c, callId, key, o, now)) {
-      this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo, handoff: 'recorded-message' });
-      const v = await desk.view(c, now);
-      const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-      await this.#trail(
-        r,
-        {
-          kind: 'note',
-          call_id: callId,
-          called_no: calledNo,
-          fail_code: o.failCode,
-          detail: `abandoned: no agent within ${desk.cfg.abandonGraceMs / 1000} s, recorded message played; campaign abandon rate ${pct(v?.abandonRate ?? 0)} (${v?.abandoned ?? 0}/${v?.answered ?? 0} answered, 30 days; target ${pct(desk.cfg.abandonTarget)}), agent occupancy ${pct(v?.occupancy ?? 0)}`,
-        },
-        now,
-      );
-    }
+    if (!desk) return undefined;
+    if (known && desk.modeOf(known) === null) return undefined;
+    const c = known ?? (await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst());
+    if (!c || desk.modeOf(c) === null) return undefined;
+    return { campaign: c, numberKey: canonicalNumber(calledNo, contactRulesFor(this.ctx.engine, c).region) };
+  }
+
+  /** After the settle committed (its `agent_calls` row with it): the hand-off event and trail note of an abandoned call. */
+  async #abandoned(r: CallDataRow, subject: SettleSubject, o: DialOutcome, now: number): Promise<void> {
+    const desk = this.ctx.agents;
+    if (!desk || !subject.agentCall || normalizeFailCode(o.failCode) !== ABANDON_OBS_CODE) return;
+    const c = subject.agentCall.campaign;
+    const { callId, calledNo } = subject;
+    this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, dataId: Number(r.id), calledNo, handoff: 'recorded-message' });
+    const v = await desk.view(c, now);
+    const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+    await this.#trail(
+      r,
+      {
+        kind: 'note',
+        call_id: callId,
+        called_no: calledNo,
+        fail_code: o.failCode,
+        detail: `abandoned: no agent within ${desk.cfg.abandonGraceMs / 1000} s, recorded message played; campaign abandon rate ${pct(v?.abandonRate ?? 0)} (${v?.abandoned ?? 0}/${v?.answered ?? 0} answered, 30 days; target ${pct(desk.cfg.abandonTarget)}), agent occupancy ${pct(v?.occupancy ?? 0)}`,
+      },
+      now,
+    );
   }
 }

@@ -15,6 +15,8 @@ import { firstHold, type GateResult } from '../domain/gates.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
+import { ABANDON_OBS_CODE } from '../domain/abandon.js';
+import { normalizeFailCode } from '../domain/obs-codes.js';
 import { blocklistAtDial } from './blocklist-at-dial.js';
 import { contactRulesFor, countedLimits, packHoursGate, type ContactRules } from './contact-rules-at-dial.js';
 import { newLongId } from '../domain/ids.js';
@@ -282,7 +284,7 @@ export class ReservationWorker implements Worker {
       const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
       outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
     };
-    const settle: Array<{ r: ReservationRow; callId: string; callerNo: string; outcome: DialOutcome; skillQueue: boolean }> = [];
+    const settle: Array<{ r: ReservationRow; campaign: CampaignRow; callId: string; callerNo: string; outcome: DialOutcome; skillQueue: boolean }> = [];
     let dispatched = 0;
     for (const [i, x] of go.entries()) {
       await dispatchUpTo(i);
@@ -314,48 +316,42 @@ export class ReservationWorker implements Worker {
       if (result.kind === 'settled') {
         // Simulated agent pool: the answered call takes the free agent (agent-desk.ts).
         const outcome = skillQueue && desk ? desk.place(campaign, result.outcome, now) : result.outcome;
-        settle.push({ r, callId, callerNo, outcome, skillQueue });
+        settle.push({ r, campaign, callId, callerNo, outcome, skillQueue });
       }
     }
     if (settle.length > 0) {
       const settled = await settleAttempts(
         this.ctx,
-        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, now), outcome: x.outcome })),
+        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, now, x.skillQueue ? x.campaign : undefined), outcome: x.outcome })),
         now,
       );
       for (const [i, x] of settle.entries()) {
-        if (settled[i] && x.skillQueue) await this.#agentCall(x.r, x.callId, x.outcome, now);
+        if (settled[i] && x.skillQueue) this.#abandoned(x.r, x.callId, x.outcome);
       }
     }
     return dispatched;
   }
 
-  /** Records an automatic reservation's outcome (settle-attempt.ts): the reservation, its history, the call result, the callback. */
+  /** Records an automatic reservation's outcome (settle-attempt.ts): the reservation, its history, the call result, the callback, and on a skill-queue campaign the abandon accounting (agent-desk.ts), in one transaction. */
   async settle(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
-    const settled = await this.#record(r, owner, callId, callerNo, o, now);
-    if (settled) await this.#agentCall(r, callId, o, now);
+    const desk = this.ctx.agents;
+    const c = desk ? await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst() : undefined;
+    const skillQueue = c !== undefined && desk !== undefined && desk.modeOf(c) !== null;
+    const settled = await settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, now, skillQueue ? c : undefined), o, now);
+    if (settled && skillQueue) this.#abandoned(r, callId, o);
     return settled;
   }
 
-  /** Abandon accounting of skill-queue campaigns (agent-desk.ts), as for call data: the answered call's row, the hand-off of an abandoned one. */
-  async #agentCall(r: ReservationRow, callId: string, o: DialOutcome, now: number): Promise<void> {
-    const desk = this.ctx.agents;
-    if (!desk) return;
-    const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst();
-    if (!c || desk.modeOf(c) === null) return;
-    const key = canonicalNumber(r.called_no, contactRulesFor(this.ctx.engine, c).region);
-    if (await desk.settled(c, callId, key, o, now)) {
-      this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, handoff: 'recorded-message' });
-    }
-  }
-
-  async #record(r: ReservationRow, owner: string, callId: string, callerNo: string, o: DialOutcome, now: number): Promise<boolean> {
-    return settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, now), o, now);
+  /** After the settle committed (its `agent_calls` row with it): the hand-off event of an abandoned call. */
+  #abandoned(r: ReservationRow, callId: string, o: DialOutcome): void {
+    if (normalizeFailCode(o.failCode) !== ABANDON_OBS_CODE) return;
+    this.ctx.events.emit('call:abandoned', { callId, campaignId: r.campaign_id, reservationId: r.id, calledNo: r.called_no, handoff: 'recorded-message' });
   }
 
   /** What settle-attempt.ts needs to settle one attempt of reservation `r`, with the reservation's own writes. */
-  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, now: number): SettleSubject {
+  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, now: number, skillQueue?: CampaignRow): SettleSubject {
     return {
+      ...(skillQueue ? { agentCall: { campaign: skillQueue, numberKey: canonicalNumber(r.called_no, contactRulesFor(this.ctx.engine, skillQueue).region) } } : {}),
       vdnId: r.vdn_id,
       campaignId: r.campaign_id,
       dataId: null,

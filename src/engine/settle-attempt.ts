@@ -6,19 +6,22 @@
  *   fail code normalised once (`normalizeFailCode`: `0` → `00000`, `603` → `00603`)
  *   → success? → the VDN's external result
  *   → one transaction: the worker's own rows (`record`, false when the lease was lost: then
- *     nothing is written), the call's dialogue turns, the trail entry, the result callback in
- *     the outbox
+ *     nothing is written), the call's dialogue turns (all the batch's in multi-row INSERTs), the trail entry, the result callback in
+ *     the outbox, and for a skill-queue campaign the answered/abandoned call in `agent_calls`
+ *     and the agent ledger (issue #16: last, campaigns in id order, so that concurrent settles
+ *     take the ledger row locks in one order)
  *   → the `attempt:settled` event.
  */
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
 import type { Db } from '../store/db.js';
-import { insertCallTurns } from '../store/call-records.repository.js';
+import { insertCallsTurns } from '../store/call-records.repository.js';
 import { flushResultRows, resultRowsBatch, type ResultRowsBatch } from '../store/call-data.repository.js';
 import { appendTrails, enqueueCallbacks } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
 import { rowLockTransaction } from '../store/dialect.js';
 import { callbackItem } from './callback.js';
+import type { CampaignRow } from '../store/campaigns.repository.js';
 import type { DialOutcome } from './dialer.js';
 import type { EngineContext } from './engine.js';
 
@@ -50,6 +53,13 @@ export interface SettleSubject {
    * they are written before the transaction commits.
    */
   record(trx: Db, s: Settlement, batch: ResultRowsBatch): Promise<{ until: number | null; detail: string | null } | null>;
+  /**
+   * A skill-queue campaign's call (issue #16): its abandon accounting (`agent_calls`, the agent
+   * ledger: agent-desk.ts `settled`) is written in the settling transaction, after the worker's
+   * rows, so a budget decision sees the settle and the abandon together or neither. Absent for
+   * IVR campaigns or without agents.
+   */
+  agentCall?: { campaign: CampaignRow; numberKey: string };
 }
 
 /** Settles one attempt at engine time `now` (epoch ms); false when it was no longer this node's to settle. */
@@ -105,6 +115,8 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
     const trail: Array<Insertable<TrailTable>> = [];
     const callbacks: Array<Parameters<typeof enqueueCallbacks>[1][number]> = [];
     const out: boolean[] = [];
+    const agentCalls: Array<{ subject: SettleSubject; s: Settlement }> = [];
+    const turns: Parameters<typeof insertCallsTurns>[1][number][] = [];
     const batch = resultRowsBatch();
     for (const { subject, o, s } of prepared) {
       const entry = await subject.record(trx, s, batch);
@@ -113,7 +125,7 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
         continue;
       }
       // The dialogue of an automatic or robot call (callRecord), kept with its result.
-      if (o.turns?.length) await insertCallTurns(trx, subject.vdnId, subject.callId, o.turns, now);
+      if (o.turns?.length) turns.push({ vdnId: subject.vdnId, callId: subject.callId, turns: o.turns });
       trail.push({
         vdn_id: subject.vdnId,
         campaign_id: subject.campaignId,
@@ -149,9 +161,17 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
         });
         callbacks.push({ vdn_id: subject.vdnId, campaign_id: subject.campaignId, url, payload: JSON.stringify([item]), next_at: now, created_at: now });
       }
+      if (subject.agentCall && ctx.agents) agentCalls.push({ subject, s });
       out.push(true);
     }
     await flushResultRows(trx, batch);
+    await insertCallsTurns(trx, turns, now);
+    // Ledger row locks last and in campaign order (PostgreSQL: no lock-order deadlock between settles).
+    agentCalls.sort((a, b) => a.subject.agentCall!.campaign.id - b.subject.agentCall!.campaign.id);
+    for (const { subject, s } of agentCalls) {
+      const a = subject.agentCall!;
+      await ctx.agents!.settled(a.campaign, subject.callId, a.numberKey, s.outcome, now, trx);
+    }
     await appendTrails(trx, trail);
     await enqueueCallbacks(trx, callbacks);
     return out;

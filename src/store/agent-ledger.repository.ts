@@ -36,6 +36,11 @@ export interface LedgerView {
   othersHeld: number;
 }
 
+/** Runs `f` in `db` when it is already a transaction (the settle path's), else in a new one. */
+function inTransaction<T>(db: Db, f: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? f(db) : db.transaction().execute(f);
+}
+
 const ZERO: LedgerMeasurements = { answered: 0, failed: 0, handleMs: 0, handled: 0, answerDelayMs: 0, answerDelays: 0 };
 
 /**
@@ -122,7 +127,10 @@ export async function decideWithLedger<T>(
   });
 }
 
-/** A call of a skill-queue campaign not answered by a person: counted for the answer rate. */
+/**
+ * A call of a skill-queue campaign not answered by a person: counted for the answer rate. `db`
+ * may be the settling transaction (then the count commits with the settle).
+ */
 export async function recordFailedCall(db: Db, campaignId: number, now: number): Promise<void> {
   await db
     .insertInto('agent_ledger')
@@ -133,7 +141,8 @@ export async function recordFailedCall(db: Db, campaignId: number, now: number):
 
 /**
  * A live-answered call (connected, or abandoned: 01046), in one transaction under the ledger
- * lock: its `agent_calls` row (a second settle of the same call changes nothing), the
+ * lock — `db`'s own when it is already a transaction (the settle path passes its transaction,
+ * so the call's result and its abandon are committed together, issue #16), else a new one: its `agent_calls` row (a second settle of the same call changes nothing), the
  * measurement totals, and for an abandoned call one unit of `deskId`'s exposure given back (the
  * abandon now counts itself). `handleMs` / `answerDelayMs` null = not measured. Returns whether
  * the call was new.
@@ -143,7 +152,7 @@ export async function recordAnsweredCall(
   row: { vdnId: number; campaignId: number; callId: string; numberKey: string; answeredAt: number; abandoned: boolean },
   m: { deskId: string; now: number; handleMs: number | null; answerDelayMs: number | null },
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await lockLedger(trx, row.campaignId, m.now);
     const ins = await trx
       .insertInto('agent_calls')

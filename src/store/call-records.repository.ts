@@ -22,25 +22,34 @@ export interface CallTurn {
  * @example await insertCallTurns(trx, 1, callId, [{ interNo: 1, systemReply: 'Hello', … }], now)
  */
 export async function insertCallTurns(db: Db, vdnId: number, callId: string, turns: readonly CallTurn[], nowMs: number): Promise<void> {
-  for (let i = 0; i < turns.length; i += 200) {
+  await insertCallsTurns(db, [{ vdnId, callId, turns }], nowMs);
+}
+
+/**
+ * Stores the turns of several calls in multi-row INSERTs of up to 300 rows (issue #12: one
+ * round's settled calls together); same rows, in the same order, as {@link insertCallTurns}
+ * call by call. Call inside the transaction that records the calls' results.
+ */
+export async function insertCallsTurns(db: Db, calls: ReadonlyArray<{ vdnId: number; callId: string; turns: readonly CallTurn[] }>, nowMs: number): Promise<void> {
+  const rows = calls.flatMap(({ vdnId, callId, turns }) =>
+    turns.map((t) => ({
+      vdn_id: vdnId,
+      call_id: callId,
+      inter_no: t.interNo,
+      system_reply: t.systemReply,
+      user_saying: t.userSaying,
+      intention: t.intention,
+      system_reply_time: t.systemReplyTime,
+      request_time: t.requestTime,
+      response_source: t.responseSource,
+      created_at: nowMs,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 300)
     await db
       .insertInto('call_records')
-      .values(
-        turns.slice(i, i + 200).map((t) => ({
-          vdn_id: vdnId,
-          call_id: callId,
-          inter_no: t.interNo,
-          system_reply: t.systemReply,
-          user_saying: t.userSaying,
-          intention: t.intention,
-          system_reply_time: t.systemReplyTime,
-          request_time: t.requestTime,
-          response_source: t.responseSource,
-          created_at: nowMs,
-        })),
-      )
+      .values(rows.slice(i, i + 300))
       .execute();
-  }
 }
 
 /** A page of a call's turns in dialogue order, and how many there are. */
