@@ -63,7 +63,9 @@ async function runSection(heading: string): Promise<{ code: number | null; stdou
       let stderr = '';
       proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
       proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-      const timer = setTimeout(killGroup, 120_000);
+      // A section starts a dozen CLI processes through tsx: about 60 s on 2 busy cores, and a CI
+      // run on a loaded machine was seen past 120 s. The bound only stops a hung script.
+      const timer = setTimeout(killGroup, 300_000);
       proc.once('exit', killGroup);
       proc.once('error', reject);
       proc.once('close', (code) => {
