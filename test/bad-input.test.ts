@@ -533,3 +533,32 @@ describe('fuzz: seeded random bodies against every interface that takes a body',
     }
   });
 });
+
+// Found by the session-4 review: on PostgreSQL these ids (beyond the `integer` range of the serial
+// columns) reached the database and were answered HTTP 500; on SQLite they were "does not exist".
+// Both backends must answer the interface's "does not exist" code.
+describe('ids beyond the serial range name nothing (never 500, same code on both backends)', () => {
+  const BIG = '2147483648';
+  test('appoint/create, appoint/list, call data, trail, preview, callBusiResult, external results', async () => {
+    const cid = await createCampaign(srv.client, 1);
+    const preview = await createCampaign(srv.client, 1, { deviceType: 5, ivrParam: undefined, skillParam: { skillId: 7, skillName: 'sales' } });
+    const appointTime = Date.now() + 86_400_000;
+    const cases: Array<[string, string, string, unknown, string]> = [
+      ['appoint/create taskId', 'POST', `${P(1)}/appoint/create`, { callType: '1', calledNo: '66660001', userAccount: 'a', taskId: BIG, appointTime }, '0200007'],
+      ['appoint/list taskId', 'POST', `${P(1)}/appoint/list`, { taskId: BIG, offset: 0, limit: 10 }, '0200000'],
+      ['calldata get', 'GET', `${P(1)}/calldata/${cid}/${BIG}`, undefined, '0200033'],
+      ['trail', 'GET', `/campaignd/v1/campaigns/1/${cid}/calldata/${BIG}/trail`, undefined, '0200033'],
+      ['preview decision', 'POST', `/campaignd/v1/campaigns/1/${preview}/preview/${BIG}`, { agentId: 'a1', decision: 'call' }, '0200001'],
+      ['callBusiResult', 'POST', `${P(1)}/callBusiResult/${BIG}`, { busiResult: 'x' }, '0200033'],
+      ['queryObsResultDetail', 'GET', `${P(1)}/${BIG}/queryObsResultDetail`, undefined, '0200001'],
+      ['deleteObsResult', 'DELETE', `${P(1)}/${BIG}/deleteObsResult`, undefined, '0200001'],
+      ['updateObResult', 'POST', `${P(1)}/updateObResult`, { defId: BIG, displayResult: 'x', obsCodes: ['00603'] }, '0200001'],
+    ];
+    for (const [name, method, path, body, code] of cases) {
+      const env = await expectEnvelope(await srv.client.request<Envelope>(method, path, body), 200);
+      assert.equal(env.resultCode, code, `${name}: ${JSON.stringify(env)}`);
+    }
+    const list = await post(`${P(1)}/appoint/list`, { taskId: BIG, offset: 0, limit: 10 });
+    assert.equal((list.body as unknown as { totalCount: number }).totalCount, 0, list.raw);
+  });
+});

@@ -32,6 +32,7 @@ import type { CampaignState } from './campaign-rules.js';
 import { requireCampaign, stateOf } from './campaigns.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
+import { isSerialId } from './ids.js';
 import { formatDateTime, parseDateTime, startOfUtcDay } from './time.js';
 
 const DAY_MS = 86400_000;
@@ -254,7 +255,7 @@ export interface CallDataDetail {
 /** One record: its fields as properties (always all of them, '' when unset) and its numbers. */
 export async function getCallData(ctx: DomainContext, vdnId: number, campaignId: number, dataId: number): Promise<CallDataDetail> {
   await requireCampaign(ctx.db, vdnId, campaignId);
-  const found = await findCallData(ctx.db, campaignId, dataId);
+  const found = isSerialId(dataId) ? await findCallData(ctx.db, campaignId, dataId) : undefined;
   if (!found) throw new DomainError('0200033', `call data ${dataId} does not exist in campaign ${campaignId}`);
   const { row, numbers } = found;
   const prop = (propCode: string, propName: string, v: string | number | null) => ({ propCode, propName, propValue: v === null ? '' : String(v) });

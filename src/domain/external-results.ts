@@ -25,6 +25,7 @@ import {
 } from '../store/external-results.repository.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
+import { isSerialId } from './ids.js';
 import { isKnownObsCode, isSuccessFailCode, normalizeFailCode } from './obs-codes.js';
 
 /** The system external result reported for a successful call the VDN has not mapped. */
@@ -44,7 +45,7 @@ function checkObsCodes(obsCodes: readonly string[]): string[] {
 /** A defId as stored (an integer), or the "does not exist" error for anything else. */
 function defIdOf(vdnId: number, defId: string): number {
   const n = /^\d{1,15}$/.test(defId) ? Number(defId) : NaN;
-  if (!Number.isSafeInteger(n)) throw paramError(`external result ${defId} does not exist in VDN ${vdnId}`);
+  if (!isSerialId(n)) throw paramError(`external result ${defId} does not exist in VDN ${vdnId}`);
   return n;
 }
 

@@ -20,3 +20,18 @@ export function newLongId(nowMs: number): string {
 }
 
 export const LONG_ID_PATTERN = /^[0-9]{30}$/;
+
+/** Largest id of a serial column (PostgreSQL `integer`, the same limit kept on SQLite). */
+export const MAX_SERIAL_ID = 2_147_483_647;
+
+/**
+ * Whether `n` can be the id of a stored row with a serial id (campaigns, call data, external
+ * results…). An id beyond {@link MAX_SERIAL_ID} names no row: callers answer their "does not
+ * exist" code without a query, since PostgreSQL refuses such a value for an `integer` column
+ * (which would otherwise surface as HTTP 500 for bad input).
+ *
+ * @example isSerialId(2147483648) // false
+ */
+export function isSerialId(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 1 && n <= MAX_SERIAL_ID;
+}

@@ -41,7 +41,7 @@ import { findCampaignEnd } from '../store/campaigns.repository.js';
 import { readOncePerBatch, writeTransaction } from '../store/group-commit.js';
 import type { DomainContext } from './context.js';
 import { DomainError, paramError } from './errors.js';
-import { newLongId } from './ids.js';
+import { isSerialId, newLongId } from './ids.js';
 import { normalizeFailCode } from './obs-codes.js';
 import { formatDateTime } from './time.js';
 import { packHours, packsFor } from './rule-packs.js';
@@ -94,7 +94,8 @@ async function createReservationIn(ctx: DomainContext, vdnId: number, body: Appo
   // Existence first: an unknown campaign is 0200007 whatever else is wrong with the body.
   const campaignId = Number(body.taskId);
   // Read once per group-committed batch (creates never write campaigns).
-  const campaign = await readOncePerBatch(ctx.db, `campaign-end:${vdnId}:${campaignId}`, () => findCampaignEnd(ctx.db, vdnId, campaignId));
+  // An id beyond the serial range names no campaign (and PostgreSQL would refuse the value).
+  const campaign = isSerialId(campaignId) ? await readOncePerBatch(ctx.db, `campaign-end:${vdnId}:${campaignId}`, () => findCampaignEnd(ctx.db, vdnId, campaignId)) : undefined;
   if (!campaign) throw new DomainError('0200007', `campaign ${campaignId} does not exist in VDN ${vdnId}`);
   if (body.callType === CALL_TYPE_MANUAL) {
     // The agent who gets the reminder: an AICC account, or a CTI work number in OP-standalone.
@@ -271,6 +272,8 @@ export async function listReservations(ctx: DomainContext, vdnId: number, body: 
     throw paramError('endTime must not be earlier than beginTime');
   }
   const accounts = body.userAccountList?.filter((a) => a !== '');
+  // A taskId beyond the serial range names no campaign: nothing matches.
+  if (body.taskId && !isSerialId(Number(body.taskId))) return { totalCount: 0, data: [] };
   const { total, rows } = await pageReservations(
     ctx.db,
     vdnId,

@@ -27,6 +27,7 @@ import { decideAfterBusinessResult } from './retry-decision.js';
 import { retryPolicyOf } from './campaign-policies.js';
 import { applyBusinessDecision } from '../store/call-data.repository.js';
 import { DomainError, paramError } from './errors.js';
+import { isSerialId } from './ids.js';
 import { formatDateTime, startOfUtcDay } from './time.js';
 
 const DAY_MS = 86400_000;
@@ -219,7 +220,7 @@ export async function failCategoryStatistics(ctx: DomainContext, vdnId: number, 
  */
 export async function writeBackBusinessResult(ctx: DomainContext, vdnId: number, dataIdText: string, body: BusiResultWriteback): Promise<void> {
   const dataId = /^\d{1,15}$/.test(dataIdText) ? Number(dataIdText) : NaN;
-  const rec = Number.isSafeInteger(dataId) ? await findLiveCallData(ctx.db, vdnId, dataId) : undefined;
+  const rec = isSerialId(dataId) ? await findLiveCallData(ctx.db, vdnId, dataId) : undefined;
   if (!rec) throw new DomainError('0200033', `call data ${dataIdText} does not exist in VDN ${vdnId}`);
   const parent = await findBusinessResult(ctx.db, vdnId, null, body.busiResult);
   if (!parent) throw paramError(`busiResult ${body.busiResult} is not a business result defined in VDN ${vdnId}`);

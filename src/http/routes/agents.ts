@@ -27,6 +27,7 @@ import { agentsOf, reportAgents } from '../../store/agents.repository.js';
 import { ok } from '../envelope.js';
 import { VdnCampaignParams } from '../../contract/common.js';
 import { paramError } from '../../domain/errors.js';
+import { isSerialId } from '../../domain/ids.js';
 import { requireCampaign } from '../../domain/campaigns.js';
 import { dialingModeOf } from '../../domain/dialing-modes.js';
 import type { RoutePlugin } from './plugin.js';
@@ -67,7 +68,8 @@ export function agentRoutes(deps: DomainContext & { engine?: Engine }): RoutePlu
       },
       async (req) => {
         const { c, engine } = await previewCampaign(deps, req.params.vdnId, req.params.campaignId);
-        const r = await engine.previewDecide(c, req.params.dataId, req.body.agentId, req.body.decision);
+        // A dataId beyond the serial range names no record, so none is on offer.
+        const r = isSerialId(req.params.dataId) ? await engine.previewDecide(c, req.params.dataId, req.body.agentId, req.body.decision) : { offered: false, callId: null };
         if (!r.offered) throw paramError(`record ${req.params.dataId} is not on offer to agent ${req.body.agentId}`);
         return ok('success', { returnObject: { callId: r.callId } });
       },

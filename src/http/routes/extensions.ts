@@ -21,6 +21,7 @@
 import { Type } from '@sinclair/typebox';
 import type { KeyStore } from '../../auth/keys.js';
 import { DomainError, paramError } from '../../domain/errors.js';
+import { isSerialId } from '../../domain/ids.js';
 import type { DomainContext } from '../../domain/context.js';
 import { formatDateTime } from '../../domain/time.js';
 import { normalizeFailCode } from '../../domain/obs-codes.js';
@@ -86,6 +87,7 @@ export function extensionRoutes(deps: ExtensionDeps): RoutePlugin {
       { schema: { params: Type.Composite([VdnCampaignParams, Type.Object({ dataId: Type.Integer({ minimum: 1 }) })]) } },
       async (req) => {
         const { vdnId, campaignId, dataId } = req.params;
+        if (!isSerialId(dataId)) throw new DomainError('0200033', `call data ${dataId} does not exist in campaign ${campaignId}`);
         const rec = await deps.db
           .selectFrom('call_data')
           .select(['id', 'state', 'due_at', 'attempts', 'number_index', 'succeeded', 'last_fail_code'])
