@@ -908,7 +908,7 @@ export interface Operations {
       returnDesc: string;
     };
     /** Result codes this interface answers besides success (the validation codes included). */
-    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006';
+    codes: '02000001' | '02000006' | '02000007' | '0200001' | '0200006' | '0200033';
   };
   /** GET /rest/isales/v1/openapi/campaigns/{vdnId}/callresultdetail/{callId} */
   getCallResultDetail: {
@@ -2932,7 +2932,7 @@ export abstract class GeneratedOperations {
    *
    * `GET /campaignd/v1/campaigns/{vdnId}/{campaignId}/calldata/{dataId}/trail`
    *
-   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006.
+   * Result codes: 02000001, 02000006, 02000007, 0200001, 0200006, 0200033.
    *
    * @example const res = await client.getCallDataTrail(1, campaignId, dataId); if (!res.ok) console.error(res.error.resultCode)
    */

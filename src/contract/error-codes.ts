@@ -146,7 +146,7 @@ export const BUSINESS_CODES: Record<OperationId, readonly string[]> = {
   updateTemplate: ['0200007'],
   getClock: [],
   setClock: ['02000002'],
-  getCallDataTrail: [],
+  getCallDataTrail: ['0200033'],
   listDueReservations: [],
   getProgress: ['0200007'],
   getPreflight: ['0200007'],
