@@ -101,14 +101,14 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     });
     // Other nodes on the database: keys reload at once on a change, on a timer anyway (another
     // process, e.g. `campaignd keys`, may change them); a moved manual clock is read back; new
-    // work wakes the engine before its next poll.
+    // work falling due before the engine's next planned pass wakes it then.
     stopKeyReload = keys.reloadEvery(KEY_RELOAD_MS);
     if (store.caps.listenNotify && config.databaseUrl !== undefined) {
       signals = await listenToNodes(
         { url: config.databaseUrl, ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }) },
-        (topic) => {
+        (topic, dueAt) => {
           if (topic === 'keys') void keys.reload().catch(() => {});
-          else if (topic === 'work') engine?.nudge();
+          else if (topic === 'work') engine?.nudge(dueAt);
           else if (topic === 'clock' && clock instanceof ManualClock) {
             void readEngineState(store.db, 'manual_clock')
               .then((v) => v !== undefined && clock.observe(Number(v)))
@@ -118,8 +118,9 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
         (e) => logger.warn({ err: e }, 'listening to the other nodes failed; reconnecting'),
       );
     } else {
-      // SQLite: one process; its own writes of new work wake the engine before its next poll.
-      const off = onLocalNotice((topic) => topic === 'work' && engine?.nudge());
+      // SQLite: one process; its own writes of new work wake the engine if it falls due before
+      // the engine's next planned pass.
+      const off = onLocalNotice((topic, dueAt) => topic === 'work' && engine?.nudge(dueAt));
       signals = { close: async () => void off() };
     }
     const address = await app.listen({ host: config.host, port: config.port });

@@ -128,17 +128,37 @@ export class Engine {
     await this.callbacks.deliverDue().catch(() => {});
   }
 
-  /** A hint that due work may exist now (after a write); polling stays the truth. */
-  nudge(): void {
+  /**
+   * A hint after a write that work falls due at `dueAt` (epoch ms of the system clock; omitted:
+   * now); polling stays the truth. The engine wakes only if that is before its planned pass:
+   * every pass ends by planning the next one at the earliest due instant it finds in the store,
+   * at most `pollMs` later (#untilNextEvent), so work due at or after the planned pass (a
+   * reservation due tomorrow) needs no wake-up at all, the planned pass finds it. During a pass
+   * (which may have looked before the write) the notice is kept and the pass plans its next one
+   * no later than it. With the manual clock, nothing to do (the clock's moves run the passes).
+   */
+  nudge(dueAt?: number): void {
     if (this.#stopped || this.#ctx.clock.kind !== 'system') return;
+    const now = Date.now();
     // A burst of writes (a reservation per request) wakes the engine at most every NUDGE_SPACING_MS.
-    const at = Math.max(Date.now(), this.#lastPassAt + NUDGE_SPACING_MS);
-    if (this.#timer && this.#wakeAt <= at) return;
-    this.#schedule(at - Date.now());
+    const at = Math.max(now, this.#lastPassAt + NUDGE_SPACING_MS, dueAt ?? now);
+    if (this.#timer === null) {
+      // A pass is running (between its timer and the planning of the next one).
+      this.#noticeAt = Math.min(this.#noticeAt, at);
+      return;
+    }
+    if (this.#wakeAt <= at) return;
+    this.#schedule(at - now);
   }
 
+  /** Real time (ms) the latest pass started. */
   #lastPassAt = 0;
+  /** Real time (ms) the timer wakes the engine. */
   #wakeAt = 0;
+  /** The earliest instant (real ms) that notices received during the running pass asked for. */
+  #noticeAt = Number.POSITIVE_INFINITY;
+  /** The engine-clock instant the latest pass looked at (what it did not claim was not due then). */
+  #passNow: number | null = null;
 
   #schedule(ms: number): void {
     if (this.#timer) clearTimeout(this.#timer);
@@ -146,6 +166,7 @@ export class Engine {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#lastPassAt = Date.now();
+      this.#noticeAt = Number.POSITIVE_INFINITY;
       void this.tick()
         .then(() => (this.#stopped ? this.#ctx.engine.pollMs : this.#untilNextEvent()))
         .catch((e: unknown) => {
@@ -153,9 +174,12 @@ export class Engine {
           return this.#ctx.engine.pollMs;
         })
         .then((wait) => {
-          // Another pass (a nudge) may have set a timer meanwhile, from an older or newer look at
-          // the store: keep whichever wakes sooner (a wake-up too many costs one pass, one too
-          // few a poll interval).
+          // Notices heard during the pass: it may have looked at the store before their writes.
+          const untilNotice = this.#noticeAt - Date.now();
+          this.#noticeAt = Number.POSITIVE_INFINITY;
+          if (untilNotice < wait) wait = Math.max(0, untilNotice);
+          // Another timer may have been set meanwhile (a tick() from elsewhere): keep whichever
+          // wakes sooner (a wake-up too many costs one pass, one too few a poll interval).
           if (!this.#stopped && (this.#timer === null || this.#wakeAt > Date.now() + wait)) this.#schedule(wait);
         });
     }, ms);
@@ -172,7 +196,9 @@ export class Engine {
   async #untilNextEvent(): Promise<number> {
     const poll = this.#ctx.engine.pollMs;
     try {
-      const now = this.#ctx.clock.now();
+      // From the instant the pass looked at: work falling due while it ran was not claimed by it
+      // and is no longer "after now" either; it gives a wait of 0 (one more pass), not a poll.
+      const now = Math.min(this.#passNow ?? Number.POSITIVE_INFINITY, this.#ctx.clock.now());
       let next = await this.callbacks.nextDue(now);
       for (const w of this.#workers) {
         const t = await w.nextEvent(now);
@@ -206,6 +232,7 @@ export class Engine {
 
   async #pass(): Promise<void> {
     const now = this.#ctx.clock.now();
+    this.#passNow = now;
     for (const w of this.#workers) await w.reap(now);
     let dispatched = 0;
     const max = this.#ctx.engine.maxCps;

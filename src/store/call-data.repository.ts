@@ -22,6 +22,16 @@ export interface NewCallData {
   numbers: Array<{ calledNo: string; delayTime: number; type: string | null }>;
 }
 
+/**
+ * The earliest `due_at` of records about to be inserted (epoch ms), for the engines' wake-up
+ * notice; undefined (= now) when there are none.
+ */
+export function earliestDue(records: readonly NewCallData[]): number | undefined {
+  let t = Number.POSITIVE_INFINITY;
+  for (const r of records) t = Math.min(t, Number(r.row.due_at));
+  return Number.isFinite(t) ? t : undefined;
+}
+
 /** Rows per multi-row INSERT: keeps the bound parameters far below SQLite's limit. */
 const CHUNK = 400;
 
@@ -47,8 +57,9 @@ export async function insertCallData(db: Db, records: readonly NewCallData[]): P
       .values(numbers.slice(i, i + CHUNK))
       .execute();
   }
-  // Other nodes' engines look for due work now rather than at their next poll.
-  await notifyNodes(db, 'work');
+  // The engines (this node's and the others') wake for the earliest record if it falls due before
+  // their next planned pass.
+  await notifyNodes(db, 'work', earliestDue(records));
   return ids;
 }
 

@@ -49,47 +49,102 @@ export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Ex
 /** What a node tells the others on the same database (PostgreSQL `NOTIFY`). */
 export type NodeTopic = 'work' | 'keys' | 'clock';
 
-const localListeners = new Set<(topic: NodeTopic) => void>();
+/**
+ * Hears a notice: `topic`, and for `work` the instant the new work falls due (epoch ms of the
+ * engine's clock; `undefined` = now, a bare `work` notice).
+ */
+export type NoticeListener = (topic: NodeTopic, dueAt?: number) => void;
+
+const localListeners = new Set<NoticeListener>();
 
 /**
  * On SQLite (no LISTEN/NOTIFY): `fn` hears every {@link notifyNodes} of this process, at once
  * (inside a transaction: before the commit; the engine's nudge only schedules a pass, which
  * reads after it). Returns the function that stops listening.
  *
- * @example const off = onLocalNotice((t) => t === 'work' && engine.nudge())
+ * @example const off = onLocalNotice((t, dueAt) => t === 'work' && engine.nudge(dueAt))
  */
-export function onLocalNotice(fn: (topic: NodeTopic) => void): () => void {
+export function onLocalNotice(fn: NoticeListener): () => void {
   localListeners.add(fn);
   return () => localListeners.delete(fn);
 }
 
 /**
+ * The `NOTIFY` payload of a notice: `work:<epoch ms>` for work falling due at that instant, the
+ * bare topic otherwise (`work` alone means "due now", as before due times were sent).
+ */
+export function noticePayload(topic: NodeTopic, dueAt?: number): string {
+  return topic === 'work' && dueAt !== undefined && Number.isFinite(dueAt) ? `work:${Math.round(dueAt)}` : topic;
+}
+
+/** A `NOTIFY` payload read back ({@link noticePayload}); undefined for anything else. */
+export function parseNoticePayload(payload: string | undefined): { topic: NodeTopic; dueAt?: number } | undefined {
+  if (payload === 'work' || payload === 'keys' || payload === 'clock') return { topic: payload };
+  const m = /^work:(-?\d{1,16})$/.exec(payload ?? '');
+  return m ? { topic: 'work', dueAt: Number(m[1]) } : undefined;
+}
+
+/**
  * Tells every node listening on this database (store/signals.ts) that `topic` changed: new
- * due work (`work`), access keys (`keys`), the manual clock (`clock`). Inside a transaction
- * the notice is sent at commit, never for a rollback. The channel is named after the current
- * schema, so databases shared by several schemas (the test suite) do not hear each other.
+ * work (`work`, falling due at `dueAt`, epoch ms of the engine clock; omitted: now), access keys
+ * (`keys`), the manual clock (`clock`). An engine wakes for new work only when it falls due
+ * before its own next planned pass (engine.ts `nudge`), so a reservation due tomorrow costs no
+ * engine pass. Inside a transaction the notice is sent at commit, never for a rollback; a
+ * transaction's `work` notices become one, for the earliest instant: the group committer
+ * (group-commit.ts) sends it with its COMMIT ({@link deferNotices}); any other transaction sends
+ * a notice only when it is earlier than those it already sent. The channel is named after the
+ * current schema, so databases shared by several schemas (the test suite) do not hear each other.
  * SQLite has no such thing (one process): the in-process listeners of {@link onLocalNotice} hear
  * it at once (the key cache also reloads on a timer).
  */
-export async function notifyNodes(db: Db, topic: NodeTopic): Promise<void> {
+export async function notifyNodes(db: Db, topic: NodeTopic, dueAt?: number): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
     // One process on SQLite: its own listeners (the engine's nudge) hear it at once.
-    for (const fn of localListeners) fn(topic);
+    for (const fn of localListeners) fn(topic, dueAt);
     return;
   }
   if (db.isTransaction) {
     // PostgreSQL delivers a transaction's identical notices once anyway: one statement is enough
     // (a group-committed batch of creates would otherwise send one per request).
-    const sent = notifiedIn.get(db) ?? new Set<NodeTopic>();
-    if (sent.has(topic)) return;
-    sent.add(topic);
+    const sent = notifiedIn.get(db) ?? { topics: new Set<NodeTopic>(), workAt: Number.POSITIVE_INFINITY, deferred: false };
     notifiedIn.set(db, sent);
+    if (topic === 'work') {
+      const at = dueAt ?? Number.NEGATIVE_INFINITY;
+      // A notice for an earlier instant already covers this one.
+      if (at >= sent.workAt) return;
+      sent.workAt = at;
+      if (sent.deferred) return;
+    } else {
+      if (sent.topics.has(topic)) return;
+      sent.topics.add(topic);
+    }
   }
-  await sql`select pg_notify('campaignd_' || md5(current_schema()), ${topic})`.execute(db);
+  await sql`select pg_notify('campaignd_' || md5(current_schema()), ${noticePayload(topic, dueAt)})`.execute(db);
 }
 
-/** Topics already notified inside a transaction (keyed by the transaction's handle). */
-const notifiedIn = new WeakMap<Db, Set<NodeTopic>>();
+/** Notices already sent (or deferred) inside a transaction (keyed by the transaction's handle). */
+const notifiedIn = new WeakMap<Db, { topics: Set<NodeTopic>; workAt: number; deferred: boolean }>();
+
+/**
+ * Collects the `work` notices of transaction `trx` instead of sending them; the caller sends the
+ * earliest once, before its COMMIT, with {@link deferredNotice}'s statement (group-commit.ts).
+ * Only PostgreSQL sends notices; on SQLite this changes nothing.
+ */
+export function deferNotices(trx: Db): void {
+  notifiedIn.set(trx, { topics: new Set(), workAt: Number.POSITIVE_INFINITY, deferred: true });
+}
+
+/**
+ * The SQL (no parameters, one statement) that sends the earliest `work` notice collected in
+ * `trx` since {@link deferNotices}, or undefined when none was; ran before the COMMIT, PostgreSQL
+ * delivers it at the commit (never after a rollback).
+ */
+export function deferredNotice(trx: Db): string | undefined {
+  const sent = notifiedIn.get(trx);
+  if (sent === undefined || !sent.deferred || sent.workAt === Number.POSITIVE_INFINITY) return undefined;
+  const payload = noticePayload('work', sent.workAt === Number.NEGATIVE_INFINITY ? undefined : sent.workAt);
+  return `select pg_notify('campaignd_' || md5(current_schema()), '${payload}')`;
+}
 
 /**
  * Whether a query without parameters may hold several statements separated by `;` (PostgreSQL's

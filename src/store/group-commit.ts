@@ -42,7 +42,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
-import { acceptsScripts } from './dialect.js';
+import { acceptsScripts, deferNotices, deferredNotice } from './dialect.js';
 
 /** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
 export const MAX_BATCH = 256;
@@ -101,6 +101,9 @@ export class GroupCommit {
       await this.#db.transaction().execute(async (trx) => {
         // PostgreSQL: the statements between two requests go in one round trip.
         const scripts = acceptsScripts(trx);
+        // The batch's `work` notices become one, for the earliest due instant, sent with the
+        // last statements before COMMIT (dialect.ts notifyNodes).
+        deferNotices(trx);
         let pending: string[] = [];
         const flush = async (...statements: string[]) => {
           pending.push(...statements);
@@ -122,6 +125,8 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
+        const notice = deferredNotice(trx);
+        if (notice !== undefined) pending.push(notice);
         if (pending.length > 0) await flush();
       });
       this.stats.batches++;

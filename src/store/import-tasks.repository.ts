@@ -7,7 +7,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './db.js';
 import { notifyNodes } from './dialect.js';
-import type { NewCallData } from './call-data.repository.js';
+import { earliestDue, type NewCallData } from './call-data.repository.js';
 import type { CallDataNumberTable } from './schema/call-data.js';
 import type { ImportTaskTable } from './schema/surface.js';
 
@@ -162,6 +162,7 @@ export async function insertImportedCallData(db: Db, records: readonly NewCallDa
         .values(numbers.slice(j, j + 400))
         .execute();
   }
-  // Other nodes' engines look for due work now rather than at their next poll.
-  await notifyNodes(db, 'work');
+  // The engines (this node's and the others') wake for the earliest record if it falls due before
+  // their next planned pass.
+  await notifyNodes(db, 'work', earliestDue(records));
 }

@@ -13,8 +13,9 @@ export type ReservationRow = Selectable<ReservationTable>;
 
 export async function insertReservation(db: Db, row: Insertable<ReservationTable>): Promise<void> {
   await db.executeQuery(insertReservationQuery(db, row));
-  // Other nodes' engines look for due work now rather than at their next poll.
-  await notifyNodes(db, 'work');
+  // The engines (this node's and the others') wake for it if it falls due before their next
+  // planned pass; one due tomorrow wakes none (engine.ts nudge).
+  await notifyNodes(db, 'work', Number(row.due_at));
 }
 
 /**
@@ -68,7 +69,10 @@ export async function updateOpenReservation(db: Db, id: string, patch: Updateabl
     .where('id', '=', id)
     .where('state', 'in', [...OPEN_STATES])
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const updated = Number(r.numUpdatedRows) === 1;
+  // A rescheduled reservation may now fall due before the engines' next planned pass.
+  if (updated && patch.due_at !== undefined && patch.due_at !== null) await notifyNodes(db, 'work', Number(patch.due_at));
+  return updated;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Listening to the other nodes on one PostgreSQL database: a dedicated connection (not from the
  * pool) runs `LISTEN` on the schema's channel and hands every notice (`notifyNodes` in
- * dialect.ts) to `onTopic`. A lost connection is re-opened after a second; meanwhile polling
+ * dialect.ts) to `onTopic`: its topic and, for `work:<epoch ms>`, the instant the work falls due
+ * (a bare `work` means now; unknown payloads are ignored). A lost connection is re-opened after a second; meanwhile polling
  * (the engine) and the key cache's timer keep every node correct, only slower to react.
  */
 import pg from 'pg';
-import type { NodeTopic } from './dialect.js';
+import { parseNoticePayload, type NoticeListener } from './dialect.js';
 import { quoteIdent } from './connect.js';
 
 export interface NodeSignals {
@@ -15,7 +16,7 @@ export interface NodeSignals {
 /**
  * @example const signals = await listenToNodes({ url, schema }, (t) => t === 'keys' && keys.reload())
  */
-export async function listenToNodes(target: { url: string; schema?: string }, onTopic: (topic: NodeTopic) => void, onError: (e: unknown) => void = () => {}): Promise<NodeSignals> {
+export async function listenToNodes(target: { url: string; schema?: string }, onTopic: NoticeListener, onError: (e: unknown) => void = () => {}): Promise<NodeSignals> {
   let closed = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -26,7 +27,8 @@ export async function listenToNodes(target: { url: string; schema?: string }, on
       ...(target.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(target.schema)}` }),
     });
     c.on('notification', (n) => {
-      if (n.payload === 'work' || n.payload === 'keys' || n.payload === 'clock') onTopic(n.payload);
+      const notice = parseNoticePayload(n.payload);
+      if (notice !== undefined) onTopic(notice.topic, notice.dueAt);
     });
     const again = (e?: unknown) => {
       if (e !== undefined) onError(e);
