@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Files that are about the SQLite file; each with the reason. */
-export const SQLITE_ONLY: Record<string, string> = {};
+export const SQLITE_ONLY: Record<string, string> = {
+  'checkpointer.test.ts': "the SQLite store's WAL checkpoints in a worker thread (it opens SQLite files itself)",
+};
 
 /** Files that need PostgreSQL; each with the reason (they run in the PostgreSQL pass only). */
 export const POSTGRES_ONLY: Record<string, string> = {

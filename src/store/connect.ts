@@ -7,7 +7,8 @@
  * acknowledged; only a power loss can drop the last transactions. `CAMPAIGND_SQLITE_SYNC=full`
  * trades throughput for power-loss durability. Interface writes are group-committed
  * (group-commit.ts): one COMMIT for the requests of one event-loop turn. The WAL is copied back
- * into the database file by a timer-driven PASSIVE checkpoint every second, not inside a commit.
+ * into the database file by a worker thread's own connection (checkpointer.ts), a PASSIVE
+ * checkpoint every second, never inside a commit nor on the event loop.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +37,7 @@ import {
 } from 'kysely';
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
 import { policies } from './migrations/003-policies.js';
@@ -161,7 +163,12 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 /** How often the WAL is checkpointed (PASSIVE: never waits for readers or writers), ms. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
-/** SQLite's own checkpoint runs only when the WAL exceeds this many pages (4 KiB each). */
+/**
+ * WAL frames (pages, 4 KiB each) past which the checkpoint worker truncates the WAL (64 MiB);
+ * also the on-disk size the WAL file is cut back to when SQLite starts it over (`journal_size_limit`).
+ */
+export const WAL_LIMIT_PAGES = 16_384;
+/** Without the worker (it failed): SQLite's own checkpoint runs only when the WAL exceeds this many pages. */
 export const WAL_BACKSTOP_PAGES = 10_000;
 
 export interface SqliteOptions {
@@ -191,24 +198,52 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may write the same file: wait instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`journal_size_limit = ${WAL_LIMIT_PAGES * 4096}`);
   // Checkpoints off the request path (issue #12): SQLite's automatic checkpoint runs inside the
-  // COMMIT that crosses 1,000 WAL pages, i.e. inside some request's answer time. A timer copies
-  // the WAL back instead, between transactions; the automatic one stays only as a backstop.
+  // COMMIT that crosses 1,000 WAL pages, i.e. inside some request's answer time; a checkpoint on
+  // the event loop stalls every request for its copies and fsyncs. A worker thread checkpoints
+  // instead (checkpointer.ts), and the main connection never does (wal_autocheckpoint = 0).
   sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const caps = DIALECTS.sqlite;
-  await migrate(db, caps);
-  const checkpoints = setInterval(() => {
-    sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => {
-      /* the next tick tries again; the backstop bounds the WAL meanwhile */
-    });
-  }, CHECKPOINT_INTERVAL_MS);
-  checkpoints.unref();
+  let checkpointer: Checkpointer | undefined;
+  let checkpoints: NodeJS.Timeout | undefined;
+  // Without the worker (an in-memory or temporary store has no file another connection could
+  // open; a failed worker): a timer on the main connection, and SQLite's own as a backstop.
+  const checkpointHere = () => {
+    sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    checkpoints ??= setInterval(() => {
+      sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => {
+        /* the next tick tries again; the backstop bounds the WAL meanwhile */
+      });
+    }, CHECKPOINT_INTERVAL_MS);
+    checkpoints.unref();
+  };
+  try {
+    await migrate(db, caps);
+    if (sqlite.memory || opts.file === '' || String(sqlite.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') checkpointHere();
+    else {
+      checkpointer = await startCheckpointer({
+        file: opts.file,
+        synchronous: opts.synchronous ?? 'normal',
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        limitPages: WAL_LIMIT_PAGES,
+        onFailure: () => checkpointHere(),
+      }).catch(() => undefined);
+      if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
+      else checkpointHere();
+    }
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   return {
     db,
     caps,
     async close() {
-      clearInterval(checkpoints);
+      if (checkpoints) clearInterval(checkpoints);
+      // The worker's connection first: the main connection's close then runs the last checkpoint.
+      await checkpointer?.close();
       await db.destroy();
     },
   };
