@@ -13,8 +13,8 @@ import { startOfUtcDay } from '../src/domain/time.js';
 import { campaignBody, envelopeOf, P, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const DAY = 86_400_000;
-/** How late (ms) a wake-up may come on a loaded machine; the poll is 60 s. */
-const LATE_MS = 400;
+/** How late (ms) a wake-up may come on a loaded machine (typically a few ms); the poll is 60 s. */
+const LATE_MS = 1000;
 
 let a: TestServer;
 let b: TestServer;
@@ -39,6 +39,21 @@ async function appoint(appointTime: number, calledNo: string): Promise<string> {
   const res = await a.client.request('POST', `${P(1)}/appoint/create`, { callType: 1, calledNo, userAccount: 'agent1', taskId: String(campaignId), appointTime });
   assert.equal(envelopeOf(res.body).resultCode, '0200000', res.raw);
   return String((res.body as unknown as { returnObject: { id: string } }).returnObject.id);
+}
+
+/**
+ * Creates a reservation of `calledNo` due `inMs` from now; returns its appointTime. On a loaded
+ * machine the request may reach the server after that instant (04000001): then again.
+ */
+async function appointSoon(inMs: number, calledNo: string): Promise<number> {
+  for (let i = 0; ; i++) {
+    const appointTime = Date.now() + inMs;
+    const res = await a.client.request('POST', `${P(1)}/appoint/create`, { callType: 1, calledNo, userAccount: 'agent1', taskId: String(campaignId), appointTime });
+    const code = envelopeOf(res.body).resultCode;
+    if (code === '04000001' && i < 20) continue;
+    assert.equal(code, '0200000', res.raw);
+    return appointTime;
+  }
 }
 
 /** Resolves with the real time at which node B reports the reservation of `calledNo` due. */
@@ -75,8 +90,7 @@ test('reservations due tomorrow start no engine pass on any node', async () => {
 
 test('a reservation due in 50 ms fires on time on the other node', async () => {
   const seen = dueSeen('55503001');
-  const appointTime = Date.now() + 50;
-  await appoint(appointTime, '55503001');
+  const appointTime = await appointSoon(50, '55503001');
   const at = await seen;
   assert.ok(at >= appointTime, `not before its time (${at - appointTime} ms)`);
   assert.ok(at - appointTime <= LATE_MS, `due ${at - appointTime} ms after appointTime`);
@@ -84,9 +98,8 @@ test('a reservation due in 50 ms fires on time on the other node', async () => {
 
 test('an earlier due reservation wins over a later one created with it', async () => {
   const seen = dueSeen('55504002');
-  const appointTime = Date.now() + 150;
   // One batch: the later one first, then the earlier one (the batch's notice is the earliest).
-  await Promise.all([appoint(Date.now() + DAY, '55504001'), appoint(appointTime, '55504002')]);
+  const [, appointTime] = await Promise.all([appoint(Date.now() + DAY, '55504001'), appointSoon(150, '55504002')]);
   const at = await seen;
   assert.ok(at - appointTime <= LATE_MS, `due ${at - appointTime} ms after appointTime`);
 });
@@ -95,9 +108,15 @@ test('a reservation rescheduled from tomorrow to 100 ms from now fires on time',
   const id = await appoint(Date.now() + DAY, '55505001');
   await sleep(50);
   const seen = dueSeen('55505001');
-  const appointTime = Date.now() + 100;
-  const res = await a.client.request('POST', `${P(1)}/appoint/update`, { appointId: id, appointTime });
-  assert.equal(envelopeOf(res.body).resultCode, '0200000', res.raw);
+  let appointTime = 0;
+  for (let i = 0; ; i++) {
+    appointTime = Date.now() + 100;
+    const res = await a.client.request('POST', `${P(1)}/appoint/update`, { appointId: id, appointTime });
+    // On a loaded machine the request may arrive after that instant: then again.
+    if (envelopeOf(res.body).resultCode === '04000001' && i < 20) continue;
+    assert.equal(envelopeOf(res.body).resultCode, '0200000', res.raw);
+    break;
+  }
   const at = await seen;
   assert.ok(at >= appointTime, `not before its time (${at - appointTime} ms)`);
   assert.ok(at - appointTime <= LATE_MS, `due ${at - appointTime} ms after appointTime`);
