@@ -25,7 +25,6 @@ import type { CampaignRow } from '../store/campaigns.repository.js';
 import {
   campaignsWithDueData,
   claimDueCallData,
-  markCallDataDispatched,
   nextCallDataEvent,
   numbersOf,
   numbersOfMany,
@@ -35,7 +34,8 @@ import {
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
 import { recordAttemptResult } from '../store/call-data.repository.js';
-import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome, type MarkDispatched } from '../store/contact-safety.repository.js';
+import { markCallDataDispatchedMany } from '../store/engine-batch.repository.js';
 import { appendTrail } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
@@ -508,20 +508,29 @@ export class CallDataWorker implements Worker {
       callId: x.callId,
       lookbackMs: round.rules.lookbackMs,
       check: (callsAt) => countedLimits(round.rules, now, callsAt),
-      mark: async (trx, pickCaller) => {
+      pick: (pickCaller) => {
         // The calling number is picked inside the dispatch transaction (one pool rotation per attempt).
         x.callerNo = x.r.caller ?? pickCaller() ?? '';
-        return markCallDataDispatched(trx, Number(x.r.id), nodeId, x.callId, now);
       },
       trail: () => trailRow(x.r, { kind: 'dialled', call_id: x.callId, called_no: x.num.called_no, caller_no: x.callerNo, detail: `attempt ${x.r.attempts + 1}` }, now),
     });
+    // The at-most-once marks of the attempts that passed, in one statement (lost leases left out).
+    const markRecords: MarkDispatched = async (trx, passed) => {
+      const marked = await markCallDataDispatchedMany(
+        trx,
+        nodeId,
+        now,
+        passed.map((a) => ({ id: a.dataId!, callId: a.callId })),
+      );
+      return new Set(passed.filter((a) => !marked.has(a.dataId!)));
+    };
     // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
     // other dialer: each attempt marked in its own transaction just before its hand-off.
     const outcomes: DispatchOutcome[] = [];
     const dispatchUpTo = async (i: number): Promise<void> => {
       if (i < outcomes.length) return;
       const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
-      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf), markRecords)));
     };
     const settle: Array<{ r: CallDataRow; numbers: CallDataNumberRow[]; callId: string; callerNo: string; outcome: DialOutcome }> = [];
     let dispatched = 0;

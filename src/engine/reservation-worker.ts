@@ -13,7 +13,8 @@
  */
 import { firstHold, type GateResult } from '../domain/gates.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
-import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome, type MarkDispatched } from '../store/contact-safety.repository.js';
+import { markReservationsDispatchedMany } from '../store/engine-batch.repository.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { ABANDON_OBS_CODE } from '../domain/abandon.js';
 import { normalizeFailCode } from '../domain/obs-codes.js';
@@ -24,7 +25,6 @@ import {
   appendTrail,
   claimDueReservations,
   markManualReservationsDue,
-  markReservationDispatched,
   markReservationTimeouts,
   nextReservationEvent,
   reapReservations,
@@ -256,9 +256,8 @@ export class ReservationWorker implements Worker {
       callId: x.callId,
       lookbackMs: x.rules.lookbackMs,
       check: (callsAt) => countedLimits(x.rules, now, callsAt),
-      mark: async (trx, pickCaller) => {
+      pick: (pickCaller) => {
         x.callerNo = pickCaller() ?? '';
-        return markReservationDispatched(trx, x.r.id, nodeId, x.callId, x.callerNo, now);
       },
       trail: () => ({
         vdn_id: x.r.vdn_id,
@@ -276,13 +275,24 @@ export class ReservationWorker implements Worker {
         detail: 'automatic reservation',
       }),
     });
+    // The at-most-once marks of the attempts that passed, in one statement (lost leases left out).
+    const callerOf = new Map(go.map((x) => [x.r.id, x]));
+    const markReservations: MarkDispatched = async (trx, passed) => {
+      const marked = await markReservationsDispatchedMany(
+        trx,
+        nodeId,
+        now,
+        passed.map((a) => ({ id: a.reservationId!, callId: a.callId, callerNo: callerOf.get(a.reservationId!)!.callerNo })),
+      );
+      return new Set(passed.filter((a) => !marked.has(a.reservationId!)));
+    };
     // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
     // other dialer: each attempt marked in its own transaction just before its hand-off.
     const outcomes: DispatchOutcome[] = [];
     const dispatchUpTo = async (i: number): Promise<void> => {
       if (i < outcomes.length) return;
       const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
-      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf), markReservations)));
     };
     const settle: Array<{ r: ReservationRow; campaign: CampaignRow; callId: string; callerNo: string; outcome: DialOutcome; skillQueue: boolean }> = [];
     let dispatched = 0;

@@ -111,3 +111,24 @@ export function acceptsScripts(db: Db): boolean {
 export function rowLockTransaction(db: Db) {
   return db.transaction().setIsolationLevel('read committed');
 }
+
+/** Column types of a {@link jsonRows} table. */
+export type JsonRowsType = 'bigint' | 'integer' | 'text';
+
+/**
+ * A derived table of many rows sent as ONE bound parameter (issue #12: set-based engine writes,
+ * `UPDATE … FROM` it): `json` is a JSON array of arrays, each inner array one row with the
+ * values of `columns` in order (numbers, strings or null). SQLite reads it with `json_each`,
+ * PostgreSQL with `json_array_elements` (cast to each column's type). The SQL text does not
+ * depend on the number of rows, so a statement built on it can be compiled and prepared once
+ * (query-template.ts).
+ *
+ * @example sql`update t set a = v.a from ${jsonRows(db, [['id', 'bigint'], ['a', 'text']], '[[1,"x"]]')} as v where t.id = v.id`
+ */
+export function jsonRows(db: Db, columns: ReadonlyArray<readonly [name: string, type: JsonRowsType]>, json: string): RawBuilder<unknown> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const cols = columns.map(([name, type], i) =>
+    pg ? sql`(value ->> ${sql.lit(i)})::${sql.raw(type)} as ${sql.id(name)}` : sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`,
+  );
+  return pg ? sql`(select ${sql.join(cols)} from json_array_elements(cast(${json} as json)))` : sql`(select ${sql.join(cols)} from json_each(${json}))`;
+}
