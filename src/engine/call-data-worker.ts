@@ -33,7 +33,6 @@ import {
   type CallDataNumberRow,
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
-import { recordAttemptResult } from '../store/call-data.repository.js';
 import { dispatchMany, type DispatchAttempt, type DispatchOutcome, type MarkDispatched } from '../store/contact-safety.repository.js';
 import { markCallDataDispatchedMany } from '../store/engine-batch.repository.js';
 import { appendTrail } from '../store/engine.repository.js';
@@ -628,7 +627,7 @@ export class CallDataWorker implements Worker {
       sessionId: r.session_id,
       customField: r.custom_field,
       ...(agentCall ? { agentCall } : {}),
-      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
+      stage: ({ failCode, success, resultCode, outcome }, batch) => {
         const state = readRetryState(r.retry_state);
         const key = String(r.number_index);
         const today = localDay(now, tz);
@@ -641,28 +640,22 @@ export class CallDataWorker implements Worker {
         state.numbers[key] = n;
         const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
         const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
-        const recorded = await recordAttemptResult(
-          trx,
-          {
-            dataId: Number(r.id),
-            owner: owner || null,
-            callId,
-            calledNo,
-            callerNo: callerNo || null,
-            failCode,
-            resultCode,
-            callStatus: success ? 6 : 5,
-            ackBeginTime: outcome.ackBeginTime,
-            callBeginTime: outcome.callBeginTime,
-            callEndTime: outcome.callEndTime,
-            recordPath: outcome.recordPath ?? null,
-            next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
-            retryState: JSON.stringify(state),
-            nowMs: now,
-          },
-          batch,
-        );
-        if (!recorded) return null;
+        batch.callData({
+          dataId: Number(r.id),
+          owner: owner || null,
+          callId,
+          calledNo,
+          callerNo: callerNo || null,
+          failCode,
+          resultCode,
+          callStatus: success ? 6 : 5,
+          ackBeginTime: outcome.ackBeginTime,
+          callBeginTime: outcome.callBeginTime,
+          callEndTime: outcome.callEndTime,
+          recordPath: outcome.recordPath ?? null,
+          next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
+          retryState: JSON.stringify(state),
+        });
         const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
         return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };
       },

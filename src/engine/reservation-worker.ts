@@ -332,7 +332,7 @@ export class ReservationWorker implements Worker {
     if (settle.length > 0) {
       const settled = await settleAttempts(
         this.ctx,
-        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, now, x.skillQueue ? x.campaign : undefined), outcome: x.outcome })),
+        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, x.skillQueue ? x.campaign : undefined), outcome: x.outcome })),
         now,
       );
       for (const [i, x] of settle.entries()) {
@@ -347,7 +347,7 @@ export class ReservationWorker implements Worker {
     const desk = this.ctx.agents;
     const c = desk ? await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst() : undefined;
     const skillQueue = c !== undefined && desk !== undefined && desk.modeOf(c) !== null;
-    const settled = await settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, now, skillQueue ? c : undefined), o, now);
+    const settled = await settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, skillQueue ? c : undefined), o, now);
     if (settled && skillQueue) this.#abandoned(r, callId, o);
     return settled;
   }
@@ -359,7 +359,7 @@ export class ReservationWorker implements Worker {
   }
 
   /** What settle-attempt.ts needs to settle one attempt of reservation `r`, with the reservation's own writes. */
-  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, now: number, skillQueue?: CampaignRow): SettleSubject {
+  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, skillQueue?: CampaignRow): SettleSubject {
     return {
       ...(skillQueue ? { agentCall: { campaign: skillQueue, numberKey: canonicalNumber(r.called_no, contactRulesFor(this.ctx.engine, skillQueue).region) } } : {}),
       vdnId: r.vdn_id,
@@ -371,59 +371,26 @@ export class ReservationWorker implements Worker {
       callerNo: callerNo || null,
       sessionId: null,
       customField: null,
-      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
-        const upd = await trx
-          .updateTable('reservations')
-          .set({
-            state: 'done',
-            fail_code: failCode,
-            call_id: callId,
-            caller_no: callerNo || null,
-            call_begin_time: outcome.callBeginTime,
-            call_end_time: outcome.callEndTime,
-            lease_owner: null,
-            lease_until: null,
-            updated_at: now,
-          })
-          .where('id', '=', r.id)
-          .where('state', '=', 'dialing')
-          .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
-          .executeTakeFirst();
-        if (Number(upd.numUpdatedRows) !== 1) return null;
-        batch.reservationResults.push({
-          reservation_id: r.id,
-          source: 'engine',
-          user_account: r.user_account,
-          work_no: r.work_no,
-          caller_no: callerNo || null,
-          fail_code: failCode,
-          call_id: callId,
-          busi_result: null,
-          busi_sub_status: null,
-          call_begin_time: outcome.callBeginTime,
-          call_end_time: outcome.callEndTime,
-          created_at: now,
-        });
-        // Written with the batch's other call results before the commit (settle-attempt.ts).
-        batch.callResults.push({
-          call_id: callId,
-          vdn_id: r.vdn_id,
-          campaign_id: r.campaign_id,
-          data_id: null,
-          reservation_id: r.id,
-          batch_id: null,
-          session_id: null,
-          custom_field: null,
-          called_no: r.called_no,
-          caller_no: callerNo || null,
-          call_status: success ? 6 : 5,
-          fail_code: failCode,
-          result_code: resultCode,
-          ack_begin_time: outcome.ackBeginTime,
-          call_begin_time: outcome.callBeginTime,
-          call_end_time: outcome.callEndTime,
-          record_path: outcome.recordPath ?? null,
-          created_at: now,
+      stage: ({ failCode, success, resultCode, outcome }, batch) => {
+        // The reservation (when `owner` still holds it) and its results, written with the batch's
+        // other settles in one statement per table (engine-batch.repository.ts).
+        batch.reservation({
+          reservationId: r.id,
+          owner: owner || null,
+          vdnId: r.vdn_id,
+          campaignId: r.campaign_id,
+          calledNo: r.called_no,
+          userAccount: r.user_account,
+          workNo: r.work_no,
+          callId,
+          callerNo: callerNo || null,
+          failCode,
+          resultCode,
+          callStatus: success ? 6 : 5,
+          ackBeginTime: outcome.ackBeginTime,
+          callBeginTime: outcome.callBeginTime,
+          callEndTime: outcome.callEndTime,
+          recordPath: outcome.recordPath ?? null,
         });
         return { until: null, detail: resultCode };
       },

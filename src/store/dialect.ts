@@ -127,8 +127,6 @@ export type JsonRowsType = 'bigint' | 'integer' | 'text';
  */
 export function jsonRows(db: Db, columns: ReadonlyArray<readonly [name: string, type: JsonRowsType]>, json: string): RawBuilder<unknown> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  const cols = columns.map(([name, type], i) =>
-    pg ? sql`(value ->> ${sql.lit(i)})::${sql.raw(type)} as ${sql.id(name)}` : sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`,
-  );
+  const cols = columns.map(([name, type], i) => (pg ? sql`(value ->> ${sql.lit(i)})::${sql.raw(type)} as ${sql.id(name)}` : sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`));
   return pg ? sql`(select ${sql.join(cols)} from json_array_elements(cast(${json} as json)))` : sql`(select ${sql.join(cols)} from json_each(${json}))`;
 }

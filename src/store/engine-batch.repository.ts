@@ -28,7 +28,14 @@ const markCallDataSql = queryTemplate((db, rows: string, owner: string, now: num
   compilable(
     db,
     sql<{ id: number }>`update call_data set call_id = v.v_call_id, dispatched_at = ${now}, attempts = attempts + 1, last_call_at = ${now}, updated_at = ${now}
-      from ${jsonRows(db, [['v_id', 'bigint'], ['v_call_id', 'text']], rows)} as v
+      from ${jsonRows(
+        db,
+        [
+          ['v_id', 'bigint'],
+          ['v_call_id', 'text'],
+        ],
+        rows,
+      )} as v
       where call_data.id = v.v_id and call_data.lease_owner = ${owner} and call_data.state = 'dialing'
       returning call_data.id`,
   ),
@@ -70,7 +77,12 @@ const markReservationsSql = queryTemplate((db, rows: string, owner: string, now:
  * `markReservationDispatched`, one statement for all) when `owner` still holds their lease.
  * Returns the ids marked.
  */
-export async function markReservationsDispatchedMany(db: Db, owner: string, now: number, rows: ReadonlyArray<{ id: string; callId: string; callerNo: string }>): Promise<Set<string>> {
+export async function markReservationsDispatchedMany(
+  db: Db,
+  owner: string,
+  now: number,
+  rows: ReadonlyArray<{ id: string; callId: string; callerNo: string }>,
+): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const json = JSON.stringify(byId(rows).map((r) => [r.id, r.callId, r.callerNo]));
   const res = await db.executeQuery(markReservationsSql(db, json, owner, now));
