@@ -8,7 +8,10 @@
  * number of rows, so SQLite prepares each once.
  *
  * Rows are sent in id order, so two statements that touch the same rows on PostgreSQL lock them
- * in one order.
+ * in one order. The state test is written `coalesce(state, '') = 'dialing'` (state is never
+ * null) so that SQLite, which has no statistics on the JSON table, cannot drive the join from
+ * the state index (every row being dialled, each matched against the whole JSON table) and
+ * looks each JSON row up by its primary key instead; PostgreSQL plans it the same way either way.
  */
 import { sql, type Compilable, type Insertable, type RawBuilder } from 'kysely';
 import type { Db } from './db.js';
@@ -36,7 +39,7 @@ const markCallDataSql = queryTemplate((db, rows: string, owner: string, now: num
         ],
         rows,
       )} as v
-      where call_data.id = v.v_id and call_data.lease_owner = ${owner} and call_data.state = 'dialing'
+      where call_data.id = v.v_id and call_data.lease_owner = ${owner} and coalesce(call_data.state, '') = 'dialing'
       returning call_data.id`,
   ),
 );
@@ -67,7 +70,7 @@ const markReservationsSql = queryTemplate((db, rows: string, owner: string, now:
         ],
         rows,
       )} as v
-      where reservations.id = v.v_id and reservations.lease_owner = ${owner} and reservations.state = 'dialing'
+      where reservations.id = v.v_id and reservations.lease_owner = ${owner} and coalesce(reservations.state, '') = 'dialing'
       returning reservations.id`,
   ),
 );
@@ -171,7 +174,7 @@ const settleCallDataSql = queryTemplate((db, rows: string, now: number) =>
         ],
         rows,
       )} as v
-      where call_data.id = v.v_id and call_data.state = 'dialing' and (v.v_owner is null or call_data.lease_owner = v.v_owner)
+      where call_data.id = v.v_id and coalesce(call_data.state, '') = 'dialing' and (v.v_owner is null or call_data.lease_owner = v.v_owner)
       returning call_data.id, call_data.vdn_id, call_data.campaign_id, call_data.batch_id, call_data.session_id, call_data.custom_field`,
   ),
 );
@@ -195,7 +198,7 @@ const settleReservationsSql = queryTemplate((db, rows: string, now: number) =>
         ],
         rows,
       )} as v
-      where reservations.id = v.v_id and reservations.state = 'dialing' and (v.v_owner is null or reservations.lease_owner = v.v_owner)
+      where reservations.id = v.v_id and coalesce(reservations.state, '') = 'dialing' and (v.v_owner is null or reservations.lease_owner = v.v_owner)
       returning reservations.id`,
   ),
 );

@@ -1,0 +1,10 @@
+import { openSqlite } from '../../src/store/connect.js';
+import { sql } from 'kysely';
+const s = await openSqlite({ file: '/tmp/er/p.db' });
+const q = (t: string) => sql.raw(t).execute(s.db).then((r) => r.rows);
+const j = `(select value ->> 0 as v_id, value ->> 1 as v_owner, value ->> 2 as v_state from json_each('[]'))`;
+console.log(await q(`explain query plan update call_data set call_id = v.v_owner, attempts = attempts + 1 from ${j} as v where call_data.id = v.v_id and call_data.lease_owner = 'x' and coalesce(call_data.state, '') = 'dialing' returning call_data.id`));
+console.log(await q(`explain query plan update call_data set state = v.v_state, number_index = number_index + 1 from ${j} as v where call_data.id = v.v_id and coalesce(call_data.state, '') = 'dialing' and (v.v_owner is null or call_data.lease_owner = v.v_owner) returning call_data.id`));
+console.log(await q(`explain query plan update reservations set state = v.v_state from ${j} as v where reservations.id = v.v_id and coalesce(reservations.state, '') = 'dialing' and (v.v_owner is null or reservations.lease_owner = v.v_owner) returning reservations.id`));
+console.log(await q(`select * from sqlite_master where type='table' and name like 'sqlite_stat%'`));
+await s.close();

@@ -1,0 +1,11 @@
+import { openPostgres } from '../../src/store/connect.js';
+import { sql } from 'kysely';
+const s = await openPostgres({ url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'er_plan' });
+const q = (t: string) => sql.raw(t).execute(s.db).then((r) => r.rows.map((x: any) => x['QUERY PLAN']).join('\n'));
+await q(`insert into call_data (vdn_id, campaign_id, state, due_at, number_index, attempts, succeeded, created_at, updated_at, lease_owner) select 1, 1, 'dialing', 0, 0, 0, 0, 0, 0, 'n' from generate_series(1, 100000)`);
+await q('analyze call_data');
+const json = JSON.stringify(Array.from({ length: 500 }, (_, i) => [i * 7 + 1, 'c' + i]));
+const j = `(select (value ->> 0)::bigint as v_id, (value ->> 1)::text as v_call_id from json_array_elements('${json}'::json))`;
+console.log(await q(`explain analyze update call_data set call_id = v.v_call_id, attempts = attempts + 1 from ${j} as v where call_data.id = v.v_id and call_data.lease_owner = 'n' and coalesce(call_data.state, '') = 'dialing' returning call_data.id`));
+await q('drop schema er_plan cascade');
+await s.close();
