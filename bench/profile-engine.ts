@@ -105,7 +105,11 @@ async function runOn(store: Backend, dir: string): Promise<void> {
     off();
     const wall = (last - t0) / 1000;
     const line = `${store.name}: ${dispatched} dispatched in ${wall.toFixed(1)} s = ${Math.round(dispatched / wall)}/s; CPU ${(((cpu.user + cpu.system) / Math.max(1, dispatched)) | 0).toString()} µs per dispatch`;
-    console.log(store.name === 'PostgreSQL' ? `${line}; ${(queries / Math.max(1, dispatched)).toFixed(2)} statements per dispatch; PostgreSQL server CPU ${((pgCpu * 1000) / Math.max(1, dispatched)) | 0} µs per dispatch` : line);
+    console.log(
+      store.name === 'PostgreSQL'
+        ? `${line}; ${(queries / Math.max(1, dispatched)).toFixed(2)} statements per dispatch; PostgreSQL server CPU ${((pgCpu * 1000) / Math.max(1, dispatched)) | 0} µs per dispatch`
+        : line,
+    );
     if (PROFILE) {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();

@@ -8,6 +8,7 @@ import type { BlocklistTable, Db } from './db.js';
 import { rowLockTransaction, type DialectCaps } from './dialect.js';
 import type { Insertable, Selectable } from 'kysely';
 import { appendTrails, CallerPools } from './engine.repository.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 import type { TrailTable } from './schema/engine.js';
 import type { ContactAttemptTable } from './schema/contact-safety.js';
 
@@ -218,11 +219,7 @@ export async function dispatchMany(db: Db, caps: DialectCaps, now: number, attem
       }
       start = end;
     }
-    for (let i = 0; i < made.length; i += ATTEMPT_CHUNK)
-      await trx
-        .insertInto('contact_attempts')
-        .values(made.slice(i, i + ATTEMPT_CHUNK))
-        .execute();
+    await insertRowsJson(trx, 'contact_attempts', ['vdn_id', 'number_key', 'campaign_id', 'data_id', 'reservation_id', 'call_id', 'at'], made);
     await appendTrails(trx, trail);
     await pools.save(trx);
     return out;

@@ -130,3 +130,20 @@ export function jsonRows(db: Db, columns: ReadonlyArray<readonly [name: string, 
   const cols = columns.map(([name, type], i) => (pg ? sql`(value ->> ${sql.lit(i)})::${sql.raw(type)} as ${sql.id(name)}` : sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`));
   return pg ? sql`(select ${sql.join(cols)} from json_array_elements(cast(${json} as json)))` : sql`(select ${sql.join(cols)} from json_each(${json}))`;
 }
+
+/**
+ * A derived table of many rows of table `table`, sent as ONE bound parameter: `json` is a JSON
+ * array of objects keyed by column name (a missing key or null is NULL). PostgreSQL types each
+ * column as the table does (`json_populate_recordset`); SQLite reads the values as JSON gives
+ * them (`json_each`). The rows come in array order, numbered by a column `ord` (0-based). For
+ * multi-row INSERTs whose SQL text does not depend on the number of rows (issue #12).
+ *
+ * @example sql`insert into t (a, b) select a, b from ${jsonRecords(db, 't', ['a', 'b'], '[{"a":1,"b":"x"}]')} as v order by ord`
+ */
+export function jsonRecords(db: Db, table: string, columns: ReadonlyArray<string>, json: string): RawBuilder<unknown> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const cols = sql.join(columns.map((c) => sql`r.${sql.id(c)}`));
+    return sql`(select ${cols}, e.ord - 1 as ord from json_array_elements(cast(${json} as json)) with ordinality as e(value, ord), lateral json_populate_record(null::${sql.table(table)}, e.value) as r)`;
+  }
+  return sql`(select ${sql.join(columns.map((c) => sql`value ->> ${sql.lit(c)} as ${sql.id(c)}`))}, key as ord from json_each(${json}))`;
+}

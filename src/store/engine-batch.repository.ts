@@ -13,17 +13,98 @@
  * the state index (every row being dialled, each matched against the whole JSON table) and
  * looks each JSON row up by its primary key instead; PostgreSQL plans it the same way either way.
  */
-import { sql, type Compilable, type Insertable, type RawBuilder } from 'kysely';
-import type { Db } from './db.js';
-import { jsonRows } from './dialect.js';
+import { sql, type Compilable, type CompiledQuery, type Insertable, type RawBuilder } from 'kysely';
+import type { DB, Db, ReservationResultTable } from './db.js';
+import { jsonRecords, jsonRows } from './dialect.js';
 import { queryTemplate } from './query-template.js';
-import { flushResultRows, resultRowsBatch } from './call-data.repository.js';
 import type { CallResultTable } from './schema/call-data.js';
 
 /** A raw statement as a `Compilable` for {@link queryTemplate}. */
 function compilable<O>(db: Db, q: RawBuilder<O>): Compilable<O> {
   return { compile: () => q.compile(db) };
 }
+
+const insertTemplates = new Map<string, (db: Db, json: string) => CompiledQuery<unknown>>();
+
+/**
+ * Inserts `rows` into `table` in ONE statement whose rows travel as one JSON parameter
+ * (dialect.ts `jsonRecords`), in the order given: the same rows as a Kysely multi-row INSERT of
+ * `columns`, without building and binding a parameter per value (issue #12: the engine's trail,
+ * contact attempts, call results and callbacks, hundreds of rows per slice). A column a row
+ * lacks (or holds undefined) is NULL.
+ */
+export async function insertRowsJson<T extends keyof DB & string>(
+  db: Db,
+  table: T,
+  columns: ReadonlyArray<keyof Insertable<DB[T]> & string>,
+  rows: ReadonlyArray<Insertable<DB[T]>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const key = `${table}(${columns.join(',')})`;
+  let template = insertTemplates.get(key);
+  if (template === undefined) {
+    template = queryTemplate((db, json: string) =>
+      compilable(
+        db,
+        sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))}) select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))} from ${jsonRecords(db, table, columns, json)} as v order by v.ord`,
+      ),
+    );
+    insertTemplates.set(key, template);
+  }
+  await db.executeQuery(template(db, JSON.stringify(rows)));
+}
+
+const CALL_RESULT_COLUMNS = [
+  'call_id',
+  'vdn_id',
+  'campaign_id',
+  'data_id',
+  'reservation_id',
+  'batch_id',
+  'session_id',
+  'custom_field',
+  'called_no',
+  'caller_no',
+  'call_status',
+  'fail_code',
+  'result_code',
+  'ack_begin_time',
+  'call_begin_time',
+  'call_end_time',
+  'record_path',
+  'created_at',
+] as const;
+
+const RESERVATION_RESULT_COLUMNS = [
+  'reservation_id',
+  'source',
+  'user_account',
+  'work_no',
+  'caller_no',
+  'fail_code',
+  'call_id',
+  'busi_result',
+  'busi_sub_status',
+  'call_begin_time',
+  'call_end_time',
+  'created_at',
+] as const;
+
+const countNumberAttemptsSql = queryTemplate((db, rows: string) =>
+  compilable(
+    db,
+    sql`update call_data_numbers set attempts = attempts + 1
+      from ${jsonRows(
+        db,
+        [
+          ['v_id', 'bigint'],
+          ['v_no', 'text'],
+        ],
+        rows,
+      )} as v
+      where call_data_numbers.data_id = v.v_id and call_data_numbers.called_no = v.v_no`,
+  ),
+);
 
 const byId = <T extends { id: number | string }>(rows: ReadonlyArray<T>): T[] => [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -207,8 +288,8 @@ const settleReservationsSql = queryTemplate((db, rows: string, now: number) =>
  * Writes a {@link SettleBatch} in the caller's transaction at engine time `now` (epoch ms): one
  * conditional UPDATE for the call-data records and one for the reservations (each row exactly as
  * `recordAttemptResult` / the reservation worker's settle would change it), then, for the rows
- * those matched, the call results and reservation results in multi-row INSERTs and the numbers'
- * attempt counts. Returns, per staged item in order, whether it was written (false: the lease
+ * those matched, the reservation results and call results ({@link insertRowsJson}) and the
+ * numbers' attempt counts (one UPDATE). Returns, per staged item in order, whether it was written (false: the lease
  * was lost, nothing of it is written).
  */
 export async function writeSettles(db: Db, batch: SettleBatch, now: number): Promise<boolean[]> {
@@ -242,7 +323,9 @@ export async function writeSettles(db: Db, batch: SettleBatch, now: number): Pro
     );
     for (const r of (await db.executeQuery(settleReservationsSql(db, json, now))).rows) reservationIds.add(String(r.id));
   }
-  const results = resultRowsBatch();
+  const callResults: Array<Insertable<CallResultTable>> = [];
+  const reservationResults: Array<Insertable<ReservationResultTable>> = [];
+  const numbers: Array<[number, string]> = [];
   const out: boolean[] = [];
   for (const item of batch.items) {
     if (item.kind === 'data') {
@@ -250,14 +333,14 @@ export async function writeSettles(db: Db, batch: SettleBatch, now: number): Pro
       const upd = dataRows.get(a.dataId);
       out.push(upd !== undefined);
       if (!upd) continue;
-      results.callResults.push(callResultRow(a, { ...upd, data_id: a.dataId, reservation_id: null }, now));
-      results.numberAttempts.push({ dataId: a.dataId, calledNo: a.calledNo });
+      callResults.push(callResultRow(a, { ...upd, data_id: a.dataId, reservation_id: null }, now));
+      numbers.push([a.dataId, a.calledNo]);
     } else {
       const a = item.row;
       const ok = reservationIds.has(a.reservationId);
       out.push(ok);
       if (!ok) continue;
-      results.reservationResults.push({
+      reservationResults.push({
         reservation_id: a.reservationId,
         source: 'engine',
         user_account: a.userAccount,
@@ -271,12 +354,15 @@ export async function writeSettles(db: Db, batch: SettleBatch, now: number): Pro
         call_end_time: a.callEndTime,
         created_at: now,
       });
-      results.callResults.push(
+      callResults.push(
         callResultRow(a, { vdn_id: a.vdnId, campaign_id: a.campaignId, data_id: null, reservation_id: a.reservationId, batch_id: null, session_id: null, custom_field: null }, now),
       );
     }
   }
-  await flushResultRows(db, results);
+  await insertRowsJson(db, 'reservation_results', RESERVATION_RESULT_COLUMNS, reservationResults);
+  await insertRowsJson(db, 'call_results', CALL_RESULT_COLUMNS, callResults);
+  // The numbers' attempt counts (a number dialled twice in the batch counts once, as before).
+  if (numbers.length > 0) await db.executeQuery(countNumberAttemptsSql(db, JSON.stringify(numbers.sort((x, y) => x[0] - y[0]))));
   return out;
 }
 
