@@ -132,18 +132,31 @@ export function jsonRows(db: Db, columns: ReadonlyArray<readonly [name: string, 
 }
 
 /**
- * A derived table of many rows of table `table`, sent as ONE bound parameter: `json` is a JSON
- * array of objects keyed by column name (a missing key or null is NULL). PostgreSQL types each
- * column as the table does (`json_populate_recordset`); SQLite reads the values as JSON gives
- * them (`json_each`). The rows come in array order, numbered by a column `ord` (0-based). For
- * multi-row INSERTs whose SQL text does not depend on the number of rows (issue #12).
+ * A derived table of many rows of table `table`, sent as ONE bound parameter, for multi-row
+ * INSERTs whose SQL text does not depend on the number of rows (issue #12). `encode` turns the
+ * rows into that parameter (a column a row lacks, or holds undefined, is NULL); `from(json)` is
+ * the table, with the `columns` and an `ord` column numbering the rows in the order given.
+ * PostgreSQL gets objects keyed by column and types each column as the table does
+ * (`json_populate_record`); SQLite gets arrays in column order (`json_each`, the values as JSON
+ * gives them: reading an array element is cheaper there than looking up a key).
  *
- * @example sql`insert into t (a, b) select a, b from ${jsonRecords(db, 't', ['a', 'b'], '[{"a":1,"b":"x"}]')} as v order by ord`
+ * @example const t = jsonRecords(db, 't', ['a', 'b']); sql`insert into t (a, b) select a, b from ${t.from(t.encode(rows))} as v order by ord`
  */
-export function jsonRecords(db: Db, table: string, columns: ReadonlyArray<string>, json: string): RawBuilder<unknown> {
+export function jsonRecords(
+  db: Db,
+  table: string,
+  columns: ReadonlyArray<string>,
+): { encode: (rows: ReadonlyArray<object>) => string; from: (json: string) => RawBuilder<unknown> } {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     const cols = sql.join(columns.map((c) => sql`r.${sql.id(c)}`));
-    return sql`(select ${cols}, e.ord - 1 as ord from json_array_elements(cast(${json} as json)) with ordinality as e(value, ord), lateral json_populate_record(null::${sql.table(table)}, e.value) as r)`;
+    return {
+      encode: (rows) => JSON.stringify(rows),
+      from: (json) =>
+        sql`(select ${cols}, e.ord - 1 as ord from json_array_elements(cast(${json} as json)) with ordinality as e(value, ord), lateral json_populate_record(null::${sql.table(table)}, e.value) as r)`,
+    };
   }
-  return sql`(select ${sql.join(columns.map((c) => sql`value ->> ${sql.lit(c)} as ${sql.id(c)}`))}, key as ord from json_each(${json}))`;
+  return {
+    encode: (rows) => JSON.stringify(rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null))),
+    from: (json) => sql`(select ${sql.join(columns.map((c, i) => sql`value ->> ${sql.lit(i)} as ${sql.id(c)}`))}, key as ord from json_each(${json}))`,
+  };
 }

@@ -24,7 +24,7 @@ function compilable<O>(db: Db, q: RawBuilder<O>): Compilable<O> {
   return { compile: () => q.compile(db) };
 }
 
-const insertTemplates = new Map<string, (db: Db, json: string) => CompiledQuery<unknown>>();
+const insertTemplates = new Map<string, { encode: (rows: ReadonlyArray<object>) => string; query: (db: Db, json: string) => CompiledQuery<unknown> }>();
 
 /**
  * Inserts `rows` into `table` in ONE statement whose rows travel as one JSON parameter
@@ -40,18 +40,22 @@ export async function insertRowsJson<T extends keyof DB & string>(
   rows: ReadonlyArray<Insertable<DB[T]>>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const key = `${table}(${columns.join(',')})`;
+  const key = `${db.getExecutor().adapter.constructor.name} ${table}(${columns.join(',')})`;
   let template = insertTemplates.get(key);
   if (template === undefined) {
-    template = queryTemplate((db, json: string) =>
-      compilable(
-        db,
-        sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))}) select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))} from ${jsonRecords(db, table, columns, json)} as v order by v.ord`,
+    const t = jsonRecords(db, table, columns);
+    template = {
+      encode: t.encode,
+      query: queryTemplate((db, json: string) =>
+        compilable(
+          db,
+          sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))}) select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))} from ${t.from(json)} as v order by v.ord`,
+        ),
       ),
-    );
+    };
     insertTemplates.set(key, template);
   }
-  await db.executeQuery(template(db, JSON.stringify(rows)));
+  await db.executeQuery(template.query(db, template.encode(rows)));
 }
 
 const CALL_RESULT_COLUMNS = [
