@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { ManualClock } from '../src/engine/clock.js';
-import { dispatchMany } from '../src/store/contact-safety.repository.js';
+import { dispatchMany, type MarkDispatched } from '../src/store/contact-safety.repository.js';
 import { CallerPools } from '../src/store/engine.repository.js';
 import type { Db } from '../src/store/db.js';
 import type { GateResult } from '../src/domain/gates.js';
@@ -107,12 +107,12 @@ describe('dispatchMany', () => {
         callId: `call-${i}`,
         lookbackMs: DAY,
         check: (callsAt: number[]): GateResult => (callsAt.length < 2 ? { go: true } : { go: false, gate: 'contact-cap', until: null, reason: `${callsAt.length} calls` }),
-        mark: async () => {
-          marked.push(`call-${i}`);
-          return true;
-        },
       });
-      const out = await dispatchMany(store.db, store.caps, now, [attempt(1, 'A'), attempt(2, 'B'), attempt(3, 'A'), attempt(4, 'A'), attempt(5, 'B'), attempt(6, 'A')]);
+      const mark: MarkDispatched = async (_trx, passed) => {
+        marked.push(...passed.map((a) => a.callId));
+        return new Set();
+      };
+      const out = await dispatchMany(store.db, store.caps, now, [attempt(1, 'A'), attempt(2, 'B'), attempt(3, 'A'), attempt(4, 'A'), attempt(5, 'B'), attempt(6, 'A')], mark);
       assert.deepEqual(
         out.map((o) => o.kind),
         ['dispatched', 'dispatched', 'dispatched', 'held', 'dispatched', 'held'],
@@ -124,10 +124,47 @@ describe('dispatchMany', () => {
         ['A:call-1', 'B:call-2', 'A:call-3', 'B:call-5'],
       );
       // A second slice sees the first one's attempts in the database.
-      const again = await dispatchMany(store.db, store.caps, now + 1, [attempt(7, 'A'), attempt(8, 'C')]);
+      const again = await dispatchMany(store.db, store.caps, now + 1, [attempt(7, 'A'), attempt(8, 'C')], mark);
       assert.deepEqual(
         again.map((o) => o.kind),
         ['held', 'dispatched'],
+      );
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an attempt whose lease was lost does not count: the later attempts to its number are checked without it', async () => {
+    const dir = tempDir();
+    const store = await openTestStore(dir);
+    try {
+      const attempt = (i: number, key: string) => ({
+        vdnId: 1,
+        numberKey: key,
+        campaignId: 1,
+        dataId: i,
+        reservationId: null,
+        callId: `call-${i}`,
+        lookbackMs: DAY,
+        check: (callsAt: number[]): GateResult => (callsAt.length < 2 ? { go: true } : { go: false, gate: 'contact-cap', until: null, reason: `${callsAt.length} calls` }),
+      });
+      const batches: string[][] = [];
+      const mark: MarkDispatched = async (_trx, passed) => {
+        batches.push(passed.map((a) => a.callId));
+        return new Set(passed.filter((a) => a.callId === 'call-1'));
+      };
+      const out = await dispatchMany(store.db, store.caps, start, [attempt(1, 'A'), attempt(2, 'B'), attempt(3, 'A'), attempt(4, 'A'), attempt(5, 'B'), attempt(6, 'A')], mark);
+      assert.deepEqual(
+        out.map((o) => o.kind),
+        ['lost', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'held'],
+      );
+      // Marked in segments: a number already passed in the segment starts the next one.
+      assert.deepEqual(batches, [['call-1', 'call-2'], ['call-3'], ['call-4', 'call-5']]);
+      const rows = await store.db.selectFrom('contact_attempts').select(['number_key', 'call_id']).orderBy('call_id').execute();
+      assert.deepEqual(
+        rows.map((r) => `${r.number_key}:${r.call_id}`),
+        ['B:call-2', 'A:call-3', 'A:call-4', 'B:call-5'],
       );
     } finally {
       await store.close();

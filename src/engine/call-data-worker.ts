@@ -25,7 +25,6 @@ import type { CampaignRow } from '../store/campaigns.repository.js';
 import {
   campaignsWithDueData,
   claimDueCallData,
-  markCallDataDispatched,
   nextCallDataEvent,
   numbersOf,
   numbersOfMany,
@@ -34,8 +33,8 @@ import {
   type CallDataNumberRow,
   type CallDataRow,
 } from '../store/engine-call-data.repository.js';
-import { recordAttemptResult } from '../store/call-data.repository.js';
-import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome, type MarkDispatched } from '../store/contact-safety.repository.js';
+import { markCallDataDispatchedMany } from '../store/engine-batch.repository.js';
 import { appendTrail } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
@@ -508,20 +507,29 @@ export class CallDataWorker implements Worker {
       callId: x.callId,
       lookbackMs: round.rules.lookbackMs,
       check: (callsAt) => countedLimits(round.rules, now, callsAt),
-      mark: async (trx, pickCaller) => {
+      pick: (pickCaller) => {
         // The calling number is picked inside the dispatch transaction (one pool rotation per attempt).
         x.callerNo = x.r.caller ?? pickCaller() ?? '';
-        return markCallDataDispatched(trx, Number(x.r.id), nodeId, x.callId, now);
       },
       trail: () => trailRow(x.r, { kind: 'dialled', call_id: x.callId, called_no: x.num.called_no, caller_no: x.callerNo, detail: `attempt ${x.r.attempts + 1}` }, now),
     });
+    // The at-most-once marks of the attempts that passed, in one statement (lost leases left out).
+    const markRecords: MarkDispatched = async (trx, passed) => {
+      const marked = await markCallDataDispatchedMany(
+        trx,
+        nodeId,
+        now,
+        passed.map((a) => ({ id: a.dataId!, callId: a.callId })),
+      );
+      return new Set(passed.filter((a) => !marked.has(a.dataId!)));
+    };
     // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
     // other dialer: each attempt marked in its own transaction just before its hand-off.
     const outcomes: DispatchOutcome[] = [];
     const dispatchUpTo = async (i: number): Promise<void> => {
       if (i < outcomes.length) return;
       const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
-      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf), markRecords)));
     };
     const settle: Array<{ r: CallDataRow; numbers: CallDataNumberRow[]; callId: string; callerNo: string; outcome: DialOutcome }> = [];
     let dispatched = 0;
@@ -619,7 +627,7 @@ export class CallDataWorker implements Worker {
       sessionId: r.session_id,
       customField: r.custom_field,
       ...(agentCall ? { agentCall } : {}),
-      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
+      stage: ({ failCode, success, resultCode, outcome }, batch) => {
         const state = readRetryState(r.retry_state);
         const key = String(r.number_index);
         const today = localDay(now, tz);
@@ -632,28 +640,22 @@ export class CallDataWorker implements Worker {
         state.numbers[key] = n;
         const counters: NumberCounters = { attempts: n.attempts, days: n.days, today: n.perDay[today] ?? 1, perOutcome: n.perOutcome };
         const decision = decideAfterAttempt({ success, failCode, resultCode, rules, counters, hasNextNumber: r.number_index + 1 < numbers.length, nowMs: now, tz });
-        const recorded = await recordAttemptResult(
-          trx,
-          {
-            dataId: Number(r.id),
-            owner: owner || null,
-            callId,
-            calledNo,
-            callerNo: callerNo || null,
-            failCode,
-            resultCode,
-            callStatus: success ? 6 : 5,
-            ackBeginTime: outcome.ackBeginTime,
-            callBeginTime: outcome.callBeginTime,
-            callEndTime: outcome.callEndTime,
-            recordPath: outcome.recordPath ?? null,
-            next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
-            retryState: JSON.stringify(state),
-            nowMs: now,
-          },
-          batch,
-        );
-        if (!recorded) return null;
+        batch.callData({
+          dataId: Number(r.id),
+          owner: owner || null,
+          callId,
+          calledNo,
+          callerNo: callerNo || null,
+          failCode,
+          resultCode,
+          callStatus: success ? 6 : 5,
+          ackBeginTime: outcome.ackBeginTime,
+          callBeginTime: outcome.callBeginTime,
+          callEndTime: outcome.callEndTime,
+          recordPath: outcome.recordPath ?? null,
+          next: decision.kind === 'retry' ? { kind: 'retry', dueAt: decision.at } : decision.kind === 'next-number' ? { kind: 'next-number', dueAt: now } : { kind: 'done' },
+          retryState: JSON.stringify(state),
+        });
         const until = decision.kind === 'retry' ? decision.at : decision.kind === 'next-number' ? now : null;
         return { until, detail: `${resultCode ?? '-'}: ${decision.reason}` };
       },

@@ -13,7 +13,8 @@
  */
 import { firstHold, type GateResult } from '../domain/gates.js';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
-import { dispatchMany, type DispatchAttempt, type DispatchOutcome } from '../store/contact-safety.repository.js';
+import { dispatchMany, type DispatchAttempt, type DispatchOutcome, type MarkDispatched } from '../store/contact-safety.repository.js';
+import { markReservationsDispatchedMany } from '../store/engine-batch.repository.js';
 import { abandonQuietAtDial } from './abandon-at-dial.js';
 import { ABANDON_OBS_CODE } from '../domain/abandon.js';
 import { normalizeFailCode } from '../domain/obs-codes.js';
@@ -24,7 +25,6 @@ import {
   appendTrail,
   claimDueReservations,
   markManualReservationsDue,
-  markReservationDispatched,
   markReservationTimeouts,
   nextReservationEvent,
   reapReservations,
@@ -256,9 +256,8 @@ export class ReservationWorker implements Worker {
       callId: x.callId,
       lookbackMs: x.rules.lookbackMs,
       check: (callsAt) => countedLimits(x.rules, now, callsAt),
-      mark: async (trx, pickCaller) => {
+      pick: (pickCaller) => {
         x.callerNo = pickCaller() ?? '';
-        return markReservationDispatched(trx, x.r.id, nodeId, x.callId, x.callerNo, now);
       },
       trail: () => ({
         vdn_id: x.r.vdn_id,
@@ -276,13 +275,24 @@ export class ReservationWorker implements Worker {
         detail: 'automatic reservation',
       }),
     });
+    // The at-most-once marks of the attempts that passed, in one statement (lost leases left out).
+    const callerOf = new Map(go.map((x) => [x.r.id, x]));
+    const markReservations: MarkDispatched = async (trx, passed) => {
+      const marked = await markReservationsDispatchedMany(
+        trx,
+        nodeId,
+        now,
+        passed.map((a) => ({ id: a.reservationId!, callId: a.callId, callerNo: callerOf.get(a.reservationId!)!.callerNo })),
+      );
+      return new Set(passed.filter((a) => !marked.has(a.reservationId!)));
+    };
     // The simulated dialer answers at once: the whole slice is marked in one transaction. Any
     // other dialer: each attempt marked in its own transaction just before its hand-off.
     const outcomes: DispatchOutcome[] = [];
     const dispatchUpTo = async (i: number): Promise<void> => {
       if (i < outcomes.length) return;
       const chunk = this.ctx.dialer.answersAtOnce ? go.slice(i) : [go[i]!];
-      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf))));
+      outcomes.push(...(await dispatchMany(db, this.ctx.caps, now, chunk.map(attemptOf), markReservations)));
     };
     const settle: Array<{ r: ReservationRow; campaign: CampaignRow; callId: string; callerNo: string; outcome: DialOutcome; skillQueue: boolean }> = [];
     let dispatched = 0;
@@ -322,7 +332,7 @@ export class ReservationWorker implements Worker {
     if (settle.length > 0) {
       const settled = await settleAttempts(
         this.ctx,
-        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, now, x.skillQueue ? x.campaign : undefined), outcome: x.outcome })),
+        settle.map((x) => ({ subject: this.#subject(x.r, nodeId, x.callId, x.callerNo, x.skillQueue ? x.campaign : undefined), outcome: x.outcome })),
         now,
       );
       for (const [i, x] of settle.entries()) {
@@ -337,7 +347,7 @@ export class ReservationWorker implements Worker {
     const desk = this.ctx.agents;
     const c = desk ? await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst() : undefined;
     const skillQueue = c !== undefined && desk !== undefined && desk.modeOf(c) !== null;
-    const settled = await settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, now, skillQueue ? c : undefined), o, now);
+    const settled = await settleAttempt(this.ctx, this.#subject(r, owner, callId, callerNo, skillQueue ? c : undefined), o, now);
     if (settled && skillQueue) this.#abandoned(r, callId, o);
     return settled;
   }
@@ -349,7 +359,7 @@ export class ReservationWorker implements Worker {
   }
 
   /** What settle-attempt.ts needs to settle one attempt of reservation `r`, with the reservation's own writes. */
-  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, now: number, skillQueue?: CampaignRow): SettleSubject {
+  #subject(r: ReservationRow, owner: string, callId: string, callerNo: string, skillQueue?: CampaignRow): SettleSubject {
     return {
       ...(skillQueue ? { agentCall: { campaign: skillQueue, numberKey: canonicalNumber(r.called_no, contactRulesFor(this.ctx.engine, skillQueue).region) } } : {}),
       vdnId: r.vdn_id,
@@ -361,59 +371,26 @@ export class ReservationWorker implements Worker {
       callerNo: callerNo || null,
       sessionId: null,
       customField: null,
-      record: async (trx, { failCode, success, resultCode, outcome }, batch) => {
-        const upd = await trx
-          .updateTable('reservations')
-          .set({
-            state: 'done',
-            fail_code: failCode,
-            call_id: callId,
-            caller_no: callerNo || null,
-            call_begin_time: outcome.callBeginTime,
-            call_end_time: outcome.callEndTime,
-            lease_owner: null,
-            lease_until: null,
-            updated_at: now,
-          })
-          .where('id', '=', r.id)
-          .where('state', '=', 'dialing')
-          .where((eb) => (owner ? eb('lease_owner', '=', owner) : eb.val(true)))
-          .executeTakeFirst();
-        if (Number(upd.numUpdatedRows) !== 1) return null;
-        batch.reservationResults.push({
-          reservation_id: r.id,
-          source: 'engine',
-          user_account: r.user_account,
-          work_no: r.work_no,
-          caller_no: callerNo || null,
-          fail_code: failCode,
-          call_id: callId,
-          busi_result: null,
-          busi_sub_status: null,
-          call_begin_time: outcome.callBeginTime,
-          call_end_time: outcome.callEndTime,
-          created_at: now,
-        });
-        // Written with the batch's other call results before the commit (settle-attempt.ts).
-        batch.callResults.push({
-          call_id: callId,
-          vdn_id: r.vdn_id,
-          campaign_id: r.campaign_id,
-          data_id: null,
-          reservation_id: r.id,
-          batch_id: null,
-          session_id: null,
-          custom_field: null,
-          called_no: r.called_no,
-          caller_no: callerNo || null,
-          call_status: success ? 6 : 5,
-          fail_code: failCode,
-          result_code: resultCode,
-          ack_begin_time: outcome.ackBeginTime,
-          call_begin_time: outcome.callBeginTime,
-          call_end_time: outcome.callEndTime,
-          record_path: outcome.recordPath ?? null,
-          created_at: now,
+      stage: ({ failCode, success, resultCode, outcome }, batch) => {
+        // The reservation (when `owner` still holds it) and its results, written with the batch's
+        // other settles in one statement per table (engine-batch.repository.ts).
+        batch.reservation({
+          reservationId: r.id,
+          owner: owner || null,
+          vdnId: r.vdn_id,
+          campaignId: r.campaign_id,
+          calledNo: r.called_no,
+          userAccount: r.user_account,
+          workNo: r.work_no,
+          callId,
+          callerNo: callerNo || null,
+          failCode,
+          resultCode,
+          callStatus: success ? 6 : 5,
+          ackBeginTime: outcome.ackBeginTime,
+          callBeginTime: outcome.callBeginTime,
+          callEndTime: outcome.callEndTime,
+          recordPath: outcome.recordPath ?? null,
         });
         return { until: null, detail: resultCode };
       },

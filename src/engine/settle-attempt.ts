@@ -5,7 +5,8 @@
  *
  *   fail code normalised once (`normalizeFailCode`: `0` → `00000`, `603` → `00603`)
  *   → success? → the VDN's external result
- *   → one transaction: the worker's own rows (`record`, false when the lease was lost: then
+ *   → one transaction: the worker's own rows (`stage`, all attempts' in one set-based UPDATE
+ *     per table; false when the lease was lost: then
  *     nothing is written), the call's dialogue turns (all the batch's in multi-row INSERTs), the trail entry, the result callback in
  *     the outbox, and for a skill-queue campaign the answered/abandoned call in `agent_calls`
  *     and the agent ledger (issue #16: last, campaigns in id order, so that concurrent settles
@@ -13,9 +14,8 @@
  *   → the `attempt:settled` event.
  */
 import { isSuccessFailCode, normalizeFailCode } from '../domain/obs-codes.js';
-import type { Db } from '../store/db.js';
 import { insertCallsTurns } from '../store/call-records.repository.js';
-import { flushResultRows, resultRowsBatch, type ResultRowsBatch } from '../store/call-data.repository.js';
+import { SettleBatch, writeSettles } from '../store/engine-batch.repository.js';
 import { appendTrails, enqueueCallbacks } from '../store/engine.repository.js';
 import type { Insertable } from 'kysely';
 import type { TrailTable } from '../store/schema/engine.js';
@@ -47,12 +47,13 @@ export interface SettleSubject {
   sessionId: string | null;
   customField: string | null;
   /**
-   * The worker's rows (record or reservation, call result), in the settling transaction.
-   * Returns what the trail entry says (`until`: when the work is next due, epoch ms), or null
-   * when the lease was lost (nothing is written). Call-result rows may be left in `batch`:
-   * they are written before the transaction commits.
+   * Stages the worker's rows for this attempt (the record or reservation, its call result) in
+   * `batch`: exactly one item, written with the other attempts' in one set-based statement per
+   * table (engine-batch.repository.ts `writeSettles`), guarded by the lease; an attempt whose
+   * lease was lost is not settled and nothing of it is written. Returns what the trail entry
+   * says (`until`: when the work is next due, epoch ms).
    */
-  record(trx: Db, s: Settlement, batch: ResultRowsBatch): Promise<{ until: number | null; detail: string | null } | null>;
+  stage(s: Settlement, batch: SettleBatch): { until: number | null; detail: string | null };
   /**
    * A skill-queue campaign's call (issue #16): its abandon accounting (`agent_calls`, the agent
    * ledger: agent-desk.ts `settled`) is written in the settling transaction, after the worker's
@@ -109,7 +110,7 @@ export async function settleAttempts(ctx: EngineContext, items: ReadonlyArray<{ 
 }
 
 async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArray<{ subject: SettleSubject; o: DialOutcome; s: Settlement }>, now: number): Promise<boolean[]> {
-  // Guarded by each record's own row (the lease condition in `record`): no store-wide lock.
+  // Guarded by each record's own row (the lease condition of its staged update): no store-wide lock.
   return rowLockTransaction(ctx.db).execute(async (trx) => {
     const urls = new Map<number, string | null>();
     const trail: Array<Insertable<TrailTable>> = [];
@@ -117,10 +118,18 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
     const out: boolean[] = [];
     const agentCalls: Array<{ subject: SettleSubject; s: Settlement }> = [];
     const turns: Parameters<typeof insertCallsTurns>[1][number][] = [];
-    const batch = resultRowsBatch();
-    for (const { subject, o, s } of prepared) {
-      const entry = await subject.record(trx, s, batch);
-      if (!entry) {
+    // Gather: each attempt's rows staged (reads and decisions), then ONE write per table.
+    const batch = new SettleBatch();
+    const entries = prepared.map(({ subject, s }) => {
+      const before = batch.items.length;
+      const entry = subject.stage(s, batch);
+      if (batch.items.length !== before + 1) throw new Error('a settle subject must stage exactly one item');
+      return entry;
+    });
+    const written = await writeSettles(trx, batch, now);
+    for (const [i, { subject, o, s }] of prepared.entries()) {
+      const entry = entries[i]!;
+      if (!written[i]) {
         out.push(false);
         continue;
       }
@@ -164,7 +173,6 @@ async function settleInOneTransaction(ctx: EngineContext, prepared: ReadonlyArra
       if (subject.agentCall && ctx.agents) agentCalls.push({ subject, s });
       out.push(true);
     }
-    await flushResultRows(trx, batch);
     await insertCallsTurns(trx, turns, now);
     // Ledger row locks last and in campaign order (PostgreSQL: no lock-order deadlock between settles).
     agentCalls.sort((a, b) => a.subject.agentCall!.campaign.id - b.subject.agentCall!.campaign.id);

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './db.js';
 import type { CallRecordTable } from './schema/surface.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 
 export type CallRecordRow = Selectable<CallRecordTable>;
 
@@ -26,7 +27,7 @@ export async function insertCallTurns(db: Db, vdnId: number, callId: string, tur
 }
 
 /**
- * Stores the turns of several calls in multi-row INSERTs of up to 300 rows (issue #12: one
+ * Stores the turns of several calls in one INSERT (engine-batch.repository.ts `insertRowsJson`; issue #12: one
  * round's settled calls together); same rows, in the same order, as {@link insertCallTurns}
  * call by call. Call inside the transaction that records the calls' results.
  */
@@ -45,11 +46,12 @@ export async function insertCallsTurns(db: Db, calls: ReadonlyArray<{ vdnId: num
       created_at: nowMs,
     })),
   );
-  for (let i = 0; i < rows.length; i += 300)
-    await db
-      .insertInto('call_records')
-      .values(rows.slice(i, i + 300))
-      .execute();
+  await insertRowsJson(
+    db,
+    'call_records',
+    ['vdn_id', 'call_id', 'inter_no', 'system_reply', 'user_saying', 'intention', 'system_reply_time', 'request_time', 'response_source', 'created_at'],
+    rows,
+  );
 }
 
 /** A page of a call's turns in dialogue order, and how many there are. */

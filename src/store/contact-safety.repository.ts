@@ -8,6 +8,7 @@ import type { BlocklistTable, Db } from './db.js';
 import { rowLockTransaction, type DialectCaps } from './dialect.js';
 import type { Insertable, Selectable } from 'kysely';
 import { appendTrails, CallerPools } from './engine.repository.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 import type { TrailTable } from './schema/engine.js';
 import type { ContactAttemptTable } from './schema/contact-safety.js';
 
@@ -92,13 +93,20 @@ export interface DispatchAttempt {
   lookbackMs: number;
   check: (callsAt: number[]) => GateResult;
   /**
-   * Marks the claimed work as dispatched (false = the lease was lost); `pickCaller` hands out
-   * the campaign's next calling number (engine.repository.ts `CallerPools`).
+   * Called, in order, for each attempt that passed its check, before the claimed work is marked:
+   * `pickCaller` hands out the campaign's next calling number (engine.repository.ts `CallerPools`).
    */
-  mark: (trx: Db, pickCaller: () => string | null) => Promise<boolean>;
+  pick?: (pickCaller: () => string | null) => void;
   /** The trail row of a dispatched attempt (written in the same transaction), or null. */
   trail?: () => Insertable<TrailTable> | null;
 }
+
+/**
+ * Marks the claimed work of `attempts` as dispatched, in the dispatch transaction `trx`, in as
+ * few statements as it can (engine-batch.repository.ts); returns the attempts it did NOT mark
+ * because their lease was lost meanwhile.
+ */
+export type MarkDispatched = (trx: Db, attempts: ReadonlyArray<DispatchAttempt>) => Promise<ReadonlySet<DispatchAttempt>>;
 
 /** Rows per multi-row INSERT of contact attempts (7 columns). */
 const ATTEMPT_CHUNK = 1000;
@@ -110,13 +118,18 @@ const ATTEMPT_CHUNK = 1000;
  *   lock every (VDN, number) row the slice counts (one multi-row upsert, in key order, so two
  *   nodes lock in the same order) → read the attempts to those numbers in the look-back (one
  *   query per VDN) → per attempt: `check` on the attempts so far (earlier attempts of this slice
- *   to the same number included) → `mark` (calling number picked from the pools read once) →
- *   the contact attempts and trail rows in multi-row INSERTs → the pools' stamps.
+ *   to the same number included) → `pick` (calling number from the pools read once) → `mark`
+ *   for all that passed, in one statement → the contact attempts and trail rows in multi-row
+ *   INSERTs → the pools' stamps.
+ *
+ * An attempt to a number that an earlier attempt of the slice already passed for is checked
+ * only after that one was marked (the marks go in segments), so a lost lease never counts
+ * toward a later attempt's limits, as one attempt after the other would have it.
  *
  * Returns one outcome per attempt, in the order given. Nothing is written when it throws.
  * `now` is the engine clock (epoch ms) shared by the slice.
  */
-export async function dispatchMany(db: Db, caps: DialectCaps, now: number, attempts: ReadonlyArray<DispatchAttempt>): Promise<DispatchOutcome[]> {
+export async function dispatchMany(db: Db, caps: DialectCaps, now: number, attempts: ReadonlyArray<DispatchAttempt>, mark: MarkDispatched): Promise<DispatchOutcome[]> {
   if (attempts.length === 0) return [];
   return rowLockTransaction(db).execute(async (trx) => {
     const counted = attempts.filter((a) => a.lookbackMs > 0);
@@ -166,33 +179,47 @@ export async function dispatchMany(db: Db, caps: DialectCaps, now: number, attem
     const out: DispatchOutcome[] = [];
     const made: Array<Insertable<ContactAttemptTable>> = [];
     const trail: Array<Insertable<TrailTable>> = [];
-    for (const a of attempts) {
-      const k = keyOf(a.vdnId, a.numberKey);
-      const callsAt = a.lookbackMs > 0 ? (times.get(k) ?? []).filter((t) => t > now - a.lookbackMs) : [];
-      const gate = a.check(callsAt);
-      if (!gate.go) {
-        out.push({ kind: 'held', gate });
-        continue;
+    // Segments of attempts whose numbers differ: checked in order, then marked together.
+    for (let start = 0; start < attempts.length; ) {
+      const passed: DispatchAttempt[] = [];
+      const keys = new Set<string>();
+      let end = start;
+      for (; end < attempts.length; end++) {
+        const a = attempts[end]!;
+        const k = keyOf(a.vdnId, a.numberKey);
+        if (keys.has(k)) break;
+        const callsAt = a.lookbackMs > 0 ? (times.get(k) ?? []).filter((t) => t > now - a.lookbackMs) : [];
+        const gate = a.check(callsAt);
+        if (!gate.go) {
+          out.push({ kind: 'held', gate });
+          continue;
+        }
+        keys.add(k);
+        a.pick?.(() => pools.pick(a.campaignId, now));
+        passed.push(a);
+        out.push({ kind: 'dispatched' });
       }
-      if (!(await a.mark(trx, () => pools.pick(a.campaignId, now)))) {
-        out.push({ kind: 'lost' });
-        continue;
+      const lost = passed.length > 0 ? await mark(trx, passed) : new Set<DispatchAttempt>();
+      for (let i = start; i < end; i++) {
+        const a = attempts[i]!;
+        if (out[i]!.kind !== 'dispatched') continue;
+        if (lost.has(a)) {
+          out[i] = { kind: 'lost' };
+          continue;
+        }
+        if (a.lookbackMs > 0) {
+          const k = keyOf(a.vdnId, a.numberKey);
+          const list = times.get(k);
+          if (list) list.push(now);
+          else times.set(k, [now]);
+        }
+        made.push({ vdn_id: a.vdnId, number_key: a.numberKey, campaign_id: a.campaignId, data_id: a.dataId, reservation_id: a.reservationId, call_id: a.callId, at: now });
+        const t = a.trail?.();
+        if (t) trail.push(t);
       }
-      if (a.lookbackMs > 0) {
-        const list = times.get(k);
-        if (list) list.push(now);
-        else times.set(k, [now]);
-      }
-      made.push({ vdn_id: a.vdnId, number_key: a.numberKey, campaign_id: a.campaignId, data_id: a.dataId, reservation_id: a.reservationId, call_id: a.callId, at: now });
-      const t = a.trail?.();
-      if (t) trail.push(t);
-      out.push({ kind: 'dispatched' });
+      start = end;
     }
-    for (let i = 0; i < made.length; i += ATTEMPT_CHUNK)
-      await trx
-        .insertInto('contact_attempts')
-        .values(made.slice(i, i + ATTEMPT_CHUNK))
-        .execute();
+    await insertRowsJson(trx, 'contact_attempts', ['vdn_id', 'number_key', 'campaign_id', 'data_id', 'reservation_id', 'call_id', 'at'], made);
     await appendTrails(trx, trail);
     await pools.save(trx);
     return out;

@@ -166,3 +166,52 @@ export function acceptsScripts(db: Db): boolean {
 export function rowLockTransaction(db: Db) {
   return db.transaction().setIsolationLevel('read committed');
 }
+
+/** Column types of a {@link jsonRows} table. */
+export type JsonRowsType = 'bigint' | 'integer' | 'text';
+
+/**
+ * A derived table of many rows sent as ONE bound parameter (issue #12: set-based engine writes,
+ * `UPDATE … FROM` it): `json` is a JSON array of arrays, each inner array one row with the
+ * values of `columns` in order (numbers, strings or null). SQLite reads it with `json_each`,
+ * PostgreSQL with `json_array_elements` (cast to each column's type). The SQL text does not
+ * depend on the number of rows, so a statement built on it can be compiled and prepared once
+ * (query-template.ts).
+ *
+ * @example sql`update t set a = v.a from ${jsonRows(db, [['id', 'bigint'], ['a', 'text']], '[[1,"x"]]')} as v where t.id = v.id`
+ */
+export function jsonRows(db: Db, columns: ReadonlyArray<readonly [name: string, type: JsonRowsType]>, json: string): RawBuilder<unknown> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const cols = columns.map(([name, type], i) => (pg ? sql`(value ->> ${sql.lit(i)})::${sql.raw(type)} as ${sql.id(name)}` : sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`));
+  return pg ? sql`(select ${sql.join(cols)} from json_array_elements(cast(${json} as json)))` : sql`(select ${sql.join(cols)} from json_each(${json}))`;
+}
+
+/**
+ * A derived table of many rows of table `table`, sent as ONE bound parameter, for multi-row
+ * INSERTs whose SQL text does not depend on the number of rows (issue #12). `encode` turns the
+ * rows into that parameter (a column a row lacks, or holds undefined, is NULL); `from(json)` is
+ * the table, with the `columns` and an `ord` column numbering the rows in the order given.
+ * PostgreSQL gets objects keyed by column and types each column as the table does
+ * (`json_populate_record`); SQLite gets arrays in column order (`json_each`, the values as JSON
+ * gives them: reading an array element is cheaper there than looking up a key).
+ *
+ * @example const t = jsonRecords(db, 't', ['a', 'b']); sql`insert into t (a, b) select a, b from ${t.from(t.encode(rows))} as v order by ord`
+ */
+export function jsonRecords(
+  db: Db,
+  table: string,
+  columns: ReadonlyArray<string>,
+): { encode: (rows: ReadonlyArray<object>) => string; from: (json: string) => RawBuilder<unknown> } {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const cols = sql.join(columns.map((c) => sql`r.${sql.id(c)}`));
+    return {
+      encode: (rows) => JSON.stringify(rows),
+      from: (json) =>
+        sql`(select ${cols}, e.ord - 1 as ord from json_array_elements(cast(${json} as json)) with ordinality as e(value, ord), lateral json_populate_record(null::${sql.table(table)}, e.value) as r)`,
+    };
+  }
+  return {
+    encode: (rows) => JSON.stringify(rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null))),
+    from: (json) => sql`(select ${sql.join(columns.map((c, i) => sql`value ->> ${sql.lit(i)} as ${sql.id(c)}`))}, key as ord from json_each(${json}))`,
+  };
+}

@@ -11,6 +11,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from './db.js';
 import { claimedIn, type DialectCaps } from './dialect.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 import type { CallbackOutboxTable, TrailTable } from './schema/engine.js';
 import type { ReservationRow } from './reservations.repository.js';
 
@@ -134,16 +135,11 @@ export async function appendTrail(db: Db, row: Insertable<TrailTable>): Promise<
   await db.insertInto('engine_trail').values(row).execute();
 }
 
-/** Rows per multi-row INSERT: 13 columns × 500 stays far below SQLite's and PostgreSQL's parameter limits. */
-const INSERT_CHUNK = 500;
+const TRAIL_COLUMNS = ['vdn_id', 'campaign_id', 'data_id', 'reservation_id', 'at', 'kind', 'gate', 'until', 'call_id', 'called_no', 'caller_no', 'fail_code', 'detail'] as const;
 
-/** Trail rows in as few statements as possible (one multi-row INSERT per 500 rows), in order. */
+/** Trail rows in one statement (engine-batch.repository.ts `insertRowsJson`), in order. */
 export async function appendTrails(db: Db, rows: ReadonlyArray<Insertable<TrailTable>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-    await db
-      .insertInto('engine_trail')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
+  await insertRowsJson(db, 'engine_trail', TRAIL_COLUMNS, rows);
 }
 
 interface PoolEntry {
@@ -224,14 +220,12 @@ export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutbo
     .execute();
 }
 
-/** Several callbacks in multi-row INSERTs (500 rows each), in order. */
+const CALLBACK_COLUMNS = ['vdn_id', 'campaign_id', 'url', 'payload', 'attempts', 'next_at', 'state', 'last_error', 'created_at', 'updated_at'] as const;
+
+/** Several callbacks in one statement (engine-batch.repository.ts `insertRowsJson`), in order. */
 export async function enqueueCallbacks(db: Db, rows: ReadonlyArray<Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>>): Promise<void> {
   const full = rows.map((row) => ({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at }));
-  for (let i = 0; i < full.length; i += INSERT_CHUNK)
-    await db
-      .insertInto('callback_outbox')
-      .values(full.slice(i, i + INSERT_CHUNK))
-      .execute();
+  await insertRowsJson(db, 'callback_outbox', CALLBACK_COLUMNS, full);
 }
 
 /** Callbacks due for (re)delivery, claimed by pushing next_at forward by the lease. */

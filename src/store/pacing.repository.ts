@@ -10,15 +10,6 @@ import type { Db } from './db.js';
 const CPS = 'cps';
 const roundKey = (campaignId: number) => `round:${campaignId}`;
 
-/** Makes sure the row exists (a new row allows everything). */
-async function ensureRow(db: Db, key: string): Promise<void> {
-  await db
-    .insertInto('engine_pacing')
-    .values({ key, until_at: 0, used: 0, granted: 0 })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-}
-
 /**
  * Starts a round of a campaign at `now` when its spacing allows: the campaign's next round is
  * then no sooner than `now + intervalMs`. One conditional UPDATE (the row's lock serialises the
@@ -28,13 +19,18 @@ async function ensureRow(db: Db, key: string): Promise<void> {
  */
 export async function startRound(db: Db, campaignId: number, now: number, intervalMs: number): Promise<{ previous: number; until: number } | null> {
   const key = roundKey(campaignId);
-  await ensureRow(db, key);
   const until = now + intervalMs;
+  // One statement: a new row (as if it had been 0 until now) or the conditional update of the
+  // existing one (its row lock serialises the nodes; a round still too recent returns nothing).
   const row = await db
-    .updateTable('engine_pacing')
-    .set((eb) => ({ used: eb.ref('until_at'), until_at: until }))
-    .where('key', '=', key)
-    .where('until_at', '<=', now)
+    .insertInto('engine_pacing')
+    .values({ key, until_at: until, used: 0, granted: 0 })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet((eb) => ({ used: eb.ref('engine_pacing.until_at'), until_at: until }))
+        .where('engine_pacing.until_at', '<=', now),
+    )
     .returning('used')
     .executeTakeFirst();
   return row ? { previous: Number(row.used), until } : null;
@@ -68,17 +64,22 @@ const secondOf = (now: number) => Math.floor(now / 1000) * 1000;
 export async function takeCps(db: Db, now: number, max: number, want: number): Promise<number> {
   const second = secondOf(now);
   if (want <= 0) return 0;
-  await ensureRow(db, CPS);
   // Parameters typed for PostgreSQL's CASE (SQLite reads the casts as integers).
   const [w, m, sec] = [want, max, second].map((v) => sql<number>`cast(${v} as bigint)`) as [RawBuilder<number>, RawBuilder<number>, RawBuilder<number>];
-  const grant = sql<number>`case when until_at = ${sec} then (case when ${w} < ${m} - used then ${w} else ${m} - used end) else (case when ${w} < ${m} then ${w} else ${m} end) end`;
+  const grant = sql<number>`case when engine_pacing.until_at = ${sec} then (case when ${w} < ${m} - engine_pacing.used then ${w} else ${m} - engine_pacing.used end) else (case when ${w} < ${m} then ${w} else ${m} end) end`;
+  // One statement: a new row (a fresh second) or the conditional update of the existing one.
+  const fresh = Math.max(0, Math.min(want, max));
   const row = await db
-    .updateTable('engine_pacing')
-    .set({ used: sql<number>`(case when until_at = ${sec} then used else 0 end) + ${grant}`, granted: grant, until_at: second })
-    .where('key', '=', CPS)
-    // Only forward: a pass late for a second another node already moved past gets nothing (it
-    // must not reset the row to its older second and so hand out that newer second's budget twice).
-    .where((eb) => eb.or([eb('until_at', '<', second), eb.and([eb('until_at', '=', second), eb('used', '<', max)])]))
+    .insertInto('engine_pacing')
+    .values({ key: CPS, until_at: second, used: fresh, granted: fresh })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ used: sql<number>`(case when engine_pacing.until_at = ${sec} then engine_pacing.used else 0 end) + ${grant}`, granted: grant, until_at: second })
+        // Only forward: a pass late for a second another node already moved past gets nothing (it
+        // must not reset the row to its older second and so hand out that newer second's budget twice).
+        .where((eb) => eb.or([eb('engine_pacing.until_at', '<', second), eb.and([eb('engine_pacing.until_at', '=', second), eb('engine_pacing.used', '<', max)])])),
+    )
     .returning('granted')
     .executeTakeFirst();
   return row ? Math.max(0, Number(row.granted)) : 0;
