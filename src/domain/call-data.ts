@@ -26,7 +26,7 @@ import {
   removeReadyCallData,
   trySetGate,
   type CallDataFilter,
-  type NewCallData,
+  type AddedCallData,
 } from '../store/call-data.repository.js';
 import type { CampaignState } from './campaign-rules.js';
 import { requireCampaign, stateOf } from './campaigns.js';
@@ -156,7 +156,7 @@ async function addRecords(
     if (uncompleted + records.length > cfg.maxUncompleted) {
       throw new DomainError('0200020', `campaign ${campaignId} has ${uncompleted} uncompleted records; adding ${records.length} would exceed the limit of ${cfg.maxUncompleted}`);
     }
-    const rows: NewCallData[] = records.map((r, i) => ({
+    const rows: AddedCallData[] = records.map((r, i) => ({
       row: {
         vdn_id: vdnId,
         campaign_id: campaignId,
@@ -172,22 +172,9 @@ async function addRecords(
         due_at: now + (r.numbers[0]?.delayTime ?? 0) * 1000,
         number_index: 0,
         attempts: 0,
-        retry_state: null,
-        last_fail_code: null,
-        last_result_code: null,
-        last_call_at: null,
         succeeded: 0,
-        busi_result: null,
-        busi_sub_status: null,
-        busi_result_desc: null,
-        work_no: null,
-        lease_owner: null,
-        lease_until: null,
         created_at: now,
         updated_at: now,
-        completed_at: null,
-        call_id: null,
-        dispatched_at: null,
       },
       numbers: r.numbers,
     }));

@@ -7,7 +7,8 @@
  */
 import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { DB, Db, ReservationResultTable } from './db.js';
-import { notifyNodes } from './dialect.js';
+import { insertRowsInChunks } from './bulk-insert.js';
+import { notifyNodes, reserveSerialIds } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable, CallResultTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
@@ -22,31 +23,63 @@ export interface NewCallData {
   numbers: Array<{ calledNo: string; delayTime: number; type: string | null }>;
 }
 
+/**
+ * The columns a record added through the interface is written with; the others (attempt,
+ * lease and business-result columns, none of which has a default) start NULL.
+ */
+const ADDED_COLUMNS = [
+  'vdn_id',
+  'campaign_id',
+  'batch_id',
+  'session_id',
+  'caller',
+  'custom_field',
+  'call_data',
+  'recycle_time',
+  'priority',
+  'state',
+  'due_at',
+  'number_index',
+  'attempts',
+  'succeeded',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof CallDataTable>;
+
+/** A record added through the interface: every column of {@link ADDED_COLUMNS}, given. */
+export interface AddedCallData {
+  row: { [K in (typeof ADDED_COLUMNS)[number]]-?: Exclude<Insertable<CallDataTable>[K], undefined> };
+  numbers: Array<{ calledNo: string; delayTime: number; type: string | null }>;
+}
+
 /** Rows per multi-row INSERT: keeps the bound parameters far below SQLite's limit. */
 const CHUNK = 400;
 
+const NUMBER_COLUMNS = ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'attempts'] as const satisfies ReadonlyArray<keyof CallDataNumberTable>;
+
 /**
- * Inserts records and their numbers; returns the new dataIds in input order. Call inside the
- * transaction that checked the limits, so a refused request writes nothing.
+ * Inserts records and their numbers; returns the new dataIds in input order (ascending). Call
+ * inside the write transaction that checked the limits, so a refused request writes nothing.
+ * The ids are reserved first (dialect.ts `reserveSerialIds`: the ones the serial key would have
+ * given) and named in multi-row INSERTs of {@link CHUNK} records, each statement compiled once
+ * per request (bulk-insert.ts), instead of one INSERT … RETURNING per record.
  *
  * @example const [dataId] = await insertCallData(trx, [{ row, numbers: [{ calledNo: '13800000000', delayTime: 0, type: null }] }])
  */
-export async function insertCallData(db: Db, records: readonly NewCallData[]): Promise<number[]> {
-  const ids: number[] = [];
-  const numbers: Array<Insertable<CallDataNumberTable>> = [];
-  for (const r of records) {
-    // One statement per record: RETURNING order of a multi-row insert is not guaranteed.
-    const { id } = await db.insertInto('call_data').values(r.row).returning('id').executeTakeFirstOrThrow();
-    const dataId = Number(id);
-    ids.push(dataId);
-    r.numbers.forEach((n, idx) => numbers.push({ data_id: dataId, idx, called_no: n.calledNo, delay_time: n.delayTime, type: n.type, attempts: 0 }));
-  }
-  for (let i = 0; i < numbers.length; i += CHUNK) {
-    await db
-      .insertInto('call_data_numbers')
-      .values(numbers.slice(i, i + CHUNK))
-      .execute();
-  }
+export async function insertCallData(db: Db, records: readonly AddedCallData[]): Promise<number[]> {
+  if (records.length === 0) return [];
+  const ids = await reserveSerialIds(db, 'call_data', records.length);
+  const dataRows: unknown[][] = [];
+  const numberRows: unknown[][] = [];
+  records.forEach((r, i) => {
+    const id = ids[i]!;
+    const row: unknown[] = [id];
+    for (const c of ADDED_COLUMNS) row.push(r.row[c]);
+    dataRows.push(row);
+    r.numbers.forEach((n, idx) => numberRows.push([id, idx, n.calledNo, n.delayTime, n.type, 0]));
+  });
+  await insertRowsInChunks(db, 'call_data', ['id', ...ADDED_COLUMNS], dataRows, CHUNK);
+  await insertRowsInChunks(db, 'call_data_numbers', NUMBER_COLUMNS, numberRows, CHUNK);
   // Other nodes' engines look for due work now rather than at their next poll.
   await notifyNodes(db, 'work');
   return ids;
