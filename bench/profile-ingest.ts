@@ -26,6 +26,8 @@ const BATCH = 10_000;
 const P = '/rest/isales/v1/openapi/campaigns/1';
 const rowsOf = (c: number, n: number) => Array.from({ length: n }, (_, i) => ({ sessionId: `s${c}-${i}`, called: String(13000000000 + c * BATCH + i) }));
 
+/** The measured requests' time span (µs of the monotonic clock the profiler's timestamps use). */
+let window: [number, number] = [0, Number.MAX_SAFE_INTEGER];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-prof-ingest-'));
 const stores = await backends();
 const store = process.env.BENCH_PROFILE_PG === '1' ? stores.find((s) => s.name === 'PostgreSQL')! : stores[0]!;
@@ -42,7 +44,9 @@ try {
   const cpu0 = cpuMs(cd.child.pid!);
   const t0 = process.hrtime.bigint();
   for (const [c, body] of bodies.entries()) await ok(cd.url, 'POST', `${P}/calldata/${campaigns[c % campaigns.length]}`, body);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  window = [Number(t0 / 1000n), Number(t1 / 1000n)];
+  const seconds = Number(t1 - t0) / 1e9;
   const perRecordUs = ((cpuMs(cd.child.pid!) - cpu0) * 1000) / (REQUESTS * BATCH);
   console.log(`${store.name}: ${((REQUESTS * BATCH) / seconds).toFixed(0)} records/s; server CPU ${perRecordUs.toFixed(2)} µs per record`);
   if (process.env.SQLTIME) await new Promise((r) => setTimeout(r, 5500));
@@ -53,11 +57,17 @@ try {
 for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
   const prof = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
     nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+    startTime: number;
     samples: number[];
     timeDeltas: number[];
   };
+  // Only the samples taken while the measured requests ran (not the start-up, the warm-up).
   const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  let at = prof.startTime;
+  prof.samples.forEach((id, i) => {
+    at += prof.timeDeltas[i] ?? 0;
+    if (at >= window[0] && at <= window[1]) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
   const byFn = new Map<string, number>();
   let total = 0;
   for (const n of prof.nodes) {
@@ -66,6 +76,6 @@ for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
     const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
     byFn.set(key, (byFn.get(key) ?? 0) + t);
   }
-  console.log(`${path.join(dir, f)}: top self time`);
+  console.log(`${path.join(dir, f)}: top self time while the measured requests ran (µs window ${window[0]}..${window[1]})`);
   for (const [k, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP ?? 40))) console.log(`${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
 }

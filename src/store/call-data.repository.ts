@@ -55,6 +55,7 @@ export interface AddedCallData {
 /** Rows per multi-row INSERT: keeps the bound parameters far below SQLite's limit. */
 const CHUNK = 400;
 
+const DATA_COLUMNS = ['id', ...ADDED_COLUMNS];
 const NUMBER_COLUMNS = ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'attempts'] as const satisfies ReadonlyArray<keyof CallDataNumberTable>;
 
 /**
@@ -69,17 +70,20 @@ const NUMBER_COLUMNS = ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'at
 export async function insertCallData(db: Db, records: readonly AddedCallData[]): Promise<number[]> {
   if (records.length === 0) return [];
   const ids = await reserveSerialIds(db, 'call_data', records.length);
-  const dataRows: unknown[][] = [];
-  const numberRows: unknown[][] = [];
-  records.forEach((r, i) => {
+  const data: unknown[] = [];
+  const numbers: unknown[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const { row, numbers: called } = records[i]!;
     const id = ids[i]!;
-    const row: unknown[] = [id];
-    for (const c of ADDED_COLUMNS) row.push(r.row[c]);
-    dataRows.push(row);
-    r.numbers.forEach((n, idx) => numberRows.push([id, idx, n.calledNo, n.delayTime, n.type, 0]));
-  });
-  await insertRowsInChunks(db, 'call_data', ['id', ...ADDED_COLUMNS], dataRows, CHUNK);
-  await insertRowsInChunks(db, 'call_data_numbers', NUMBER_COLUMNS, numberRows, CHUNK);
+    data.push(id);
+    for (const c of ADDED_COLUMNS) data.push(row[c]);
+    for (let idx = 0; idx < called.length; idx++) {
+      const n = called[idx]!;
+      numbers.push(id, idx, n.calledNo, n.delayTime, n.type, 0);
+    }
+  }
+  await insertRowsInChunks(db, 'call_data', DATA_COLUMNS, data, CHUNK);
+  await insertRowsInChunks(db, 'call_data_numbers', NUMBER_COLUMNS, numbers, CHUNK);
   // Other nodes' engines look for due work now rather than at their next poll.
   await notifyNodes(db, 'work');
   return ids;
