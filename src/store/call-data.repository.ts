@@ -75,8 +75,26 @@ export async function insertCallData(db: Db, records: readonly AddedCallData[]):
   for (let i = 0; i < records.length; i++) {
     const { row, numbers: called } = records[i]!;
     const id = ids[i]!;
-    data.push(id);
-    for (const c of ADDED_COLUMNS) data.push(row[c]);
+    // In ADDED_COLUMNS order, spelt out: a loop over the names would look each one up by key.
+    data.push(
+      id,
+      row.vdn_id,
+      row.campaign_id,
+      row.batch_id,
+      row.session_id,
+      row.caller,
+      row.custom_field,
+      row.call_data,
+      row.recycle_time,
+      row.priority,
+      row.state,
+      row.due_at,
+      row.number_index,
+      row.attempts,
+      row.succeeded,
+      row.created_at,
+      row.updated_at,
+    );
     for (let idx = 0; idx < called.length; idx++) {
       const n = called[idx]!;
       numbers.push(id, idx, n.calledNo, n.delayTime, n.type, 0);
