@@ -1,17 +1,16 @@
 /**
  * Multi-row INSERTs of many rows of one shape (issue #12, call-data add): Kysely builds and
- * compiles the statement of a chunk size once, and every chunk of that size runs it with its own
- * parameters. Building the same insert through the query builder for every chunk costs about as
- * much again as running it (a node per value, then a compiler pass over them); the identical SQL
- * text also meets the SQLite statement cache (connect.ts) every time.
+ * compiles the statement of a row count once, and every chunk of that many rows runs it with its
+ * own parameters. Building the same insert through the query builder for every chunk costs about
+ * as much again as running it (a node per value, then a compiler pass over them); the identical
+ * SQL text also meets the SQLite statement cache (connect.ts) every time.
  */
 import { createQueryId, type CompiledQuery } from 'kysely';
 import type { DB, Db } from './db.js';
 
 /**
- * Compiled `insert into t (columns) values (…), …` of full chunks: by adapter class (the
- * dialect), then by table, columns and rows. A few entries per table; a last, shorter chunk is
- * compiled when needed and not kept.
+ * Compiled `insert into t (columns) values (…), …` kept for reuse (full chunks): by adapter
+ * class (the dialect), then by table, columns and row count. Bounded: a few entries per table.
  */
 const compiled = new Map<unknown, Map<string, CompiledQuery>>();
 
@@ -38,20 +37,17 @@ function insertStatement(db: Db, table: keyof DB & string, columns: readonly str
 }
 
 /**
- * Inserts rows into `table`: `values` holds them one after another, each as its values in
- * `columns` order (so `values.length` is a multiple of `columns.length`); `chunk` rows per
- * statement, every value a bound parameter. Keep `columns.length * chunk` under the backend's
- * parameter limit (SQLite 32,766; PostgreSQL 65,535).
+ * Inserts the rows whose values `params` holds, one row after another, each in `columns` order
+ * (so `params.length` is a multiple of `columns.length`), in one statement; every value is a
+ * bound parameter. `keep`: the statement of this row count is kept for the next call (pass it for
+ * full chunks, not for a last, shorter one). Keep `params.length` under the backend's parameter
+ * limit (SQLite 32,766; PostgreSQL 65,535).
  *
- * @example await insertRowsInChunks(trx, 'call_data_numbers', ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'attempts'], [1001, 0, '13800000000', 0, null, 0], 400)
+ * @example await insertRows(trx, 'call_data_numbers', ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'attempts'], [1001, 0, '13800000000', 0, null, 0], false)
  */
-export async function insertRowsInChunks(db: Db, table: keyof DB & string, columns: readonly string[], values: readonly unknown[], chunk: number): Promise<void> {
-  const width = columns.length;
-  if (values.length % width !== 0) throw new Error(`bulk insert into ${table}: ${values.length} values are not rows of ${width} columns`);
-  const step = chunk * width;
-  for (let i = 0; i < values.length; i += step) {
-    const parameters = values.slice(i, i + step);
-    const q = insertStatement(db, table, columns, parameters.length / width, parameters.length === step);
-    await db.executeQuery({ sql: q.sql, query: q.query, queryId: createQueryId(), parameters });
-  }
+export async function insertRows(db: Db, table: keyof DB & string, columns: readonly string[], params: unknown[], keep: boolean): Promise<void> {
+  if (params.length === 0) return;
+  if (params.length % columns.length !== 0) throw new Error(`bulk insert into ${table}: ${params.length} values are not rows of ${columns.length} columns`);
+  const q = insertStatement(db, table, columns, params.length / columns.length, keep);
+  await db.executeQuery({ sql: q.sql, query: q.query, queryId: createQueryId(), parameters: params });
 }

@@ -7,7 +7,7 @@
  */
 import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { DB, Db, ReservationResultTable } from './db.js';
-import { insertRowsInChunks } from './bulk-insert.js';
+import { insertRows } from './bulk-insert.js';
 import { notifyNodes, reserveSerialIds } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable, CallResultTable } from './schema/call-data.js';
 
@@ -55,53 +55,63 @@ export interface AddedCallData {
 /** Rows per multi-row INSERT: keeps the bound parameters far below SQLite's limit. */
 const CHUNK = 400;
 
-const DATA_COLUMNS = ['id', ...ADDED_COLUMNS];
+/** `id` (reserved beforehand), then {@link ADDED_COLUMNS}. */
+const DATA_COLUMNS = ['id', ...ADDED_COLUMNS] as const;
 const NUMBER_COLUMNS = ['data_id', 'idx', 'called_no', 'delay_time', 'type', 'attempts'] as const satisfies ReadonlyArray<keyof CallDataNumberTable>;
 
 /**
  * Inserts records and their numbers; returns the new dataIds in input order (ascending). Call
  * inside the write transaction that checked the limits, so a refused request writes nothing.
  * The ids are reserved first (dialect.ts `reserveSerialIds`: the ones the serial key would have
- * given) and named in multi-row INSERTs of {@link CHUNK} records, each statement compiled once
- * per request (bulk-insert.ts), instead of one INSERT … RETURNING per record.
+ * given) and named in multi-row INSERTs of {@link CHUNK} records or numbers (bulk-insert.ts:
+ * the statement of a full chunk is compiled once), instead of one INSERT … RETURNING per record.
  *
  * @example const [dataId] = await insertCallData(trx, [{ row, numbers: [{ calledNo: '13800000000', delayTime: 0, type: null }] }])
  */
 export async function insertCallData(db: Db, records: readonly AddedCallData[]): Promise<number[]> {
   if (records.length === 0) return [];
   const ids = await reserveSerialIds(db, 'call_data', records.length);
-  const data: unknown[] = [];
-  const numbers: unknown[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const { row, numbers: called } = records[i]!;
-    const id = ids[i]!;
-    // In ADDED_COLUMNS order, spelt out: a loop over the names would look each one up by key.
-    data.push(
-      id,
-      row.vdn_id,
-      row.campaign_id,
-      row.batch_id,
-      row.session_id,
-      row.caller,
-      row.custom_field,
-      row.call_data,
-      row.recycle_time,
-      row.priority,
-      row.state,
-      row.due_at,
-      row.number_index,
-      row.attempts,
-      row.succeeded,
-      row.created_at,
-      row.updated_at,
-    );
-    for (let idx = 0; idx < called.length; idx++) {
-      const n = called[idx]!;
-      numbers.push(id, idx, n.calledNo, n.delayTime, n.type, 0);
+  // Parameters are written chunk by chunk into arrays of their final size: one array for all
+  // 10,000 records would be too large for V8's fast elements, and slicing it copies again.
+  const width = DATA_COLUMNS.length;
+  let numbers: unknown[] = [];
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const end = Math.min(records.length, start + CHUNK);
+    const data: unknown[] = new Array((end - start) * width);
+    let j = 0;
+    for (let i = start; i < end; i++) {
+      const { row, numbers: called } = records[i]!;
+      const id = ids[i]!;
+      // In DATA_COLUMNS order, spelt out: a loop over the names would look each one up by key.
+      data[j++] = id;
+      data[j++] = row.vdn_id;
+      data[j++] = row.campaign_id;
+      data[j++] = row.batch_id;
+      data[j++] = row.session_id;
+      data[j++] = row.caller;
+      data[j++] = row.custom_field;
+      data[j++] = row.call_data;
+      data[j++] = row.recycle_time;
+      data[j++] = row.priority;
+      data[j++] = row.state;
+      data[j++] = row.due_at;
+      data[j++] = row.number_index;
+      data[j++] = row.attempts;
+      data[j++] = row.succeeded;
+      data[j++] = row.created_at;
+      data[j++] = row.updated_at;
+      for (let idx = 0; idx < called.length; idx++) {
+        const n = called[idx]!;
+        numbers.push(id, idx, n.calledNo, n.delayTime, n.type, 0);
+        if (numbers.length === CHUNK * NUMBER_COLUMNS.length) {
+          await insertRows(db, 'call_data_numbers', NUMBER_COLUMNS, numbers, true);
+          numbers = [];
+        }
+      }
     }
+    await insertRows(db, 'call_data', DATA_COLUMNS, data, end - start === CHUNK);
   }
-  await insertRowsInChunks(db, 'call_data', DATA_COLUMNS, data, CHUNK);
-  await insertRowsInChunks(db, 'call_data_numbers', NUMBER_COLUMNS, numbers, CHUNK);
+  await insertRows(db, 'call_data_numbers', NUMBER_COLUMNS, numbers, false);
   // Other nodes' engines look for due work now rather than at their next poll.
   await notifyNodes(db, 'work');
   return ids;
