@@ -67,6 +67,146 @@ describe('large call-data adds (CAMPAIGND_CALLDATA_MAX above GROUP_COMMIT_MAX_RE
   });
 });
 
+describe('adds larger than one multi-row INSERT (400 records per statement)', () => {
+  let big: TestServer;
+  before(async () => {
+    big = await startTestServer({ CAMPAIGND_ENGINE: 'off', CAMPAIGND_CALLDATA_MAX: '1000' }, { clock });
+  });
+  after(async () => big.stop());
+  const cols = [
+    'vdn_id',
+    'campaign_id',
+    'batch_id',
+    'session_id',
+    'caller',
+    'custom_field',
+    'call_data',
+    'recycle_time',
+    'priority',
+    'state',
+    'due_at',
+    'number_index',
+    'attempts',
+  ] as const;
+  const later = [
+    'retry_state',
+    'last_fail_code',
+    'last_result_code',
+    'last_call_at',
+    'busi_result',
+    'busi_sub_status',
+    'busi_result_desc',
+    'work_no',
+    'lease_owner',
+    'lease_until',
+    'completed_at',
+    'call_id',
+    'dispatched_at',
+  ] as const;
+
+  test('every record and number is stored as given, dataIdList matches the stored ids in input order, and ids are never reused', async () => {
+    const cid = await createCampaign(big.client, 1, {}, clock.now());
+    const batch = await createBatch(big.client, 1, cid, 'bulk-batch');
+    ok(await call(big, 'POST', `${P(1)}/callNoType/add`, { callNoTypes: ['bulk-a'] }));
+    // 901 records: two full statements and a short one; every third with two numbers, fields varied.
+    const list = Array.from({ length: 901 }, (_, i) => ({
+      sessionId: `bulk-${i}`,
+      called:
+        i % 3 === 0 ? [{ calledNo: String(15000000000 + i), delayTime: i % 7, type: 'bulk-a' }, { calledNo: String(15100000000 + i) }] : [{ calledNo: String(15000000000 + i) }],
+      ...(i % 2 === 0 ? { caller: String(4000 + i), customField: `cf${i}`, callData: `{"i":${i}}`, priority: 1 + (i % 100), recycleTime: '2031-01-01 00:00:00' } : {}),
+    }));
+    const r = ok(await addV2(cid, { batchId: batch, callDataList: list }, big));
+    assert.equal(r.totalSize, 901);
+    const stored = await big.store.db.selectFrom('call_data').selectAll().where('campaign_id', '=', cid).orderBy('id').execute();
+    assert.deepEqual(
+      stored.map((x) => Number(x.id)),
+      r.dataIdList.map((d) => d.dataId),
+    );
+    assert.deepEqual(
+      r.dataIdList.map((d) => d.called),
+      list.map((x) => x.called[0]!.calledNo),
+    );
+    const now = clock.now();
+    stored.forEach((row, i) => {
+      const x = list[i]!;
+      const even = i % 2 === 0;
+      const want = [
+        1,
+        cid,
+        batch,
+        x.sessionId,
+        even ? x.caller : null,
+        even ? x.customField : null,
+        even ? x.callData : null,
+        even ? Date.UTC(2031, 0, 1) : null,
+        even ? x.priority : null,
+        'ready',
+        now + (x.called[0]!.delayTime ?? 0) * 1000,
+        0,
+        0,
+      ];
+      assert.deepEqual(
+        cols.map((c) => (row[c] === null || typeof row[c] === 'string' ? row[c] : Number(row[c]))),
+        want,
+        `record ${i}`,
+      );
+      assert.equal(row.succeeded, 0);
+      assert.equal(Number(row.created_at), now);
+      assert.equal(Number(row.updated_at), now);
+      for (const c of later) assert.equal(row[c], null, `record ${i} ${c}`);
+    });
+    const numbers = await big.store.db
+      .selectFrom('call_data_numbers')
+      .selectAll()
+      .where(
+        'data_id',
+        'in',
+        stored.map((x) => Number(x.id)),
+      )
+      .orderBy('data_id')
+      .orderBy('idx')
+      .execute();
+    assert.deepEqual(
+      numbers.map((n) => [Number(n.data_id), n.idx, n.called_no, n.delay_time, n.type, n.attempts]),
+      list.flatMap((x, i) => x.called.map((c, idx) => [r.dataIdList[i]!.dataId, idx, c.calledNo, c.delayTime ?? 0, c.type ?? null, 0])),
+    );
+
+    // The newest records deleted, the next add still gets ids above every id ever given.
+    const top = r.dataIdList.at(-1)!.dataId;
+    ok(await call(big, 'POST', `${P(1)}/calldata/${cid}/delete`, { sessionId: 'bulk-900' }));
+    const again = ok(await addV1(cid, [{ called: '15200000000' }, { called: '15200000001' }], big));
+    assert.deepEqual(
+      again.dataIdList.map((d) => d.dataId),
+      [top + 1, top + 2],
+    );
+  });
+
+  test('concurrent adds (group-committed together when they arrive in one turn) each get their own ids', async () => {
+    const cids = [await createCampaign(big.client, 1, {}, clock.now()), await createCampaign(big.client, 1, {}, clock.now())];
+    clock.advance(1000);
+    const results = await Promise.all(
+      cids.flatMap((cid, k) => [
+        call(big, 'POST', `${P(1)}/calldata/${cid}`, { callDataList: Array.from({ length: 30 }, (_, i) => ({ called: String(15300000000 + k * 100 + i) })) }),
+      ]),
+    );
+    const lists = results.map((e) => ok(e).dataIdList);
+    for (const [k, cid] of cids.entries()) {
+      const stored = await big.store.db
+        .selectFrom('call_data as d')
+        .innerJoin('call_data_numbers as n', 'n.data_id', 'd.id')
+        .select(['d.id', 'n.called_no'])
+        .where('d.campaign_id', '=', cid)
+        .orderBy('d.id')
+        .execute();
+      assert.deepEqual(
+        stored.map((x) => ({ called: x.called_no, dataId: Number(x.id) })),
+        lists[k],
+      );
+    }
+    assert.equal(new Set(lists.flat().map((d) => d.dataId)).size, 60);
+  });
+});
+
 describe('add call data v1', () => {
   test('adds records: "create data succeeded", dataIdList in order, totalSize = uncompleted records', async () => {
     const cid = await campaign();

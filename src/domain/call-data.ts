@@ -26,7 +26,7 @@ import {
   removeReadyCallData,
   trySetGate,
   type CallDataFilter,
-  type NewCallData,
+  type AddedCallData,
 } from '../store/call-data.repository.js';
 import type { CampaignState } from './campaign-rules.js';
 import { requireCampaign, stateOf } from './campaigns.js';
@@ -64,12 +64,30 @@ export interface AddResult {
   dataIdList: Array<{ called: string; dataId: number }>;
 }
 
+// Built field by field rather than spread from the item: every Incoming then has one shape,
+// which keeps the per-record code of a 10,000-record add fast (issue #12).
 function fromV1(i: CallDataItemV1): Incoming {
-  return { ...i, numbers: [{ calledNo: i.called, delayTime: 0, type: null }] };
+  return {
+    sessionId: i.sessionId,
+    numbers: [{ calledNo: i.called, delayTime: 0, type: null }],
+    caller: i.caller,
+    customField: i.customField,
+    recycleTime: i.recycleTime,
+    callData: i.callData,
+    priority: i.priority,
+  };
 }
 
 function fromV2(i: CallDataItemV2): Incoming {
-  return { ...i, numbers: i.called.map((c) => ({ calledNo: c.calledNo, delayTime: c.delayTime ?? 0, type: c.type || null })) };
+  return {
+    sessionId: i.sessionId,
+    numbers: i.called.map((c) => ({ calledNo: c.calledNo, delayTime: c.delayTime ?? 0, type: c.type || null })),
+    caller: i.caller,
+    customField: i.customField,
+    recycleTime: i.recycleTime,
+    callData: i.callData,
+    priority: i.priority,
+  };
 }
 
 /** A recycleTime: a real UTC date-time, later than now (a record is never dialled after it). */
@@ -145,18 +163,25 @@ async function addRecords(
     if (batchId !== undefined && !(await findBatch(trx, campaignId, batchId))) {
       throw new DomainError('03000004', `batch ${batchId} does not exist in campaign ${campaignId}`);
     }
-    const types = [...new Set(records.flatMap((r) => r.numbers.map((n) => n.type)).filter((t): t is string => t !== null))];
+    const typeSet = new Set<string>();
+    const all: string[] = [];
+    for (const r of records) {
+      for (const n of r.numbers) {
+        if (n.type !== null) typeSet.add(n.type);
+        all.push(n.calledNo);
+      }
+    }
+    const types = [...typeSet];
     const known = await existingNumberTypes(trx, vdnId, types);
     const unknownType = types.find((t) => !known.has(t));
     if (unknownType !== undefined) throw paramError(`number type ${unknownType} does not exist in VDN ${vdnId} (add it with callNoType/add); nothing was added`);
-    const all = records.flatMap((r) => r.numbers.map((n) => n.calledNo));
     const blocked = await blockedNumbers(trx, vdnId, all, now, campaign.region ?? ctx.config.engine.defaultRegion);
     if (blocked.size > 0) throw new DomainError('0200024', `blocklisted number(s): ${[...blocked].sort().join(', ')}; nothing was added`);
     const uncompleted = await countUncompleted(trx, campaignId);
     if (uncompleted + records.length > cfg.maxUncompleted) {
       throw new DomainError('0200020', `campaign ${campaignId} has ${uncompleted} uncompleted records; adding ${records.length} would exceed the limit of ${cfg.maxUncompleted}`);
     }
-    const rows: NewCallData[] = records.map((r, i) => ({
+    const rows: AddedCallData[] = records.map((r, i) => ({
       row: {
         vdn_id: vdnId,
         campaign_id: campaignId,
@@ -172,22 +197,9 @@ async function addRecords(
         due_at: now + (r.numbers[0]?.delayTime ?? 0) * 1000,
         number_index: 0,
         attempts: 0,
-        retry_state: null,
-        last_fail_code: null,
-        last_result_code: null,
-        last_call_at: null,
         succeeded: 0,
-        busi_result: null,
-        busi_sub_status: null,
-        busi_result_desc: null,
-        work_no: null,
-        lease_owner: null,
-        lease_until: null,
         created_at: now,
         updated_at: now,
-        completed_at: null,
-        call_id: null,
-        dispatched_at: null,
       },
       numbers: r.numbers,
     }));

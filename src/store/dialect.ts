@@ -215,3 +215,28 @@ export function jsonRecords(
     from: (json) => sql`(select ${sql.join(columns.map((c, i) => sql`value ->> ${sql.lit(i)} as ${sql.id(c)}`))}, key as ord from json_each(${json}))`,
   };
 }
+
+/**
+ * Reserves `n` new values of `table`'s auto-incrementing `id` key ({@link serialKey}) for a
+ * multi-row INSERT that names them, so the caller knows each row's id without one statement
+ * (and one RETURNING) per row. Returns them ascending.
+ * - PostgreSQL: `n` values of the column's sequence (unique whatever else runs meanwhile).
+ * - SQLite (`integer primary key autoincrement`): the `n` ids after the largest one ever used
+ *   (`sqlite_sequence`) or present, i.e. those AUTOINCREMENT would assign; inserting them moves
+ *   `sqlite_sequence` on as usual. Call it inside a write transaction (`BEGIN IMMEDIATE`: no
+ *   other connection inserts meanwhile) and insert the ids before reserving again.
+ *
+ * @example const ids = await reserveSerialIds(trx, 'call_data', 10_000)
+ */
+export async function reserveSerialIds(db: Db, table: 'call_data', n: number): Promise<number[]> {
+  if (n <= 0) return [];
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const r = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${n})`.execute(db);
+    return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+  }
+  const r = await sql<{ last: number }>`select max(
+      coalesce((select seq from sqlite_sequence where name = ${table}), 0),
+      coalesce((select max(id) from ${sql.table(table)}), 0)) as last`.execute(db);
+  const last = Number(r.rows[0]?.last ?? 0);
+  return Array.from({ length: n }, (_, i) => last + 1 + i);
+}
