@@ -13,7 +13,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { assembleCanonical, authStringPrefix, canonicalRequest, norm, queryPairs } from './c2-sign.js';
+import { assembleCanonical, authStringPrefix, canonicalRequest, norm, normBytes, queryPairs } from './c2-sign.js';
 import type { CanonicalInput, Signature } from './c2-sign.js';
 
 export { assembleCanonical, authStringPrefix, canonicalRequest, formatTimestamp, norm, signCanonical, signRequest } from './c2-sign.js';
@@ -62,7 +62,8 @@ function parseTimestampUncached(s: string): number | null {
 // Keys and signature (§3.5)
 // ---------------------------------------------------------------------------------------------
 
-const signingKeys = new Map<string, string>();
+/** Derived signing keys by secret and prefix: the hex text and its UTF-8 bytes (the second HMAC's key). */
+const signingKeys = new Map<string, { hex: string; bytes: Buffer }>();
 
 function hmacHex(key: string, msg: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(msg, 'utf8').digest('hex');
@@ -75,12 +76,22 @@ function hmacHex(key: string, msg: string): string {
  * @example signingKey('demoSK-NotARealSecret-42', 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host') // '1dbd4995…6517'
  */
 export function signingKey(sk: string, prefix: string): string {
+  return derivedKey(sk, prefix).hex;
+}
+
+/** `signingKey` as the bytes the second HMAC is keyed with (its hex text, UTF-8). */
+function signingKeyBytes(sk: string, prefix: string): Buffer {
+  return derivedKey(sk, prefix).bytes;
+}
+
+function derivedKey(sk: string, prefix: string): { hex: string; bytes: Buffer } {
   // The prefix (AK, timestamp, host) repeats for every request a client signs within one second:
   // the derived key of the last few is kept in memory, next to the secrets it derives from.
   const cacheKey = `${sk}\u0000${prefix}`;
   const known = signingKeys.get(cacheKey);
   if (known !== undefined) return known;
-  const key = hmacHex(sk, prefix);
+  const hex = hmacHex(sk, prefix);
+  const key = { hex, bytes: Buffer.from(hex, 'utf8') };
   if (signingKeys.size >= 64) signingKeys.clear();
   signingKeys.set(cacheKey, key);
   return key;
@@ -185,15 +196,35 @@ export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason
 /** What `precheck` needs: everything but the body. */
 export type PrecheckOptions = Omit<VerifyOptions, 'body' | 'method' | 'rawUrl'>;
 
+/** A request whose header part passed {@link precheck}: what {@link verifyBody} needs of it. */
+export interface Prechecked {
+  ok: true;
+  auth: ParsedAuthorization;
+  /** Epoch milliseconds of the signed timestamp. */
+  tsMs: number;
+  secret: string;
+  /** `norm(name):norm(value)` of every signed header, in signed order. */
+  headerLines: string[];
+}
+
+/** The 401 reason for a timestamp more than `maxSkewMs` away from `nowMs`, or undefined when within it. */
+function skewProblem(tsMs: number, nowMs: number, maxSkewMs: number): string | undefined {
+  const skew = nowMs - tsMs;
+  if (Math.abs(skew) <= maxSkewMs) return undefined;
+  const dir = skew > 0 ? 'in the past' : 'in the future';
+  return `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${dir}, beyond the allowed clock skew of ${Math.round(maxSkewMs / 1000)} s`;
+}
+
 /**
  * The part of the verification that needs no body (issue #9 item 4): the Authorization header
  * parsed, the timestamp within the skew, `host` signed, the AK known and every signed header
  * present. Run before the body is read, so an unsigned client cannot make the server buffer a
- * body; `verify` repeats it and then checks the signature over the body.
+ * body; {@link verifyBody} then checks the signature over the body with what it returned, and
+ * `verify` does both.
  *
  * @example precheck({ authorization: req.headers.authorization, headers: req.headers, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
  */
-export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthorization; secret: string; headerLines: string[] } | { ok: false; reason: string } {
+export function precheck(opts: PrecheckOptions): Prechecked | { ok: false; reason: string } {
   if (opts.authorization === undefined || opts.authorization === '') {
     return { ok: false, reason: 'missing Authorization header' };
   }
@@ -201,14 +232,8 @@ export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthori
   if ('error' in auth) return { ok: false, reason: `malformed Authorization: ${auth.error}` };
 
   const tsMs = parseTimestamp(auth.timestamp)!; // parseAuthorization checked it
-  const skew = opts.nowMs - tsMs;
-  if (Math.abs(skew) > opts.maxSkewMs) {
-    const dir = skew > 0 ? 'in the past' : 'in the future';
-    return {
-      ok: false,
-      reason: `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${dir}, beyond the allowed clock skew of ${Math.round(opts.maxSkewMs / 1000)} s`,
-    };
-  }
+  const late = skewProblem(tsMs, opts.nowMs, opts.maxSkewMs);
+  if (late !== undefined) return { ok: false, reason: late };
   // Without host, a signature captured for one server would verify on any other.
   if (!auth.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
 
@@ -222,7 +247,7 @@ export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthori
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     headerLines.push(norm(name) + ':' + norm(value));
   }
-  return { ok: true, auth, secret, headerLines };
+  return { ok: true, auth, tsMs, secret, headerLines };
 }
 
 /**
@@ -236,20 +261,44 @@ export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthori
 export function verify(opts: VerifyOptions): VerifyResult {
   const pre = precheck(opts);
   if (!pre.ok) return pre;
-  const { auth, secret, headerLines } = pre;
+  return signatureOver(pre, pre.secret, opts);
+}
 
+/**
+ * The second half of `verify`, for a request whose headers already passed {@link precheck}
+ * (before its body was read; the header part is not parsed again): the timestamp is judged
+ * again at `opts.nowMs` and the AK looked up again (both may have changed while the body
+ * arrived), then the signature is checked over method, path, query, the signed headers and the
+ * raw body. Same results and reasons as `verify` on the same request.
+ *
+ * @example verifyBody(pre, { method: req.method, rawUrl: req.url, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
+ */
+export function verifyBody(pre: Prechecked, opts: Omit<VerifyOptions, 'authorization' | 'headers'>): VerifyResult {
+  const late = skewProblem(pre.tsMs, opts.nowMs, opts.maxSkewMs);
+  if (late !== undefined) return { ok: false, reason: late };
+  const secret = opts.lookupSecret(pre.auth.accessKey);
+  if (secret === undefined) return { ok: false, reason: 'unknown access key' };
+  return signatureOver(pre, secret, opts);
+}
+
+function signatureOver(pre: Prechecked, secret: string, opts: Pick<VerifyOptions, 'method' | 'rawUrl' | 'body'>): VerifyResult {
+  const { auth, headerLines } = pre;
   const q = opts.rawUrl.indexOf('?');
   const path = q < 0 ? opts.rawUrl : opts.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : opts.rawUrl.slice(q + 1);
-  const query = encodeRawQuery(rawQuery);
-  if (query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
+  const query = rawQuery === '' ? null : encodeRawQuery(rawQuery);
+  if (rawQuery !== '' && query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
 
   // The prefix is rebuilt from the parts as received (header-name order included).
-  const prefix = `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${auth.signedHeaders.join(';')}`;
-  const key = signingKey(secret, prefix);
+  const signedHeaders = auth.signedHeaders.length === 1 ? auth.signedHeaders[0]! : auth.signedHeaders.join(';');
+  const key = signingKeyBytes(secret, `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${signedHeaders}`);
+  // The canonical request without its body line, then the body's norm() bytes fed to the HMAC
+  // as they are (the same bytes assembleCanonical's text would encode to).
+  const head = assembleCanonical(opts.method, path, query, signedHeaders, headerLines, undefined);
+  const mac = createHmac('sha256', key).update(head, 'utf8');
+  if (opts.body.length > 0) mac.update(normBytes(opts.body));
+  const expected = Buffer.from(mac.digest('hex'), 'latin1');
   const given = Buffer.from(auth.signature, 'latin1');
-  const cr = assembleCanonical(opts.method, path, query, auth.signedHeaders.join(';'), headerLines, opts.body);
-  const expected = Buffer.from(hmacHex(key, cr), 'latin1');
   // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
   // timingSafeEqual precondition.
   if (!(expected.length === given.length && timingSafeEqual(expected, given))) {
