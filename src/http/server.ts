@@ -114,6 +114,66 @@ function stripNulls(root: unknown): void {
 
 const EMPTY = Buffer.alloc(0);
 
+type LogFn = (...args: unknown[]) => void;
+
+/**
+ * A request's logger (`req.log`), made on its first use: pino's child with the request id is
+ * what Fastify would make for every request, but per-request lines are off and a request
+ * rarely logs, so most requests never pay for it (issue #12). Same bindings, options and lines
+ * as Fastify's default child once made.
+ */
+class LazyRequestLogger {
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Record<string, unknown>;
+  readonly #opts: Record<string, unknown>;
+  #real: FastifyBaseLogger | undefined;
+
+  constructor(parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: Record<string, unknown>) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#opts = opts;
+  }
+
+  get #log(): FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean } {
+    this.#real ??= this.#parent.child(this.#bindings, this.#opts);
+    return this.#real;
+  }
+  get level(): string {
+    return this.#log.level;
+  }
+  set level(level: string) {
+    this.#log.level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    const log = this.#log;
+    return log.isLevelEnabled?.(level) ?? true;
+  }
+  fatal(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).fatal!(...args);
+  }
+  error(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).error!(...args);
+  }
+  warn(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).warn!(...args);
+  }
+  info(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).info!(...args);
+  }
+  debug(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).debug!(...args);
+  }
+  trace(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).trace!(...args);
+  }
+  silent(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).silent!(...args);
+  }
+  child(bindings: Record<string, unknown>, opts?: Record<string, unknown>): FastifyBaseLogger {
+    return this.#log.child(bindings, opts);
+  }
+}
+
 /** Strict UTF-8: a body that is not UTF-8 is refused, never read with replacement characters. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -163,6 +223,13 @@ export function buildServer(deps: AppDeps) {
   const https = config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp } : undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    // req.log is made on its first use (LazyRequestLogger).
+    ...(deps.logger === undefined
+      ? {}
+      : {
+          childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object) =>
+            new LazyRequestLogger(logger, bindings, opts as Record<string, unknown>) as unknown as FastifyBaseLogger,
+        }),
     // Per-request lines are off for throughput; the invocation journal records requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,

@@ -116,21 +116,32 @@ export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schem
 /**
  * Kysely's SQLite driver prepares every statement anew; preparing costs about as much as
  * running a small statement. Repositories issue a fixed set of SQL texts, so memoising the
- * prepared statements by text removes that cost from every request (bounded, LRU-evicted).
+ * prepared statements by text removes that cost from every request (bounded). Eviction is
+ * "second chance" (a CLOCK approximation of LRU): a hit only marks the entry used, instead of
+ * moving it to the back of the map on every statement (issue #12); when the cache is full, the
+ * oldest entries that were used since they were last passed go to the back unmarked, and the
+ * first unused one is evicted.
  */
 function withStatementCache(sqlite: Database.Database, max = 512) {
-  const cache = new Map<string, Database.Statement>();
+  const cache = new Map<string, { stmt: Database.Statement; used: boolean }>();
   return {
     close: () => sqlite.close(),
     prepare(sqlText: string): Database.Statement {
-      let stmt = cache.get(sqlText);
-      if (stmt) {
-        cache.delete(sqlText);
-      } else {
-        stmt = sqlite.prepare(sqlText);
-        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      const hit = cache.get(sqlText);
+      if (hit !== undefined) {
+        hit.used = true;
+        return hit.stmt;
       }
-      cache.set(sqlText, stmt);
+      const stmt = sqlite.prepare(sqlText);
+      while (cache.size >= max) {
+        const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean }];
+        cache.delete(oldest);
+        if (entry.used) {
+          entry.used = false;
+          cache.set(oldest, entry);
+        }
+      }
+      cache.set(sqlText, { stmt, used: false });
       return stmt;
     },
   };
