@@ -141,15 +141,74 @@ export interface ParsedAuthorization {
  * @example parseAuthorization('auth-v2/ak/2024-05-01T08:30:00Z/host/' + 'a'.repeat(64)).signedHeaders // ['host']
  */
 export function parseAuthorization(value: string): ParsedAuthorization | { error: string } {
-  const parts = value.trim().split('/');
-  if (parts[0] !== SCHEME) return { error: `Authorization must start with "${SCHEME}/"` };
-  if (parts.length !== 5) {
-    return { error: `Authorization must have 5 "/"-separated parts (${SCHEME}/AK/timestamp/signedHeaders/signature), got ${parts.length}` };
+  const r = readAuthorization(value);
+  if ('error' in r) return r;
+  const { head, signature } = r;
+  return { accessKey: head.accessKey, timestamp: head.timestamp, signedHeaders: [...head.signedHeaders], signature };
+}
+
+/**
+ * Everything before the signature (`auth-v2/{AK}/{ts}/{h1;h2}`), judged: it repeats for every
+ * request a client signs within one second, so the last few are kept (issue #12), with the
+ * signing key last derived from them.
+ */
+export interface AuthorizationHead {
+  /** The text as received, which is also the signed prefix. */
+  prefix: string;
+  accessKey: string;
+  timestamp: string;
+  tsMs: number;
+  /** Names in the order received (frozen: shared by the requests that carry this head). */
+  signedHeaders: readonly string[];
+  /** The names as received, `;`-separated. */
+  headerList: string;
+  /** The signing key derived from this prefix and the secret it was derived with. */
+  derived?: { secret: string; key: Buffer };
+}
+
+const heads = new Map<string, AuthorizationHead | { error: string }>();
+/** Longer heads are judged every time, not kept. */
+const MAX_KEPT_HEAD = 512;
+
+/** `parseAuthorization` with the head shared (see {@link AuthorizationHead}). */
+function readAuthorization(value: string): { head: AuthorizationHead; signature: string } | { error: string } {
+  const text = value.trim();
+  const cut = text.lastIndexOf('/');
+  if (cut < 0) {
+    return text !== SCHEME ? { error: `Authorization must start with "${SCHEME}/"` } : partsError(1);
   }
-  const [, accessKey, timestamp, headerList, signature] = parts as [string, string, string, string, string];
+  const prefix = text.slice(0, cut);
+  let head = heads.get(prefix);
+  if (head === undefined) {
+    head = readHead(prefix);
+    if (prefix.length <= MAX_KEPT_HEAD) {
+      if (heads.size >= 64) heads.clear();
+      heads.set(prefix, head);
+    }
+  }
+  if ('error' in head) return head;
+  // The signature is what follows the last "/": it holds none.
+  const signature = text.slice(cut + 1);
+  if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
+  if (!SIGNATURE_RE.test(signature)) return { error: 'signature must be lower-case hex' };
+  return { head, signature };
+}
+
+function partsError(count: number): { error: string } {
+  return { error: `Authorization must have 5 "/"-separated parts (${SCHEME}/AK/timestamp/signedHeaders/signature), got ${count}` };
+}
+
+/** The checks of the head, in the order (and with the reasons) of the whole header's. */
+function readHead(prefix: string): AuthorizationHead | { error: string } {
+  const parts = prefix.split('/');
+  if (parts[0] !== SCHEME) return { error: `Authorization must start with "${SCHEME}/"` };
+  // The signature is the fifth part.
+  if (parts.length !== 4) return partsError(parts.length + 1);
+  const [, accessKey, timestamp, headerList] = parts as [string, string, string, string];
   if (accessKey === '') return { error: 'Authorization has an empty access key' };
   if (!AK_RE.test(accessKey)) return { error: 'access key contains characters other than visible ASCII' };
-  if (parseTimestamp(timestamp) === null) {
+  const tsMs = parseTimestamp(timestamp);
+  if (tsMs === null) {
     return { error: 'timestamp must be yyyy-MM-ddTHH:mm:ssZ or yyyy-MM-ddTHH:mm:ss.SSSZ (UTC, a real date)' };
   }
   if (headerList === '') return { error: 'Authorization lists no signed headers' };
@@ -161,9 +220,7 @@ export function parseAuthorization(value: string): ParsedAuthorization | { error
     if (seen.has(name)) return { error: `signed header "${name}" is listed twice` };
     seen.add(name);
   }
-  if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
-  if (!SIGNATURE_RE.test(signature)) return { error: 'signature must be lower-case hex' };
-  return { accessKey, timestamp, signedHeaders, signature };
+  return { prefix, accessKey, timestamp, tsMs, signedHeaders: Object.freeze(signedHeaders), headerList };
 }
 
 /** Raw query -> canonical `norm(k)=norm(v)` items (unsorted), or null on a malformed escape. */
@@ -199,9 +256,10 @@ export type PrecheckOptions = Omit<VerifyOptions, 'body' | 'method' | 'rawUrl'>;
 /** A request whose header part passed {@link precheck}: what {@link verifyBody} needs of it. */
 export interface Prechecked {
   ok: true;
-  auth: ParsedAuthorization;
-  /** Epoch milliseconds of the signed timestamp. */
-  tsMs: number;
+  /** The Authorization header's head (AK, timestamp, signed header names). */
+  head: Readonly<AuthorizationHead>;
+  /** The signature the client sent (64 lower-case hex characters). */
+  signature: string;
   secret: string;
   /** `norm(name):norm(value)` of every signed header, in signed order. */
   headerLines: string[];
@@ -228,26 +286,26 @@ export function precheck(opts: PrecheckOptions): Prechecked | { ok: false; reaso
   if (opts.authorization === undefined || opts.authorization === '') {
     return { ok: false, reason: 'missing Authorization header' };
   }
-  const auth = parseAuthorization(opts.authorization);
+  const auth = readAuthorization(opts.authorization);
   if ('error' in auth) return { ok: false, reason: `malformed Authorization: ${auth.error}` };
+  const { head, signature } = auth;
 
-  const tsMs = parseTimestamp(auth.timestamp)!; // parseAuthorization checked it
-  const late = skewProblem(tsMs, opts.nowMs, opts.maxSkewMs);
+  const late = skewProblem(head.tsMs, opts.nowMs, opts.maxSkewMs);
   if (late !== undefined) return { ok: false, reason: late };
   // Without host, a signature captured for one server would verify on any other.
-  if (!auth.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
+  if (!head.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
 
-  const secret = opts.lookupSecret(auth.accessKey);
+  const secret = opts.lookupSecret(head.accessKey);
   if (secret === undefined) return { ok: false, reason: 'unknown access key' };
 
   const headerLines: string[] = [];
-  for (const name of auth.signedHeaders) {
+  for (const name of head.signedHeaders) {
     const raw = opts.headers[name];
     if (raw === undefined) return { ok: false, reason: `signed header "${name}" is not in the request` };
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     headerLines.push(norm(name) + ':' + norm(value));
   }
-  return { ok: true, auth, tsMs, secret, headerLines };
+  return { ok: true, head, signature, secret, headerLines };
 }
 
 /**
@@ -274,31 +332,30 @@ export function verify(opts: VerifyOptions): VerifyResult {
  * @example verifyBody(pre, { method: req.method, rawUrl: req.url, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
  */
 export function verifyBody(pre: Prechecked, opts: Omit<VerifyOptions, 'authorization' | 'headers'>): VerifyResult {
-  const late = skewProblem(pre.tsMs, opts.nowMs, opts.maxSkewMs);
+  const late = skewProblem(pre.head.tsMs, opts.nowMs, opts.maxSkewMs);
   if (late !== undefined) return { ok: false, reason: late };
-  const secret = opts.lookupSecret(pre.auth.accessKey);
+  const secret = opts.lookupSecret(pre.head.accessKey);
   if (secret === undefined) return { ok: false, reason: 'unknown access key' };
   return signatureOver(pre, secret, opts);
 }
 
 function signatureOver(pre: Prechecked, secret: string, opts: Pick<VerifyOptions, 'method' | 'rawUrl' | 'body'>): VerifyResult {
-  const { auth, headerLines } = pre;
+  const { head, headerLines } = pre;
   const q = opts.rawUrl.indexOf('?');
   const path = q < 0 ? opts.rawUrl : opts.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : opts.rawUrl.slice(q + 1);
   const query = rawQuery === '' ? null : encodeRawQuery(rawQuery);
   if (rawQuery !== '' && query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
 
-  // The prefix is rebuilt from the parts as received (header-name order included).
-  const signedHeaders = auth.signedHeaders.length === 1 ? auth.signedHeaders[0]! : auth.signedHeaders.join(';');
-  const key = signingKeyBytes(secret, `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${signedHeaders}`);
+  // The prefix is the head as received (header-name order included).
+  const key = keyOf(head, secret);
   // The canonical request without its body line, then the body's norm() bytes fed to the HMAC
   // as they are (the same bytes assembleCanonical's text would encode to).
-  const head = assembleCanonical(opts.method, path, query, signedHeaders, headerLines, undefined);
-  const mac = createHmac('sha256', key).update(head, 'utf8');
+  const canonicalHead = assembleCanonical(opts.method, path, query, head.headerList, headerLines, undefined);
+  const mac = createHmac('sha256', key).update(canonicalHead, 'utf8');
   if (opts.body.length > 0) mac.update(normBytes(opts.body));
   const expected = Buffer.from(mac.digest('hex'), 'latin1');
-  const given = Buffer.from(auth.signature, 'latin1');
+  const given = Buffer.from(pre.signature, 'latin1');
   // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
   // timingSafeEqual precondition.
   if (!(expected.length === given.length && timingSafeEqual(expected, given))) {
@@ -307,5 +364,14 @@ function signatureOver(pre: Prechecked, secret: string, opts: Pick<VerifyOptions
       reason: 'signature does not match (check method, path, query, the signed header values and the exact body bytes)',
     };
   }
-  return { ok: true, accessKey: auth.accessKey };
+  return { ok: true, accessKey: head.accessKey };
+}
+
+/** The signing key of a head with a secret: the one derived last for this head, or derived now. */
+function keyOf(head: AuthorizationHead, secret: string): Buffer {
+  const d = head.derived;
+  if (d !== undefined && d.secret === secret) return d.key;
+  const key = signingKeyBytes(secret, head.prefix);
+  head.derived = { secret, key };
+  return key;
 }

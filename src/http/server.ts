@@ -179,9 +179,15 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The `charset` parameter of a Content-Type, lower case, or undefined when absent. */
 function charsetOf(contentType: string | undefined): string | undefined {
+  // A client sends the same Content-Type with every request: the last reading is kept.
+  if (contentType !== undefined && contentType === lastContentType.text) return lastContentType.charset;
   const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
-  return m?.[1]?.toLowerCase();
+  const charset = m?.[1]?.toLowerCase();
+  if (contentType !== undefined && contentType.length <= 128) lastContentType = { text: contentType, charset };
+  return charset;
 }
+
+let lastContentType: { text: string | undefined; charset: string | undefined } = { text: undefined, charset: undefined };
 
 /**
  * Answers what Node's HTTP parser refuses before Fastify sees a request (malformed HTTP → 400,
