@@ -36,6 +36,7 @@ import {
 } from 'kysely';
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
+import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
 import { policies } from './migrations/003-policies.js';
@@ -132,7 +133,7 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
         hit.used = true;
         return hit.stmt;
       }
-      const stmt = sqlite.prepare(sqlText);
+      const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : sqlite.prepare(sqlText);
       while (cache.size >= max) {
         const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean }];
         cache.delete(oldest);
@@ -145,6 +146,22 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
       return stmt;
     },
   };
+}
+
+/**
+ * One "statement" that runs several (no parameters, no rows), in order: the group committer's
+ * savepoint scripts (group-commit.ts `SAVEPOINT_SCRIPT`), which SQLite would otherwise need one
+ * query each for. Answers the last statement's run info.
+ */
+function script(statements: Database.Statement[]): Database.Statement {
+  return {
+    reader: false,
+    run() {
+      let info: Database.RunResult = { changes: 0, lastInsertRowid: 0 };
+      for (const s of statements) info = s.run();
+      return info;
+    },
+  } as unknown as Database.Statement;
 }
 
 /**
@@ -207,6 +224,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   // the WAL back instead, between transactions; the automatic one stays only as a backstop.
   sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  acceptSavepointScripts(db);
   const caps = DIALECTS.sqlite;
   await migrate(db, caps);
   const checkpoints = setInterval(() => {
