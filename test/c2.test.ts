@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { parseQuery } from '../src/auth/query.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { authStringPrefix, canonicalRequest, formatTimestamp, norm, parseAuthorization, parseTimestamp, sign, signingKey, verify } from '../src/auth/c2.js';
+import { authStringPrefix, canonicalRequest, formatTimestamp, norm, parseAuthorization, parseTimestamp, precheck, sign, signingKey, verify, verifyBody } from '../src/auth/c2.js';
 import type { CanonicalInput, VerifyOptions } from '../src/auth/c2.js';
 import { deriveSigningKey, signCanonical, signRequest } from '../src/auth/c2-sign.js';
 import { readFileSync } from 'node:fs';
@@ -188,6 +188,77 @@ describe('parseAuthorization', () => {
   }
 });
 
+describe('parseAuthorization: the kept heads', () => {
+  // The whole header judged at once, as parseAuthorization did before heads were kept (issue
+  // #12): the reasons, and their order, must not change.
+  function reference(value: string): { error: string } | { accessKey: string; timestamp: string; signedHeaders: string[]; signature: string } {
+    const parts = value.trim().split('/');
+    if (parts[0] !== 'auth-v2') return { error: 'Authorization must start with "auth-v2/"' };
+    if (parts.length !== 5) return { error: `Authorization must have 5 "/"-separated parts (auth-v2/AK/timestamp/signedHeaders/signature), got ${parts.length}` };
+    const [, accessKey, timestamp, headerList, signature] = parts as [string, string, string, string, string];
+    if (accessKey === '') return { error: 'Authorization has an empty access key' };
+    if (!/^[\x21-\x7e]+$/.test(accessKey)) return { error: 'access key contains characters other than visible ASCII' };
+    if (parseTimestamp(timestamp) === null) return { error: 'timestamp must be yyyy-MM-ddTHH:mm:ssZ or yyyy-MM-ddTHH:mm:ss.SSSZ (UTC, a real date)' };
+    if (headerList === '') return { error: 'Authorization lists no signed headers' };
+    const signedHeaders = headerList.split(';');
+    const seen = new Set<string>();
+    for (const name of signedHeaders) {
+      if (name === '') return { error: 'signed header list has an empty name' };
+      if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return { error: 'signed header names must be lower-case HTTP tokens' };
+      if (seen.has(name)) return { error: `signed header "${name}" is listed twice` };
+      seen.add(name);
+    }
+    if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
+    if (!/^[0-9a-f]{64}$/.test(signature)) return { error: 'signature must be lower-case hex' };
+    return { accessKey, timestamp, signedHeaders, signature };
+  }
+  const sig = 'e9c9fb1a9a64168d16f81e458af25bdcb00066ca9631783c5934852f193fdc69';
+
+  test('property: same result and reason as the whole header judged at once, on first and repeated sight', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        'auth-v2',
+        'AUTH-V2',
+        AK,
+        'a k',
+        '',
+        TS,
+        TS_MS,
+        '2024-02-30T00:00:00Z',
+        'host',
+        'content-type;host',
+        'host;host',
+        'Host',
+        'host;',
+        sig,
+        sig.slice(1),
+        sig.toUpperCase(),
+        ' ',
+      ),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 0, maxLength: 7 }), fc.constantFrom('', ' ', '\t'), (pieces, pad) => {
+        const value = pad + pieces.join('/') + pad;
+        const expected = reference(value);
+        assert.deepEqual(parseAuthorization(value), expected, value);
+        assert.deepEqual(parseAuthorization(value), expected, `${value} (seen before)`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("a kept head does not carry one request's signature, or its signed-header list, into another", () => {
+    const a = parseAuthorization(`auth-v2/${AK}/${TS}/content-type;host/${sig}`);
+    const b = parseAuthorization(`auth-v2/${AK}/${TS}/content-type;host/${'0'.repeat(64)}`);
+    assert.ok(!('error' in a) && !('error' in b));
+    assert.equal(b.signature, '0'.repeat(64));
+    a.signedHeaders.push('x-mutated');
+    assert.deepEqual(parseAuthorization(`auth-v2/${AK}/${TS}/content-type;host/${sig}`), { accessKey: AK, timestamp: TS, signedHeaders: ['content-type', 'host'], signature: sig });
+    assert.match((parseAuthorization(`auth-v2/${AK}/${TS}/content-type;host/${sig}x`) as { error: string }).error, /got 65/);
+  });
+});
+
 describe('verify', () => {
   const NOW = Date.UTC(2024, 4, 1, 8, 31, 0);
   const HOST = 'campaignd.test:28080';
@@ -343,6 +414,62 @@ describe('verify', () => {
         assert.ok(!r.reason.includes(s.signingKey), r.reason);
       }
     }
+  });
+});
+
+describe('precheck + verifyBody (the server: header part before the body, signature after it)', () => {
+  const NOW = Date.UTC(2024, 4, 1, 8, 31, 0);
+  const HOST = 'campaignd.test:28080';
+  const SECRET = 'super-Secret-Key-0123';
+  const body = Buffer.from('{"name":"Früh","n":1, "list":[1,2]}');
+  const headers = { host: HOST, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length) };
+  const path = '/rest/isales/v1/openapi/campaigns/1/appoint/create';
+  const s = sign({ accessKey: 'ak1', secretKey: SECRET, timestamp: formatTimestamp(NOW - 5_000, 'seconds'), method: 'POST', path, query: [['a', 'b c']], headers, body });
+  const base: VerifyOptions = {
+    authorization: s.authorization,
+    method: 'POST',
+    rawUrl: `${path}?a=b+c`,
+    headers,
+    body,
+    nowMs: NOW,
+    maxSkewMs: 60_000,
+    lookupSecret: (ak) => (ak === 'ak1' ? SECRET : undefined),
+  };
+  const both = (o: VerifyOptions, later: Partial<VerifyOptions> = {}) => {
+    const pre = precheck(o);
+    if (!pre.ok) return pre;
+    return verifyBody(pre, { ...o, ...later });
+  };
+
+  test('accepts what verify accepts, and refuses a changed body, path, query or method as verify does', () => {
+    assert.deepEqual(both(base), { ok: true, accessKey: 'ak1' });
+    assert.deepEqual(both(base), verify(base));
+    const tampered = Buffer.from(body);
+    tampered[5] = tampered[5]! ^ 1;
+    for (const change of [
+      { body: tampered },
+      { rawUrl: `${path}x?a=b+c` },
+      { rawUrl: `${path}?a=b%2Bc` },
+      { rawUrl: path },
+      { method: 'PUT' },
+      { body: new Uint8Array(0) },
+    ] as Partial<VerifyOptions>[]) {
+      const r = both({ ...base, ...change });
+      assert.deepEqual(r, verify({ ...base, ...change }));
+      assert.equal(r.ok, false);
+    }
+    assert.deepEqual(both({ ...base, rawUrl: `${path}?a=%zz` }), { ok: false, reason: 'malformed percent-escape in the query string' });
+  });
+
+  test('judges the timestamp again, and looks the AK up again, once the body is there', () => {
+    const stale = both(base, { nowMs: NOW + 70_000 });
+    assert.equal(stale.ok, false);
+    if (!stale.ok) assert.match(stale.reason, /past.*skew/);
+    assert.deepEqual(both(base, { lookupSecret: () => undefined }), { ok: false, reason: 'unknown access key' });
+    const otherSecret = both(base, { lookupSecret: () => 'another-secret-0123' });
+    assert.equal(otherSecret.ok, false);
+    // The key derived for the head with the old secret is not used with the new one, nor the reverse.
+    assert.deepEqual(both(base), { ok: true, accessKey: 'ak1' });
   });
 });
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { formatTimestamp, sign } from '../src/auth/c2.js';
 import { CampaigndClient } from '../src/client/index.js';
 import { isSecretName, maskUrl, redact } from '../src/domain/secrets.js';
-import { requestJson } from '../src/domain/calllogs.js';
+import { capDepth, requestJson } from '../src/domain/calllogs.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, type TestServer } from './helpers.js';
 import { loadConfig } from '../src/config/index.js';
 import { retentionFloors } from '../src/engine/retention-job.js';
@@ -380,6 +380,33 @@ describe('secret masking by pattern', () => {
     for (const k of [...LISTED, ...MORE]) assert.equal(parsed[k === 'token' ? 'token' : k], '******', k);
     assert.equal(parsed.taskId, '42');
     assert.equal(parsed.pageSize, '5');
+  });
+
+  test('property: the journal text of a flat, secret-free request (the fast path) is the general masked, depth-capped text', () => {
+    // The general rule, spelled out as requestJson applied it before its flat-body shortcut.
+    const general = (body: unknown, query: Record<string, unknown>, path: Record<string, unknown>) => {
+      const b = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : { body };
+      return JSON.stringify(redact(capDepth({ ...b, ...query, ...path })));
+    };
+    const name = fc.oneof(
+      fc.constantFrom('taskId', 'calledNo', 'vdnId', 'pageSize', 'remark', 'apiKey', 'token', '__proto__', '0', '7', '10', 'a b', 'é', 'sk', 'task'),
+      fc.string({ maxLength: 6 }),
+    );
+    const primitive = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const value = fc.oneof({ weight: 5, arbitrary: primitive }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) });
+    fc.assert(
+      fc.property(
+        fc.oneof({ weight: 6, arbitrary: fc.dictionary(name, value, { maxKeys: 8 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+        fc.dictionary(name, fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxKeys: 3 }),
+        fc.dictionary(name, fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxKeys: 2 }),
+        (body, query, path) => {
+          const rawBody = Buffer.from(JSON.stringify(body));
+          const expected = general(JSON.parse(rawBody.toString('utf8')), query, path);
+          assert.equal(requestJson({ params: path, query, rawBody, authenticated: true }), expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   test('URLs in log lines: secret-named query values are masked', () => {

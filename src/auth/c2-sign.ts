@@ -41,13 +41,54 @@ const HEX_UPPER = utf8Encoder.encode('0123456789ABCDEF');
  * @example norm('application/json;charset=UTF-8') // 'application%2Fjson%3Bcharset%3DUTF-8'
  */
 export function norm(input: string | Uint8Array): string {
+  if (typeof input === 'string') {
+    // Header names and values are short ASCII text: judged and escaped char by char, without
+    // encoding them to bytes first (same result: an ASCII char is its one UTF-8 byte).
+    const n = input.length;
+    let i = 0;
+    while (i < n) {
+      const c = input.charCodeAt(i);
+      if (c >= 0x80 || UNRESERVED[c] === 0) break;
+      i++;
+    }
+    if (i === n) return input;
+    let ascii = true;
+    for (let j = i; j < n; j++) {
+      if (input.charCodeAt(j) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii && n <= 256) {
+      let out = input.slice(0, i);
+      for (; i < n; i++) {
+        const c = input.charCodeAt(i);
+        out += UNRESERVED[c] === 1 ? input[i]! : ESCAPED[c]!;
+      }
+      return out;
+    }
+  }
   const bytes = typeof input === 'string' ? utf8Encoder.encode(input) : input;
+  const out = normBytes(bytes);
+  return out === bytes && typeof input === 'string' ? input : asciiDecoder.decode(out);
+}
+
+/** `%XX` (upper-case hex) of every byte value. */
+const ESCAPED = Array.from({ length: 256 }, (_, b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`);
+
+/**
+ * `norm` of raw bytes as the ASCII bytes of its text: the input itself when every byte is
+ * unreserved, else a new array (for the verifier, which feeds them to the HMAC as they are).
+ *
+ * @example normBytes(new TextEncoder().encode('a b')) // bytes of 'a%20b'
+ */
+export function normBytes(bytes: Uint8Array): Uint8Array {
   const n = bytes.length;
   let outLen = n;
   for (let i = 0; i < n; i++) {
     if (UNRESERVED[bytes[i]!] === 0) outLen += 2;
   }
-  if (outLen === n) return typeof input === 'string' ? input : asciiDecoder.decode(bytes);
+  if (outLen === n) return bytes;
   const out = new Uint8Array(outLen);
   let j = 0;
   for (let i = 0; i < n; i++) {
@@ -60,7 +101,7 @@ export function norm(input: string | Uint8Array): string {
       out[j++] = HEX_UPPER[b & 0x0f]!;
     }
   }
-  return asciiDecoder.decode(out);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { assembleCanonical, authStringPrefix, canonicalRequest, norm, queryPairs } from './c2-sign.js';
+import { assembleCanonical, authStringPrefix, canonicalRequest, norm, normBytes, queryPairs } from './c2-sign.js';
 import type { CanonicalInput, Signature } from './c2-sign.js';
 
 export { assembleCanonical, authStringPrefix, canonicalRequest, formatTimestamp, norm, signCanonical, signRequest } from './c2-sign.js';
@@ -62,7 +62,8 @@ function parseTimestampUncached(s: string): number | null {
 // Keys and signature (§3.5)
 // ---------------------------------------------------------------------------------------------
 
-const signingKeys = new Map<string, string>();
+/** Derived signing keys by secret and prefix: the hex text and its UTF-8 bytes (the second HMAC's key). */
+const signingKeys = new Map<string, { hex: string; bytes: Buffer }>();
 
 function hmacHex(key: string, msg: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(msg, 'utf8').digest('hex');
@@ -75,12 +76,22 @@ function hmacHex(key: string, msg: string): string {
  * @example signingKey('demoSK-NotARealSecret-42', 'auth-v2/demoAK0001/2024-05-01T08:30:00Z/host') // '1dbd4995…6517'
  */
 export function signingKey(sk: string, prefix: string): string {
+  return derivedKey(sk, prefix).hex;
+}
+
+/** `signingKey` as the bytes the second HMAC is keyed with (its hex text, UTF-8). */
+function signingKeyBytes(sk: string, prefix: string): Buffer {
+  return derivedKey(sk, prefix).bytes;
+}
+
+function derivedKey(sk: string, prefix: string): { hex: string; bytes: Buffer } {
   // The prefix (AK, timestamp, host) repeats for every request a client signs within one second:
   // the derived key of the last few is kept in memory, next to the secrets it derives from.
   const cacheKey = `${sk}\u0000${prefix}`;
   const known = signingKeys.get(cacheKey);
   if (known !== undefined) return known;
-  const key = hmacHex(sk, prefix);
+  const hex = hmacHex(sk, prefix);
+  const key = { hex, bytes: Buffer.from(hex, 'utf8') };
   if (signingKeys.size >= 64) signingKeys.clear();
   signingKeys.set(cacheKey, key);
   return key;
@@ -130,15 +141,74 @@ export interface ParsedAuthorization {
  * @example parseAuthorization('auth-v2/ak/2024-05-01T08:30:00Z/host/' + 'a'.repeat(64)).signedHeaders // ['host']
  */
 export function parseAuthorization(value: string): ParsedAuthorization | { error: string } {
-  const parts = value.trim().split('/');
-  if (parts[0] !== SCHEME) return { error: `Authorization must start with "${SCHEME}/"` };
-  if (parts.length !== 5) {
-    return { error: `Authorization must have 5 "/"-separated parts (${SCHEME}/AK/timestamp/signedHeaders/signature), got ${parts.length}` };
+  const r = readAuthorization(value);
+  if ('error' in r) return r;
+  const { head, signature } = r;
+  return { accessKey: head.accessKey, timestamp: head.timestamp, signedHeaders: [...head.signedHeaders], signature };
+}
+
+/**
+ * Everything before the signature (`auth-v2/{AK}/{ts}/{h1;h2}`), judged: it repeats for every
+ * request a client signs within one second, so the last few are kept (issue #12), with the
+ * signing key last derived from them.
+ */
+export interface AuthorizationHead {
+  /** The text as received, which is also the signed prefix. */
+  prefix: string;
+  accessKey: string;
+  timestamp: string;
+  tsMs: number;
+  /** Names in the order received (frozen: shared by the requests that carry this head). */
+  signedHeaders: readonly string[];
+  /** The names as received, `;`-separated. */
+  headerList: string;
+  /** The signing key derived from this prefix and the secret it was derived with. */
+  derived?: { secret: string; key: Buffer };
+}
+
+const heads = new Map<string, AuthorizationHead | { error: string }>();
+/** Longer heads are judged every time, not kept. */
+const MAX_KEPT_HEAD = 512;
+
+/** `parseAuthorization` with the head shared (see {@link AuthorizationHead}). */
+function readAuthorization(value: string): { head: AuthorizationHead; signature: string } | { error: string } {
+  const text = value.trim();
+  const cut = text.lastIndexOf('/');
+  if (cut < 0) {
+    return text !== SCHEME ? { error: `Authorization must start with "${SCHEME}/"` } : partsError(1);
   }
-  const [, accessKey, timestamp, headerList, signature] = parts as [string, string, string, string, string];
+  const prefix = text.slice(0, cut);
+  let head = heads.get(prefix);
+  if (head === undefined) {
+    head = readHead(prefix);
+    if (prefix.length <= MAX_KEPT_HEAD) {
+      if (heads.size >= 64) heads.clear();
+      heads.set(prefix, head);
+    }
+  }
+  if ('error' in head) return head;
+  // The signature is what follows the last "/": it holds none.
+  const signature = text.slice(cut + 1);
+  if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
+  if (!SIGNATURE_RE.test(signature)) return { error: 'signature must be lower-case hex' };
+  return { head, signature };
+}
+
+function partsError(count: number): { error: string } {
+  return { error: `Authorization must have 5 "/"-separated parts (${SCHEME}/AK/timestamp/signedHeaders/signature), got ${count}` };
+}
+
+/** The checks of the head, in the order (and with the reasons) of the whole header's. */
+function readHead(prefix: string): AuthorizationHead | { error: string } {
+  const parts = prefix.split('/');
+  if (parts[0] !== SCHEME) return { error: `Authorization must start with "${SCHEME}/"` };
+  // The signature is the fifth part.
+  if (parts.length !== 4) return partsError(parts.length + 1);
+  const [, accessKey, timestamp, headerList] = parts as [string, string, string, string];
   if (accessKey === '') return { error: 'Authorization has an empty access key' };
   if (!AK_RE.test(accessKey)) return { error: 'access key contains characters other than visible ASCII' };
-  if (parseTimestamp(timestamp) === null) {
+  const tsMs = parseTimestamp(timestamp);
+  if (tsMs === null) {
     return { error: 'timestamp must be yyyy-MM-ddTHH:mm:ssZ or yyyy-MM-ddTHH:mm:ss.SSSZ (UTC, a real date)' };
   }
   if (headerList === '') return { error: 'Authorization lists no signed headers' };
@@ -150,9 +220,7 @@ export function parseAuthorization(value: string): ParsedAuthorization | { error
     if (seen.has(name)) return { error: `signed header "${name}" is listed twice` };
     seen.add(name);
   }
-  if (signature.length !== 64) return { error: `signature must be 64 hex characters, got ${signature.length}` };
-  if (!SIGNATURE_RE.test(signature)) return { error: 'signature must be lower-case hex' };
-  return { accessKey, timestamp, signedHeaders, signature };
+  return { prefix, accessKey, timestamp, tsMs, signedHeaders: Object.freeze(signedHeaders), headerList };
 }
 
 /** Raw query -> canonical `norm(k)=norm(v)` items (unsorted), or null on a malformed escape. */
@@ -185,44 +253,59 @@ export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason
 /** What `precheck` needs: everything but the body. */
 export type PrecheckOptions = Omit<VerifyOptions, 'body' | 'method' | 'rawUrl'>;
 
+/** A request whose header part passed {@link precheck}: what {@link verifyBody} needs of it. */
+export interface Prechecked {
+  ok: true;
+  /** The Authorization header's head (AK, timestamp, signed header names). */
+  head: Readonly<AuthorizationHead>;
+  /** The signature the client sent (64 lower-case hex characters). */
+  signature: string;
+  secret: string;
+  /** `norm(name):norm(value)` of every signed header, in signed order. */
+  headerLines: string[];
+}
+
+/** The 401 reason for a timestamp more than `maxSkewMs` away from `nowMs`, or undefined when within it. */
+function skewProblem(tsMs: number, nowMs: number, maxSkewMs: number): string | undefined {
+  const skew = nowMs - tsMs;
+  if (Math.abs(skew) <= maxSkewMs) return undefined;
+  const dir = skew > 0 ? 'in the past' : 'in the future';
+  return `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${dir}, beyond the allowed clock skew of ${Math.round(maxSkewMs / 1000)} s`;
+}
+
 /**
  * The part of the verification that needs no body (issue #9 item 4): the Authorization header
  * parsed, the timestamp within the skew, `host` signed, the AK known and every signed header
  * present. Run before the body is read, so an unsigned client cannot make the server buffer a
- * body; `verify` repeats it and then checks the signature over the body.
+ * body; {@link verifyBody} then checks the signature over the body with what it returned, and
+ * `verify` does both.
  *
  * @example precheck({ authorization: req.headers.authorization, headers: req.headers, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
  */
-export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthorization; secret: string; headerLines: string[] } | { ok: false; reason: string } {
+export function precheck(opts: PrecheckOptions): Prechecked | { ok: false; reason: string } {
   if (opts.authorization === undefined || opts.authorization === '') {
     return { ok: false, reason: 'missing Authorization header' };
   }
-  const auth = parseAuthorization(opts.authorization);
+  const auth = readAuthorization(opts.authorization);
   if ('error' in auth) return { ok: false, reason: `malformed Authorization: ${auth.error}` };
+  const { head, signature } = auth;
 
-  const tsMs = parseTimestamp(auth.timestamp)!; // parseAuthorization checked it
-  const skew = opts.nowMs - tsMs;
-  if (Math.abs(skew) > opts.maxSkewMs) {
-    const dir = skew > 0 ? 'in the past' : 'in the future';
-    return {
-      ok: false,
-      reason: `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${dir}, beyond the allowed clock skew of ${Math.round(opts.maxSkewMs / 1000)} s`,
-    };
-  }
+  const late = skewProblem(head.tsMs, opts.nowMs, opts.maxSkewMs);
+  if (late !== undefined) return { ok: false, reason: late };
   // Without host, a signature captured for one server would verify on any other.
-  if (!auth.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
+  if (!head.signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
 
-  const secret = opts.lookupSecret(auth.accessKey);
+  const secret = opts.lookupSecret(head.accessKey);
   if (secret === undefined) return { ok: false, reason: 'unknown access key' };
 
   const headerLines: string[] = [];
-  for (const name of auth.signedHeaders) {
+  for (const name of head.signedHeaders) {
     const raw = opts.headers[name];
     if (raw === undefined) return { ok: false, reason: `signed header "${name}" is not in the request` };
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     headerLines.push(norm(name) + ':' + norm(value));
   }
-  return { ok: true, auth, secret, headerLines };
+  return { ok: true, head, signature, secret, headerLines };
 }
 
 /**
@@ -236,20 +319,43 @@ export function precheck(opts: PrecheckOptions): { ok: true; auth: ParsedAuthori
 export function verify(opts: VerifyOptions): VerifyResult {
   const pre = precheck(opts);
   if (!pre.ok) return pre;
-  const { auth, secret, headerLines } = pre;
+  return signatureOver(pre, pre.secret, opts);
+}
 
+/**
+ * The second half of `verify`, for a request whose headers already passed {@link precheck}
+ * (before its body was read; the header part is not parsed again): the timestamp is judged
+ * again at `opts.nowMs` and the AK looked up again (both may have changed while the body
+ * arrived), then the signature is checked over method, path, query, the signed headers and the
+ * raw body. Same results and reasons as `verify` on the same request.
+ *
+ * @example verifyBody(pre, { method: req.method, rawUrl: req.url, body, nowMs: Date.now(), maxSkewMs: 900_000, lookupSecret })
+ */
+export function verifyBody(pre: Prechecked, opts: Omit<VerifyOptions, 'authorization' | 'headers'>): VerifyResult {
+  const late = skewProblem(pre.head.tsMs, opts.nowMs, opts.maxSkewMs);
+  if (late !== undefined) return { ok: false, reason: late };
+  const secret = opts.lookupSecret(pre.head.accessKey);
+  if (secret === undefined) return { ok: false, reason: 'unknown access key' };
+  return signatureOver(pre, secret, opts);
+}
+
+function signatureOver(pre: Prechecked, secret: string, opts: Pick<VerifyOptions, 'method' | 'rawUrl' | 'body'>): VerifyResult {
+  const { head, headerLines } = pre;
   const q = opts.rawUrl.indexOf('?');
   const path = q < 0 ? opts.rawUrl : opts.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : opts.rawUrl.slice(q + 1);
-  const query = encodeRawQuery(rawQuery);
-  if (query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
+  const query = rawQuery === '' ? null : encodeRawQuery(rawQuery);
+  if (rawQuery !== '' && query === null) return { ok: false, reason: 'malformed percent-escape in the query string' };
 
-  // The prefix is rebuilt from the parts as received (header-name order included).
-  const prefix = `${SCHEME}/${auth.accessKey}/${auth.timestamp}/${auth.signedHeaders.join(';')}`;
-  const key = signingKey(secret, prefix);
-  const given = Buffer.from(auth.signature, 'latin1');
-  const cr = assembleCanonical(opts.method, path, query, auth.signedHeaders.join(';'), headerLines, opts.body);
-  const expected = Buffer.from(hmacHex(key, cr), 'latin1');
+  // The prefix is the head as received (header-name order included).
+  const key = keyOf(head, secret);
+  // The canonical request without its body line, then the body's norm() bytes fed to the HMAC
+  // as they are (the same bytes assembleCanonical's text would encode to).
+  const canonicalHead = assembleCanonical(opts.method, path, query, head.headerList, headerLines, undefined);
+  const mac = createHmac('sha256', key).update(canonicalHead, 'utf8');
+  if (opts.body.length > 0) mac.update(normBytes(opts.body));
+  const expected = Buffer.from(mac.digest('hex'), 'latin1');
+  const given = Buffer.from(pre.signature, 'latin1');
   // Both are 64 ASCII bytes (checked by parseAuthorization); the length test only guards the
   // timingSafeEqual precondition.
   if (!(expected.length === given.length && timingSafeEqual(expected, given))) {
@@ -258,5 +364,14 @@ export function verify(opts: VerifyOptions): VerifyResult {
       reason: 'signature does not match (check method, path, query, the signed header values and the exact body bytes)',
     };
   }
-  return { ok: true, accessKey: auth.accessKey };
+  return { ok: true, accessKey: head.accessKey };
+}
+
+/** The signing key of a head with a secret: the one derived last for this head, or derived now. */
+function keyOf(head: AuthorizationHead, secret: string): Buffer {
+  const d = head.derived;
+  if (d !== undefined && d.secret === secret) return d.key;
+  const key = signingKeyBytes(secret, head.prefix);
+  head.derived = { secret, key };
+  return key;
 }

@@ -12,7 +12,7 @@
 import type { Db } from '../store/db.js';
 import { queryCallLogs, type CallLogRow } from '../store/calllogs.repository.js';
 import { paramError, DomainError } from './errors.js';
-import { redact } from './secrets.js';
+import { isSecretName, redact } from './secrets.js';
 import { parseDateTime } from './time.js';
 
 export { redact };
@@ -89,7 +89,23 @@ export function requestJson(p: RequestParts): string {
       body = { body: `[not valid JSON: ${size} bytes]` };
     }
   }
+  // The common case (issue #12), a flat body (appoint/create) with no secret-named field: no
+  // depth to cap and nothing to mask, so the body object parsed just above takes the query and
+  // path fields itself; the text is the same as the general path's.
+  if (flatAndClear(body) && flatAndClear(query) && flatAndClear(path)) return JSON.stringify(Object.assign(body, query, path));
   return JSON.stringify(redact(capDepth({ ...body, ...query, ...path })));
+}
+
+/**
+ * True when every value of `o` is a primitive (no depth to cap) and no name is secret (nothing
+ * to mask); `__proto__` is left to the general path (assigning it would set the prototype).
+ */
+function flatAndClear(o: Record<string, unknown>): boolean {
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if ((v !== null && typeof v === 'object') || k === '__proto__' || isSecretName(k)) return false;
+  }
+  return true;
 }
 
 /** epoch ms → `2022-08-19T14:18:31.000+00:00` (the sample's `operTime` form). */

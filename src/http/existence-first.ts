@@ -55,22 +55,30 @@ function named(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** The hook; `deps.db` answers whether the campaign exists in the path's VDN. */
+/**
+ * The hook (callback style: no promise on the paths that read nothing, such as appoint/create's);
+ * `deps.db` answers whether the campaign exists in the path's VDN.
+ */
 export function existenceFirst(deps: DomainContext) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
     const raw = named(req);
     const vdn = (req.params as Record<string, unknown> | undefined)?.vdnId;
     // Malformed ids and VDNs are left to the schema (their validation codes).
-    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return;
+    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return done();
     const id = Number(raw);
-    if (id > 2147483647) return;
+    if (id > 2147483647) return done();
     if (handlerChecksExistence(req)) {
       req.existenceDeferred = { vdnId: Number(vdn), campaignId: id };
-      return;
+      return done();
     }
     // The narrow lookup of the hot path (one indexed row, one column).
-    if (await findCampaignEnd(deps.db, Number(vdn), id)) return;
-    return reply.code(200).send(envelope('0200007', `campaign ${id} does not exist in VDN ${Number(vdn)}`));
+    findCampaignEnd(deps.db, Number(vdn), id).then(
+      (found) => {
+        if (found) return done();
+        void reply.code(200).send(envelope('0200007', `campaign ${id} does not exist in VDN ${Number(vdn)}`));
+      },
+      (err: unknown) => done(err as Error),
+    );
   };
 }
 

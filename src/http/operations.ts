@@ -37,19 +37,23 @@ const RESULT_CODE = /^\{"resultCode":"([0-9A-Za-z]{1,16})"/;
 
 /** Adds the hooks and the `/metrics` and `/readyz` routes to the root instance. */
 export function installOperations(app: FastifyInstance, deps: OperationsDeps): void {
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks: no promise per request.
+  app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     // The envelope puts resultCode first; reading it from the serialised text costs no parse.
     const m = typeof payload === 'string' ? RESULT_CODE.exec(payload.slice(0, 48)) : null;
     (reply as { resultCode?: string }).resultCode = m?.[1];
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    deps.metrics.observeRequest({ method: req.method, route, status: reply.statusCode, result: (reply as { resultCode?: string }).resultCode ?? '' }, reply.elapsedTime / 1000);
+    if (route !== '/metrics') {
+      deps.metrics.observeRequest({ method: req.method, route, status: reply.statusCode, result: (reply as { resultCode?: string }).resultCode ?? '' }, reply.elapsedTime / 1000);
+    }
+    done();
   });
 
   // Routes are added in a child scope, registered after the OpenAPI generator, so the document

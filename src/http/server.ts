@@ -19,7 +19,7 @@ import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { precheck, verify } from '../auth/c2.js';
+import { precheck, verify, verifyBody, type Prechecked } from '../auth/c2.js';
 import { parseQuery, QUERY_PROBLEM } from '../auth/query.js';
 import { maskUrl } from '../domain/secrets.js';
 import { badText } from './text-validation.js';
@@ -72,6 +72,8 @@ declare module 'fastify' {
     bodyParseError?: string;
     /** The AK that signed the request. */
     accessKey?: string;
+    /** The Authorization header as judged before the body was read (auth/c2.ts `precheck`). */
+    c2?: Prechecked;
   }
   interface FastifyInstance {
     /** Every route registered (HEAD left out), in registration order. */
@@ -112,14 +114,80 @@ function stripNulls(root: unknown): void {
 
 const EMPTY = Buffer.alloc(0);
 
+type LogFn = (...args: unknown[]) => void;
+
+/**
+ * A request's logger (`req.log`), made on its first use: pino's child with the request id is
+ * what Fastify would make for every request, but per-request lines are off and a request
+ * rarely logs, so most requests never pay for it (issue #12). Same bindings, options and lines
+ * as Fastify's default child once made.
+ */
+class LazyRequestLogger {
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Record<string, unknown>;
+  readonly #opts: Record<string, unknown>;
+  #real: FastifyBaseLogger | undefined;
+
+  constructor(parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: Record<string, unknown>) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#opts = opts;
+  }
+
+  get #log(): FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean } {
+    this.#real ??= this.#parent.child(this.#bindings, this.#opts);
+    return this.#real;
+  }
+  get level(): string {
+    return this.#log.level;
+  }
+  set level(level: string) {
+    this.#log.level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    const log = this.#log;
+    return log.isLevelEnabled?.(level) ?? true;
+  }
+  fatal(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).fatal!(...args);
+  }
+  error(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).error!(...args);
+  }
+  warn(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).warn!(...args);
+  }
+  info(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).info!(...args);
+  }
+  debug(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).debug!(...args);
+  }
+  trace(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).trace!(...args);
+  }
+  silent(...args: unknown[]): void {
+    (this.#log as unknown as Record<string, LogFn>).silent!(...args);
+  }
+  child(bindings: Record<string, unknown>, opts?: Record<string, unknown>): FastifyBaseLogger {
+    return this.#log.child(bindings, opts);
+  }
+}
+
 /** Strict UTF-8: a body that is not UTF-8 is refused, never read with replacement characters. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The `charset` parameter of a Content-Type, lower case, or undefined when absent. */
 function charsetOf(contentType: string | undefined): string | undefined {
+  // A client sends the same Content-Type with every request: the last reading is kept.
+  if (contentType !== undefined && contentType === lastContentType.text) return lastContentType.charset;
   const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
-  return m?.[1]?.toLowerCase();
+  const charset = m?.[1]?.toLowerCase();
+  if (contentType !== undefined && contentType.length <= 128) lastContentType = { text: contentType, charset };
+  return charset;
 }
+
+let lastContentType: { text: string | undefined; charset: string | undefined } = { text: undefined, charset: undefined };
 
 /**
  * Answers what Node's HTTP parser refuses before Fastify sees a request (malformed HTTP → 400,
@@ -161,6 +229,13 @@ export function buildServer(deps: AppDeps) {
   const https = config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp } : undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    // req.log is made on its first use (LazyRequestLogger).
+    ...(deps.logger === undefined
+      ? {}
+      : {
+          childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object) =>
+            new LazyRequestLogger(logger, bindings, opts as Record<string, unknown>) as unknown as FastifyBaseLogger,
+        }),
     // Per-request lines are off for throughput; the invocation journal records requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
@@ -240,16 +315,18 @@ export function buildServer(deps: AppDeps) {
   });
 
   // One Host header (HTTP/1.1 requires it): a duplicated one is a request smuggling tool.
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     let hosts = 0;
     const raw = req.raw.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
     if (hosts > 1 || (hosts === 0 && req.raw.httpVersion === '1.1')) {
-      return reply
+      void reply
         .code(400)
         .header('connection', 'close')
         .send(envelope('0200001', hosts > 1 ? 'the Host header is given more than once' : 'the Host header is missing'));
+      return;
     }
+    done();
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -292,8 +369,12 @@ export function buildServer(deps: AppDeps) {
     async (isales) => {
       // Journal hooks first: every request of this scope is journaled, refused ones included.
       installCallLogJournal(isales, deps, callLogConfig);
-      isales.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
-      isales.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      isales.addHook('onRequest', (req, reply, done) => {
+        if (checkBeforeBody(deps, req, reply)) done();
+      });
+      isales.addHook('preValidation', (req, reply, done) => {
+        if (checkRequest(deps, req, reply)) done();
+      });
       isales.addHook('preValidation', existenceFirst(deps));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
@@ -313,8 +394,12 @@ export function buildServer(deps: AppDeps) {
   // campaignd's own extensions: same signature and VDN checks, outside the vendor's surface.
   void app.register(
     async (ext) => {
-      ext.addHook('onRequest', async (req, reply) => checkBeforeBody(deps, req, reply));
-      ext.addHook('preValidation', async (req, reply) => checkRequest(deps, req, reply));
+      ext.addHook('onRequest', (req, reply, done) => {
+        if (checkBeforeBody(deps, req, reply)) done();
+      });
+      ext.addHook('preValidation', (req, reply, done) => {
+        if (checkRequest(deps, req, reply)) done();
+      });
       await ext.register(extensionRoutes(deps));
       await ext.register(eventRoutes(deps));
       await ext.register(consoleViewRoutes(deps));
@@ -350,8 +435,10 @@ function refuseUnsigned(req: FastifyRequest, reply: FastifyReply, reason: string
 /**
  * Everything about the signature that needs no body (auth/c2.ts `precheck`), before the body
  * is read: an unsigned client, or one with an unknown AK, cannot make the server buffer a body.
+ * True when the request goes on; false when it was answered (401). Synchronous, as a
+ * callback-style hook (no promise per request).
  */
-async function checkBeforeBody(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
+function checkBeforeBody(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): boolean {
   const pre = precheck({
     authorization: req.headers.authorization,
     headers: req.headers,
@@ -359,39 +446,54 @@ async function checkBeforeBody(deps: AppDeps, req: FastifyRequest, reply: Fastif
     maxSkewMs: deps.config.clockSkewMs,
     lookupSecret: (ak) => deps.keys.secretFor(ak),
   });
-  if (!pre.ok) return refuseUnsigned(req, reply, pre.reason);
+  if (!pre.ok) {
+    refuseUnsigned(req, reply, pre.reason);
+    return false;
+  }
+  req.c2 = pre;
+  return true;
+}
+
+/** A check's answer: sent here; false tells the hook not to go on. */
+function answered(reply: FastifyReply, envelopeBody: unknown, status = 200): false {
+  void reply.code(status).send(envelopeBody);
+  return false;
 }
 
 /**
  * Signature (401), VDN binding (403), malformed JSON or query (0200001) and ill-formed text
  * (02000002), in that order: nothing about a request is acted on, or even judged, before its
- * signature is known to be good.
+ * signature is known to be good. True when the request goes on; false when it was answered.
  */
-async function checkRequest(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
-  const result = verify({
-    authorization: req.headers.authorization,
+function checkRequest(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): boolean {
+  const common = {
     method: req.method,
     rawUrl: req.raw.url ?? req.url,
-    headers: req.headers,
     body: req.rawBody ?? EMPTY,
     // Signatures are about real time: the engine clock may be a manual one moved days ahead.
     nowMs: Date.now(),
     maxSkewMs: deps.config.clockSkewMs,
-    lookupSecret: (ak) => deps.keys.secretFor(ak),
-  });
-  if (!result.ok) return refuseUnsigned(req, reply, result.reason);
+    lookupSecret: (ak: string) => deps.keys.secretFor(ak),
+  };
+  // The header part was judged by checkBeforeBody (onRequest) and is not parsed again.
+  const result = req.c2 !== undefined ? verifyBody(req.c2, common) : verify({ ...common, authorization: req.headers.authorization, headers: req.headers });
+  if (!result.ok) {
+    refuseUnsigned(req, reply, result.reason);
+    return false;
+  }
   req.accessKey = result.accessKey;
   const rawVdn = (req.params as Record<string, string | undefined>).vdnId;
   const vdn = rawVdn !== undefined && /^\d{1,4}$/.test(rawVdn) ? Number(rawVdn) : NaN;
   if (rawVdn !== undefined && !deps.keys.allows(result.accessKey, vdn)) {
-    return reply.code(403).send(envelope('0200001', `access key ${result.accessKey} is not allowed on VDN ${rawVdn}`));
+    return answered(reply, envelope('0200001', `access key ${result.accessKey} is not allowed on VDN ${rawVdn}`), 403);
   }
   if (req.bodyParseError !== undefined) {
-    return reply.code(200).send(envelope('0200001', `the request body ${req.bodyParseError}`));
+    return answered(reply, envelope('0200001', `the request body ${req.bodyParseError}`));
   }
   const queryProblem = (req.query as Record<symbol, string | undefined> | undefined)?.[QUERY_PROBLEM];
-  if (queryProblem !== undefined) return reply.code(200).send(envelope('0200001', queryProblem));
+  if (queryProblem !== undefined) return answered(reply, envelope('0200001', queryProblem));
   const bad = badText(req.query, 'query parameter') ?? badText(req.body, 'parameter');
-  if (bad !== null) return reply.code(200).send(bad);
+  if (bad !== null) return answered(reply, bad);
   if (req.body !== undefined) stripNulls(req.body);
+  return true;
 }

@@ -38,6 +38,7 @@ import {
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
 import { policies } from './migrations/003-policies.js';
@@ -118,24 +119,51 @@ export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schem
 /**
  * Kysely's SQLite driver prepares every statement anew; preparing costs about as much as
  * running a small statement. Repositories issue a fixed set of SQL texts, so memoising the
- * prepared statements by text removes that cost from every request (bounded, LRU-evicted).
+ * prepared statements by text removes that cost from every request (bounded). Eviction is
+ * "second chance" (a CLOCK approximation of LRU): a hit only marks the entry used, instead of
+ * moving it to the back of the map on every statement (issue #12); when the cache is full, the
+ * oldest entries that were used since they were last passed go to the back unmarked, and the
+ * first unused one is evicted.
  */
 function withStatementCache(sqlite: Database.Database, max = 512) {
-  const cache = new Map<string, Database.Statement>();
+  const cache = new Map<string, { stmt: Database.Statement; used: boolean }>();
   return {
     close: () => sqlite.close(),
     prepare(sqlText: string): Database.Statement {
-      let stmt = cache.get(sqlText);
-      if (stmt) {
-        cache.delete(sqlText);
-      } else {
-        stmt = sqlite.prepare(sqlText);
-        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      const hit = cache.get(sqlText);
+      if (hit !== undefined) {
+        hit.used = true;
+        return hit.stmt;
       }
-      cache.set(sqlText, stmt);
+      const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : sqlite.prepare(sqlText);
+      while (cache.size >= max) {
+        const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean }];
+        cache.delete(oldest);
+        if (entry.used) {
+          entry.used = false;
+          cache.set(oldest, entry);
+        }
+      }
+      cache.set(sqlText, { stmt, used: false });
       return stmt;
     },
   };
+}
+
+/**
+ * One "statement" that runs several (no parameters, no rows), in order: the group committer's
+ * savepoint scripts (group-commit.ts `SAVEPOINT_SCRIPT`), which SQLite would otherwise need one
+ * query each for. Answers the last statement's run info.
+ */
+function script(statements: Database.Statement[]): Database.Statement {
+  return {
+    reader: false,
+    run() {
+      let info: Database.RunResult = { changes: 0, lastInsertRowid: 0 };
+      for (const s of statements) info = s.run();
+      return info;
+    },
+  } as unknown as Database.Statement;
 }
 
 /**
@@ -205,6 +233,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   // instead (checkpointer.ts), and the main connection never does (wal_autocheckpoint = 0).
   sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  acceptSavepointScripts(db);
   const caps = DIALECTS.sqlite;
   let checkpointer: Checkpointer | undefined;
   let checkpoints: NodeJS.Timeout | undefined;

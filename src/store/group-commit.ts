@@ -57,6 +57,25 @@ const SAVEPOINT = 'savepoint gc_request';
 const RELEASE = 'release savepoint gc_request';
 const ROLLBACK_TO = 'rollback to savepoint gc_request';
 
+/**
+ * A script of this batcher's savepoint statements, `; `-separated: what a store that declared
+ * {@link acceptSavepointScripts} must run as one query (statement by statement, in order).
+ */
+export const SAVEPOINT_SCRIPT = /^(?:savepoint|release savepoint|rollback to savepoint) gc_request(?:; (?:savepoint|release savepoint|rollback to savepoint) gc_request)*$/;
+
+/** Adapters of stores that run {@link SAVEPOINT_SCRIPT}s in one call (a transaction shares its store's adapter). */
+const savepointScripts = new WeakSet<object>();
+
+/**
+ * Declares that `db`'s store runs a {@link SAVEPOINT_SCRIPT} given as one query (connect.ts does so
+ * for SQLite, whose driver otherwise prepares one statement at a time): the statements between
+ * two requests of a batch (one's RELEASE, the next one's SAVEPOINT) then cost one query instead
+ * of two (issue #12: Kysely's per-query cost is several times SQLite's for these statements).
+ */
+export function acceptSavepointScripts(db: Db): void {
+  savepointScripts.add(db.getExecutor().adapter);
+}
+
 /** The group committer of one store (one per `Kysely` instance, see {@link groupCommitOf}). */
 export class GroupCommit {
   readonly #db: Db;
@@ -99,11 +118,12 @@ export class GroupCommit {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await this.#db.transaction().execute(async (trx) => {
-        // PostgreSQL: the statements between two requests go in one round trip.
-        const scripts = acceptsScripts(trx);
         // The batch's `work` notices become one, for the earliest due instant, sent with the
         // last statements before COMMIT (dialect.ts notifyNodes).
         deferNotices(trx);
+        // PostgreSQL: the statements between two requests go in one round trip; SQLite (when
+        // its store said so): in one query.
+        const scripts = acceptsScripts(trx) || savepointScripts.has(trx.getExecutor().adapter);
         let pending: string[] = [];
         const flush = async (...statements: string[]) => {
           pending.push(...statements);

@@ -4,37 +4,61 @@
  * @example const r = await findReservation(db, 1, '174712034211433247704877116507')
  */
 import { writeTransaction } from './group-commit.js';
-import type { CompiledQuery, Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
 import { notifyNodes } from './dialect.js';
 
 export type ReservationRow = Selectable<ReservationTable>;
 
-export async function insertReservation(db: Db, row: Insertable<ReservationTable>): Promise<void> {
-  await db.executeQuery(insertReservationQuery(db, row));
+/** The columns a new reservation is written with (`dispatched_at` starts null). */
+const NEW_COLUMNS = [
+  'id',
+  'vdn_id',
+  'campaign_id',
+  'call_type',
+  'called_no',
+  'user_account',
+  'work_no',
+  'appoint_time',
+  'call_data',
+  'remark',
+  'state',
+  'due_at',
+  'timeout',
+  'caller_no',
+  'fail_code',
+  'call_id',
+  'busi_result',
+  'busi_sub_status',
+  'call_begin_time',
+  'call_end_time',
+  'lease_owner',
+  'lease_until',
+  'attempts',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof Insertable<ReservationTable>>;
+
+/** A new reservation: every column of {@link NEW_COLUMNS} (the nullable ones may be left out: null). */
+export type NewReservation = Pick<Insertable<ReservationTable>, (typeof NEW_COLUMNS)[number]>;
+
+/**
+ * Inserts a reservation with the columns of {@link NEW_COLUMNS}, left-out ones null, and tells
+ * the other nodes. The insert is compiled once (store/query-template.ts).
+ */
+export async function insertReservation(db: Db, row: NewReservation): Promise<void> {
+  const values: unknown[] = new Array(NEW_COLUMNS.length);
+  for (let i = 0; i < NEW_COLUMNS.length; i++) values[i] = row[NEW_COLUMNS[i]!] ?? null;
+  await db.executeQuery(insertNewReservation(db, ...values));
   // The engines (this node's and the others') wake for it if it falls due before their next
   // planned pass; one due tomorrow wakes none (engine.ts nudge).
   await notifyNodes(db, 'work', Number(row.due_at));
 }
 
-/**
- * The reservation insert, compiled once per column list (store/query-template.ts): appoint/create
- * always passes every column, so this is one template.
- */
-const insertTemplates = new Map<string, (db: Db, ...values: unknown[]) => CompiledQuery<unknown>>();
-function insertReservationQuery(db: Db, row: Insertable<ReservationTable>): CompiledQuery<unknown> {
-  const columns = (Object.keys(row) as Array<keyof Insertable<ReservationTable>>).filter((c) => row[c] !== undefined);
-  const key = columns.join(',');
-  let t = insertTemplates.get(key);
-  if (t === undefined) {
-    t = queryTemplate((d: Db, ...values: unknown[]) =>
-      d.insertInto('reservations').values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as unknown as Insertable<ReservationTable>),
-    );
-    if (insertTemplates.size < 16) insertTemplates.set(key, t);
-  }
-  return t(db, ...columns.map((c) => row[c]));
-}
+const insertNewReservation = queryTemplate((d: Db, ...values: unknown[]) =>
+  d.insertInto('reservations').values(Object.fromEntries(NEW_COLUMNS.map((c, i) => [c, values[i]])) as unknown as Insertable<ReservationTable>),
+);
 
 export async function findReservation(db: Db, vdnId: number, id: string): Promise<ReservationRow | undefined> {
   return db.selectFrom('reservations').selectAll().where('id', '=', id).where('vdn_id', '=', vdnId).executeTakeFirst();
