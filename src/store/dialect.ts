@@ -46,6 +46,21 @@ export function claimedIn(caps: DialectCaps, ref: Expression<unknown>, claim: Ex
   return caps.skipLocked ? sql<SqlBool>`${ref} = any(array(${claim}))` : sql<SqlBool>`${ref} in (${claim})`;
 }
 
+/**
+ * The claimed table's `state`, written so that no index can serve it: `coalesce(state, '')`
+ * (state is never null). For the repeated state test of a claim, `UPDATE t … WHERE id IN
+ * (SELECT … LIMIT n) AND <this> = 'pending'`: with a plain `state = …` SQLite (no statistics)
+ * drives the UPDATE from the `(state, …)` index and visits EVERY row in that state to find the
+ * claimed ids — measured 20–40 ms per engine pass, on the event loop, with 100,000 reservations
+ * pending tomorrow (issue #12). Written this way it looks the claimed ids up by primary key
+ * and only tests the state; PostgreSQL's plan is the same either way.
+ *
+ * @example db.updateTable('t').set(…).where('id', 'in', claim).where(stateOutsideIndex(), '=', 'pending')
+ */
+export function stateOutsideIndex(): RawBuilder<string> {
+  return sql<string>`coalesce(${sql.ref('state')}, '')`;
+}
+
 /** What a node tells the others on the same database (PostgreSQL `NOTIFY`). */
 export type NodeTopic = 'work' | 'keys' | 'clock';
 

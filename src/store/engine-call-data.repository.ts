@@ -4,7 +4,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './db.js';
-import { claimedIn, type DialectCaps } from './dialect.js';
+import { claimedIn, stateOutsideIndex, type DialectCaps } from './dialect.js';
 import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
@@ -54,7 +54,7 @@ export async function claimDueCallData(db: Db, caps: DialectCaps, o: { campaignI
           .$if(caps.skipLocked, (q) => q.forUpdate('d').skipLocked()),
       ),
     )
-    .where('state', '=', 'ready')
+    .where(stateOutsideIndex(), '=', 'ready')
     .returningAll()
     .execute();
   return rows;

@@ -10,7 +10,7 @@
  */
 import { sql, type Insertable } from 'kysely';
 import type { Db } from './db.js';
-import { claimedIn, type DialectCaps } from './dialect.js';
+import { claimedIn, stateOutsideIndex, type DialectCaps } from './dialect.js';
 import { insertRowsJson } from './engine-batch.repository.js';
 import type { CallbackOutboxTable, TrailTable } from './schema/engine.js';
 import type { ReservationRow } from './reservations.repository.js';
@@ -47,7 +47,7 @@ export async function claimDueReservations(db: Db, caps: DialectCaps, o: ClaimOp
           .$if(caps.skipLocked, (q) => q.forUpdate('r').skipLocked()),
       ),
     )
-    .where('state', '=', 'pending')
+    .where(stateOutsideIndex(), '=', 'pending')
     .returningAll()
     .execute();
 }
@@ -83,7 +83,7 @@ export async function markManualReservationsDue(db: Db, now: number, limit: numb
     .where('id', 'in', (eb) =>
       eb.selectFrom('reservations').select('id').where('state', '=', 'pending').where('call_type', '=', 1).where('due_at', '<=', now).orderBy('due_at').limit(limit),
     )
-    .where('state', '=', 'pending')
+    .where(stateOutsideIndex(), '=', 'pending')
     .returningAll()
     .execute();
 }
@@ -234,7 +234,7 @@ export async function claimCallbacks(db: Db, now: number, leaseMs: number, limit
     .updateTable('callback_outbox')
     .set({ next_at: now + leaseMs, updated_at: now })
     .where('id', 'in', (eb) => eb.selectFrom('callback_outbox').select('id').where('state', '=', 'pending').where('next_at', '<=', now).orderBy('next_at').limit(limit))
-    .where('state', '=', 'pending')
+    .where(stateOutsideIndex(), '=', 'pending')
     .where('next_at', '<=', now)
     .returningAll()
     .execute();
