@@ -37,7 +37,7 @@ import {
 } from 'kysely';
 import type { DB } from './db.js';
 import { DIALECTS, type DialectCaps } from './dialect.js';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { ConnectionGate, startCheckpointer, type Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
@@ -59,6 +59,11 @@ export interface Store {
   caps: DialectCaps;
   /** PostgreSQL: the schema of campaignd's tables, when one was configured. */
   schema?: string;
+  /**
+   * SQLite with its checkpoint worker: the worker's latest statistics and the main connection's
+   * gate (how often and how long the worker held it back, ms); for tests and the bench.
+   */
+  checkpoints?(): { worker: CheckpointStats; gate: ConnectionGate['stats'] } | undefined;
   close(): Promise<void>;
 }
 
@@ -173,19 +178,36 @@ function script(statements: Database.Statement[]): Database.Statement {
  * lock at BEGIN, so two processes on one file queue up instead (busy_timeout bounds the wait).
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #gate: ConnectionGate;
+  constructor(config: SqliteDialectConfig, gate: ConnectionGate) {
+    super(config);
+    this.#gate = gate;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+  /** The connection is also the checkpoint worker's gate (checkpointer.ts): held back while the worker catches up. */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    for (let held = this.#gate.enter(); held !== undefined; held = this.#gate.enter()) await held;
+    return connection;
+  }
+  override async releaseConnection(): Promise<void> {
+    this.#gate.leave();
+    await super.releaseConnection();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #gate: ConnectionGate;
+  constructor(config: SqliteDialectConfig, gate: ConnectionGate) {
     super(config);
     this.#config = config;
+    this.#gate = gate;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#gate);
   }
 }
 
@@ -232,7 +254,8 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   // the event loop stalls every request for its copies and fsyncs. A worker thread checkpoints
   // instead (checkpointer.ts), and the main connection never does (wal_autocheckpoint = 0).
   sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const gate = new ConnectionGate();
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, gate) });
   acceptSavepointScripts(db);
   const caps = DIALECTS.sqlite;
   let checkpointer: Checkpointer | undefined;
@@ -257,6 +280,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
         synchronous: opts.synchronous ?? 'normal',
         intervalMs: CHECKPOINT_INTERVAL_MS,
         limitPages: WAL_LIMIT_PAGES,
+        gate,
         onFailure: () => checkpointHere(),
       }).catch(() => undefined);
       if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
@@ -269,6 +293,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   return {
     db,
     caps,
+    checkpoints: () => (checkpointer ? { worker: { ...checkpointer.stats }, gate: { ...gate.stats } } : undefined),
     async close() {
       if (checkpoints) clearInterval(checkpoints);
       // The worker's connection first: the main connection's close then runs the last checkpoint.
