@@ -82,7 +82,7 @@ test('a checkpoint worker on a file it cannot open fails to start (the store the
   await assert.rejects(startCheckpointer({ file: path.join(dir, 'missing.db'), synchronous: 'normal', intervalMs: 1000, limitPages: 100 }));
 });
 
-test('under steady writes the worker catches up behind the main connection\'s gate, so the WAL starts over instead of growing', async () => {
+test("under steady writes the worker catches up behind the main connection's gate, so the WAL starts over instead of growing", async () => {
   const dir = tempDir();
   dirs.push(dir);
   const file = path.join(dir, 'campaignd.db');

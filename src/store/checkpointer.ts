@@ -205,7 +205,15 @@ export function startCheckpointer(opts: CheckpointerOptions): Promise<Checkpoint
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, file: opts.file, synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL', intervalMs: opts.intervalMs, limitPages: opts.limitPages, busyMs: 1000, gate: opts.gate !== undefined },
+    workerData: {
+      driver,
+      file: opts.file,
+      synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL',
+      intervalMs: opts.intervalMs,
+      limitPages: opts.limitPages,
+      busyMs: 1000,
+      gate: opts.gate !== undefined,
+    },
   });
   const stats: CheckpointStats = { passive: 0, truncate: 0, walFrames: 0, gated: 0 };
   // The open function of the gate the worker holds, if any (released on its answer, its time limit, a failure or close).
