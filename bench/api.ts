@@ -35,7 +35,7 @@ function requestsFor(base: string, taskId: number): SignedRequest[] {
 }
 
 const describe = (r: LoadResult) =>
-  `${r.tool}, ${r.connections} connections, ${r.seconds} s${r.rate ? `, offered ${r.rate} req/s${r.tool === 'wrk' ? ' (Poisson pauses per connection)' : ' (autocannon overallRate: per-second bursts)'}` : ''}, ${r.errors} bad replies`;
+  `${r.tool}, ${r.connections} connections, ${r.seconds} s${r.rate ? `, offered ${r.rate} req/s${r.tool === 'wrk' ? ' (one Poisson schedule, open loop)' : ' (autocannon overallRate: per-second bursts)'}` : ''}, ${r.errors} bad replies`;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-bench-api-'));
 const servers: Server[] = [];
