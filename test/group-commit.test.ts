@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { Db } from '../src/store/db.js';
 import type { Store } from '../src/store/connect.js';
 import { GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
+import { executeCompiled } from '../src/store/dialect.js';
 import { DomainError } from '../src/domain/errors.js';
 import type { DomainContext } from '../src/domain/context.js';
 import { createReservation } from '../src/domain/reservations.js';
@@ -41,6 +42,8 @@ after(async () => {
 });
 
 const insertProbe = (db: Db, id: string, job: number) => sql`insert into gc_probe (id, job) values (${id}, ${job})`.execute(db);
+/** The same insert as a compiled query (dialect.ts executeCompiled: straight on SQLite's connection inside a batch). */
+const insertProbeCompiled = async (db: Db, id: string, job: number) => executeCompiled(db, sql`insert into gc_probe (id, job) values (${id}, ${job})`.compile(db));
 const probeIds = async (db: Db) => (await sql<{ id: string }>`select id from gc_probe order by id`.execute(db)).rows.map((r) => r.id);
 
 type Outcome = 'ok' | 'throw' | 'sql';
@@ -60,12 +63,13 @@ describe('group commit (store)', () => {
           const results = await Promise.allSettled(
             jobs.map((j, k) =>
               gc.run(async (trx) => {
-                for (let r = 0; r < j.rows; r++) await insertProbe(trx, `r${round}-j${k}-${r}`, k);
+                // Rows written through Kysely's executor and as compiled queries, alternately.
+                for (let r = 0; r < j.rows; r++) await (r % 2 === 0 ? insertProbe : insertProbeCompiled)(trx, `r${round}-j${k}-${r}`, k);
                 if (j.outcome === 'throw') throw new DomainError('04000003', `job ${k} refused`);
                 // A statement the database refuses (primary key taken by this job's own first row, or by a fixed row).
                 if (j.outcome === 'sql') {
                   await insertProbe(trx, `dup-${round}-${k}`, k);
-                  await insertProbe(trx, `dup-${round}-${k}`, k);
+                  await (k % 2 === 0 ? insertProbe : insertProbeCompiled)(trx, `dup-${round}-${k}`, k);
                 }
                 return k;
               }),
@@ -102,6 +106,33 @@ describe('group commit (store)', () => {
     assert.equal(a, undefined);
     assert.equal(Number(b), 1);
     assert.equal(gc.stats.batches, 1);
+  });
+
+  test('compiled queries answer alike inside a batch and outside; the batch handle is unusable after its COMMIT', async () => {
+    const db = store.db as unknown as Db;
+    await sql`delete from gc_probe`.execute(db);
+    const gc = new GroupCommit(db);
+    const select = (d: Db) => sql<{ id: string; job: number }>`select id, job from gc_probe where job = ${7} order by id`.compile(d);
+    let held: Db | undefined;
+    const inBatch = await gc.run(async (trx) => {
+      held = trx;
+      const insert = await executeCompiled(trx, sql`insert into gc_probe (id, job) values (${'c-1'}, ${7}), (${'c-2'}, ${7})`.compile(trx));
+      const update = await executeCompiled(trx, sql`update gc_probe set job = ${7} where id in (${'c-1'}, ${'c-2'})`.compile(trx));
+      return { rows: (await executeCompiled(trx, select(trx))).rows, inserted: insert.numAffectedRows, updated: update.numAffectedRows };
+    });
+    const outside = await executeCompiled(db, select(db));
+    assert.deepEqual(inBatch.rows, [
+      { id: 'c-1', job: 7 },
+      { id: 'c-2', job: 7 },
+    ]);
+    assert.deepEqual(
+      outside.rows.map((r) => ({ id: r.id, job: Number(r.job) })),
+      inBatch.rows,
+    );
+    assert.equal(inBatch.inserted, 2n);
+    assert.equal(inBatch.updated, 2n);
+    // After the batch its transaction handle no longer reaches the connection (Kysely refuses it).
+    await assert.rejects(async () => executeCompiled(held!, select(held!)), /committed|rolled back/i);
   });
 
   test('readOncePerBatch: one reading per batch, shared by its requests; outside a transaction every call reads', async () => {

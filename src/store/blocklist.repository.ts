@@ -10,6 +10,7 @@ import type { Insertable, Selectable } from 'kysely';
 import { canonicalNumber, numberTail } from '../domain/phone-numbers.js';
 import type { BlocklistTable, Db } from './db.js';
 import { queryTemplate } from './query-template.js';
+import { executeCompiled } from './dialect.js';
 
 /** Rows as stored: the lookup tail is derived here, so every writer sets it. */
 const withTail = (row: Insertable<BlocklistTable>): Insertable<BlocklistTable> => ({ ...row, number_tail: numberTail(row.number) });
@@ -21,7 +22,7 @@ const withTail = (row: Insertable<BlocklistTable>): Insertable<BlocklistTable> =
  * (PRODUCT.md; `8613800000501` is `13800000501` in `CN`).
  */
 export async function isBlocked(db: Db, vdnId: number, number: string, nowMs: number, region: string): Promise<boolean> {
-  const { rows } = await db.executeQuery(blockedByTail(db, vdnId, numberTail(number), nowMs));
+  const { rows } = await executeCompiled(db, blockedByTail(db, vdnId, numberTail(number), nowMs));
   if (rows.length === 0) return false;
   const wanted = canonicalNumber(number, region);
   return rows.some((r) => canonicalNumber(r.number, region) === wanted);

@@ -8,7 +8,7 @@ import { forgetBatchReads } from './group-commit.js';
 import { nameKey } from './schema/names.js';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { CallerNumberTable, CampaignTable, Db } from './db.js';
-import { notifyNodes } from './dialect.js';
+import { executeCompiled, notifyNodes } from './dialect.js';
 import { queryTemplate } from './query-template.js';
 
 export type CampaignRow = Selectable<CampaignTable>;
@@ -43,7 +43,7 @@ export async function findCampaignEnd(
   vdnId: number,
   id: number,
 ): Promise<{ end_time: number; time_zone: string | null; region: string | null; rule_pack: string | null } | undefined> {
-  return (await db.executeQuery(campaignEndQuery(db, vdnId, id))).rows[0];
+  return (await executeCompiled(db, campaignEndQuery(db, vdnId, id))).rows[0];
 }
 
 /** `findCampaignEnd`'s query, compiled once (store/query-template.ts): it runs twice per appoint/create. */

@@ -36,7 +36,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { DB } from './db.js';
-import { DIALECTS, type DialectCaps } from './dialect.js';
+import { acceptDirectQueries, DIALECTS, type DialectCaps, type DirectRunner } from './dialect.js';
 import { ConnectionGate, startCheckpointer, type Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
 import { initial } from './migrations/001-initial.js';
@@ -172,6 +172,20 @@ function script(statements: Database.Statement[]): Database.Statement {
 }
 
 /**
+ * Runs a query on the statement cache's connection as Kysely's SQLite driver does (dialect.ts
+ * `executeCompiled`, for the transactions that hold the connection): `rows` of a reader,
+ * `numAffectedRows` and `insertId` of any other statement.
+ */
+function directRunner(statements: { prepare(sqlText: string): Database.Statement }): DirectRunner {
+  return (sqlText, parameters) => {
+    const stmt = statements.prepare(sqlText);
+    if (stmt.reader) return { rows: stmt.all(parameters) };
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  };
+}
+
+/**
  * SQLite transactions begin IMMEDIATE (Kysely's driver says plain `begin`, a deferred one). A
  * deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another
  * process committed in between (busy_timeout does not help there); IMMEDIATE takes the write
@@ -255,8 +269,10 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   // instead (checkpointer.ts), and the main connection never does (wal_autocheckpoint = 0).
   sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   const gate = new ConnectionGate();
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, gate) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: statements }, gate) });
   acceptSavepointScripts(db);
+  acceptDirectQueries(db, directRunner(statements));
   const caps = DIALECTS.sqlite;
   let checkpointer: Checkpointer | undefined;
   let checkpoints: NodeJS.Timeout | undefined;

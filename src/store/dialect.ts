@@ -2,7 +2,7 @@
  * Dialect differences live here as named capability flags; nothing else asks "is this
  * Postgres?" (STYLE.md guideline 4).
  */
-import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type CompiledQuery, type Expression, type QueryResult, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from './db.js';
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -180,6 +180,58 @@ export function acceptsScripts(db: Db): boolean {
  */
 export function rowLockTransaction(db: Db) {
   return db.transaction().setIsolationLevel('read committed');
+}
+
+/**
+ * Runs one SQL text with positional parameters on the store's single connection, synchronously,
+ * and answers what Kysely's driver would (`rows` for a reader; `numAffectedRows` and `insertId`
+ * otherwise). Registered by a store that can ({@link acceptDirectQueries}: SQLite).
+ */
+export type DirectRunner = (sqlText: string, parameters: readonly unknown[]) => QueryResult<unknown>;
+
+/** Stores (by their adapter, which their transactions share) that run queries directly. */
+const directStores = new WeakMap<object, DirectRunner>();
+/** Transactions that currently hold their store's connection and run compiled queries directly. */
+const directTransactions = new WeakMap<Db, DirectRunner>();
+
+/**
+ * Declares that `db`'s store can run a compiled query straight on its connection (connect.ts,
+ * SQLite: the prepared statement of its cache). Only transactions marked with
+ * {@link runDirectlyIn} use it.
+ */
+export function acceptDirectQueries(db: Db, run: DirectRunner): void {
+  directStores.set(db.getExecutor().adapter, run);
+}
+
+/**
+ * Marks `trx`, a transaction that holds its store's connection until the returned function is
+ * called, so that {@link executeCompiled} on it skips Kysely's executor (issue #12: its
+ * connection provider, promises and result transformation cost ~5 µs a query on SQLite, several
+ * times what SQLite takes for the statements of an appoint/create). Call the returned function
+ * before the transaction ends (COMMIT or ROLLBACK). A store that did not
+ * {@link acceptDirectQueries} (PostgreSQL) is left as it is.
+ *
+ * @example const done = runDirectlyIn(trx); try { … } finally { done(); }
+ */
+export function runDirectlyIn(trx: Db): () => void {
+  const run = directStores.get(trx.getExecutor().adapter);
+  if (run === undefined || !trx.isTransaction) return () => {};
+  directTransactions.set(trx, run);
+  return () => directTransactions.delete(trx);
+}
+
+/**
+ * Executes a compiled query (store/query-template.ts, `CompiledQuery.raw`): in a transaction
+ * marked by {@link runDirectlyIn}, straight on the store's connection and synchronously (a
+ * failing statement throws); anywhere else through Kysely, as `db.executeQuery`. Same result
+ * either way; await it.
+ *
+ * @example const { rows } = await executeCompiled(trx, campaignEndQuery(trx, 1, 46))
+ */
+export function executeCompiled<O>(db: Db, query: CompiledQuery<O>): QueryResult<O> | Promise<QueryResult<O>> {
+  const run = directTransactions.get(db);
+  if (run === undefined) return db.executeQuery(query);
+  return run(query.sql, query.parameters) as QueryResult<O>;
 }
 
 /** Column types of a {@link jsonRows} table. */

@@ -42,7 +42,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
-import { acceptsScripts, deferNotices, deferredNotice } from './dialect.js';
+import { acceptsScripts, deferNotices, deferredNotice, executeCompiled, runDirectlyIn } from './dialect.js';
 
 /** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
 export const MAX_BATCH = 256;
@@ -56,6 +56,17 @@ interface Job {
 const SAVEPOINT = 'savepoint gc_request';
 const RELEASE = 'release savepoint gc_request';
 const ROLLBACK_TO = 'rollback to savepoint gc_request';
+
+/** The batcher's statements and scripts, compiled once each (a handful of distinct texts). */
+const rawQueries = new Map<string, CompiledQuery>();
+function raw(sqlText: string): CompiledQuery {
+  let q = rawQueries.get(sqlText);
+  if (q === undefined) {
+    q = CompiledQuery.raw(sqlText);
+    if (rawQueries.size < 64) rawQueries.set(sqlText, q);
+  }
+  return q;
+}
 
 /**
  * A script of this batcher's savepoint statements, `; `-separated: what a store that declared
@@ -118,36 +129,42 @@ export class GroupCommit {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await this.#db.transaction().execute(async (trx) => {
-        // The batch's `work` notices become one, for the earliest due instant, sent with the
-        // last statements before COMMIT (dialect.ts notifyNodes).
-        deferNotices(trx);
-        // PostgreSQL: the statements between two requests go in one round trip; SQLite (when
-        // its store said so): in one query.
-        const scripts = acceptsScripts(trx) || savepointScripts.has(trx.getExecutor().adapter);
-        let pending: string[] = [];
-        const flush = async (...statements: string[]) => {
-          pending.push(...statements);
-          if (scripts) await trx.executeQuery(CompiledQuery.raw(pending.join('; ')));
-          else for (const s of pending) await trx.executeQuery(CompiledQuery.raw(s));
-          pending = [];
-        };
-        for (const job of batch) {
-          await flush(SAVEPOINT);
-          try {
-            const value = await job.fn(trx);
-            pending.push(RELEASE);
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            // Only this request's writes are undone; a failure here fails the whole batch.
-            pending.push(ROLLBACK_TO, RELEASE);
-            // A reading shared during this request may have seen its undone writes.
-            forgetBatchReads(trx);
-            outcomes.push({ ok: false, error });
+        // SQLite: the batch's compiled queries run straight on the connection it holds (dialect.ts).
+        const direct = runDirectlyIn(trx);
+        try {
+          // The batch's `work` notices become one, for the earliest due instant, sent with the
+          // last statements before COMMIT (dialect.ts notifyNodes).
+          deferNotices(trx);
+          // PostgreSQL: the statements between two requests go in one round trip; SQLite (when
+          // its store said so): in one query.
+          const scripts = acceptsScripts(trx) || savepointScripts.has(trx.getExecutor().adapter);
+          let pending: string[] = [];
+          const flush = async (...statements: string[]) => {
+            pending.push(...statements);
+            if (scripts) await executeCompiled(trx, raw(pending.join('; ')));
+            else for (const s of pending) await executeCompiled(trx, raw(s));
+            pending = [];
+          };
+          for (const job of batch) {
+            await flush(SAVEPOINT);
+            try {
+              const value = await job.fn(trx);
+              pending.push(RELEASE);
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              // Only this request's writes are undone; a failure here fails the whole batch.
+              pending.push(ROLLBACK_TO, RELEASE);
+              // A reading shared during this request may have seen its undone writes.
+              forgetBatchReads(trx);
+              outcomes.push({ ok: false, error });
+            }
           }
+          const notice = deferredNotice(trx);
+          if (notice !== undefined) pending.push(notice);
+          if (pending.length > 0) await flush();
+        } finally {
+          direct();
         }
-        const notice = deferredNotice(trx);
-        if (notice !== undefined) pending.push(notice);
-        if (pending.length > 0) await flush();
       });
       this.stats.batches++;
       this.stats.requests += batch.length;

@@ -7,7 +7,7 @@ import { writeTransaction } from './group-commit.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
-import { notifyNodes } from './dialect.js';
+import { executeCompiled, notifyNodes } from './dialect.js';
 
 export type ReservationRow = Selectable<ReservationTable>;
 
@@ -50,7 +50,7 @@ export type NewReservation = Pick<Insertable<ReservationTable>, (typeof NEW_COLU
 export async function insertReservation(db: Db, row: NewReservation): Promise<void> {
   const values: unknown[] = new Array(NEW_COLUMNS.length);
   for (let i = 0; i < NEW_COLUMNS.length; i++) values[i] = row[NEW_COLUMNS[i]!] ?? null;
-  await db.executeQuery(insertNewReservation(db, ...values));
+  await executeCompiled(db, insertNewReservation(db, ...values));
   // The engines (this node's and the others') wake for it if it falls due before their next
   // planned pass; one due tomorrow wakes none (engine.ts nudge).
   await notifyNodes(db, 'work', Number(row.due_at));
