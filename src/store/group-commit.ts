@@ -43,6 +43,7 @@
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
 import { acceptsScripts, deferNotices, deferredNotice } from './dialect.js';
+import { deferredStatements } from './deferred-statements.js';
 
 /** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
 export const MAX_BATCH = 256;
@@ -121,13 +122,16 @@ export class GroupCommit {
         // The batch's `work` notices become one, for the earliest due instant, sent with the
         // last statements before COMMIT (dialect.ts notifyNodes).
         deferNotices(trx);
-        // PostgreSQL: the statements between two requests go in one round trip; SQLite (when
-        // its store said so): in one query.
-        const scripts = acceptsScripts(trx) || savepointScripts.has(trx.getExecutor().adapter);
+        // The statements between two requests go in one query on SQLite (when its store said so).
+        // PostgreSQL: held back by the connection and sent with the next statement, or with the
+        // COMMIT (deferred-statements.ts); a request that sends no statement costs none.
+        const deferred = acceptsScripts(trx);
+        const scripts = deferred || savepointScripts.has(trx.getExecutor().adapter);
         let pending: string[] = [];
         const flush = async (...statements: string[]) => {
           pending.push(...statements);
-          if (scripts) await trx.executeQuery(CompiledQuery.raw(pending.join('; ')));
+          if (deferred) await trx.executeQuery(deferredStatements(pending));
+          else if (scripts) await trx.executeQuery(CompiledQuery.raw(pending.join('; ')));
           else for (const s of pending) await trx.executeQuery(CompiledQuery.raw(s));
           pending = [];
         };
