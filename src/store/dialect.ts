@@ -170,6 +170,15 @@ export function acceptsScripts(db: Db): boolean {
 }
 
 /**
+ * Whether many rows are best written as ONE statement with one JSON parameter
+ * ({@link jsonRecords}) rather than in chunks of bound values: on PostgreSQL each statement is a
+ * round trip; on SQLite binding values is cheaper than reading JSON, and statements cost none.
+ */
+export function rowsAsOneStatement(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
  * A transaction for the engine's per-attempt work (dispatch, settle), whose every
  * check-then-write is guarded by a row lock: a conditional UPDATE of the attempt's own row
  * (lease owner, state) or an upserted lock row (`contact_locks`). On PostgreSQL it runs READ
