@@ -14,7 +14,7 @@
  * campaignd runs in this process (its engine events are the measuring instrument) and is driven
  * through its signed HTTP interface; nothing else runs in the process.
  *
- *   npx tsx bench/engine.ts     (BENCH_RECORDS=100000 BENCH_RESERVATIONS=10000)
+ *   npx tsx bench/engine.ts     (BENCH_RECORDS=100000 BENCH_RESERVATIONS=10000; BENCH_ONLY=sqlite|pg for one backend)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -151,7 +151,13 @@ const notes: string[] = [];
 const figures: Figure[] = [];
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'campaignd-bench-engine-'));
 try {
+  // BENCH_ONLY=sqlite|pg: one backend (the other is dropped unmeasured).
+  const only = process.env.BENCH_ONLY;
   for (const store of await backends()) {
+    if ((only === 'sqlite' && store.name !== 'SQLite') || (only === 'pg' && store.name !== 'PostgreSQL')) {
+      await store.cleanup();
+      continue;
+    }
     try {
       figures.push(...(await runOn(store, path.join(root, store.name))));
     } finally {

@@ -42,12 +42,29 @@ function pgServerCpuMs(): number {
   return ms;
 }
 
-// Statements sent to PostgreSQL (every pg query, the pool's included).
+// Statements sent to PostgreSQL (every pg query, the pool's included). With BENCH_STATEMENTS=1
+// also tallied by SQL text (its first 90 characters): count and time waited for the answer.
 let pgQueries = 0;
+const TALLY = process.env.BENCH_STATEMENTS === '1';
+const tally = new Map<string, { n: number; ms: number }>();
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   pgQueries++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
+  const r = (query as (...a: unknown[]) => unknown).apply(this, args);
+  if (TALLY && typeof args[0] === 'string' && r instanceof Promise) {
+    const key = args[0].replace(/\s+/g, ' ').slice(0, 90);
+    const t0 = performance.now();
+    void r.then(
+      () => {
+        const e = tally.get(key) ?? { n: 0, ms: 0 };
+        e.n++;
+        e.ms += performance.now() - t0;
+        tally.set(key, e);
+      },
+      () => {},
+    );
+  }
+  return r;
 } as typeof pg.Client.prototype.query;
 
 async function runOn(store: Backend, dir: string): Promise<void> {
@@ -94,6 +111,7 @@ async function runOn(store: Backend, dir: string): Promise<void> {
     }
     const cpu0 = process.cpuUsage();
     const q0 = pgQueries;
+    tally.clear();
     const pg0 = pgServerCpuMs();
     const t0 = Date.now();
     await Promise.all(campaigns.map((id) => ok(base, 'PUT', `${P}/${id}/resume`, undefined)));
@@ -110,6 +128,11 @@ async function runOn(store: Backend, dir: string): Promise<void> {
         ? `${line}; ${(queries / Math.max(1, dispatched)).toFixed(2)} statements per dispatch; PostgreSQL server CPU ${((pgCpu * 1000) / Math.max(1, dispatched)) | 0} µs per dispatch`
         : line,
     );
+    if (TALLY) {
+      for (const [sqlText, e] of [...tally.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+        console.log(`${String(e.n).padStart(7)} × ${(e.ms / e.n).toFixed(2).padStart(7)} ms  ${sqlText}`);
+      }
+    }
     if (PROFILE) {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();

@@ -108,6 +108,49 @@ describe('CAMPAIGND_MAX_CPS across campaigns', () => {
       [2, 3],
     ]);
   });
+
+  test('more campaigns than rounds dialled at once (6): the budget still goes to them in line, every record once', async () => {
+    // On PostgreSQL up to ROUNDS_AT_ONCE (4) rounds are dialled at once (call-data-worker.ts).
+    const ids: number[] = [];
+    for (let k = 0; k < 6; k++) ids.push(await campaign(s, { ivrParam: { deviceSign: '100', callCount: 10, callInterval: 1 } }));
+    const t0 = s.clock.now();
+    for (const [k, id] of ids.entries()) await addData(s, id, numbers(`5780${k}`, 2));
+    await advance(s, MIN);
+    const per = await Promise.all(ids.map((id) => perInstant(s, id, t0)));
+    const perSecond = new Map<number, number>();
+    for (const list of per) for (const [t, n] of list) perSecond.set(Math.floor(t), (perSecond.get(Math.floor(t)) ?? 0) + n);
+    assert.deepEqual(
+      [...perSecond.entries()].sort((x, y) => x[0] - y[0]),
+      [
+        [0, 3],
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ],
+      '12 calls, 3 a second',
+    );
+    assert.deepEqual(
+      per,
+      [
+        [[0, 2]],
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [[1, 2]],
+        [[2, 2]],
+        [
+          [2, 1],
+          [3, 1],
+        ],
+        [[3, 2]],
+      ],
+      'in line: each campaign takes what is left of the second',
+    );
+    const called = (await results(s, {})).filter((r) => ids.includes(Number(r.campaign_id))).map((r) => r.called_no);
+    assert.equal(new Set(called).size, 12, 'every record called once');
+    assert.equal(called.length, 12);
+  });
 });
 
 describe('CAMPAIGND_CLOCK_MAX_STEPS', () => {

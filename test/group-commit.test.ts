@@ -15,8 +15,9 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { Db } from '../src/store/db.js';
 import type { Store } from '../src/store/connect.js';
-import { GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
+import { deferBatchWrite, GroupCommit, groupCommitOf, readOncePerBatch, writeTransaction } from '../src/store/group-commit.js';
 import { executeCompiled } from '../src/store/dialect.js';
+import { addToBlocklist, removeFromBlocklist } from '../src/domain/blocklist.js';
 import { DomainError } from '../src/domain/errors.js';
 import type { DomainContext } from '../src/domain/context.js';
 import { createReservation } from '../src/domain/reservations.js';
@@ -86,6 +87,66 @@ describe('group commit (store)', () => {
             } else {
               assert.equal(r.status, 'rejected');
               if (j.outcome === 'throw') assert.equal((r as PromiseRejectedResult).reason.code, '04000003');
+            }
+          });
+          assert.deepEqual(await probeIds(db), expected.sort());
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  test('deferred writes (deferBatchWrite): the batch stores and answers as if each request had written at once (property)', async () => {
+    const db = store.db as unknown as Db;
+    type Act = 'defer' | 'deferThenThrow' | 'deferTaken' | 'count';
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ act: fc.constantFrom<Act>('defer', 'defer', 'deferThenThrow', 'deferTaken', 'count'), kind: fc.constantFrom<string | undefined>('k', 'k', undefined) }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        async (jobs) => {
+          round++;
+          const prefix = `d${round}-`;
+          await sql`delete from gc_probe`.execute(db);
+          // A row every 'deferTaken' request also writes: its insert fails (primary key taken).
+          await insertProbe(db, `${prefix}taken`, -1);
+          const write = async (trx: Db, ids: string[]) => {
+            for (const id of ids) await insertProbe(trx, id, 0);
+          };
+          const gc = new GroupCommit(db);
+          const results = await Promise.allSettled(
+            jobs.map((j, k) =>
+              gc.run(
+                async (trx) => {
+                  if (j.act === 'count') return Number((await sql<{ n: number }>`select count(*) as n from gc_probe where id like ${`${prefix}j%`}`.execute(trx)).rows[0]!.n);
+                  await deferBatchWrite(trx, 'probe', j.act === 'deferTaken' ? `${prefix}taken` : `${prefix}j${k}`, write);
+                  if (j.act === 'deferThenThrow') throw new DomainError('04000003', `job ${k} refused`);
+                  return k;
+                },
+                // A request of the kind never reads what its kind writes (the contract); one that reads has none.
+                j.kind === undefined || j.act === 'count' ? undefined : { kind: j.kind },
+              ),
+            ),
+          );
+          assert.equal(gc.stats.batches, 1, 'one turn, one batch');
+          const expected = [`${prefix}taken`];
+          jobs.forEach((j, k) => {
+            const r = results[k]!;
+            if (j.act === 'defer') {
+              assert.deepEqual(r, { status: 'fulfilled', value: k });
+              expected.push(`${prefix}j${k}`);
+            } else if (j.act === 'count') {
+              // Every earlier request's write is visible, held or not.
+              const earlier = jobs.slice(0, k).filter((x) => x.act === 'defer').length;
+              assert.deepEqual(r, { status: 'fulfilled', value: earlier }, `request ${k} of ${JSON.stringify(jobs)}`);
+            } else {
+              assert.equal(r.status, 'rejected', `request ${k} of ${JSON.stringify(jobs)}`);
+              if (j.act === 'deferThenThrow') assert.equal((r as PromiseRejectedResult).reason.code, '04000003');
             }
           });
           assert.deepEqual(await probeIds(db), expected.sort());
@@ -277,6 +338,35 @@ describe('group commit (interface writes over HTTP)', () => {
     assert.equal((await db.selectFrom('campaigns').select('id').where('name', '=', 'gc-mixed-new').execute()).length, 1);
     assert.equal((await db.selectFrom('blocklist').select('number').where('number', '=', '13911112222').execute()).length, 1);
     assert.equal((await db.selectFrom('reservations').select('id').where('campaign_id', '=', campaignId).execute()).length, 1);
+  });
+
+  test('a number blocklisted (or unlisted) earlier in a batch is refused (or accepted) by a later appoint/create of it', async () => {
+    const campaignId = await createCampaign(s.client, 1, { name: 'gc-blocked' });
+    const ctx: DomainContext = { db: s.store.db, clock: s.clock, config: s.config };
+    const gc = groupCommitOf(s.store.db);
+    const body = (n: string) => ({ callType: 2, calledNo: n, taskId: String(campaignId), appointTime: Date.now() + 86_400_000 }) as AppointCreate;
+    const [a, b] = ['13711100001', '13711100002'];
+    await addToBlocklist(ctx, 1, { blocklist: [b] });
+    const before = gc.stats.batches;
+    // Started in one turn: one batch, run in this order.
+    const results = await Promise.allSettled([
+      createReservation(ctx, 1, body(a)),
+      createReservation(ctx, 1, body(b)),
+      addToBlocklist(ctx, 1, { blocklist: [a] }),
+      removeFromBlocklist(ctx, 1, b),
+      createReservation(ctx, 1, body(a)),
+      createReservation(ctx, 1, body(b)),
+    ]);
+    assert.equal(gc.stats.batches - before, 1, 'one batch');
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code)),
+      ['ok', '04000003', 'ok', 'ok', '04000003', 'ok'],
+    );
+    const stored = await s.store.db.selectFrom('reservations').select('called_no').where('campaign_id', '=', campaignId).orderBy('called_no').execute();
+    assert.deepEqual(
+      stored.map((r) => r.called_no),
+      [a, b],
+    );
   });
 
   test('a campaign archived earlier in a batch is unknown to a later appoint/create of it (shared readings are dropped)', async () => {

@@ -23,7 +23,7 @@
 import type { Updateable } from 'kysely';
 import type { AppointList, AppointListItem, AppointUpdate } from '../contract/calendar.js';
 import type { AppointCreate, AppointUpdateResult } from '../contract/common.js';
-import { isBlocked } from '../store/blocklist.repository.js';
+import { blocklistPrefetch, isBlocked } from '../store/blocklist.repository.js';
 import { findCampaign } from '../store/campaigns.repository.js';
 import type { ReservationTable } from '../store/db.js';
 import {
@@ -86,7 +86,12 @@ function checkCallData(body: AppointCreate): void {
  * 04000003 blocklisted number.
  */
 export function createReservation(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {
-  return writeTransaction(ctx.db, (db) => createReservationIn({ ...ctx, db }, vdnId, body));
+  // Creates never read each other's reservation (their insert may be merged with the batch's
+  // next creates); the blocklist lookups of a batch's creates are one read (PostgreSQL).
+  return writeTransaction(ctx.db, (db) => createReservationIn({ ...ctx, db }, vdnId, body), {
+    kind: 'appoint/create',
+    prefetch: blocklistPrefetch(vdnId, body.calledNo),
+  });
 }
 
 async function createReservationIn(ctx: DomainContext, vdnId: number, body: AppointCreate): Promise<string> {

@@ -54,6 +54,12 @@ import { DomainError } from '../domain/errors.js';
 export const DISPATCH_SLICE = 500;
 
 /**
+ * IVR rounds of different campaigns run at once in one pass where claims are row-locked
+ * (PostgreSQL): each mostly waits for the server, 4 overlap that wait on a 2-core machine.
+ */
+export const ROUNDS_AT_ONCE = 4;
+
+/**
  * Lets timers and I/O (the HTTP interface) run between slices: on SQLite every query of a pass
  * completes synchronously, so without it a long pass would hold the event loop to itself.
  */
@@ -253,44 +259,77 @@ export class CallDataWorker implements Worker {
     return this.settle(r, r.lease_owner ?? '', callId, null, outcome, now);
   }
 
+  /**
+   * Runs the rounds of the campaigns with due records, within `budget` dispatches, in the
+   * campaigns' order: each round is sized (its share of the budget), started and its records
+   * claimed in that order, one after another. On SQLite each round is also dialled before the
+   * next begins; where claims are row-locked (PostgreSQL) the dialling of up to
+   * {@link ROUNDS_AT_ONCE} IVR rounds overlaps, each on its own connection: a round mostly waits
+   * for the server (issue #12). Skill-queue rounds (paced by their agents) are dialled before
+   * the next round begins, as on SQLite.
+   */
   async tick(now: number, budget: number): Promise<number> {
     let dispatched = 0;
+    // Budget held by rounds being dialled (their claim's size), given back as they end.
+    let reserved = 0;
+    const left = () => budget - dispatched - reserved;
+    const atOnce = this.ctx.caps.skipLocked ? ROUNDS_AT_ONCE : 1;
+    const dialling = new Set<Promise<void>>();
+    const failures: unknown[] = [];
     const campaigns = await campaignsWithDueData(this.ctx.db, now, 200);
-    for (const campaignId of campaigns) {
-      if (budget - dispatched <= 0) break;
+    for (let i = 0; i < campaigns.length && failures.length === 0; ) {
+      // A round under way may give budget back; with none under way, an empty budget ends the pass.
+      if (dialling.size >= atOnce || (left() <= 0 && dialling.size > 0)) {
+        await Promise.race(dialling);
+        continue;
+      }
+      if (left() <= 0) break;
+      const campaignId = campaigns[i++]!;
       const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       if (!c) continue;
       const ivr = c.ivr_param ? (JSON.parse(c.ivr_param) as { callCount?: number; callInterval?: number }) : {};
       // Skill-queue campaigns are paced by their agents (agent-desk.ts); IVR ones by callCount per
       // callInterval, the round's spacing taken in the database first, so that no other node
       // starts one of this campaign meanwhile; a round that dialled nothing gives it back.
-      const paced = (await this.ctx.agents?.budget(c, now, budget - dispatched)) ?? null;
+      const paced = (await this.ctx.agents?.budget(c, now, left())) ?? null;
       if (paced !== null && paced <= 0) continue;
       const ticket = paced === null ? await startRound(this.ctx.db, campaignId, now, (ivr.callInterval ?? 1) * 1000) : null;
       if (paced === null && ticket === null) continue;
+      const share = Math.max(0, paced ?? Math.min(ivr.callCount ?? 10, left()));
+      reserved += share;
       let dialledThisRound = 0;
-      try {
-        const roundSize = paced ?? Math.min(ivr.callCount ?? 10, budget - dispatched);
-        const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: roundSize });
-        if (claimed.length === 0) continue;
-        const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
-        if (paced !== null) {
-          // Skill-queue campaigns: one attempt at a time, each settled before the next is
-          // dialled, since every answered call changes the agents the next one finds.
-          for (const r of claimed) {
-            if (await this.#attempt(round, r, now)) dialledThisRound++;
+      const round = async () => {
+        try {
+          const claimed = await claimDueCallData(this.ctx.db, this.ctx.caps, { campaignId, now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: share });
+          if (claimed.length === 0) return;
+          const round = await roundContext(this.ctx.db, this.ctx.engine, this.policies, c);
+          if (paced !== null) {
+            // Skill-queue campaigns: one attempt at a time, each settled before the next is
+            // dialled, since every answered call changes the agents the next one finds.
+            for (const r of claimed) {
+              if (await this.#attempt(round, r, now)) dialledThisRound++;
+            }
+          } else {
+            for (let i = 0; i < claimed.length; i += DISPATCH_SLICE) {
+              dialledThisRound += await this.#attemptMany(round, claimed.slice(i, i + DISPATCH_SLICE), now);
+              await yieldToEventLoop();
+            }
           }
-        } else {
-          for (let i = 0; i < claimed.length; i += DISPATCH_SLICE) {
-            dialledThisRound += await this.#attemptMany(round, claimed.slice(i, i + DISPATCH_SLICE), now);
-            await yieldToEventLoop();
-          }
+        } finally {
+          reserved -= share;
+          dispatched += dialledThisRound;
+          if (ticket !== null && dialledThisRound === 0) await cancelRound(this.ctx.db, campaignId, ticket);
         }
-        dispatched += dialledThisRound;
-      } finally {
-        if (ticket !== null && dialledThisRound === 0) await cancelRound(this.ctx.db, campaignId, ticket);
-      }
+      };
+      const done: Promise<void> = round()
+        .catch((e: unknown) => void failures.push(e))
+        .finally(() => dialling.delete(done));
+      dialling.add(done);
+      if (paced !== null) await done;
     }
+    // Every round ends before the pass does, even when one of them failed.
+    await Promise.all(dialling);
+    if (failures.length > 0) throw failures[0];
     return dispatched;
   }
 
@@ -439,12 +478,44 @@ export class CallDataWorker implements Worker {
    * (settle-attempt.ts `settleAttempts`). Returns how many were dispatched.
    */
   async #attemptMany(round: RoundContext, rows: ReadonlyArray<CallDataRow>, now: number): Promise<number> {
-    const { db, nodeId } = this.ctx;
-    const c = round.c;
     const numbersBy = await numbersOfMany(
-      db,
+      this.ctx.db,
       rows.map((r) => Number(r.id)),
     );
+    // Rounds dialled at once (PostgreSQL, tick): a slice whose numbers another slice of this
+    // node is dialling waits for it, so that its gates (calls per period to the number, in the
+    // VDN) see those attempts, as one round after the other would.
+    if (!this.ctx.caps.skipLocked) return this.#attemptSlice(round, rows, numbersBy, now);
+    const keys = new Set<string>();
+    for (const r of rows) {
+      const num = numbersBy.get(Number(r.id))?.[r.number_index];
+      if (num) keys.add(canonicalNumber(num.called_no, round.rules.region));
+    }
+    for (;;) {
+      const busy = [...keys].map((k) => this.#dialling.get(k)).filter((p): p is Promise<void> => p !== undefined);
+      if (busy.length === 0) break;
+      await Promise.all(busy);
+    }
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const k of keys) this.#dialling.set(k, mine);
+    try {
+      return await this.#attemptSlice(round, rows, numbersBy, now);
+    } finally {
+      for (const k of keys) if (this.#dialling.get(k) === mine) this.#dialling.delete(k);
+      release();
+    }
+  }
+
+  /** Numbers (canonical) that a slice of this node is dialling, and the end of that slice. */
+  readonly #dialling = new Map<string, Promise<void>>();
+
+  /** {@link #attemptMany} once its slice may go: gates, dispatch, dial, settle. */
+  async #attemptSlice(round: RoundContext, rows: ReadonlyArray<CallDataRow>, numbersBy: Awaited<ReturnType<typeof numbersOfMany>>, now: number): Promise<number> {
+    const { db, nodeId } = this.ctx;
+    const c = round.c;
     const rulesBy = new Map<string | null, RetryRules>();
     const rulesFor = async (type: string | null): Promise<RetryRules> => {
       let rules = rulesBy.get(type);

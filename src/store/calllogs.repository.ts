@@ -6,6 +6,8 @@
  */
 import type { CompiledQuery, Insertable, Selectable } from 'kysely';
 import { queryTemplate } from './query-template.js';
+import { rowsAsOneStatement } from './dialect.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 import type { Db } from './db.js';
 import type { CallLogTable } from './schema/journal.js';
 
@@ -37,14 +39,21 @@ function insertOf(n: number): (db: Db, ...values: unknown[]) => CompiledQuery<un
 }
 
 /**
- * Inserts journal rows, all or none: in one statement when their number is a power of two up to
- * 128, else in a transaction of such statements (e.g. 200 = 128 + 64 + 8 rows), each compiled
- * once. A column left undefined is written as null.
+ * Inserts journal rows, all or none. PostgreSQL: in one statement, the rows as one JSON
+ * parameter. SQLite: in one statement when their number is a power of two up to 128, else in a
+ * transaction of such statements (e.g. 200 = 128 + 64 + 8 rows), each compiled once. A column
+ * left undefined is written as null.
  *
  * @example await insertCallLogs(db, [{ id, vdn_id: 1, access_key: 'AK', oper_time: now, method: 'GET', url: '/rest/...', request: '{}', result_code: '0200000', result_desc: 'success', http_status: 200, duration_ms: 3 }])
  */
 export async function insertCallLogs(db: Db, rows: readonly Insertable<CallLogTable>[]): Promise<void> {
   if (rows.length === 0) return;
+  if (rowsAsOneStatement(db)) {
+    // PostgreSQL: one statement, one round trip, atomic by itself: no transaction, so the
+    // journal never waits for (nor holds up) the store's write lock.
+    await insertRowsJson(db, 'call_logs', COLUMNS, rows);
+    return;
+  }
   const chunks: number[] = [];
   for (let size = MAX_CHUNK, left = rows.length; left > 0; size >>= 1) {
     while (left >= size) {

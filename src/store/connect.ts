@@ -39,6 +39,7 @@ import type { DB } from './db.js';
 import { acceptDirectQueries, DIALECTS, type DialectCaps, type DirectRunner } from './dialect.js';
 import { ConnectionGate, startCheckpointer, type Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
+import { DeferringConnection, deferredStatements } from './deferred-statements.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
 import { policies } from './migrations/003-policies.js';
@@ -332,13 +333,40 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
  */
 export const WRITE_LOCK_KEY = 0x63616d70; // 'camp'
 
+/**
+ * The BEGIN (and the lock) of a transaction is held back and sent with its first statement, its
+ * COMMIT carries the statements held back last (deferred-statements.ts): a transaction costs
+ * its statements' round trips plus one, not plus three (issue #12).
+ */
 class LockingPostgresDriver extends PostgresDriver {
+  readonly #wrappers = new WeakMap<DatabaseConnection, DeferringConnection>();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    let c = this.#wrappers.get(inner);
+    if (c === undefined) {
+      c = new DeferringConnection(inner);
+      this.#wrappers.set(inner, c);
+    }
+    return c;
+  }
+
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const c = connection as DeferringConnection;
+    c.discard();
+    await super.releaseConnection(c.inner as Parameters<PostgresDriver['releaseConnection']>[0]);
+  }
+
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    await super.beginTransaction(connection, settings);
     // A transaction that names READ COMMITTED guards itself with row locks (rowLockTransaction
     // in dialect.ts): the hot engine paths, per attempt.
-    if (settings.isolationLevel === 'read committed') return;
-    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`));
+    if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
+      const begin = ['start transaction', settings.isolationLevel && `isolation level ${settings.isolationLevel}`, settings.accessMode].filter(Boolean).join(' ');
+      const lock = settings.isolationLevel === 'read committed' ? [] : [`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`];
+      await connection.executeQuery(deferredStatements([begin, ...lock]));
+      return;
+    }
+    await connection.executeQuery(deferredStatements(['begin', `select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`]));
   }
 }
 

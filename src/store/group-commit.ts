@@ -9,7 +9,14 @@
  *   check-then-write is as atomic as in a transaction of its own (SQLite: `BEGIN IMMEDIATE`;
  *   PostgreSQL: the store's advisory write lock, taken once per batch, connect.ts). A later
  *   request of the batch sees an earlier one's writes; they commit together, so no answer ever
- *   depends on a write that is later rolled back.
+ *   depends on a write that is later rolled back. (On PostgreSQL the rows of consecutive
+ *   requests of one declared kind may be held and written together, {@link deferBatchWrite}:
+ *   only for writes no request of that kind reads; any other request runs after they were
+ *   written.)
+ * - PostgreSQL round trips (issue #12): the savepoint statements ride with the next statement or
+ *   the COMMIT (deferred-statements.ts), requests may announce what they will look up so that
+ *   the batch reads it once ({@link batchPrefetch}), and held writes become one statement: a
+ *   batch of appoint/create requests costs about 6 round trips whatever its size.
  * - When the COMMIT fails, every request of the batch is answered with that error (none of their
  *   writes is in the store); a request that had already failed keeps its own error.
  * - Durability is the store's: with SQLite `synchronous = NORMAL` a COMMIT that returned is in
@@ -43,6 +50,7 @@
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
 import { acceptsScripts, deferNotices, deferredNotice, executeCompiled, runDirectlyIn } from './dialect.js';
+import { deferredStatements } from './deferred-statements.js';
 
 /** Requests per batch at most (bounds the time one COMMIT makes its requests wait). */
 export const MAX_BATCH = 256;
@@ -51,7 +59,42 @@ interface Job {
   fn: (db: Db) => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  options: WriteOptions | undefined;
 }
+
+/**
+ * What a request tells its batch (PostgreSQL only; on SQLite nothing changes): both only save
+ * round trips, the answers stay those of the requests run one after another.
+ */
+export interface WriteOptions {
+  /**
+   * Requests of one kind (e.g. `appoint/create`) whose writes no later request of the same kind
+   * depends on: between consecutive requests of this kind a {@link deferBatchWrite} is held and
+   * merged into one statement, written before any request of another kind and before COMMIT.
+   */
+  kind?: string;
+  /** A value this request will look up, announced so that the batch reads all of them in one statement ({@link batchPrefetch}). */
+  prefetch?: { key: string; value: unknown };
+}
+
+/** Writes held by {@link deferBatchWrite}: one kind of write, rows in request order. */
+interface Held {
+  key: string;
+  write: (db: Db, rows: unknown[]) => Promise<void>;
+  rows: unknown[];
+  /** Per row: the index of its request in the batch. */
+  owners: number[];
+}
+
+/** The batch a group-committed transaction is running (keyed by the transaction's handle). */
+interface BatchState {
+  jobs: Job[];
+  /** Index of the request running now. */
+  index: number;
+  held: Held | undefined;
+}
+
+const running = new WeakMap<Db, BatchState>();
 
 const SAVEPOINT = 'savepoint gc_request';
 const RELEASE = 'release savepoint gc_request';
@@ -106,9 +149,9 @@ export class GroupCommit {
   }
 
   /** Runs `fn` in the next batch; resolves with its value once the batch has committed. */
-  run<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  run<T>(fn: (db: Db) => Promise<T>, options?: WriteOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, options });
       this.#schedule();
     });
   }
@@ -135,17 +178,50 @@ export class GroupCommit {
           // The batch's `work` notices become one, for the earliest due instant, sent with the
           // last statements before COMMIT (dialect.ts notifyNodes).
           deferNotices(trx);
-          // PostgreSQL: the statements between two requests go in one round trip; SQLite (when
-          // its store said so): in one query.
-          const scripts = acceptsScripts(trx) || savepointScripts.has(trx.getExecutor().adapter);
+          // The statements between two requests go in one query on SQLite (when its store said so).
+          // PostgreSQL: held back by the connection and sent with the next statement, or with the
+          // COMMIT (deferred-statements.ts); a request that sends no statement costs none.
+          const deferred = acceptsScripts(trx);
+          const scripts = deferred || savepointScripts.has(trx.getExecutor().adapter);
           let pending: string[] = [];
           const flush = async (...statements: string[]) => {
             pending.push(...statements);
-            if (scripts) await executeCompiled(trx, raw(pending.join('; ')));
+            if (deferred) await trx.executeQuery(deferredStatements(pending));
+            else if (scripts) await executeCompiled(trx, raw(pending.join('; ')));
             else for (const s of pending) await executeCompiled(trx, raw(s));
             pending = [];
           };
-          for (const job of batch) {
+          const state: BatchState = { jobs: batch, index: 0, held: undefined };
+          running.set(trx, state);
+          // Writes held by deferBatchWrite: all rows in one statement; when it fails, row by row,
+          // each in a savepoint of its own, and only the requests whose rows failed fail.
+          const writeHeld = async () => {
+            const held = state.held;
+            if (held === undefined) return;
+            state.held = undefined;
+            await flush(SAVEPOINT);
+            try {
+              await held.write(trx, held.rows);
+              pending.push(RELEASE);
+              return;
+            } catch {
+              pending.push(ROLLBACK_TO, RELEASE);
+            }
+            for (const [i, row] of held.rows.entries()) {
+              await flush(SAVEPOINT);
+              try {
+                await held.write(trx, [row]);
+                pending.push(RELEASE);
+              } catch (error) {
+                pending.push(ROLLBACK_TO, RELEASE);
+                forgetBatchReads(trx);
+                outcomes[held.owners[i]!] = { ok: false, error };
+              }
+            }
+          };
+          for (const [index, job] of batch.entries()) {
+            if (state.held !== undefined && (job.options?.kind === undefined || job.options.kind !== batch[index - 1]?.options?.kind)) await writeHeld();
+            state.index = index;
             await flush(SAVEPOINT);
             try {
               const value = await job.fn(trx);
@@ -154,15 +230,18 @@ export class GroupCommit {
             } catch (error) {
               // Only this request's writes are undone; a failure here fails the whole batch.
               pending.push(ROLLBACK_TO, RELEASE);
+              if (state.held !== undefined) dropHeld(state.held, index);
               // A reading shared during this request may have seen its undone writes.
               forgetBatchReads(trx);
               outcomes.push({ ok: false, error });
             }
           }
+          await writeHeld();
           const notice = deferredNotice(trx);
           if (notice !== undefined) pending.push(notice);
           if (pending.length > 0) await flush();
         } finally {
+          running.delete(trx);
           direct();
         }
       });
@@ -204,16 +283,69 @@ export function groupCommitOf(db: Db): GroupCommit {
  * with the other requests of the same turn (see the file header). Inside a transaction already
  * (`db.isTransaction`), `fn` simply runs in it.
  */
-export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+export function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>, options?: WriteOptions): Promise<T> {
   if (db.isTransaction) return fn(db);
-  return groupCommitOf(db).run(fn);
+  return groupCommitOf(db).run(fn, options);
+}
+
+/** Removes the held rows of request `index` (it failed: its writes are undone). */
+function dropHeld(held: Held, index: number): void {
+  for (let i = held.owners.length - 1; i >= 0; i--) {
+    if (held.owners[i] === index) {
+      held.owners.splice(i, 1);
+      held.rows.splice(i, 1);
+    }
+  }
+}
+
+/**
+ * Writes `row` with `write(db, rows)` (which must accept any number of rows and write them in
+ * order, as one statement): at once, except on PostgreSQL inside a group-committed request that
+ * declared a {@link WriteOptions.kind}, where the row is held and written with those of the
+ * following requests of the same kind, in one statement, before any request of another kind
+ * runs and before COMMIT (saving a round trip per request). So nothing the request does after
+ * it, and nothing a request of its kind does, may read what it writes. Should the statement
+ * fail, each row is written alone and the requests whose row fails get that error; the others
+ * are unaffected. One key per kind: a write of another key while rows are held is written at
+ * once, before them.
+ *
+ * @example await deferBatchWrite(trx, 'reservations', row, (db, rows) => insertReservationRows(db, rows))
+ */
+export async function deferBatchWrite<R>(db: Db, key: string, row: R, write: (db: Db, rows: R[]) => Promise<void>): Promise<void> {
+  const state = running.get(db);
+  if (state === undefined || state.jobs[state.index]?.options?.kind === undefined || !acceptsScripts(db)) return write(db, [row]);
+  // Another kind of write is held (the request writes several): this one is written at once.
+  if (state.held !== undefined && state.held.key !== key) return write(db, [row]);
+  state.held ??= { key, write: write as Held['write'], rows: [], owners: [] };
+  state.held.rows.push(row);
+  state.held.owners.push(state.index);
+}
+
+/**
+ * The values announced under `key` ({@link WriteOptions.prefetch}) by the request running now
+ * and the batch's requests after it, on PostgreSQL in a group-committed batch; empty otherwise
+ * (then the caller reads for its own value alone). A read for all of them, shared with
+ * {@link readOncePerBatch}, answers each of those requests without a round trip of its own.
+ *
+ * @example const numbers = batchPrefetch(trx, `blocklist:${vdnId}`)
+ */
+export function batchPrefetch(db: Db, key: string): unknown[] {
+  const state = running.get(db);
+  if (state === undefined || !acceptsScripts(db)) return [];
+  const out: unknown[] = [];
+  for (let i = state.index; i < state.jobs.length; i++) {
+    const p = state.jobs[i]!.options?.prefetch;
+    if (p !== undefined && p.key === key) out.push(p.value);
+  }
+  return out;
 }
 
 const memos = new WeakMap<Db, Map<string, Promise<unknown>>>();
 
 /**
  * Drops the readings {@link readOncePerBatch} shared in this transaction: called by every write
- * of the rows they read (the campaign writes of campaigns.repository.ts), since campaign
+ * of the rows they read (the campaign writes of campaigns.repository.ts, the blocklist writes of
+ * blocklist.repository.ts), since campaign
  * create/modify/pause/archive requests share batches with appoint/create; and after a request
  * of the batch failed (its writes were undone). No-op outside a transaction.
  */

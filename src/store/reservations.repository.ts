@@ -3,7 +3,8 @@
  *
  * @example const r = await findReservation(db, 1, '174712034211433247704877116507')
  */
-import { writeTransaction } from './group-commit.js';
+import { deferBatchWrite, writeTransaction } from './group-commit.js';
+import { insertRowsJson } from './engine-batch.repository.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
@@ -48,12 +49,24 @@ export type NewReservation = Pick<Insertable<ReservationTable>, (typeof NEW_COLU
  * the other nodes. The insert is compiled once (store/query-template.ts).
  */
 export async function insertReservation(db: Db, row: NewReservation): Promise<void> {
-  const values: unknown[] = new Array(NEW_COLUMNS.length);
-  for (let i = 0; i < NEW_COLUMNS.length; i++) values[i] = row[NEW_COLUMNS[i]!] ?? null;
-  await executeCompiled(db, insertNewReservation(db, ...values));
+  // PostgreSQL, in a batch of appoint/create requests: held and written with theirs in one
+  // statement (group-commit.ts deferBatchWrite); otherwise at once.
+  await deferBatchWrite(db, 'reservations', row, insertReservationRows);
   // The engines (this node's and the others') wake for it if it falls due before their next
   // planned pass; one due tomorrow wakes none (engine.ts nudge).
   await notifyNodes(db, 'work', Number(row.due_at));
+}
+
+/** Inserts new reservations in order: one row as a compiled INSERT, several in one statement (their values as one JSON parameter). */
+async function insertReservationRows(db: Db, rows: NewReservation[]): Promise<void> {
+  if (rows.length === 1) {
+    const row = rows[0]!;
+    const values: unknown[] = new Array(NEW_COLUMNS.length);
+    for (let i = 0; i < NEW_COLUMNS.length; i++) values[i] = row[NEW_COLUMNS[i]!] ?? null;
+    await executeCompiled(db, insertNewReservation(db, ...values));
+    return;
+  }
+  await insertRowsJson(db, 'reservations', NEW_COLUMNS, rows);
 }
 
 const insertNewReservation = queryTemplate((d: Db, ...values: unknown[]) =>
