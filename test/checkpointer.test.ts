@@ -114,3 +114,94 @@ test("under steady writes the worker catches up behind the main connection's gat
   assert.equal(Number(n.rows[0]!.n), rows, 'no write was lost');
   await again.close();
 });
+
+test('long transactions, failing transactions and a second store on the file while the worker asks for the gate: nothing waits long, every commit is kept', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const a = await openSqlite({ file });
+  await sql`create table t (id integer primary key, who text not null, v blob)`.execute(a.db);
+  const b = await openSqlite({ file });
+  const committed = { a: 0, b: 0 };
+  let failed = 0;
+  let slowest = 0;
+  const start = Date.now();
+  // The two stores take turns (in one thread, a store waiting for the other's write lock would
+  // block the event loop); store A's transactions sometimes wait 30 ms inside, or throw.
+  for (let i = 0; Date.now() < start + 3 * CHECKPOINT_INTERVAL_MS; i++) {
+    const store = i % 3 === 2 ? b : a;
+    const who = store === a ? 'a' : 'b';
+    const t0 = Date.now();
+    try {
+      await store.db.transaction().execute(async (trx) => {
+        await sql`insert into t (who, v) values (${who}, randomblob(2048))`.execute(trx);
+        if (store === a && i % 7 === 0) await sleep(30);
+        if (store === a && i % 11 === 0) throw new Error('refused');
+        await sql`insert into t (who, v) values (${who}, randomblob(2048))`.execute(trx);
+      });
+      committed[who] += 2;
+    } catch (e) {
+      assert.equal((e as Error).message, 'refused');
+      failed++;
+    }
+    slowest = Math.max(slowest, Date.now() - t0);
+    await sleep(1);
+  }
+  const cp = a.checkpoints?.();
+  assert.ok(cp !== undefined && cp.gate.granted >= 1, `gates granted: ${cp?.gate.granted}`);
+  // A gate is given back by the worker or after GATE_MAX_MS; a transaction waits for one at most.
+  assert.ok(cp.gate.maxMs < 150, `longest gate ${cp.gate.maxMs.toFixed(1)} ms`);
+  assert.ok(slowest < 1000, `slowest transaction ${slowest} ms`);
+  assert.ok(failed > 0 && committed.b > 0);
+  // Closed while the other store still writes, then the other.
+  const closing = b.close();
+  await a.db.transaction().execute((trx) => sql`insert into t (who) values ('a')`.execute(trx));
+  committed.a++;
+  await closing;
+  await a.close();
+  const again = await openSqlite({ file });
+  const rows = await sql<{ who: string; n: number }>`select who, count(*) as n from t group by who order by who`.execute(again.db);
+  assert.deepEqual(
+    rows.rows.map((r) => [r.who, Number(r.n)]),
+    [
+      ['a', committed.a],
+      ['b', committed.b],
+    ],
+  );
+  await again.close();
+});
+
+test('a store closed while writes are in flight closes promptly; what it acknowledged is kept', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const store = await openSqlite({ file });
+  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  let acked = 0;
+  let stop = false;
+  const writer = (async () => {
+    while (!stop) {
+      try {
+        await store.db.transaction().execute((trx) => sql`insert into t (v) values (randomblob(4096))`.execute(trx));
+        acked++;
+      } catch {
+        return;
+      }
+      // SQLite answers within microtasks: without a turn of the event loop, no timer (nor the
+      // worker's message asking for the gate) would ever run.
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  // Past the first pass (1 s), which under these writes asks for the gate.
+  await sleep(1.3 * CHECKPOINT_INTERVAL_MS);
+  const t0 = Date.now();
+  await store.close();
+  const closeMs = Date.now() - t0;
+  stop = true;
+  await writer;
+  assert.ok(closeMs < 2000, `close took ${closeMs} ms`);
+  const again = await openSqlite({ file });
+  const n = await sql<{ n: number }>`select count(*) as n from t`.execute(again.db);
+  assert.ok(Number(n.rows[0]!.n) >= acked && Number(n.rows[0]!.n) <= acked + 1, `${n.rows[0]!.n} rows stored, ${acked} acknowledged`);
+  await again.close();
+});
