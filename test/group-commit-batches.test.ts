@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { groupCommitOf, writeTransaction } from '../src/store/group-commit.js';
-import { addToBlocklist } from '../src/domain/blocklist.js';
+import { addToBlocklist, removeFromBlocklist } from '../src/domain/blocklist.js';
 import { DomainError } from '../src/domain/errors.js';
 import type { DomainContext } from '../src/domain/context.js';
 import { createReservation } from '../src/domain/reservations.js';
@@ -86,6 +86,26 @@ describe('group-committed appoint/create batches', () => {
       ],
     );
     assert.equal(batch[1]!.call_data, '{"k":"\\u00e9","n":[1,2]}');
+  });
+
+  test('a number blocklisted earlier in the batch in another spelling is refused to a later create; unlisted again, accepted', async () => {
+    const c1 = await createCampaign(s.client, 1, { name: 'gcb-spelling' });
+    const at = tomorrow();
+    const body = (n: string) => ({ callType: 2, calledNo: n, taskId: String(c1), appointTime: at }) as AppointCreate;
+    const gc = groupCommitOf(s.store.db);
+    const before = gc.stats.batches;
+    const results = await Promise.allSettled([
+      createReservation(ctx, 1, body('8613711100077')),
+      addToBlocklist(ctx, 1, { blocklist: ['13711100077'] }),
+      createReservation(ctx, 1, body('008613711100077')),
+      createReservation(ctx, 1, body('13711100077')),
+      removeFromBlocklist(ctx, 1, '13711100077'),
+      createReservation(ctx, 1, body('8613711100077')),
+    ]);
+    assert.equal(gc.stats.batches - before, 1, 'one batch');
+    assert.deepEqual(results.map(code), ['ok', 'ok', '04000003', '04000003', 'ok', 'ok']);
+    const stored = await s.store.db.selectFrom('reservations').select('called_no').where('campaign_id', '=', c1).execute();
+    assert.equal(stored.length, 2);
   });
 
   test("a create whose row the database refuses fails alone; the batch's other creates are stored and answered", async () => {
