@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES } from '../src/store/connect.js';
-import { startCheckpointer } from '../src/store/checkpointer.js';
+import { ConnectionGate, startCheckpointer } from '../src/store/checkpointer.js';
 import { tempDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -204,4 +204,47 @@ test('a store closed while writes are in flight closes promptly; what it acknowl
   const n = await sql<{ n: number }>`select count(*) as n from t`.execute(again.db);
   assert.ok(Number(n.rows[0]!.n) >= acked && Number(n.rows[0]!.n) <= acked + 1, `${n.rows[0]!.n} rows stored, ${acked} acknowledged`);
   await again.close();
+});
+
+test('ConnectionGate: granted only while the connection is idle; a connection acquired meanwhile waits until it is opened (once)', async () => {
+  const gate = new ConnectionGate();
+  // Busy: the request waits for the release.
+  assert.equal(gate.enter(), undefined);
+  const box: { open?: () => void } = {};
+  const asked = gate.hold().then((open) => {
+    box.open = open;
+  });
+  await sleep(5);
+  assert.equal(box.open, undefined, 'not granted while the connection is in use');
+  gate.leave();
+  await asked;
+  const open = box.open as (() => void) | undefined;
+  assert.ok(open !== undefined, 'granted at the release');
+  // Held: the next acquirer waits, then enters.
+  const waiting = gate.enter();
+  assert.ok(waiting instanceof Promise);
+  let entered = false;
+  const acquirer = (async () => {
+    for (let held: Promise<void> | undefined = waiting; held !== undefined; held = gate.enter()) await held;
+    entered = true;
+  })();
+  await sleep(5);
+  assert.equal(entered, false);
+  open();
+  open();
+  await acquirer;
+  assert.equal(entered, true);
+  assert.equal(gate.stats.granted, 1, 'opening twice counts once');
+  // A request while the acquirer holds the connection waits for its release again.
+  let second = false;
+  const again = gate.hold().then((open) => {
+    second = true;
+    open();
+  });
+  await sleep(5);
+  assert.equal(second, false);
+  gate.leave();
+  await again;
+  assert.equal(gate.enter(), undefined, 'open again');
+  gate.leave();
 });
