@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES } from '../src/store/connect.js';
-import { startCheckpointer } from '../src/store/checkpointer.js';
+import { ConnectionGate, startCheckpointer } from '../src/store/checkpointer.js';
 import { tempDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -113,4 +113,138 @@ test("under steady writes the worker catches up behind the main connection's gat
   const n = await sql<{ n: number }>`select count(*) as n from t`.execute(again.db);
   assert.equal(Number(n.rows[0]!.n), rows, 'no write was lost');
   await again.close();
+});
+
+test('long transactions, failing transactions and a second store on the file while the worker asks for the gate: nothing waits long, every commit is kept', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const a = await openSqlite({ file });
+  await sql`create table t (id integer primary key, who text not null, v blob)`.execute(a.db);
+  const b = await openSqlite({ file });
+  const committed = { a: 0, b: 0 };
+  let failed = 0;
+  let slowest = 0;
+  const start = Date.now();
+  // The two stores take turns (in one thread, a store waiting for the other's write lock would
+  // block the event loop); store A's transactions sometimes wait 30 ms inside, or throw.
+  for (let i = 0; Date.now() < start + 3 * CHECKPOINT_INTERVAL_MS; i++) {
+    const store = i % 3 === 2 ? b : a;
+    const who = store === a ? 'a' : 'b';
+    const t0 = Date.now();
+    try {
+      await store.db.transaction().execute(async (trx) => {
+        await sql`insert into t (who, v) values (${who}, randomblob(2048))`.execute(trx);
+        if (store === a && i % 7 === 0) await sleep(30);
+        if (store === a && i % 11 === 0) throw new Error('refused');
+        await sql`insert into t (who, v) values (${who}, randomblob(2048))`.execute(trx);
+      });
+      committed[who] += 2;
+    } catch (e) {
+      assert.equal((e as Error).message, 'refused');
+      failed++;
+    }
+    slowest = Math.max(slowest, Date.now() - t0);
+    await sleep(1);
+  }
+  const cp = a.checkpoints?.();
+  assert.ok(cp !== undefined && cp.gate.granted >= 1, `gates granted: ${cp?.gate.granted}`);
+  // A gate is given back by the worker or after GATE_MAX_MS; a transaction waits for one at most.
+  assert.ok(cp.gate.maxMs < 150, `longest gate ${cp.gate.maxMs.toFixed(1)} ms`);
+  assert.ok(slowest < 1000, `slowest transaction ${slowest} ms`);
+  assert.ok(failed > 0 && committed.b > 0);
+  // Closed while the other store still writes, then the other.
+  const closing = b.close();
+  await a.db.transaction().execute((trx) => sql`insert into t (who) values ('a')`.execute(trx));
+  committed.a++;
+  await closing;
+  await a.close();
+  const again = await openSqlite({ file });
+  const rows = await sql<{ who: string; n: number }>`select who, count(*) as n from t group by who order by who`.execute(again.db);
+  assert.deepEqual(
+    rows.rows.map((r) => [r.who, Number(r.n)]),
+    [
+      ['a', committed.a],
+      ['b', committed.b],
+    ],
+  );
+  await again.close();
+});
+
+test('a store closed while writes are in flight closes promptly; what it acknowledged is kept', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const store = await openSqlite({ file });
+  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  let acked = 0;
+  let stop = false;
+  const writer = (async () => {
+    while (!stop) {
+      try {
+        await store.db.transaction().execute((trx) => sql`insert into t (v) values (randomblob(4096))`.execute(trx));
+        acked++;
+      } catch {
+        return;
+      }
+      // SQLite answers within microtasks: without a turn of the event loop, no timer (nor the
+      // worker's message asking for the gate) would ever run.
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  // Past the first pass (1 s), which under these writes asks for the gate.
+  await sleep(1.3 * CHECKPOINT_INTERVAL_MS);
+  const t0 = Date.now();
+  await store.close();
+  const closeMs = Date.now() - t0;
+  stop = true;
+  await writer;
+  assert.ok(closeMs < 2000, `close took ${closeMs} ms`);
+  const again = await openSqlite({ file });
+  const n = await sql<{ n: number }>`select count(*) as n from t`.execute(again.db);
+  assert.ok(Number(n.rows[0]!.n) >= acked && Number(n.rows[0]!.n) <= acked + 1, `${n.rows[0]!.n} rows stored, ${acked} acknowledged`);
+  await again.close();
+});
+
+test('ConnectionGate: granted only while the connection is idle; a connection acquired meanwhile waits until it is opened (once)', async () => {
+  const gate = new ConnectionGate();
+  // Busy: the request waits for the release.
+  assert.equal(gate.enter(), undefined);
+  const box: { open?: () => void } = {};
+  const asked = gate.hold().then((open) => {
+    box.open = open;
+  });
+  await sleep(5);
+  assert.equal(box.open, undefined, 'not granted while the connection is in use');
+  gate.leave();
+  await asked;
+  const open = box.open as (() => void) | undefined;
+  assert.ok(open !== undefined, 'granted at the release');
+  // Held: the next acquirer waits, then enters.
+  const waiting = gate.enter();
+  assert.ok(waiting instanceof Promise);
+  let entered = false;
+  const acquirer = (async () => {
+    for (let held: Promise<void> | undefined = waiting; held !== undefined; held = gate.enter()) await held;
+    entered = true;
+  })();
+  await sleep(5);
+  assert.equal(entered, false);
+  open();
+  open();
+  await acquirer;
+  assert.equal(entered, true);
+  assert.equal(gate.stats.granted, 1, 'opening twice counts once');
+  // A request while the acquirer holds the connection waits for its release again.
+  let second = false;
+  const again = gate.hold().then((open) => {
+    second = true;
+    open();
+  });
+  await sleep(5);
+  assert.equal(second, false);
+  gate.leave();
+  await again;
+  assert.equal(gate.enter(), undefined, 'open again');
+  gate.leave();
 });

@@ -23,6 +23,7 @@ export const SQLITE_ONLY: Record<string, string> = {
 /** Files that need PostgreSQL; each with the reason (they run in the PostgreSQL pass only). */
 export const POSTGRES_ONLY: Record<string, string> = {
   'multi-node.test.ts': 'three campaignd processes on one database, one of them killed: what CAMPAIGND_DATABASE_URL is for',
+  'pg-connection-loss.test.ts': 'a PostgreSQL backend killed while the store holds its connection (SQLite has no connection to lose)',
 };
 
 function run(label: string, files: string[], env: NodeJS.ProcessEnv): number {

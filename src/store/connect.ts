@@ -439,6 +439,8 @@ export function quoteIdent(name: string): string {
 export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   if (opts.schema !== undefined) {
     const admin = new pg.Client({ connectionString: opts.url });
+    // A lost connection fails the awaited call; its 'error' event must not end the process.
+    admin.on('error', () => {});
     await admin.connect();
     try {
       await admin.query(`create schema if not exists ${quoteIdent(opts.schema)}`);
@@ -457,6 +459,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // So must one that loses it while checked out (its backend killed between two statements of a
+  // transaction): pg emits 'error' on the client then, and without a listener of the client's
+  // own that event ended the process. The transaction's next statement fails instead, and the
+  // pool drops the client when it is released (no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new LockingPostgresDialect({ pool }) });
   const caps = DIALECTS.postgres;
   try {
