@@ -248,3 +248,34 @@ test('ConnectionGate: granted only while the connection is idle; a connection ac
   assert.equal(gate.enter(), undefined, 'open again');
   gate.leave();
 });
+
+test('a gate not granted for a while (a long transaction holds the connection) does not stop the passes', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const store = await openSqlite({ file });
+  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  // Writes, then one transaction that keeps the connection for 3.5 intervals: the worker's pass
+  // asks for the gate, which cannot be granted until that transaction ends.
+  for (let i = 0; i < 20; i++) await sql`insert into t (v) values (randomblob(4096))`.execute(store.db);
+  let during = 0;
+  let before = 0;
+  await store.db.transaction().execute(async (trx) => {
+    await sql`insert into t (v) values (randomblob(4096))`.execute(trx);
+    await sleep(1.2 * CHECKPOINT_INTERVAL_MS);
+    before = store.checkpoints!()!.worker.passive;
+    await sleep(2.3 * CHECKPOINT_INTERVAL_MS);
+    during = store.checkpoints!()!.worker.passive;
+  });
+  assert.ok(before >= 1, `the first pass ran: ${before}`);
+  assert.ok(during > before, `passes went on while the gate waited: ${before} then ${during}`);
+  const gatedBefore = store.checkpoints!()!.worker.gated;
+  await waitFor(
+    'the late grant and its catch-up pass',
+    () => store.checkpoints!()!.worker.gated > gatedBefore || store.checkpoints!()!.gate.granted > 0,
+    3 * CHECKPOINT_INTERVAL_MS,
+  );
+  const n = await sql<{ n: number }>`select count(*) as n from t`.execute(store.db);
+  assert.equal(Number(n.rows[0]!.n), 21);
+  await store.close();
+});

@@ -20,7 +20,9 @@
  *   second: a gate holds the connection ~5-10 ms (fsync ~3 ms each) once per `intervalMs`; without
  *   it the WAL grew ~13 MB/s until the TRUNCATE bound below held every writer for ~30 ms.
  *   The gate is held at most {@link GATE_MAX_MS}; past that the main thread goes on (the pass
- *   then simply ends behind, and the next one tries again).
+ *   then simply ends behind, and the next one tries again). A gate not granted within
+ *   `intervalMs` (a long transaction holds the connection) does not stop the passes nor the
+ *   bound below: they go on, without a second request, and the grant still gets its pass.
  * - Bound: if the WAL still holds more than `limitPages` frames (no gate, or a reader in another
  *   process kept the pass behind), one `wal_checkpoint(TRUNCATE)` is run; it waits (at most the
  *   worker's busy timeout) for the writer to finish and holds new writers back for the copy of
@@ -140,6 +142,8 @@ const stats = { passive: 0, truncate: 0, walFrames: 0, gated: 0 };
 let timer = null;
 let stopped = false;
 let lastLog = -1;
+let awaiting = null;
+let requested = false;
 function pass() {
   timer = null;
   if (stopped) return;
@@ -151,8 +155,14 @@ function pass() {
     // catch up behind the gate: then the WAL restarts at the next write.
     const changed = r.log !== lastLog;
     lastLog = r.log;
-    if (workerData.gate && r.log > 0 && changed) {
+    // One request at a time: while one waits for its grant, the passes go on without another.
+    if (workerData.gate && r.log > 0 && changed && !requested) {
+      requested = true;
+      parentPort.postMessage({ stats });
       parentPort.postMessage({ gate: true });
+      // Not granted within an interval (a long transaction holds the connection): go on with
+      // the passes and the bound; the grant, when it comes, still gets its catch-up pass.
+      awaiting = { r, timer: setTimeout(giveUp, workerData.intervalMs) };
       return;
     }
     finish(r);
@@ -170,15 +180,31 @@ function finish(r) {
   parentPort.postMessage({ stats });
   timer = setTimeout(pass, workerData.intervalMs);
 }
+function giveUp() {
+  const a = awaiting;
+  awaiting = null;
+  if (a === null || stopped) return;
+  try {
+    finish(a.r);
+  } catch (e) {
+    parentPort.postMessage({ error: String(e && e.message || e) });
+  }
+}
 function caughtUp() {
-  if (stopped) return;
+  requested = false;
+  if (stopped) return parentPort.postMessage({ released: true });
+  const a = awaiting;
+  awaiting = null;
+  if (a !== null) clearTimeout(a.timer);
   try {
     const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
     stats.passive++;
     stats.gated++;
     lastLog = r.log;
     parentPort.postMessage({ released: true });
-    finish(r);
+    // A late grant (the worker gave up waiting): the next pass is already planned.
+    if (a !== null) finish(r);
+    else parentPort.postMessage({ stats });
   } catch (e) {
     parentPort.postMessage({ released: true });
     parentPort.postMessage({ error: String(e && e.message || e) });
@@ -189,6 +215,7 @@ parentPort.on('message', (m) => {
   if (m !== 'stop') return;
   stopped = true;
   if (timer) clearTimeout(timer);
+  if (awaiting) clearTimeout(awaiting.timer);
   db.close();
   parentPort.postMessage({ closed: true });
   parentPort.close();
