@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES } from '../src/store/connect.js';
+import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES, type Store } from '../src/store/connect.js';
 import { ConnectionGate, startCheckpointer } from '../src/store/checkpointer.js';
 import { tempDir } from './helpers.js';
 
@@ -20,6 +20,16 @@ after(() => {
 
 const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A new SQLite store in a temporary directory, with a table `t (id, v blob)` to write to. */
+async function storeWithTable(): Promise<{ file: string; store: Store }> {
+  const dir = tempDir();
+  dirs.push(dir);
+  const file = path.join(dir, 'campaignd.db');
+  const store = await openSqlite({ file });
+  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  return { file, store };
+}
 
 async function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
   for (const end = Date.now() + ms; !ok(); ) {
@@ -51,11 +61,7 @@ test('the store copies its WAL back from a worker thread, never in a COMMIT, and
 });
 
 test('a WAL grown past its limit is truncated by the worker', async () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'campaignd.db');
-  const store = await openSqlite({ file });
-  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  const { file, store } = await storeWithTable();
   // A second worker on a small limit, the store's own keeping its 1 s pace: 2 MiB of WAL.
   const limitPages = 512;
   const cp = await startCheckpointer({ file, synchronous: 'normal', intervalMs: 100, limitPages });
@@ -83,11 +89,7 @@ test('a checkpoint worker on a file it cannot open fails to start (the store the
 });
 
 test("under steady writes the worker catches up behind the main connection's gate, so the WAL starts over instead of growing", async () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'campaignd.db');
-  const store = await openSqlite({ file });
-  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  const { file, store } = await storeWithTable();
   // A write transaction every millisecond or so for 3.5 s (~10 MB of WAL a second): a pass
   // (every 1 s) always ends with frames appended behind it.
   let rows = 0;
@@ -172,11 +174,7 @@ test('long transactions, failing transactions and a second store on the file whi
 });
 
 test('a store closed while writes are in flight closes promptly; what it acknowledged is kept', async () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'campaignd.db');
-  const store = await openSqlite({ file });
-  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  const { file, store } = await storeWithTable();
   let acked = 0;
   let stop = false;
   const writer = (async () => {
@@ -250,11 +248,7 @@ test('ConnectionGate: granted only while the connection is idle; a connection ac
 });
 
 test('a gate not granted for a while (a long transaction holds the connection) does not stop the passes', async () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'campaignd.db');
-  const store = await openSqlite({ file });
-  await sql`create table t (id integer primary key, v blob)`.execute(store.db);
+  const { store } = await storeWithTable();
   // Writes, then one transaction that keeps the connection for 3.5 intervals: the worker's pass
   // asks for the gate, which cannot be granted until that transaction ends.
   for (let i = 0; i < 20; i++) await sql`insert into t (v) values (randomblob(4096))`.execute(store.db);
