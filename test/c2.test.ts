@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { authStringPrefix, canonicalRequest, formatTimestamp, norm, parseAuthorization, parseTimestamp, precheck, sign, signingKey, verify, verifyBody } from '../src/auth/c2.js';
 import type { CanonicalInput, VerifyOptions } from '../src/auth/c2.js';
-import { deriveSigningKey, signCanonical, signRequest } from '../src/auth/c2-sign.js';
+import { deriveSigningKey, queryPairs, signCanonical, signRequest } from '../src/auth/c2-sign.js';
 import { readFileSync } from 'node:fs';
 
 // Common inputs of reference/auth-c2.md §5.
@@ -674,5 +674,74 @@ describe('isomorphic signer (auth/c2-sign.ts, WebCrypto)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('verify: what a kept head remembers (issue #12: header lines and canonical request reused)', () => {
+  const NOW = Date.UTC(2024, 4, 1, 8, 31, 0);
+  const TS = formatTimestamp(NOW - 2_000, 'seconds');
+  const SECRET = 'kept-head-Secret-7';
+  const lookupSecret = (ak: string) => (ak === 'akKept' ? SECRET : undefined);
+  const HOSTS = ['campaignd.test:28080', 'campaignd.test:28081'];
+  const TYPES = ['application/json;charset=UTF-8', 'application/json'];
+  const PATHS = ['/rest/isales/v1/openapi/campaigns/1/appoint/create', '/rest/isales/v1/openapi/campaigns/2/appoint/create', '/p?a=1&b=%2B', '/p?a=1&b=+'];
+  const BODIES = ['{"calledNo":"138"}', '{"calledNo":"139"}', ''];
+  const req = fc.record({ host: fc.nat(1), type: fc.nat(1), method: fc.constantFrom('POST', 'PUT'), path: fc.nat(3), body: fc.nat(2) });
+
+  test('property: a sequence of requests under one head (same AK, second and signed names) verifies each exactly like a fresh head would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ signedAs: req, sentAs: req }), { minLength: 1, maxLength: 12 }), (seq) => {
+        for (const { signedAs, sentAs } of seq) {
+          const signedHeaders = { host: HOSTS[signedAs.host]!, 'content-type': TYPES[signedAs.type]! };
+          const [path, query] = PATHS[signedAs.path]!.split('?') as [string, string | undefined];
+          const s = sign({
+            accessKey: 'akKept',
+            secretKey: SECRET,
+            timestamp: TS,
+            method: signedAs.method,
+            path,
+            query: query === undefined ? undefined : (queryPairs(query) ?? undefined),
+            headers: signedHeaders,
+            body: BODIES[signedAs.body]!,
+          });
+          const opts: VerifyOptions = {
+            authorization: s.authorization,
+            method: sentAs.method,
+            rawUrl: PATHS[sentAs.path]!,
+            headers: { host: HOSTS[sentAs.host]!, 'content-type': TYPES[sentAs.type]! },
+            body: Buffer.from(BODIES[sentAs.body]!),
+            nowMs: NOW,
+            maxSkewMs: 900_000,
+            lookupSecret,
+          };
+          const same = JSON.stringify(signedAs) === JSON.stringify(sentAs);
+          const pre = precheck(opts);
+          assert.equal(pre.ok, true);
+          if (!pre.ok) return;
+          assert.equal(verifyBody(pre, opts).ok, same, `signed as ${JSON.stringify(signedAs)}, sent as ${JSON.stringify(sentAs)}`);
+          assert.equal(verify(opts).ok, same);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('verify: bodies across the normalisation scratch buffer (issue #12: norm(body) fed to the HMAC in chunks)', () => {
+  test('bodies of every length around the chunk boundaries verify, and a changed last byte fails', () => {
+    const NOW = Date.UTC(2024, 4, 1, 8, 31, 0);
+    const lookupSecret = (ak: string) => (ak === 'akBody' ? 'body-Secret' : undefined);
+    let seed = 7;
+    const byte = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 256;
+    for (const length of [1, 1021, 1022, 1023, 1024, 1025, 1026, 3071, 3072, 3073, 70_001]) {
+      const body = Uint8Array.from({ length }, byte);
+      const headers = { host: 'h:1' };
+      const s = sign({ accessKey: 'akBody', secretKey: 'body-Secret', timestamp: formatTimestamp(NOW, 'seconds'), method: 'POST', path: '/b', headers, body });
+      const opts: VerifyOptions = { authorization: s.authorization, method: 'POST', rawUrl: '/b', headers, body, nowMs: NOW, maxSkewMs: 900_000, lookupSecret };
+      assert.equal(verify(opts).ok, true, `length ${length}`);
+      const changed = Uint8Array.from(body);
+      changed[length - 1] = changed[length - 1]! ^ 1;
+      assert.equal(verify({ ...opts, body: changed }).ok, false, `length ${length}, last byte changed`);
+    }
   });
 });
