@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES, type Store } from '../src/store/connect.js';
+import { CHECKPOINT_INTERVAL_MS, openSqlite, WAL_LIMIT_PAGES, WAL_RESTART_PAGES, type Store } from '../src/store/connect.js';
 import { ConnectionGate, startCheckpointer } from '../src/store/checkpointer.js';
 import { tempDir } from './helpers.js';
 
@@ -21,12 +21,15 @@ after(() => {
 const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A new SQLite store in a temporary directory, with a table `t (id, v blob)` to write to. */
-async function storeWithTable(): Promise<{ file: string; store: Store }> {
+/**
+ * A new SQLite store in a temporary directory, with a table `t (id, v blob)` to write to. Its
+ * worker asks for the gate whenever a pass ended behind (`walRestartPages` 1), unless told otherwise.
+ */
+async function storeWithTable(walRestartPages = 1): Promise<{ file: string; store: Store }> {
   const dir = tempDir();
   dirs.push(dir);
   const file = path.join(dir, 'campaignd.db');
-  const store = await openSqlite({ file });
+  const store = await openSqlite({ file, walRestartPages });
   await sql`create table t (id integer primary key, v blob)`.execute(store.db);
   return { file, store };
 }
@@ -121,9 +124,9 @@ test('long transactions, failing transactions and a second store on the file whi
   const dir = tempDir();
   dirs.push(dir);
   const file = path.join(dir, 'campaignd.db');
-  const a = await openSqlite({ file });
+  const a = await openSqlite({ file, walRestartPages: 1 });
   await sql`create table t (id integer primary key, who text not null, v blob)`.execute(a.db);
-  const b = await openSqlite({ file });
+  const b = await openSqlite({ file, walRestartPages: 1 });
   const committed = { a: 0, b: 0 };
   let failed = 0;
   let slowest = 0;
@@ -272,4 +275,39 @@ test('a gate not granted for a while (a long transaction holds the connection) d
   const n = await sql<{ n: number }>`select count(*) as n from t`.execute(store.db);
   assert.equal(Number(n.rows[0]!.n), 21);
   await store.close();
+});
+
+test('the worker asks for the gate only once the WAL holds its restart figure: a few gates under steady writes, none under light ones', async () => {
+  // 512 pages (2 MiB): at ~10 MB of WAL a second, a gate every second or so at most, never per pass of 200 ms…
+  const { file, store } = await storeWithTable(512);
+  const light = await storeWithTable(512);
+  try {
+    // …and a store writing a page now and then never reaches it (its WAL restarts by itself: a
+    // pass between writes copies everything back).
+    for (let i = 0; i < 20; i++) {
+      await light.store.db.transaction().execute((trx) => sql`insert into t (v) values (randomblob(100))`.execute(trx));
+      await sleep(100);
+    }
+    let rows = 0;
+    for (const end = Date.now() + 3.5 * CHECKPOINT_INTERVAL_MS; Date.now() < end; ) {
+      await store.db.transaction().execute((trx) => sql`insert into t (v) values (randomblob(2048))`.execute(trx));
+      rows++;
+      await sleep(1);
+    }
+    const cp = store.checkpoints!()!;
+    const passes = cp.worker.passive - cp.worker.gated;
+    assert.ok(cp.gate.granted >= 1, `the WAL passed 512 frames and restarted behind the gate: ${cp.gate.granted} gates`);
+    assert.ok(cp.worker.truncate === 0, 'no TRUNCATE was needed');
+    assert.ok(size(`${file}-wal`) < 4 * 512 * 4096, `WAL ${size(`${file}-wal`)} bytes: bounded by the restarts`);
+    assert.equal(light.store.checkpoints!()!.gate.granted, 0, 'a WAL below the figure never asks for the gate');
+    assert.ok(passes >= 3, `passes ran meanwhile: ${passes}`);
+    await store.close();
+    const again = await openSqlite({ file });
+    const n = await sql<{ n: number }>`select count(*) as n from t`.execute(again.db);
+    assert.equal(Number(n.rows[0]!.n), rows, 'no write was lost');
+    await again.close();
+  } finally {
+    await light.store.close();
+  }
+  assert.ok(WAL_RESTART_PAGES >= 4096 && WAL_RESTART_PAGES < WAL_LIMIT_PAGES, 'the store restarts its WAL every few seconds under load, before the TRUNCATE bound');
 });

@@ -15,10 +15,14 @@
  *   is idle (at once, or when the transaction in progress ends), holds back the next statements
  *   (asynchronously: the event loop keeps parsing and validating requests), and the worker copies
  *   what the pass missed — the frames of the last few ms, plus its two fsyncs — and hands the
- *   connection back. The WAL then restarts and stays small: its pages stay in the page cache and
- *   the file never grows. Measured on this project's 2-core machine at 2,000 appoint/create per
- *   second: a gate holds the connection ~5-10 ms (fsync ~3 ms each) once per `intervalMs`; without
- *   it the WAL grew ~13 MB/s until the TRUNCATE bound below held every writer for ~30 ms.
+ *   connection back. The WAL then restarts and stays bounded: its pages stay in the page cache
+ *   and the file stops growing. Measured on this project's 2-core machine at 2,000
+ *   appoint/create per second: a gate holds the connection ~5-10 ms (fsync ~3 ms each; 10-20 ms
+ *   on a busy machine); without it the WAL grew ~13 MB/s until the TRUNCATE bound below held
+ *   every writer for ~30 ms. The worker asks only once the WAL holds `restartPages` frames: a
+ *   gate every pass (every second) delayed ~1 % of the requests at that rate by the length of a
+ *   gate, which alone put p99 latency above 5 ms; one every few seconds delays a few in a
+ *   thousand.
  *   The gate is held at most {@link GATE_MAX_MS}; past that the main thread goes on (the pass
  *   then simply ends behind, and the next one tries again). A gate not granted within
  *   `intervalMs` (a long transaction holds the connection) does not stop the passes nor the
@@ -49,6 +53,13 @@ export interface CheckpointerOptions {
   intervalMs: number;
   /** WAL frames (pages) above which a TRUNCATE checkpoint bounds the WAL. */
   limitPages: number;
+  /**
+   * WAL frames (pages) from which the worker asks for the gate to restart the WAL (default 1:
+   * whenever a pass ended behind). Each gate holds the main connection back for a few ms, so a
+   * store under steady writes uses a larger figure and restarts its WAL every few seconds
+   * instead of every pass.
+   */
+  restartPages?: number;
   /** Called once if the worker fails after it started (the store then checkpoints itself). */
   onFailure?: (e: unknown) => void;
   /** The main connection's gate (see the file header); without it the WAL restarts only when a pass happens to catch up. */
@@ -156,7 +167,7 @@ function pass() {
     const changed = r.log !== lastLog;
     lastLog = r.log;
     // One request at a time: while one waits for its grant, the passes go on without another.
-    if (workerData.gate && r.log > 0 && changed && !requested) {
+    if (workerData.gate && r.log > 0 && r.log >= workerData.restartPages && changed && !requested) {
       requested = true;
       parentPort.postMessage({ stats });
       parentPort.postMessage({ gate: true });
@@ -238,6 +249,7 @@ export function startCheckpointer(opts: CheckpointerOptions): Promise<Checkpoint
       synchronous: opts.synchronous === 'full' ? 'FULL' : 'NORMAL',
       intervalMs: opts.intervalMs,
       limitPages: opts.limitPages,
+      restartPages: opts.restartPages ?? 1,
       busyMs: 1000,
       gate: opts.gate !== undefined,
     },
