@@ -14,8 +14,13 @@ export interface CallLogConfig {
   recordParams: boolean;
   /** Flush the buffered journal rows at least this often (ms). */
   flushIntervalMs: number;
-  /** …or as soon as this many rows are buffered (one INSERT per batch). */
+  /** …or as soon as this many rows are buffered. */
   flushRows: number;
+  /**
+   * Rows a flush builds and inserts per event-loop turn; it yields between chunks so that a
+   * flush never holds the loop for long (~0.4 ms per 32 rows instead of ~2.6 ms per 200, issue #12).
+   */
+  flushChunkRows: number;
   /** Rows kept in memory while the database is unreachable; beyond this, entries are dropped. */
   maxBufferedRows: number;
   /** Age (ms, engine clock) beyond which journal, trail and finished callback rows are pruned; 0 = never. */
@@ -30,5 +35,13 @@ export interface CallLogConfig {
 export function loadCallLogConfig(env: Env = process.env): CallLogConfig {
   const params = envOneOf(env, 'CAMPAIGND_CALLLOG_PARAMS', ['on', 'off'] as const, 'on');
   const days = envInt(env, 'CAMPAIGND_CALLLOG_RETENTION_DAYS', 30, 0, 36500);
-  return { recordParams: params === 'on', flushIntervalMs: 100, flushRows: 200, maxBufferedRows: 20_000, retentionMs: days * 86400_000, pruneIntervalMs: 3600_000 };
+  return {
+    recordParams: params === 'on',
+    flushIntervalMs: 100,
+    flushRows: 200,
+    flushChunkRows: 32,
+    maxBufferedRows: 20_000,
+    retentionMs: days * 86400_000,
+    pruneIntervalMs: 3600_000,
+  };
 }

@@ -36,18 +36,19 @@ declare module 'fastify' {
  * Whether the route's own handler judges existence first (0200007 before anything else it
  * checks) inside its write transaction: then the hook does not read the campaign on the hot
  * path (a read outside a transaction costs a SQLite read transaction of its own, issue #12).
+ * Only appoint/create (a POST); `routeOptions` builds an object per call, so it is read once.
  */
-function handlerChecksExistence(req: FastifyRequest): boolean {
+function isAppointCreate(req: FastifyRequest): boolean {
   return req.method === 'POST' && req.routeOptions.url?.endsWith('/appoint/create') === true;
 }
 
-function named(req: FastifyRequest): string | undefined {
+function named(req: FastifyRequest, appointCreate: boolean): string | undefined {
   const params = req.params as Record<string, unknown> | undefined;
   const fromPath = params?.campaignId;
   if (typeof fromPath === 'string') return fromPath;
   const query = req.query as Record<string, unknown> | undefined;
   if (typeof query?.campaignId === 'string') return query.campaignId;
-  if (req.method === 'POST' && req.routeOptions.url?.endsWith('/appoint/create')) {
+  if (appointCreate) {
     const body = req.body as Record<string, unknown> | undefined;
     const taskId = body && typeof body === 'object' ? body.taskId : undefined;
     if (typeof taskId === 'string' || typeof taskId === 'number') return String(taskId);
@@ -55,19 +56,22 @@ function named(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+const VDN = /^[1-9]\d{0,3}$/;
+
 /**
  * The hook (callback style: no promise on the paths that read nothing, such as appoint/create's);
  * `deps.db` answers whether the campaign exists in the path's VDN.
  */
 export function existenceFirst(deps: DomainContext) {
   return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
-    const raw = named(req);
+    const appointCreate = isAppointCreate(req);
+    const raw = named(req, appointCreate);
     const vdn = (req.params as Record<string, unknown> | undefined)?.vdnId;
     // Malformed ids and VDNs are left to the schema (their validation codes).
-    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !/^[1-9]\d{0,3}$/.test(vdn)) return done();
+    if (raw === undefined || !ID.test(raw) || typeof vdn !== 'string' || !VDN.test(vdn)) return done();
     const id = Number(raw);
     if (id > 2147483647) return done();
-    if (handlerChecksExistence(req)) {
+    if (appointCreate) {
       req.existenceDeferred = { vdnId: Number(vdn), campaignId: id };
       return done();
     }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Db } from '../store/db.js';
@@ -35,29 +35,33 @@ export interface OperationsDeps {
 
 const RESULT_CODE = /^\{"resultCode":"([0-9A-Za-z]{1,16})"/;
 
-/** Adds the hooks and the `/metrics` and `/readyz` routes to the root instance. */
-export function installOperations(app: FastifyInstance, deps: OperationsDeps): void {
-  // Callback-style hooks: no promise per request.
-  app.addHook('onRequest', (req, reply, done) => {
-    void reply.header('x-request-id', req.id);
-    done();
-  });
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    // The envelope puts resultCode first; reading it from the serialised text costs no parse.
-    const m = typeof payload === 'string' ? RESULT_CODE.exec(payload.slice(0, 48)) : null;
-    (reply as { resultCode?: string }).resultCode = m?.[1];
-    done(null, payload);
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    if (route !== '/metrics') {
-      deps.metrics.observeRequest({ method: req.method, route, status: reply.statusCode, result: (reply as { resultCode?: string }).resultCode ?? '' }, reply.elapsedTime / 1000);
-    }
-    done();
-  });
+/**
+ * The envelope's resultCode read from the serialised answer ('' when the answer is not an
+ * envelope): the envelope puts resultCode first, so no parse is needed.
+ */
+export function metricsResult(payload: string | undefined): string {
+  // Anchored: never reads past the first field.
+  return payload === undefined ? '' : (RESULT_CODE.exec(payload)?.[1] ?? '');
+}
 
+/**
+ * Records one answered request in the HTTP metrics (`/metrics` itself is left out). Called by
+ * the server's one onResponse hook (http/server.ts); `payload` is the serialised answer seen
+ * by onSend, `seconds` the latency.
+ */
+export function observeAnswer(metrics: Metrics, req: FastifyRequest, status: number, payload: string | undefined, seconds: number): void {
+  const route = req.routeOptions.url ?? 'unmatched';
+  if (route !== '/metrics') metrics.observeRequest(req.method, route, status, metricsResult(payload), seconds);
+}
+
+/**
+ * Adds the `/metrics` and `/readyz` routes to the root instance. The per-request parts (the
+ * `x-request-id` reply header, {@link observeAnswer}) are called from the server's own hooks,
+ * one per phase (issue #12: each hook is a call through Fastify's hook runner).
+ */
+export function installOperations(app: FastifyInstance, deps: OperationsDeps): void {
   // Routes are added in a child scope, registered after the OpenAPI generator, so the document
-  // lists them; the hooks above stay on the root and see every request.
+  // lists them.
   void app.register(async (ops) => {
     ops.get('/metrics', async (_req, reply) => {
       const text = await deps.metrics.registry.metrics();

@@ -14,7 +14,7 @@
  * headers too large 431) is answered in the envelope too.
  */
 import fs from 'node:fs';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -27,7 +27,7 @@ import type { KeyStore } from '../auth/keys.js';
 import type { DomainContext } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import { envelope, validationEnvelope, type FieldCodes } from './envelope.js';
-import { installCallLogJournal } from './calllogs-journal.js';
+import { installCallLogJournal, type JournalHooks } from './calllogs-journal.js';
 import { appointRoutes } from './routes/appoint.js';
 import { batchRoutes } from './routes/batches.js';
 import { callerNoRoutes } from './routes/caller-numbers.js';
@@ -51,7 +51,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Metrics } from '../ops/metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
-import { installOperations, requestId } from './operations.js';
+import { installOperations, observeAnswer, requestId } from './operations.js';
 
 export interface AppDeps extends DomainContext {
   keys: KeyStore;
@@ -74,6 +74,8 @@ declare module 'fastify' {
     accessKey?: string;
     /** The Authorization header as judged before the body was read (auth/c2.ts `precheck`). */
     c2?: Prechecked;
+    /** The serialised answer as onSend saw it (metrics and journal read its resultCode). */
+    answerText?: string;
   }
   interface FastifyInstance {
     /** Every route registered (HEAD left out), in registration order. */
@@ -174,6 +176,23 @@ class LazyRequestLogger {
   }
 }
 
+/**
+ * The server's logger as Fastify's `loggerInstance`: the logger itself (as prototype), except
+ * that a child with bindings (the per-request one, `{reqId}`) is a {@link LazyRequestLogger};
+ * a child without bindings (the one Fastify makes once to add its serializers) is a real one,
+ * wrapped the same way. Fastify makes the per-request child with its default factory,
+ * `logger.child(bindings, opts)`; a `childLoggerFactory` of our own would instead make it
+ * validate every child it returns (an array and a closure per request, ~0.5 µs, issue #12).
+ */
+function withLazyChildren(logger: FastifyBaseLogger): FastifyBaseLogger {
+  const wrapped = Object.create(logger) as FastifyBaseLogger;
+  wrapped.child = (bindings: Record<string, unknown>, opts?: Record<string, unknown>) => {
+    for (const _ in bindings) return new LazyRequestLogger(logger, bindings, opts ?? {}) as unknown as FastifyBaseLogger;
+    return withLazyChildren(logger.child(bindings, opts));
+  };
+  return wrapped;
+}
+
 /** Strict UTF-8: a body that is not UTF-8 is refused, never read with replacement characters. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -228,14 +247,8 @@ export function buildServer(deps: AppDeps) {
   };
   const https = config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), ...nodeHttp } : undefined;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
     // req.log is made on its first use (LazyRequestLogger).
-    ...(deps.logger === undefined
-      ? {}
-      : {
-          childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object) =>
-            new LazyRequestLogger(logger, bindings, opts as Record<string, unknown>) as unknown as FastifyBaseLogger,
-        }),
+    loggerInstance: deps.logger === undefined ? undefined : withLazyChildren(deps.logger as unknown as FastifyBaseLogger),
     // Per-request lines are off for throughput; the invocation journal records requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
@@ -267,20 +280,48 @@ export function buildServer(deps: AppDeps) {
   // The document generator must see every route, so it is registered before them.
   void app.register(registerOpenApi);
   installResultCodeLog(app);
+  const metrics = deps.operations?.metrics;
   if (deps.operations) installOperations(app, { db: deps.db, engine: deps.engine, engineEnabled: config.engine.enabled, ...deps.operations });
-  // The idle timeout guards receiving the request and sending the answer, not the work in
-  // between: a clock move or a large import may take longer than it without a byte exchanged.
-  app.addHook('preHandler', (req, _reply, done) => {
-    req.raw.socket?.setTimeout(0);
+  /** The `/rest/isales` scope's journal, made when that plugin loads (before any request). */
+  let journal: JournalHooks | undefined;
+  // One hook per phase on the root (issue #12: each hook is a call through Fastify's hook runner
+  // and its `next` closure): the request id echo, the Host check; the answer's text; metrics
+  // and journal once answered.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (metrics !== undefined) void reply.header('x-request-id', req.id);
+    // One Host header (HTTP/1.1 requires it): a duplicated one is a request smuggling tool.
+    let hosts = 0;
+    const raw = req.raw.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+    if (hosts > 1 || (hosts === 0 && req.raw.httpVersion === '1.1')) {
+      void reply
+        .code(400)
+        .header('connection', 'close')
+        .send(envelope('0200001', hosts > 1 ? 'the Host header is given more than once' : 'the Host header is missing'));
+      return;
+    }
     done();
   });
   app.addHook('onSend', (req, _reply, payload, done) => {
-    req.raw.socket?.setTimeout(limits.idleTimeoutMs);
+    req.answerText = typeof payload === 'string' ? payload : undefined;
     done(null, payload);
   });
+  app.addHook('onResponse', (req, reply, done) => {
+    const ms = reply.elapsedTime;
+    if (metrics !== undefined) observeAnswer(metrics, req, reply.statusCode, req.answerText, ms / 1000);
+    journal?.answered(req, reply.statusCode, req.answerText, ms);
+    done();
+  });
+  // The idle timeout guards receiving the request and sending the answer, not the work in
+  // between: a clock move or a large import may take longer than it without a byte exchanged.
   // An idle connection is answered 408 in the envelope (unless an answer is already under way),
-  // then closed.
+  // then closed; one whose request has arrived in full and whose answer is not yet sent is at
+  // work, and its timeout is let pass: writing the answer re-arms the socket's timer (Node
+  // refreshes it on every read and write). This replaces a socket.setTimeout(0) before the
+  // handler and a socket.setTimeout(idle) in onSend (~1 µs per request, issue #12).
   app.server.on('timeout', (socket: Duplex) => {
+    const res = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (res != null && !res.headersSent && res.req?.complete === true) return;
     protocolError(Object.assign(new Error('idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, limits.maxHeaderBytes);
   });
 
@@ -312,21 +353,6 @@ export function buildServer(deps: AppDeps) {
       req.bodyParseError = `is not valid JSON: ${e instanceof Error ? e.message : 'malformed'}`;
       done(null, undefined);
     }
-  });
-
-  // One Host header (HTTP/1.1 requires it): a duplicated one is a request smuggling tool.
-  app.addHook('onRequest', (req, reply, done) => {
-    let hosts = 0;
-    const raw = req.raw.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
-    if (hosts > 1 || (hosts === 0 && req.raw.httpVersion === '1.1')) {
-      void reply
-        .code(400)
-        .header('connection', 'close')
-        .send(envelope('0200001', hosts > 1 ? 'the Host header is given more than once' : 'the Host header is missing'));
-      return;
-    }
-    done();
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -367,15 +393,19 @@ export function buildServer(deps: AppDeps) {
 
   void app.register(
     async (isales) => {
-      // Journal hooks first: every request of this scope is journaled, refused ones included.
-      installCallLogJournal(isales, deps, callLogConfig);
+      // The journal first: every request of this scope is journaled, refused ones included.
+      const journaled = installCallLogJournal(isales, deps, callLogConfig);
+      journal = journaled;
+      // One hook per phase (issue #12): arrival time, then the header part of the signature;
+      // the signature and the checks after it, then existence first.
       isales.addHook('onRequest', (req, reply, done) => {
+        journaled.arrived(req);
         if (checkBeforeBody(deps, req, reply)) done();
       });
+      const existence = existenceFirst(deps);
       isales.addHook('preValidation', (req, reply, done) => {
-        if (checkRequest(deps, req, reply)) done();
+        if (checkRequest(deps, req, reply)) existence(req, reply, done);
       });
-      isales.addHook('preValidation', existenceFirst(deps));
       await isales.register(campaignRoutes(deps));
       await isales.register(batchRoutes(deps));
       await isales.register(appointRoutes(deps));

@@ -20,6 +20,8 @@ export const MAX_DEPTH = 64;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const CONTROL_IN_NAME = /[\u0000-\u001F]/;
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+/** Any character the checks below could refuse (surrogate pairs included); most text has none. */
+const SUSPECT = /[\u0000-\u001F\uD800-\uDFFF]/;
 
 function isNameField(key: string | number): boolean {
   return typeof key === 'string' && (key === 'name' || /[a-z0-9]Name$/.test(key));
@@ -29,7 +31,9 @@ function child(path: string, key: string | number): string {
   return typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
 }
 
+/** What is wrong with `s` (null when nothing); `asName` selects the rule of names. */
 function problemOf(s: string, asName: boolean): string | null {
+  if (!SUSPECT.test(s)) return null;
   if (LONE_SURROGATE.test(s)) return 'contains ill-formed UTF-16 (a lone surrogate)';
   const m = (asName ? CONTROL_IN_NAME : CONTROL_IN_TEXT).exec(s);
   if (m !== null) return `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -48,23 +52,34 @@ export function badText(root: unknown, where: string): Envelope | null {
     return why === null ? null : envelope('02000002', `${where} body ${why}`);
   }
   if (root === null || typeof root !== 'object') return null;
+  // Field names are built only for a refusal or a nested value (issue #12: most requests have
+  // no bad text, and a name per field was most of this function's cost).
   const stack: Array<[unknown, string, number]> = [[root, '', 1]];
   while (stack.length > 0) {
     const [node, path, depth] = stack.pop()!;
     if (depth > MAX_DEPTH) return envelope('0200001', `the request ${where === 'parameter' ? 'body' : 'query'} is nested deeper than ${MAX_DEPTH} levels`);
-    const keys: Array<string | number> = Array.isArray(node) ? [...(node as unknown[]).keys()] : Object.keys(node as object);
-    for (const k of keys) {
-      const field = child(path, k);
-      if (typeof k === 'string') {
-        const keyWhy = problemOf(k, true);
-        if (keyWhy !== null) return envelope('02000002', `${where} name ${JSON.stringify(k)} ${keyWhy}`);
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length; k++) {
+        const v: unknown = node[k];
+        if (typeof v === 'string') {
+          const why = problemOf(v, false);
+          if (why !== null) return envelope('02000002', `${where} ${child(path, k)} ${why}`);
+        } else if (v !== null && typeof v === 'object') {
+          stack.push([v, child(path, k), depth + 1]);
+        }
       }
-      const v = (node as Record<string | number, unknown>)[k];
+      continue;
+    }
+    const o = node as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const keyWhy = problemOf(k, true);
+      if (keyWhy !== null) return envelope('02000002', `${where} name ${JSON.stringify(k)} ${keyWhy}`);
+      const v = o[k];
       if (typeof v === 'string') {
-        const why = problemOf(v, isNameField(k));
-        if (why !== null) return envelope('02000002', `${where} ${field} ${why}`);
+        const why = SUSPECT.test(v) ? problemOf(v, isNameField(k)) : null;
+        if (why !== null) return envelope('02000002', `${where} ${child(path, k)} ${why}`);
       } else if (v !== null && typeof v === 'object') {
-        stack.push([v, field, depth + 1]);
+        stack.push([v, child(path, k), depth + 1]);
       }
     }
   }

@@ -20,8 +20,133 @@ import { registerAgentMetrics } from './agent-metrics.js';
 
 export interface Metrics {
   registry: Registry;
-  /** Records one answered HTTP request; `seconds` is its latency. */
-  observeRequest(labels: { method: string; route: string; status: number; result: string }, seconds: number): void;
+  /**
+   * Records one answered HTTP request: `route` the route pattern, `status` the HTTP status,
+   * `result` the envelope's resultCode ('' when none), `seconds` its latency.
+   */
+  observeRequest(method: string, route: string, status: number, result: string, seconds: number): void;
+}
+
+const LATENCY_NAME = 'campaignd_http_request_duration_seconds';
+const LATENCY_HELP = 'HTTP request latency in seconds, by route pattern';
+/** The latency buckets (seconds). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** One `{method,route,status,result}` series of the request counter: requests not yet handed to prom-client. */
+interface CountSeries {
+  readonly labels: { method: string; route: string; status: string; result: string };
+  pending: number;
+}
+
+/** One `{method,route}` series of the latency histogram, and the counter series below it. */
+interface RouteSeries {
+  readonly method: string;
+  readonly labels: { method: string; route: string };
+  /** Observations per bucket (not cumulative), `LATENCY_BUCKETS` order. */
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+  /** status → result → counter series. */
+  readonly counts: Map<number, Map<string, CountSeries>>;
+}
+
+/**
+ * `campaignd_http_request_duration_seconds`: a prom-client Histogram (same name, help, labels,
+ * buckets and text) whose observations are kept in plain numbers per series and read at scrape
+ * time. prom-client's own observe hashes the label object on every call (~0.5 µs); this one is
+ * a map lookup and three additions (issue #12). The values it exports are built exactly as
+ * prom-client's `getForPromString` builds them, series in order of first observation.
+ */
+class RequestLatency extends Histogram<'method' | 'route'> {
+  series: RouteSeries[] = [];
+
+  override reset(): void {
+    super.reset();
+    this.series = [];
+  }
+
+  /** Called by prom-client's Registry (text) and by `get()` (JSON). */
+  async getForPromString() {
+    const values: unknown[] = [];
+    const bucketName = `${LATENCY_NAME}_bucket`;
+    for (const s of this.series) {
+      let acc = 0;
+      for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+        acc += s.buckets[i]!;
+        values.push({ labels: { le: LATENCY_BUCKETS[i] }, sharedLabels: s.labels, value: acc, metricName: bucketName, exemplar: null });
+      }
+      values.push(
+        { labels: { le: '+Inf' }, sharedLabels: s.labels, value: s.count, metricName: bucketName, exemplar: null },
+        { labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${LATENCY_NAME}_sum`, exemplar: undefined },
+        { labels: {}, sharedLabels: s.labels, value: s.count, metricName: `${LATENCY_NAME}_count`, exemplar: undefined },
+      );
+    }
+    return { name: LATENCY_NAME, help: LATENCY_HELP, type: 'histogram', values, aggregator: 'sum' };
+  }
+}
+
+/**
+ * The two HTTP request metrics, fed by {@link Metrics.observeRequest} (once per answered
+ * request) without touching prom-client on the request path: the counter's increments wait in
+ * `pending` and are handed to prom-client when it is scraped (its `collect`), the histogram is
+ * {@link RequestLatency}. Names, labels, buckets and text are those of plain prom-client
+ * metrics (test/metrics-text.test.ts compares the two). Measured (issue #12): ~0.9 µs per
+ * request for prom-client's inc + observe, ~0.1 µs for this.
+ */
+export function createRequestMetrics(registry: Registry): Pick<Metrics, 'observeRequest'> {
+  const countSeries: CountSeries[] = [];
+  new Counter({
+    name: 'campaignd_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, status and resultCode',
+    labelNames: ['method', 'route', 'status', 'result'],
+    registers: [registry],
+    collect() {
+      for (const c of countSeries) {
+        if (c.pending === 0) continue;
+        this.inc(c.labels, c.pending);
+        c.pending = 0;
+      }
+    },
+  });
+  const latency = new RequestLatency({
+    name: LATENCY_NAME,
+    help: LATENCY_HELP,
+    labelNames: ['method', 'route'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  /** route → its series, one per method. */
+  const byRoute = new Map<string, RouteSeries[]>();
+  const top = LATENCY_BUCKETS.length;
+
+  return {
+    observeRequest(method, route, status, result, seconds) {
+      let perMethod = byRoute.get(route);
+      if (perMethod === undefined) byRoute.set(route, (perMethod = []));
+      let s: RouteSeries | undefined;
+      for (const x of perMethod) if (x.method === method) s = x;
+      if (s === undefined) {
+        s = { method, labels: { method, route }, buckets: new Array<number>(top).fill(0), sum: 0, count: 0, counts: new Map() };
+        perMethod.push(s);
+        latency.series.push(s);
+      }
+      let byResult = s.counts.get(status);
+      if (byResult === undefined) s.counts.set(status, (byResult = new Map()));
+      let c = byResult.get(result);
+      if (c === undefined) {
+        c = { labels: { method, route, status: String(status), result }, pending: 0 };
+        byResult.set(result, c);
+        countSeries.push(c);
+      }
+      c.pending++;
+      if (!Number.isFinite(seconds)) return;
+      let i = 0;
+      while (i < top && seconds > LATENCY_BUCKETS[i]!) i++;
+      if (i < top) s.buckets[i]!++;
+      s.sum += seconds;
+      s.count++;
+    },
+  };
 }
 
 /** Due work as seen from the store at `now` (engine time, epoch ms). */
@@ -60,19 +185,7 @@ async function backlog(db: Db, now: number) {
 export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'campaignd_' });
-  const requests = new Counter({
-    name: 'campaignd_http_requests_total',
-    help: 'HTTP requests answered, by route pattern, status and resultCode',
-    labelNames: ['method', 'route', 'status', 'result'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'campaignd_http_request_duration_seconds',
-    help: 'HTTP request latency in seconds, by route pattern',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const requestMetrics = createRequestMetrics(registry);
   const dispatched = new Counter({ name: 'campaignd_engine_dispatches_total', help: 'calls handed to the dialer', labelNames: ['kind'], registers: [registry] });
   const outcomes = new Counter({
     name: 'campaignd_engine_outcomes_total',
@@ -148,9 +261,6 @@ export function createMetrics(deps: { db: Db; clock: Clock; engine?: Engine }): 
 
   return {
     registry: exposed,
-    observeRequest(labels, seconds) {
-      requests.inc({ method: labels.method, route: labels.route, status: String(labels.status), result: labels.result });
-      latency.observe({ method: labels.method, route: labels.route }, seconds);
-    },
+    observeRequest: requestMetrics.observeRequest,
   };
 }
