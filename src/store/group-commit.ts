@@ -13,6 +13,10 @@
  *   requests of one declared kind may be held and written together, {@link deferBatchWrite}:
  *   only for writes no request of that kind reads; any other request runs after they were
  *   written.)
+ * - SQLite (issue #12): a request's savepoint is taken just before its first statement that may
+ *   write ({@link acceptWriteWatch}); a request that only reads (and fails) costs none, and one
+ *   whose only write is held ({@link deferBatchWrite}, appoint/create) writes it as one statement
+ *   without a savepoint.
  * - PostgreSQL round trips (issue #12): the savepoint statements ride with the next statement or
  *   the COMMIT (deferred-statements.ts), requests may announce what they will look up so that
  *   the batch reads it once ({@link batchPrefetch}), and held writes become one statement: a
@@ -386,14 +390,18 @@ function dropHeld(held: Held, index: number): void {
 
 /**
  * Writes `row` with `write(db, rows)` (which must accept any number of rows and write them in
- * order, as one statement): at once, except on PostgreSQL inside a group-committed request that
- * declared a {@link WriteOptions.kind}, where the row is held and written with those of the
+ * order, as ONE statement): at once, except inside a group-committed request that declared a
+ * {@link WriteOptions.kind}. On PostgreSQL the row is then held and written with those of the
  * following requests of the same kind, in one statement, before any request of another kind
- * runs and before COMMIT (saving a round trip per request). So nothing the request does after
- * it, and nothing a request of its kind does, may read what it writes. Should the statement
- * fail, each row is written alone and the requests whose row fails get that error; the others
- * are unaffected. One key per kind: a write of another key while rows are held is written at
- * once, before them.
+ * runs and before COMMIT (saving a round trip per request); should that statement fail, each
+ * row is written alone and the requests whose row fails get that error, the others are
+ * unaffected (a request's other writes are not undone then: a request that holds a write should
+ * write nothing else). On SQLite ({@link acceptWriteWatch}) it is written alone once the request's
+ * work has returned, inside the request's savepoint if it wrote anything else, else without one
+ * (a statement that fails undoes itself; a `write` that runs two statements there fails the
+ * whole batch). So nothing the request does after it, and nothing a request of its kind does,
+ * may read what it writes. One key per kind: a write of another key while rows are held is
+ * written at once, before them.
  *
  * @example await deferBatchWrite(trx, 'reservations', row, (db, rows) => insertReservationRows(db, rows))
  */
