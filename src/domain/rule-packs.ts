@@ -148,6 +148,8 @@ export function packGate(pack: RulePack | null, nowMs: number, campaignTz: strin
  * default cannot be lifted by a campaign; when both name a pack, both apply (returned in order).
  */
 export function packsFor(campaignPack: string | null, serverDefault: string | null): RulePack[] {
+  // Neither names a pack (the usual case, once per appoint/create): nothing to build.
+  if ((campaignPack === null || campaignPack === 'none') && (serverDefault === null || serverDefault === 'none')) return [];
   const names = [...new Set([serverDefault, campaignPack].filter((n): n is string => n !== null && n !== 'none'))];
   return names.map((n) => RULE_PACKS[n]).filter((p): p is RulePack => p !== undefined);
 }

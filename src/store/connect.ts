@@ -38,7 +38,7 @@ import {
 import type { DB } from './db.js';
 import { acceptDirectQueries, DIALECTS, type DialectCaps, type DirectRunner } from './dialect.js';
 import { ConnectionGate, startCheckpointer, type Checkpointer, type CheckpointStats } from './checkpointer.js';
-import { acceptSavepointScripts, SAVEPOINT_SCRIPT } from './group-commit.js';
+import { acceptSavepointScripts, acceptWriteWatch, SAVEPOINT_SCRIPT, type WriteWatch } from './group-commit.js';
 import { DeferringConnection, deferredStatements } from './deferred-statements.js';
 import { initial } from './migrations/001-initial.js';
 import { callData } from './migrations/002-call-data.js';
@@ -129,16 +129,50 @@ export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schem
  * "second chance" (a CLOCK approximation of LRU): a hit only marks the entry used, instead of
  * moving it to the back of the map on every statement (issue #12); when the cache is full, the
  * oldest entries that were used since they were last passed go to the back unmarked, and the
- * first unused one is evicted.
+ * first unused one is evicted. Every statement of the connection is prepared here, so this is
+ * also where the group committer's {@link WriteWatch} sees a statement that may write
+ * (better-sqlite3's `readonly` is false) before it runs.
  */
 function withStatementCache(sqlite: Database.Database, max = 512) {
   const cache = new Map<string, { stmt: Database.Statement; used: boolean }>();
+  const savepoint = sqlite.prepare('savepoint gc_request');
+  /** What the group committer watches for ({@link WriteWatch}): 0 nothing, 1 take the savepoint at the first write, 2 allow one write. */
+  let watching: 0 | 1 | 2 = 0;
+  /** Writes prepared while watching (2 and more: one too many for a single write). */
+  let writes = 0;
+  /** A statement about to run that may write, while the group committer watches. */
+  const beforeWrite = () => {
+    writes++;
+    if (watching === 1) {
+      watching = 0;
+      savepoint.run();
+    } else if (writes > 1) {
+      throw new Error('group commit: a held write ran more than one writing statement (deferBatchWrite wants one)');
+    }
+  };
+  const watch: WriteWatch = {
+    savepointOnWrite() {
+      watching = 1;
+      writes = 0;
+    },
+    singleWrite() {
+      watching = 2;
+      writes = 0;
+    },
+    end() {
+      watching = 0;
+      return writes;
+    },
+    inTransaction: () => sqlite.inTransaction,
+  };
   return {
     close: () => sqlite.close(),
+    watch,
     prepare(sqlText: string): Database.Statement {
       const hit = cache.get(sqlText);
       if (hit !== undefined) {
         hit.used = true;
+        if (watching !== 0 && !hit.stmt.readonly) beforeWrite();
         return hit.stmt;
       }
       const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : sqlite.prepare(sqlText);
@@ -151,6 +185,7 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
         }
       }
       cache.set(sqlText, { stmt, used: false });
+      if (watching !== 0 && !stmt.readonly) beforeWrite();
       return stmt;
     },
   };
@@ -164,6 +199,8 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
 function script(statements: Database.Statement[]): Database.Statement {
   return {
     reader: false,
+    // Savepoint statements change no row (what the write watch asks).
+    readonly: true,
     run() {
       let info: Database.RunResult = { changes: 0, lastInsertRowid: 0 };
       for (const s of statements) info = s.run();
@@ -282,6 +319,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<Store> {
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: statements }, gate) });
   acceptSavepointScripts(db);
   acceptDirectQueries(db, directRunner(statements));
+  acceptWriteWatch(db, statements.watch);
   const caps = DIALECTS.sqlite;
   let checkpointer: Checkpointer | undefined;
   let checkpoints: NodeJS.Timeout | undefined;

@@ -13,6 +13,10 @@
  *   requests of one declared kind may be held and written together, {@link deferBatchWrite}:
  *   only for writes no request of that kind reads; any other request runs after they were
  *   written.)
+ * - SQLite (issue #12): a request's savepoint is taken just before its first statement that may
+ *   write ({@link acceptWriteWatch}); a request that only reads (and fails) costs none, and one
+ *   whose only write is held ({@link deferBatchWrite}, appoint/create) writes it as one statement
+ *   without a savepoint.
  * - PostgreSQL round trips (issue #12): the savepoint statements ride with the next statement or
  *   the COMMIT (deferred-statements.ts), requests may announce what they will look up so that
  *   the batch reads it once ({@link batchPrefetch}), and held writes become one statement: a
@@ -92,6 +96,10 @@ interface BatchState {
   /** Index of the request running now. */
   index: number;
   held: Held | undefined;
+  /** SQLite with a {@link WriteWatch}: the running request's savepoint is taken at its first write. */
+  watched: boolean;
+  /** SQLite: the running request's {@link deferBatchWrite}, written when its work has returned. */
+  tail: { write: (db: Db, rows: unknown[]) => Promise<void>; row: unknown } | undefined;
 }
 
 const running = new WeakMap<Db, BatchState>();
@@ -128,6 +136,38 @@ const savepointScripts = new WeakSet<object>();
  */
 export function acceptSavepointScripts(db: Db): void {
   savepointScripts.add(db.getExecutor().adapter);
+}
+
+/**
+ * What a store's connection tells the group committer about the statements that run on it
+ * (connect.ts, SQLite: every statement is prepared through its statement cache, which looks at
+ * better-sqlite3's `readonly` before the statement runs).
+ */
+export interface WriteWatch {
+  /** Until {@link end}: `savepoint gc_request` runs just before the first statement that may write. */
+  savepointOnWrite(): void;
+  /** Until {@link end}: one statement may write; a second one throws before it runs. */
+  singleWrite(): void;
+  /** Stops watching; answers how many statements that may write were about to run since. */
+  end(): number;
+  /** Whether the connection is in a transaction (SQLite rolls a whole transaction back on some errors). */
+  inTransaction(): boolean;
+}
+
+/** Stores (by their adapter, which their transactions share) that report writes ({@link acceptWriteWatch}). */
+const writeWatches = new WeakMap<object, WriteWatch>();
+
+/**
+ * Declares that `db`'s store reports the statements that may write ({@link WriteWatch}; connect.ts
+ * does so for SQLite). Its batches then take a request's savepoint only when the request is about
+ * to write (a savepoint taken just before a request's first write undoes exactly what one taken
+ * at its start would), and a request's {@link deferBatchWrite} runs after its work returned, as
+ * one statement without a savepoint when the request wrote nothing else: a failed statement
+ * leaves nothing behind by itself. An appoint/create then costs no savepoint statement at all
+ * (issue #12: the savepoint and its release were ~2 µs of SQLite and ~2 µs of plumbing per create).
+ */
+export function acceptWriteWatch(db: Db, watch: WriteWatch): void {
+  writeWatches.set(db.getExecutor().adapter, watch);
 }
 
 /** The group committer of one store (one per `Kysely` instance, see {@link groupCommitOf}). */
@@ -169,7 +209,7 @@ export class GroupCommit {
     if (this.#running || this.#queue.length === 0) return;
     this.#running = true;
     const batch = this.#queue.splice(0, MAX_BATCH);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: Outcome[] = [];
     try {
       await this.#db.transaction().execute(async (trx) => {
         // SQLite: the batch's compiled queries run straight on the connection it holds (dialect.ts).
@@ -191,7 +231,9 @@ export class GroupCommit {
             else for (const s of pending) await executeCompiled(trx, raw(s));
             pending = [];
           };
-          const state: BatchState = { jobs: batch, index: 0, held: undefined };
+          // SQLite: savepoints only for requests that write (acceptWriteWatch).
+          const watch = deferred ? undefined : writeWatches.get(trx.getExecutor().adapter);
+          const state: BatchState = { jobs: batch, index: 0, held: undefined, watched: watch !== undefined, tail: undefined };
           running.set(trx, state);
           // Writes held by deferBatchWrite: all rows in one statement; when it fails, row by row,
           // each in a savepoint of its own, and only the requests whose rows failed fail.
@@ -220,6 +262,12 @@ export class GroupCommit {
             }
           };
           for (const [index, job] of batch.entries()) {
+            if (watch !== undefined) {
+              state.index = index;
+              if (pending.length > 0) await flush();
+              outcomes.push(await runWatched(trx, job, watch, state, pending));
+              continue;
+            }
             if (state.held !== undefined && (job.options?.kind === undefined || job.options.kind !== batch[index - 1]?.options?.kind)) await writeHeld();
             state.index = index;
             await flush(SAVEPOINT);
@@ -266,6 +314,48 @@ export class GroupCommit {
   }
 }
 
+/**
+ * Runs one request of a batch on a store with a {@link WriteWatch} (SQLite): its savepoint is
+ * taken at its first write, if any; its held write ({@link deferBatchWrite}) runs after its work,
+ * inside that savepoint, or alone as one statement when it wrote nothing else. Pushes onto
+ * `pending` the statements that end its savepoint. Throws (failing the whole batch) when the
+ * transaction is no longer open, or when a held write ran more than one writing statement
+ * without a savepoint (what it wrote could not be undone alone).
+ */
+async function runWatched(trx: Db, job: Job, watch: WriteWatch, state: BatchState, pending: string[]): Promise<Outcome> {
+  watch.savepointOnWrite();
+  let outcome: Outcome;
+  try {
+    outcome = { ok: true, value: await job.fn(trx) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  const savepoint = watch.end() > 0;
+  const tail = state.tail;
+  state.tail = undefined;
+  if (tail !== undefined && outcome.ok) {
+    if (!savepoint) watch.singleWrite();
+    try {
+      await tail.write(trx, [tail.row]);
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    if (!savepoint && watch.end() > 1) throw outcome.ok ? new Error('group commit: a held write ran more than one statement') : outcome.error;
+  }
+  // SQLite ends the whole transaction on some errors (SQLITE_FULL, IOERR, NOMEM): nothing of the batch holds.
+  if (!watch.inTransaction()) throw outcome.ok ? new Error('group commit: the transaction ended inside a request') : outcome.error;
+  if (outcome.ok) {
+    if (savepoint) pending.push(RELEASE);
+  } else {
+    if (savepoint) pending.push(ROLLBACK_TO, RELEASE);
+    // A reading shared during this request may have seen its undone writes.
+    forgetBatchReads(trx);
+  }
+  return outcome;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 const committers = new WeakMap<Db, GroupCommit>();
 
 /** The group committer of a store handle (created on first use). */
@@ -300,20 +390,31 @@ function dropHeld(held: Held, index: number): void {
 
 /**
  * Writes `row` with `write(db, rows)` (which must accept any number of rows and write them in
- * order, as one statement): at once, except on PostgreSQL inside a group-committed request that
- * declared a {@link WriteOptions.kind}, where the row is held and written with those of the
+ * order, as ONE statement): at once, except inside a group-committed request that declared a
+ * {@link WriteOptions.kind}. On PostgreSQL the row is then held and written with those of the
  * following requests of the same kind, in one statement, before any request of another kind
- * runs and before COMMIT (saving a round trip per request). So nothing the request does after
- * it, and nothing a request of its kind does, may read what it writes. Should the statement
- * fail, each row is written alone and the requests whose row fails get that error; the others
- * are unaffected. One key per kind: a write of another key while rows are held is written at
- * once, before them.
+ * runs and before COMMIT (saving a round trip per request); should that statement fail, each
+ * row is written alone and the requests whose row fails get that error, the others are
+ * unaffected (a request's other writes are not undone then: a request that holds a write should
+ * write nothing else). On SQLite ({@link acceptWriteWatch}) it is written alone once the request's
+ * work has returned, inside the request's savepoint if it wrote anything else, else without one
+ * (a statement that fails undoes itself; a `write` that runs two statements there fails the
+ * whole batch). So nothing the request does after it, and nothing a request of its kind does,
+ * may read what it writes. One key per kind: a write of another key while rows are held is
+ * written at once, before them.
  *
  * @example await deferBatchWrite(trx, 'reservations', row, (db, rows) => insertReservationRows(db, rows))
  */
 export async function deferBatchWrite<R>(db: Db, key: string, row: R, write: (db: Db, rows: R[]) => Promise<void>): Promise<void> {
   const state = running.get(db);
-  if (state === undefined || state.jobs[state.index]?.options?.kind === undefined || !acceptsScripts(db)) return write(db, [row]);
+  if (state === undefined || state.jobs[state.index]?.options?.kind === undefined) return write(db, [row]);
+  if (state.watched) {
+    // SQLite: written when the request's work has returned (runWatched); a second one at once.
+    if (state.tail !== undefined) return write(db, [row]);
+    state.tail = { write: write as Held['write'], row };
+    return;
+  }
+  if (!acceptsScripts(db)) return write(db, [row]);
   // Another kind of write is held (the request writes several): this one is written at once.
   if (state.held !== undefined && state.held.key !== key) return write(db, [row]);
   state.held ??= { key, write: write as Held['write'], rows: [], owners: [] };
