@@ -235,8 +235,8 @@ export class CallDataWorker implements Worker {
   ) {}
 
   async nextEvent(now: number): Promise<number | null> {
-    const t = await nextCallDataEvent(this.ctx.db, now);
-    const round = await nextRoundAt(this.ctx.db, now);
+    // Independent reads, sent together (engine.ts `#nextEventAfter`).
+    const [t, round] = await Promise.all([nextCallDataEvent(this.ctx.db, now), nextRoundAt(this.ctx.db, now)]);
     // Agents freeing up and calls resolving let skill-queue campaigns dial again.
     const agents = this.ctx.agents?.nextEvent(now) ?? null;
     const candidates = [t, round, agents].filter((x): x is number => x !== null);

@@ -79,15 +79,23 @@ export async function settleAttempt(ctx: EngineContext, subject: SettleSubject, 
  */
 export async function settleAttempts(ctx: EngineContext, items: ReadonlyArray<{ subject: SettleSubject; outcome: DialOutcome }>, now: number): Promise<boolean[]> {
   if (items.length === 0) return [];
-  const results = new Map<string, string | null>();
-  const prepared: Array<{ subject: SettleSubject; o: DialOutcome; s: Settlement }> = [];
-  for (const { subject, outcome: o } of items) {
+  // The external result of each (VDN, fail code) in the batch, the lookups sent together (on
+  // PostgreSQL each on its own pooled connection: one round trip of waiting, not one per code;
+  // issue #12, a reservation falling due waits for the pass in progress, its settle included).
+  const lookups = new Map<string, Promise<string | null>>();
+  const codes = items.map(({ subject, outcome: o }) => {
     const failCode = normalizeFailCode(o.failCode);
-    const success = isSuccessFailCode(failCode);
     const key = `${subject.vdnId}\u0000${failCode}`;
-    if (!results.has(key)) results.set(key, await ctx.externalResultFor(ctx.db, subject.vdnId, failCode));
-    prepared.push({ subject, o, s: { failCode, success, resultCode: results.get(key)!, outcome: { ...o, failCode } } });
-  }
+    if (!lookups.has(key)) lookups.set(key, ctx.externalResultFor(ctx.db, subject.vdnId, failCode));
+    return { failCode, key };
+  });
+  const keys = [...lookups.keys()];
+  const found = await Promise.all(lookups.values());
+  const results = new Map(keys.map((k, i) => [k, found[i]!] as const));
+  const prepared: Array<{ subject: SettleSubject; o: DialOutcome; s: Settlement }> = items.map(({ subject, outcome: o }, i) => {
+    const { failCode, key } = codes[i]!;
+    return { subject, o, s: { failCode, success: isSuccessFailCode(failCode), resultCode: results.get(key)!, outcome: { ...o, failCode } } };
+  });
   let settled: boolean[];
   try {
     settled = await settleInOneTransaction(ctx, prepared, now);

@@ -12,6 +12,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Db } from './db.js';
 import { claimedIn, stateOutsideIndex, type DialectCaps } from './dialect.js';
 import { insertRowsJson } from './engine-batch.repository.js';
+import { expiredLeaseProbe } from './engine-call-data.repository.js';
 import type { CallbackOutboxTable, TrailTable } from './schema/engine.js';
 import type { ReservationRow } from './reservations.repository.js';
 
@@ -111,6 +112,8 @@ export async function markReservationTimeouts(db: Db, now: number, graceMs: numb
 
 /** Reservations whose lease expired: back to pending if never dispatched, else returned for settling. */
 export async function reapReservations(db: Db, now: number): Promise<{ undispatched: string[]; dispatched: ReservationRow[] }> {
+  // A one-row probe in index order first (engine-call-data.repository.ts `expiredLeaseProbe`: no bitmap scan over dead index entries).
+  if ((await expiredLeaseProbe(db, 'reservations', now)) === undefined) return { undispatched: [], dispatched: [] };
   const expired = await db.selectFrom('reservations').selectAll().where('state', '=', 'dialing').where('lease_until', '<', now).execute();
   const candidates = expired.filter((r) => r.dispatched_at === null).map((r) => r.id);
   let undispatched: string[] = [];
@@ -250,29 +253,36 @@ export async function settleCallback(db: Db, id: number, patch: { state: string;
 
 /** The earliest instant after `now` at which reservation work becomes due (manual-clock stepping). */
 export async function nextReservationEvent(db: Db, now: number, graceMs: number): Promise<number | null> {
-  const due = await db
-    .selectFrom('reservations')
-    .select((eb) => eb.fn.min('due_at').as('t'))
-    .where('state', '=', 'pending')
-    .where('due_at', '>', now)
-    .executeTakeFirst();
-  // One lookup per state: each is a single index seek (reservations_timeout, migration 014).
-  let timeout: { t: unknown } | undefined;
-  for (const state of ['pending', 'due']) {
-    const r = await db
+  // Four independent reads sent together (on PostgreSQL each on its own pooled connection): the
+  // engine waits for them between two passes (issue #12).
+  const [due, ...rest] = await Promise.all([
+    db
       .selectFrom('reservations')
-      .select((eb) => eb.fn.min('appoint_time').as('t'))
-      .where('timeout', '=', 0)
-      .where('state', '=', state)
-      .where('appoint_time', '>', now - graceMs)
-      .executeTakeFirst();
+      .select((eb) => eb.fn.min('due_at').as('t'))
+      .where('state', '=', 'pending')
+      .where('due_at', '>', now)
+      .executeTakeFirst(),
+    // One lookup per state: each is a single index seek (reservations_timeout, migration 014).
+    ...['pending', 'due'].map((state) =>
+      db
+        .selectFrom('reservations')
+        .select((eb) => eb.fn.min('appoint_time').as('t'))
+        .where('timeout', '=', 0)
+        .where('state', '=', state)
+        .where('appoint_time', '>', now - graceMs)
+        .executeTakeFirst(),
+    ),
+    db
+      .selectFrom('campaigns')
+      .select((eb) => eb.fn.min('begin_time').as('t'))
+      .where('begin_time', '>', now)
+      .executeTakeFirst(),
+  ]);
+  const begin = rest.pop();
+  let timeout: { t: unknown } | undefined;
+  for (const r of rest) {
     if (r?.t != null && (timeout?.t == null || Number(r.t) < Number(timeout.t))) timeout = r;
   }
-  const begin = await db
-    .selectFrom('campaigns')
-    .select((eb) => eb.fn.min('begin_time').as('t'))
-    .where('begin_time', '>', now)
-    .executeTakeFirst();
   const candidates: Array<unknown> = [due?.t, timeout?.t == null ? null : Number(timeout.t) + graceMs, begin?.t];
   const times = candidates.filter((t) => t !== null && t !== undefined).map(Number);
   return times.length > 0 ? Math.min(...times) : null;
