@@ -28,13 +28,6 @@ after(async () => {
 const ROUTE_VDN = '/rest/isales/v1/openapi/campaigns/:vdnId';
 const ROUTE_APPOINT = '/rest/isales/v1/openapi/campaigns/:vdnId/appoint/create';
 
-interface Sent {
-  /** `method route status result` as the counter labels it. */
-  series: string;
-  /** Whether the journal records it (its signature verified): `status result`. */
-  journal?: string;
-}
-
 interface Answer {
   status: number;
   body: string;
