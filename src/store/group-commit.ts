@@ -98,8 +98,8 @@ interface BatchState {
   held: Held | undefined;
   /** SQLite with a {@link WriteWatch}: the running request's savepoint is taken at its first write. */
   watched: boolean;
-  /** SQLite: the running request's {@link deferBatchWrite}, written when its work has returned. */
-  tail: { write: (db: Db, rows: unknown[]) => Promise<void>; row: unknown } | undefined;
+  /** SQLite: the running request's {@link deferBatchWrite} rows (one key, in order), written when its work has returned. */
+  tail: { key: string; write: (db: Db, rows: unknown[]) => Promise<void>; rows: unknown[] } | undefined;
 }
 
 const running = new WeakMap<Db, BatchState>();
@@ -337,7 +337,7 @@ async function runWatched(trx: Db, job: Job, watch: WriteWatch, state: BatchStat
   if (tail !== undefined && outcome.ok) {
     if (!savepoint) watch.singleWrite();
     try {
-      await tail.write(trx, [tail.row]);
+      await tail.write(trx, tail.rows);
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -397,8 +397,9 @@ function dropHeld(held: Held, index: number): void {
  * runs and before COMMIT (saving a round trip per request); should that statement fail, each
  * row is written alone and the requests whose row fails get that error, the others are
  * unaffected (a request's other writes are not undone then: a request that holds a write should
- * write nothing else). On SQLite ({@link acceptWriteWatch}) it is written alone once the request's
- * work has returned, inside the request's savepoint if it wrote anything else, else without one
+ * write nothing else). On SQLite ({@link acceptWriteWatch}) it is written once the request's
+ * work has returned (with the request's other rows of that key, in order, in one statement),
+ * inside the request's savepoint if it wrote anything else, else without one
  * (a statement that fails undoes itself; a `write` that runs two statements there fails the
  * whole batch). So nothing the request does after it, and nothing a request of its kind does,
  * may read what it writes. One key per kind: a write of another key while rows are held is
@@ -410,9 +411,11 @@ export async function deferBatchWrite<R>(db: Db, key: string, row: R, write: (db
   const state = running.get(db);
   if (state === undefined || state.jobs[state.index]?.options?.kind === undefined) return write(db, [row]);
   if (state.watched) {
-    // SQLite: written when the request's work has returned (runWatched); a second one at once.
-    if (state.tail !== undefined) return write(db, [row]);
-    state.tail = { write: write as Held['write'], row };
+    // SQLite: written when the request's work has returned (runWatched), the rows of one key
+    // together and in order (as PostgreSQL writes them); a row of another key at once.
+    if (state.tail !== undefined && state.tail.key !== key) return write(db, [row]);
+    state.tail ??= { key, write: write as Held['write'], rows: [] };
+    state.tail.rows.push(row);
     return;
   }
   if (!acceptsScripts(db)) return write(db, [row]);
