@@ -59,10 +59,14 @@ interface RouteSeries {
  */
 class RequestLatency extends Histogram<'method' | 'route'> {
   series: RouteSeries[] = [];
+  /** route → its series, one per method (the series exported: dropped with them on reset). */
+  byRoute = new Map<string, RouteSeries[]>();
 
+  /** As prom-client's: every series is dropped (observations go to new ones afterwards). */
   override reset(): void {
     super.reset();
     this.series = [];
+    this.byRoute = new Map();
   }
 
   /** Called by prom-client's Registry (text) and by `get()` (JSON). */
@@ -95,7 +99,7 @@ class RequestLatency extends Histogram<'method' | 'route'> {
  */
 export function createRequestMetrics(registry: Registry): Pick<Metrics, 'observeRequest'> {
   const countSeries: CountSeries[] = [];
-  new Counter({
+  const requests = new Counter({
     name: 'campaignd_http_requests_total',
     help: 'HTTP requests answered, by route pattern, status and resultCode',
     labelNames: ['method', 'route', 'status', 'result'],
@@ -115,14 +119,18 @@ export function createRequestMetrics(registry: Registry): Pick<Metrics, 'observe
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  /** route → its series, one per method. */
-  const byRoute = new Map<string, RouteSeries[]>();
+  // prom-client's reset drops what was counted: increments not yet handed over included.
+  const resetCounter = requests.reset.bind(requests);
+  requests.reset = () => {
+    resetCounter();
+    for (const c of countSeries) c.pending = 0;
+  };
   const top = LATENCY_BUCKETS.length;
 
   return {
     observeRequest(method, route, status, result, seconds) {
-      let perMethod = byRoute.get(route);
-      if (perMethod === undefined) byRoute.set(route, (perMethod = []));
+      let perMethod = latency.byRoute.get(route);
+      if (perMethod === undefined) latency.byRoute.set(route, (perMethod = []));
       let s: RouteSeries | undefined;
       for (const x of perMethod) if (x.method === method) s = x;
       if (s === undefined) {
