@@ -8,6 +8,14 @@
  * self-time functions of the dispatch phase (V8's profiler, started when the campaigns resume;
  * "(idle)" is time the event loop waited, on PostgreSQL mostly for the database).
  *
+ * With BENCH_LAG=1 a second phase follows, as bench/engine.ts part 2: BENCH_RESERVATIONS
+ * (default 3,000) automatic reservations falling due over 20 s, and what stands between a
+ * reservation's due time and its hand-off to the dialer: the fire lag (p50/p90/p99/max), the
+ * engine passes (how long each ran, the wait between two), the statements per pass, and with
+ * BENCH_STATEMENTS=1 the statements of that phase by text (count, time waited per statement).
+ * A reservation falling due during a pass is claimed by the next one, so its lag is roughly the
+ * rest of that pass, the wait, and the next pass up to its dispatch (issue #12).
+ *
  *   npx tsx bench/profile-engine.ts            (BENCH_ONLY=sqlite|pg to run one backend)
  */
 import fs from 'node:fs';
@@ -25,6 +33,8 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
 const PER_CAMPAIGN = 10_000;
 const P = '/rest/isales/v1/openapi/campaigns/1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const LAG = process.env.BENCH_LAG === '1';
+const RESERVATIONS = Number(process.env.BENCH_RESERVATIONS ?? 3000);
 
 /** User + system CPU time of every PostgreSQL server process so far, ms (Linux /proc; shared with whatever else uses that server). */
 function pgServerCpuMs(): number {
@@ -74,6 +84,8 @@ async function runOn(store: Backend, dir: string): Promise<void> {
     CAMPAIGND_PORT: '0',
     CAMPAIGND_CALLDATA_MAX: String(PER_CAMPAIGN),
     CAMPAIGND_MAX_CPS: '10000',
+    // BENCH_LAG: a reservation falls due at its appointTime, as in bench/engine.ts.
+    CAMPAIGND_APPOINT_LEAD_SECONDS: '0',
     CAMPAIGND_SIM_RING_SECONDS: '1-2',
     CAMPAIGND_SIM_TALK_SECONDS: '1-2',
   });
@@ -139,8 +151,70 @@ async function runOn(store: Backend, dir: string): Promise<void> {
       fs.writeFileSync(path.join(dir, '..', `${store.name}.cpuprofile`), JSON.stringify(profile));
       printTop(profile as unknown as Prof);
     }
+    if (LAG) await lagPhase(store, engine, base);
   } finally {
     await app.close();
+  }
+}
+
+/** The p-th percentile of ascending `sorted`. */
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** BENCH_LAG=1: reservations falling due over 20 s, their fire lag and the engine passes meanwhile. */
+async function lagPhase(store: Backend, engine: NonNullable<Awaited<ReturnType<typeof startApp>>['engine']>, base: string): Promise<void> {
+  const SPREAD_MS = 20_000;
+  const resCampaign = await createCampaign(base, 'prof-engine-reservations', { deviceSign: '1', callCount: 1000, callInterval: 1 });
+  const start = Date.now() + 15_000 + 3 * RESERVATIONS;
+  const dueOf = new Map<string, number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < RESERVATIONS; i = next++) {
+        const appointTime = start + Math.floor((i * SPREAD_MS) / RESERVATIONS);
+        if (appointTime < Date.now() + 200) continue;
+        const r = await ok<{ id: string }>(base, 'POST', `${P}/appoint/create`, { callType: 2, calledNo: String(15000000000 + i), taskId: String(resCampaign), appointTime });
+        dueOf.set(r.id, appointTime);
+      }
+    }),
+  );
+  while (Date.now() < start - 200) await new Promise((r) => setTimeout(r, 50));
+  // Passes: the engine's own tick() wrapped (the timer calls it through the instance).
+  const passes: Array<{ at: number; end: number }> = [];
+  const tick = engine.tick.bind(engine);
+  engine.tick = () => {
+    const p = { at: performance.now(), end: Number.NaN };
+    passes.push(p);
+    const r = tick();
+    void r.then(() => (p.end = performance.now()));
+    return r;
+  };
+  const lag: number[] = [];
+  const off = engine.events.on('attempt:dispatched', (e) => {
+    const due = e.reservationId !== undefined ? dueOf.get(e.reservationId) : undefined;
+    if (due !== undefined) lag.push(Date.now() - due);
+  });
+  const q0 = pgQueries;
+  tally.clear();
+  while (lag.length < dueOf.size && Date.now() < start + SPREAD_MS + 60_000) await new Promise((r) => setTimeout(r, 50));
+  off();
+  engine.tick = tick;
+  const done = passes.filter((p) => !Number.isNaN(p.end));
+  const runs = done.map((p) => p.end - p.at).sort((a, b) => a - b);
+  const waits = done
+    .slice(1)
+    .map((p, i) => p.at - done[i]!.end)
+    .sort((a, b) => a - b);
+  lag.sort((a, b) => a - b);
+  const f = (a: number[]) => `p50 ${pct(a, 50).toFixed(1)}, p90 ${pct(a, 90).toFixed(1)}, p99 ${pct(a, 99).toFixed(1)}`;
+  console.log(`${store.name}: fire lag of ${lag.length} reservations: ${f(lag)}, max ${lag.at(-1)} ms`);
+  console.log(`  ${done.length} passes: ran ${f(runs)} ms; waited between passes ${f(waits)} ms`);
+  if (store.name === 'PostgreSQL') console.log(`  ${((pgQueries - q0) / Math.max(1, done.length)).toFixed(1)} statements per pass`);
+  if (TALLY) {
+    for (const [sqlText, e] of [...tally.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+      console.log(`${String(e.n).padStart(7)} × ${(e.ms / e.n).toFixed(2).padStart(7)} ms  ${sqlText}`);
+    }
   }
 }
 

@@ -114,14 +114,16 @@ export async function releaseCallData(db: Db, id: number, owner: string, patch: 
 
 /**
  * Is any lease of `table` (call_data, reservations) expired at `now`? One row at most, looked up
- * in the order of the (state, due_at) index so that PostgreSQL walks that index with a plain
+ * in the order of the (state, due_at) index, so that PostgreSQL walks that index with a plain
  * index scan (issue #12). Why: every attempt moves a row into and out of 'dialing', which leaves a
- * dead entry under 'dialing' in that index until VACUUM runs; an unordered read of all 'dialing'
- * rows is planned as a bitmap scan, which visits every such entry and its heap page again on
- * each engine pass (after 100,000 dispatches: ~190,000 entries, 14-30 ms per pass, measured on
- * the engine bench, where it was the largest share of the reservations' fire lag), whereas a
- * plain index scan marks the dead entries it meets (LP_DEAD) and later scans skip them (under
- * 1 ms). Undefined when nothing expired (nearly always).
+ * dead entry under 'dialing' in that index until VACUUM runs; the unordered read of all 'dialing'
+ * rows was planned as a bitmap scan, which visits every such entry and its heap page again on
+ * each engine pass (after 100,000 dispatches: ~190,000 entries, 14-30 ms per pass on the engine
+ * bench, the largest share of the reservations' fire lag), whereas a plain index scan marks the
+ * dead entries it meets (LP_DEAD) and later scans skip them (0.6-0.9 ms there). The plan stays
+ * PostgreSQL's choice: with statistics that expect almost no expired lease it may still pick the
+ * bitmap scan, which is why the engine also looks only once per poll interval (engine.ts).
+ * Undefined when nothing expired (nearly always).
  */
 export async function expiredLeaseProbe(db: Db, table: 'call_data' | 'reservations', now: number): Promise<{ id: unknown } | undefined> {
   return db.selectFrom(table).select('id').where('state', '=', 'dialing').where('lease_until', '<', now).orderBy('due_at').limit(1).executeTakeFirst();
