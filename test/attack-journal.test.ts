@@ -12,7 +12,8 @@ import { CallLogJournal } from '../src/http/calllogs-journal.js';
 import { loadCallLogConfig } from '../src/config/calllogs.js';
 import type { Store } from '../src/store/connect.js';
 import { dropDatabaseFor, openTestStore } from './pg-target.js';
-import { AK, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { journalEntry } from './http-fixtures.js';
 
 const dirs: string[] = [];
 after(async () => {
@@ -22,25 +23,7 @@ after(async () => {
   }
 });
 
-type Entry = Parameters<CallLogJournal['push']>[0];
-
-function entry(i: number): Entry {
-  return {
-    vdnId: 1,
-    accessKey: AK,
-    operTime: 1_700_000_000_000 + i,
-    method: 'POST',
-    url: `/e/${i}`,
-    httpStatus: 200,
-    durationMs: 1,
-    resultCode: '0200000',
-    resultDesc: 'success',
-    params: { vdnId: '1' },
-    query: {},
-    rawBody: Buffer.from(`{"n":${i}}`),
-    authenticated: true,
-  };
-}
+const entry = (i: number) => journalEntry(i);
 
 async function written(store: Store): Promise<number[]> {
   const rows = await store.db.selectFrom('call_logs').select(['url', 'oper_time']).orderBy('oper_time').execute();

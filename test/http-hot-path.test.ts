@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { CallLogJournal } from '../src/http/calllogs-journal.js';
 import { loadCallLogConfig } from '../src/config/calllogs.js';
 import { createRequestMetrics } from '../src/ops/metrics.js';
@@ -20,6 +20,7 @@ import { systemClock } from '../src/engine/clock.js';
 import type { Store } from '../src/store/connect.js';
 import { dropDatabaseFor, openTestStore } from './pg-target.js';
 import { AK, SK, tempDir } from './helpers.js';
+import { journalEntry, promClientRequestMetrics } from './http-fixtures.js';
 
 const dirs: string[] = [];
 after(async () => {
@@ -35,26 +36,7 @@ async function freshStore(): Promise<Store> {
   return openTestStore(dir);
 }
 
-type Entry = Parameters<CallLogJournal['push']>[0];
-
-function entry(i: number, over: Partial<Entry> = {}): Entry {
-  return {
-    vdnId: 1,
-    accessKey: AK,
-    operTime: 1_700_000_000_000 + i,
-    method: 'POST',
-    url: `/e/${i}`,
-    httpStatus: 200,
-    durationMs: 1,
-    resultCode: '0200000',
-    resultDesc: 'success',
-    params: { vdnId: '1' },
-    query: {},
-    rawBody: Buffer.from(`{"n":${i}}`),
-    authenticated: true,
-    ...over,
-  };
-}
+const entry = journalEntry;
 
 async function urls(store: Store): Promise<string[]> {
   const rows = await store.db.selectFrom('call_logs').select(['url', 'oper_time']).orderBy('oper_time').execute();
@@ -144,19 +126,7 @@ describe('request metrics', () => {
     const ours = new Registry();
     const observe = createRequestMetrics(ours).observeRequest;
     const theirs = new Registry();
-    const requests = new Counter({
-      name: 'campaignd_http_requests_total',
-      help: 'HTTP requests answered, by route pattern, status and resultCode',
-      labelNames: ['method', 'route', 'status', 'result'],
-      registers: [theirs],
-    });
-    const latency = new Histogram({
-      name: 'campaignd_http_request_duration_seconds',
-      help: 'HTTP request latency in seconds, by route pattern',
-      labelNames: ['method', 'route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [theirs],
-    });
+    const reference = promClientRequestMetrics(theirs);
     const routes = ['/a/:id', '/b', 'unmatched', '/q"uote\\d'];
     const results = ['0200000', '0200001', ''];
     let x = 7;
@@ -173,8 +143,7 @@ describe('request metrics', () => {
         // Bucket edges included.
         const seconds = rnd() < 0.1 ? 0.005 : rnd() < 0.05 ? 3 : rnd() * 0.2;
         observe(method, route, status, result, seconds);
-        requests.inc({ method, route, status: String(status), result });
-        latency.observe({ method, route }, seconds);
+        reference.observe(method, route, status, result, seconds);
       }
     };
     step(500);
