@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { groupCommitOf, writeTransaction } from '../src/store/group-commit.js';
 import { addToBlocklist } from '../src/domain/blocklist.js';
 import { createCampaign as createCampaignIn } from '../src/domain/campaigns.js';
@@ -17,6 +16,7 @@ import { createReservation } from '../src/domain/reservations.js';
 import type { AppointCreate } from '../src/contract/common.js';
 import type { CampaignAddV1 } from '../src/contract/campaigns.js';
 import { campaignBody, createCampaign, startTestServer, type TestServer } from './helpers.js';
+import { refuseBoomReservations } from './pg-target.js';
 
 let s: TestServer;
 let ctx: DomainContext;
@@ -56,11 +56,7 @@ describe('attack: mixed group-committed batches', () => {
   test('blocklist adds, refused held inserts and creates of the same numbers in one batch: each answered as if alone, nothing partial stored', async () => {
     const c = await createCampaign(s.client, 1, { name: 'atk-mixed' });
     const db = s.store.db;
-    if (s.store.caps.name === 'sqlite') {
-      await sql.raw(`CREATE TRIGGER atk_boom BEFORE INSERT ON reservations WHEN new.remark = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`).execute(db);
-    } else {
-      await sql.raw(`ALTER TABLE reservations ADD CONSTRAINT atk_boom CHECK (remark IS DISTINCT FROM 'boom')`).execute(db);
-    }
+    const lift = await refuseBoomReservations(s.store, 'atk_boom');
     try {
       const gc = groupCommitOf(db);
       const before = gc.stats.batches;
@@ -102,8 +98,7 @@ describe('attack: mixed group-committed batches', () => {
       const listed = await db.selectFrom('blocklist').select('number').where('vdn_id', '=', 1).where('number', 'like', '137666%').execute();
       assert.deepEqual(listed.map((r) => r.number).sort(), sqlite ? ['13766600001', '13766600002'] : ['13766600001', '13766600002', '13766600003']);
     } finally {
-      if (s.store.caps.name === 'sqlite') await sql.raw('DROP TRIGGER atk_boom').execute(db);
-      else await sql.raw('ALTER TABLE reservations DROP CONSTRAINT atk_boom').execute(db);
+      await lift();
     }
   });
 });

@@ -17,6 +17,7 @@ import type { DomainContext } from '../src/domain/context.js';
 import { createReservation } from '../src/domain/reservations.js';
 import type { AppointCreate } from '../src/contract/common.js';
 import { createCampaign, startTestServer, type TestServer } from './helpers.js';
+import { refuseBoomReservations } from './pg-target.js';
 
 let s: TestServer;
 let ctx: DomainContext;
@@ -111,11 +112,7 @@ describe('group-committed appoint/create batches', () => {
   test("a create whose row the database refuses fails alone; the batch's other creates are stored and answered", async () => {
     const c1 = await createCampaign(s.client, 1, { name: 'gcb-refused' });
     const db = s.store.db;
-    if (s.store.caps.name === 'sqlite') {
-      await sql.raw(`CREATE TRIGGER gcb_boom BEFORE INSERT ON reservations WHEN new.remark = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`).execute(db);
-    } else {
-      await sql.raw(`ALTER TABLE reservations ADD CONSTRAINT gcb_boom CHECK (remark IS DISTINCT FROM 'boom')`).execute(db);
-    }
+    const lift = await refuseBoomReservations(s.store, 'gcb_boom');
     try {
       const at = tomorrow();
       const remarks = ['a', 'boom', 'b', 'boom', 'c'];
@@ -135,8 +132,7 @@ describe('group-committed appoint/create batches', () => {
       assert.deepEqual(stored.map((r) => r.id).sort(), [...acked].sort());
       assert.deepEqual(stored.map((r) => r.remark).sort(), ['a', 'b', 'c']);
     } finally {
-      if (s.store.caps.name === 'sqlite') await sql.raw('DROP TRIGGER gcb_boom').execute(db);
-      else await sql.raw('ALTER TABLE reservations DROP CONSTRAINT gcb_boom').execute(db);
+      await lift();
     }
   });
 

@@ -83,3 +83,17 @@ export async function failUpdatesOf(store: Store, table: string): Promise<() => 
     await sql.raw(`DROP FUNCTION fail_${table}_update()`).execute(db);
   };
 }
+
+/**
+ * Makes the store refuse every reservation insert whose remark is 'boom' (a trigger on SQLite, a
+ * CHECK constraint on PostgreSQL, named `name`): a row the database itself refuses, as a full
+ * disk or a constraint would. Returns the function that lifts it.
+ */
+export async function refuseBoomReservations(store: Store, name: string): Promise<() => Promise<void>> {
+  if (store.caps.name === 'sqlite') {
+    await sql.raw(`CREATE TRIGGER ${name} BEFORE INSERT ON reservations WHEN new.remark = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`).execute(store.db);
+    return async () => void (await sql.raw(`DROP TRIGGER ${name}`).execute(store.db));
+  }
+  await sql.raw(`ALTER TABLE reservations ADD CONSTRAINT ${name} CHECK (remark IS DISTINCT FROM 'boom')`).execute(store.db);
+  return async () => void (await sql.raw(`ALTER TABLE reservations DROP CONSTRAINT ${name}`).execute(store.db));
+}
