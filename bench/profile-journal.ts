@@ -110,12 +110,26 @@ async function sharedCommit(s: Store, rows: Insertable<CallLogTable>[]): Promise
   }
 }
 const variants: Variant[] = [];
-for (const [name, insert] of [
-  ['time-index', plain],
-  ['no-time-index', plain],
-  ...(PG ? [] : [['json-param', (s: Store, rows: Insertable<CallLogTable>[]) => insertRowsJson(s.db, 'call_logs', COLUMNS, rows)] as const]),
-  ...(process.env.BENCH_JOURNAL_SHARED === '1' ? [['no-time-index, 4 chunks per COMMIT', sharedCommit] as const] : []),
-] as const) {
+/**
+ * BENCH_JOURNAL_SIZES=64,8,64+64+64+8: instead, one variant per chunk size, or per cycle of
+ * sizes (a flush's chunks: 200 rows are 64+64+64+8), each without the index.
+ */
+const SIZES = (process.env.BENCH_JOURNAL_SIZES ?? '').split(',').filter(Boolean);
+const sizesOf = new Map<Variant, number[]>();
+for (const size of SIZES) {
+  const { store, cleanup } = await open(`size-${size}`);
+  const v: Variant = { name: `chunks of ${size}`, store, insert: plain, cpu: [], wall: [], cleanup };
+  sizesOf.set(v, size.split('+').map(Number));
+  variants.push(v);
+}
+for (const [name, insert] of SIZES.length > 0
+  ? []
+  : ([
+      ['time-index', plain],
+      ['no-time-index', plain],
+      ...(PG ? [] : [['json-param', (s: Store, rows: Insertable<CallLogTable>[]) => insertRowsJson(s.db, 'call_logs', COLUMNS, rows)] as const]),
+      ...(process.env.BENCH_JOURNAL_SHARED === '1' ? [['no-time-index, 4 chunks per COMMIT', sharedCommit] as const] : []),
+    ] as const)) {
   const { store, cleanup } = await open(name);
   if (name === 'time-index') await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
   variants.push({ name, store, insert, cpu: [], wall: [], cleanup });
@@ -126,7 +140,12 @@ let n = 0;
 async function round(v: Variant, count: number, record: boolean): Promise<void> {
   // Rows are built before the clock starts: only the INSERT is measured.
   const chunks: Insertable<CallLogTable>[][] = [];
-  for (let i = 0; i < count; i += CHUNK) chunks.push(Array.from({ length: CHUNK }, () => row((t += 1), n++)));
+  const sizes = sizesOf.get(v) ?? [CHUNK];
+  for (let i = 0, k = 0; i < count; k++) {
+    const size = Math.min(sizes[k % sizes.length]!, count - i);
+    chunks.push(Array.from({ length: size }, () => row((t += 1), n++)));
+    i += size;
+  }
   const c0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
   for (const c of chunks) await v.insert(v.store, c);
