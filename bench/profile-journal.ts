@@ -11,13 +11,18 @@
  * BENCH_JOURNAL_PG=1 runs the first two variants on PostgreSQL (BENCH_DATABASE_URL or
  * CAMPAIGND_TEST_DATABASE_URL; a schema of its own per variant, dropped afterwards): the
  * server's CPU is not counted there, the wall time is the figure to read.
+ * BENCH_JOURNAL_RAW=1: SQLite's own work only (see `RAW` below; the steadiest figure).
+ * BENCH_JOURNAL_JSON=0 leaves out json-param; BENCH_JOURNAL_SHARED=1 adds one COMMIT per four
+ * chunks; BENCH_JOURNAL_SIZES replaces the variants by chunk sizes (see `SIZES`).
  *
  *   npx tsx bench/profile-journal.ts
+ *   BENCH_JOURNAL_RAW=1 BENCH_ROUNDS=16 npx tsx bench/profile-journal.ts
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql, type Insertable } from 'kysely';
 import { requestJson } from '../src/domain/calllogs.js';
@@ -85,6 +90,21 @@ async function open(name: string): Promise<{ store: Store; cleanup: () => Promis
 
 const plain = (s: Store, rows: Insertable<CallLogTable>[]) => insertCallLogs(s.db, rows);
 /**
+ * BENCH_JOURNAL_RAW=1 (SQLite): SQLite's own work only. Each store is migrated, closed and
+ * reopened with plain better-sqlite3 (WAL, synchronous NORMAL, SQLite's own checkpoints every
+ * 1,000 pages inside the commits; no checkpoint worker, whose CPU would land in whichever
+ * round runs while it copies), and the chunks run as one prepared 64-row INSERT each (the SQL
+ * text insertCallLogs compiles). The process's CPU is then only this thread's.
+ */
+const RAW = process.env.BENCH_JOURNAL_RAW === '1';
+const rawOf = new Map<Store, { sqlite: Database.Database; stmt: Database.Statement }>();
+async function rawInsert(s: Store, rows: Insertable<CallLogTable>[]): Promise<void> {
+  const r = rawOf.get(s)!;
+  const values: unknown[] = [];
+  for (const row of rows) for (const c of COLUMNS) values.push(row[c] ?? null);
+  r.stmt.run(...values);
+}
+/**
  * BENCH_JOURNAL_SHARED=1: what sharing a COMMIT would save at most (the group-commit idea of the
  * report): every fourth chunk opens a transaction that the next three chunks join, so one
  * COMMIT per 256 rows instead of one per 64.
@@ -127,11 +147,25 @@ for (const [name, insert] of SIZES.length > 0
   : ([
       ['time-index', plain],
       ['no-time-index', plain],
-      ...(PG ? [] : [['json-param', (s: Store, rows: Insertable<CallLogTable>[]) => insertRowsJson(s.db, 'call_logs', COLUMNS, rows)] as const]),
-      ...(process.env.BENCH_JOURNAL_SHARED === '1' ? [['no-time-index, 4 chunks per COMMIT', sharedCommit] as const] : []),
+      ...(PG || RAW || process.env.BENCH_JOURNAL_JSON === '0'
+        ? []
+        : [['json-param', (s: Store, rows: Insertable<CallLogTable>[]) => insertRowsJson(s.db, 'call_logs', COLUMNS, rows)] as const]),
+      ...(process.env.BENCH_JOURNAL_SHARED === '1' && !RAW ? [['no-time-index, 4 chunks per COMMIT', sharedCommit] as const] : []),
     ] as const)) {
   const { store, cleanup } = await open(name);
   if (name === 'time-index') await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
+  if (RAW) {
+    const probe = Array.from({ length: CHUNK }, () => row(0, 0));
+    const text = store.db.insertInto('call_logs').values(probe).compile().sql;
+    const file = path.join(dir, `${name}.db`);
+    await store.close();
+    const sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    rawOf.set(store, { sqlite, stmt: sqlite.prepare(text) });
+    variants.push({ name, store, insert: rawInsert, cpu: [], wall: [], cleanup: async () => void rawOf.get(store)!.sqlite.close() });
+    continue;
+  }
   variants.push({ name, store, insert, cpu: [], wall: [], cleanup });
 }
 
@@ -168,9 +202,14 @@ try {
     console.log(`${PG ? 'PostgreSQL' : 'SQLite'} ${v.name}: CPU µs/row ${fmt(v.cpu)}`);
     console.log(`${PG ? 'PostgreSQL' : 'SQLite'} ${v.name}: wall µs/row ${fmt(v.wall)}`);
   }
+  // Each variant against the first, round by round (the rounds ran side by side).
+  for (const v of variants.slice(1)) {
+    const d = v.cpu.map((x, i) => x - variants[0]!.cpu[i]!);
+    console.log(`${v.name} minus ${variants[0]!.name}, CPU µs/row per round: ${fmt(d)}`);
+  }
 } finally {
   for (const v of variants) {
-    await v.store.close();
+    if (!RAW) await v.store.close();
     await v.cleanup();
   }
   fs.rmSync(dir, { recursive: true, force: true });
