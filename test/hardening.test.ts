@@ -11,6 +11,7 @@ import { formatTimestamp, sign } from '../src/auth/c2.js';
 import { CampaigndClient } from '../src/client/index.js';
 import { isSecretName, maskUrl, redact } from '../src/domain/secrets.js';
 import { capDepth, requestJson } from '../src/domain/calllogs.js';
+import { newLongId } from '../src/domain/ids.js';
 import { AK, SK, P, campaignBody, envelopeOf, startTestServer, type TestServer } from './helpers.js';
 import { loadConfig } from '../src/config/index.js';
 import { retentionFloors } from '../src/engine/retention-job.js';
@@ -472,6 +473,10 @@ describe('retention', () => {
       const DAY = 86400_000;
       const old = now - 3 * DAY;
       const recent = now - DAY;
+      // Ids as the journal makes them (their first 13 digits are the time): retention reads the
+      // journal by id range (issue #12).
+      const oldId = newLongId(old);
+      const recentId = newLongId(recent);
       const log = (id: string, t: number) => ({
         id,
         vdn_id: 1,
@@ -487,7 +492,7 @@ describe('retention', () => {
       });
       await s.store.db
         .insertInto('call_logs')
-        .values([log('1', old), log('2', recent)])
+        .values([log(oldId, old), log(recentId, recent)])
         .execute();
       const trail = (t: number) => ({ vdn_id: 1, campaign_id: 1, at: t, kind: 'dialled' });
       await s.store.db
@@ -513,7 +518,7 @@ describe('retention', () => {
       assert.deepEqual(await s.retention.runOnce(), { callLogs: 1, trail: 1, callbacks: 2, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
       assert.deepEqual(
         (await s.store.db.selectFrom('call_logs').select('id').execute()).map((r) => r.id),
-        ['2'],
+        [recentId],
       );
       assert.deepEqual(
         (await s.store.db.selectFrom('engine_trail').select('at').execute()).map((r) => Number(r.at)),
@@ -624,7 +629,7 @@ describe('retention', () => {
       await s.store.db
         .insertInto('call_logs')
         .values({
-          id: '9',
+          id: newLongId(0),
           vdn_id: 1,
           access_key: AK,
           oper_time: 0,

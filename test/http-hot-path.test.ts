@@ -121,6 +121,36 @@ describe('journal flush in chunks', () => {
   });
 });
 
+describe('journal flush sizes', () => {
+  test('with the default sizes the size trigger writes whole chunks: 192 entries are three INSERT statements, no transaction (issue #12)', async () => {
+    const store = await freshStore();
+    try {
+      const counts = { statements: 0, transactions: 0 };
+      // The store's handle, counting what the journal issues outside a transaction and the transactions it opens.
+      const db = new Proxy(store.db, {
+        get(target, prop) {
+          if (prop === 'executeQuery') return (q: Parameters<Store['db']['executeQuery']>[0]) => (counts.statements++, target.executeQuery(q));
+          if (prop === 'transaction') return () => (counts.transactions++, target.transaction());
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const cfg = { ...loadCallLogConfig({}), flushIntervalMs: 60_000 };
+      assert.equal(cfg.flushRows % cfg.flushChunkRows, 0);
+      const journal = new CallLogJournal(db, cfg);
+      // No flush() and no timer (60 s): only the size trigger can write them.
+      for (let i = 0; i < cfg.flushRows; i++) journal.push(entry(i));
+      for (let turn = 0; turn < 10_000 && (await urls(store)).length < cfg.flushRows; turn++) await new Promise((r) => setImmediate(r));
+      assert.deepEqual(await urls(store), expected(cfg.flushRows));
+      assert.deepEqual(counts, { statements: cfg.flushRows / cfg.flushChunkRows, transactions: 0 });
+      assert.equal(cfg.flushRows, 192);
+      await journal.flush();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('request metrics', () => {
   test('the /metrics text is the one prom-client gives for the same requests', async () => {
     const ours = new Registry();

@@ -14,7 +14,13 @@ export interface CallLogConfig {
   recordParams: boolean;
   /** Flush the buffered journal rows at least this often (ms). */
   flushIntervalMs: number;
-  /** …or as soon as this many rows are buffered. */
+  /**
+   * …or as soon as this many rows are buffered. 192, three whole chunks of `flushChunkRows`
+   * (issue #12): at 2,000 req/s the size trigger comes first (~96 ms) and each flush is three
+   * 64-row INSERTs; with 200 it was 64+64+64+8, a fourth statement and COMMIT for 8 rows
+   * (~70 µs of fixed cost, ~0.35 µs per row; bench/profile-journal-rate.ts counts 15.6 instead
+   * of 20 statements per 1,000 entries).
+   */
   flushRows: number;
   /**
    * Rows a flush builds and inserts per event-loop turn; it yields between chunks so that a
@@ -40,7 +46,7 @@ export function loadCallLogConfig(env: Env = process.env): CallLogConfig {
   return {
     recordParams: params === 'on',
     flushIntervalMs: 100,
-    flushRows: 200,
+    flushRows: 192,
     flushChunkRows: 64,
     maxBufferedRows: 20_000,
     retentionMs: days * 86400_000,

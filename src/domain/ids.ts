@@ -21,6 +21,28 @@ export function newLongId(nowMs: number): string {
 
 export const LONG_ID_PATTERN = /^[0-9]{30}$/;
 
+/** Epoch ms from which {@link newLongId}'s 13-digit time prefix wraps (year 2286). */
+const LONG_ID_MS_LIMIT = 1e13;
+
+/**
+ * The bound of the ids {@link newLongId} makes before `cutoffMs` (epoch ms): a 30-digit string
+ * `B` such that, for every whole millisecond `t` in [0, 10^13), `newLongId(t) < B` (as strings,
+ * and in any collation that orders digits, since both have 30 digits) exactly when
+ * `t < cutoffMs` (a fractional `t` shares the prefix of `floor(t)`, so it may fall below `B` while
+ * not before a fractional cutoff: compare the time too when that matters). An id
+ * made at exactly `cutoffMs`, or later in that millisecond, is not below it. Answers null when
+ * no such bound exists: a cutoff at or before the epoch (a negative time makes the same prefix
+ * as 0) or from 10^13 ms on (the prefix wraps); the caller then compares times instead. Used by
+ * retention to find old journal rows by their primary key (issue #12, migration 015).
+ *
+ * @example longIdsBefore(1_700_000_000_000) // '170000000000000000000000000000'
+ */
+export function longIdsBefore(cutoffMs: number): string | null {
+  const ms = Math.ceil(cutoffMs);
+  if (!(ms > 0 && ms < LONG_ID_MS_LIMIT)) return null;
+  return String(ms).padStart(13, '0') + '0'.repeat(17);
+}
+
 /** Largest id of a serial column (PostgreSQL `integer`, the same limit kept on SQLite). */
 export const MAX_SERIAL_ID = 2_147_483_647;
 

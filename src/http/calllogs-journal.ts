@@ -12,7 +12,7 @@
  * serialised loses only its own entry) and a batch the database refuses is retried row by
  * row, so no entry can fail another.
  *
- * Trade-off: rows wait in memory and are written in one INSERT every ~100 ms or per 200 rows,
+ * Trade-off: rows wait in memory and are written every ~100 ms or per 192 rows (`flushRows`),
  * and on close. A crash (kill -9) can therefore lose the last ~100 ms of journal entries. That
  * is acceptable for an audit trail of calls whose effects are already durable: the data the
  * interfaces acknowledge (campaigns, call data, results …) is committed by the handler before

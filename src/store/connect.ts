@@ -54,6 +54,7 @@ import { pacing } from './migrations/011-pacing.js';
 import { agents } from './migrations/012-agents.js';
 import { agentLedger } from './migrations/013-agent-ledger.js';
 import { engineDispatch } from './migrations/014-engine-dispatch.js';
+import { journalTimeIndex } from './migrations/015-journal-time-index.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -85,6 +86,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '012-agents': agents(caps),
     '013-agent-ledger': agentLedger(caps),
     '014-engine-dispatch': engineDispatch(caps),
+    '015-journal-time-index': journalTimeIndex(caps),
   };
 }
 

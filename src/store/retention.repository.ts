@@ -10,6 +10,7 @@
  * @example const n = await pruneOlderThan(db, Date.now() - 30 * 86400_000, 5000)
  */
 import { sql } from 'kysely';
+import { longIdsBefore } from '../domain/ids.js';
 import type { Db } from './db.js';
 
 /** Rows deleted by one `pruneOlderThan` pass, per table. */
@@ -35,13 +36,11 @@ export interface RuleCutoffs {
  * Deletes up to `chunk` rows of each table whose time is before `cutoff` (epoch ms, engine
  * clock): `call_logs.oper_time`, `engine_trail.at`, `callback_outbox.updated_at` of delivered
  * and failed callbacks; and of the rule tables before their own cutoffs in `rules` (default:
- * `cutoff`). Call again while any count equals `chunk`.
+ * `cutoff`). Call again while any count equals `chunk`. Journal rows are found by a range of
+ * their primary key, oldest first ({@link pruneCallLogsQuery}, issue #12).
  */
 export async function pruneOlderThan(db: Db, cutoff: number, chunk: number, rules: RuleCutoffs = { agentCalls: cutoff, contacts: cutoff }): Promise<Pruned> {
-  const logs = await db
-    .deleteFrom('call_logs')
-    .where('id', 'in', (eb) => eb.selectFrom('call_logs').select('id').where('oper_time', '<', cutoff).limit(chunk))
-    .executeTakeFirst();
+  const logs = await pruneCallLogsQuery(db, cutoff, chunk).executeTakeFirst();
   const trail = await db
     .deleteFrom('engine_trail')
     .where('id', 'in', (eb) => eb.selectFrom('engine_trail').select('id').where('at', '<', cutoff).limit(chunk))
@@ -76,4 +75,24 @@ export async function pruneOlderThan(db: Db, cutoff: number, chunk: number, rule
     contactAttempts: Number(attempts.numDeletedRows),
     contactLocks: Number(locks.numDeletedRows),
   };
+}
+
+/**
+ * The DELETE of up to `chunk` journal rows whose `oper_time` is before `cutoff` (epoch ms), the
+ * oldest first: found by a range of the primary key (issue #12; migration 015 dropped the
+ * `oper_time` index), since journal ids begin with their `oper_time`'s ms (domain/ids.ts
+ * `longIdsBefore`). `oper_time` is compared as well, so a row whose id does not follow that
+ * layout is never deleted before its time (one that is old but whose id sorts at or after the
+ * bound is kept; the journal's only writer, http/calllogs-journal.ts, makes none). A cutoff with
+ * no id bound (at or before 1970, or from 2286 on) compares the times alone, by a table scan.
+ * Exported for the tests (its query plan).
+ *
+ * @example const { numDeletedRows } = await pruneCallLogsQuery(db, Date.now() - 30 * 86400_000, 5000).executeTakeFirst()
+ */
+export function pruneCallLogsQuery(db: Db, cutoff: number, chunk: number) {
+  const idBound = longIdsBefore(cutoff);
+  return db.deleteFrom('call_logs').where('id', 'in', (eb) => {
+    const old = eb.selectFrom('call_logs').select('id').where('oper_time', '<', cutoff);
+    return idBound === null ? old.limit(chunk) : old.where('id', '<', idBound).orderBy('id').limit(chunk);
+  });
 }

@@ -5,7 +5,8 @@ import { nameKey } from '../schema/names.js';
 /**
  * Issue #9 (hardening):
  * - indexes for retention pruning: the journal, the decision trail and the finished callbacks
- *   are deleted by age, oldest first, without scanning the tables;
+ *   are deleted by age, oldest first, without scanning the tables (015 dropped the journal's,
+ *   `call_logs_time`: retention reads the journal by a range of its primary key instead);
  * - `name_nfc` beside the names of campaigns, batches and special dates (schema/names.ts), so
  *   unique names compare after NFC; existing rows are back-filled here.
  */

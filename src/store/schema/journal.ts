@@ -4,7 +4,11 @@
  */
 
 export interface CallLogTable {
-  /** 30-digit numeric string (`id` on the wire), unique across nodes (domain/ids.ts). */
+  /**
+   * 30-digit numeric string (`id` on the wire), unique across nodes (domain/ids.ts
+   * `newLongId(oper_time)`): its first 13 digits are `oper_time`'s epoch ms, which retention
+   * relies on to find old rows by the primary key (issue #12, migration 015).
+   */
   id: string;
   /** The path's VDN; null when the path did not carry a usable one. */
   vdn_id: number | null;

@@ -1,0 +1,206 @@
+/**
+ * Journal retention by the primary key (issue #12, migration 015): `call_logs_time` is gone and
+ * `pruneOlderThan` finds old journal rows by a range of their ids, which begin with their
+ * `oper_time` (domain/ids.ts). The rows deleted are exactly those before the cutoff, chunk by
+ * chunk, oldest first; an existing store with journal rows migrates without losing any. On the
+ * store of the pass (SQLite file, or a PostgreSQL schema of its own: pg-target.ts).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { CompiledQuery, sql } from 'kysely';
+import fc from 'fast-check';
+import { longIdsBefore, newLongId } from '../src/domain/ids.js';
+import { insertCallLogs } from '../src/store/calllogs.repository.js';
+import { pendingMigrations, type Store } from '../src/store/connect.js';
+import { pruneCallLogsQuery, pruneOlderThan } from '../src/store/retention.repository.js';
+import { tempDir } from './helpers.js';
+import { openTestStore } from './pg-target.js';
+
+const DAY = 86_400_000;
+const CUTOFF = Date.UTC(2026, 10, 1, 12);
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function freshStore(): Promise<{ store: Store; dir: string }> {
+  const dir = tempDir();
+  dirs.push(dir);
+  return { store: await openTestStore(dir), dir };
+}
+
+function entry(id: string, operTime: number) {
+  return {
+    id,
+    vdn_id: 1,
+    access_key: 'AK',
+    oper_time: operTime,
+    method: 'POST',
+    url: '/rest/isales/v1/openapi/campaigns/1/appoint/create',
+    request: '{"calledNo":"13800000000","vdnId":"1"}',
+    result_code: '0200000',
+    result_desc: 'success',
+    http_status: 200,
+    duration_ms: 2,
+  };
+}
+
+async function ids(store: Store): Promise<string[]> {
+  return (await store.db.selectFrom('call_logs').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+async function journalIndexes(store: Store): Promise<string[]> {
+  const r =
+    store.caps.name === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'call_logs' and sql is not null order by name`.execute(store.db)
+      : await sql<{
+          name: string;
+        }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'call_logs' and indexname <> 'call_logs_pkey' order by indexname`.execute(
+          store.db,
+        );
+  return r.rows.map((x) => x.name);
+}
+
+describe('journal ids bound their time (domain/ids.ts longIdsBefore)', () => {
+  test('the bound is 30 digits: the cutoff ms rounded up, zero-padded to 13, then 17 zeros; none at or before 1970 or from 10^13 ms', () => {
+    assert.equal(longIdsBefore(CUTOFF), `${String(CUTOFF).padStart(13, '0')}${'0'.repeat(17)}`);
+    assert.equal(longIdsBefore(1), `0000000000001${'0'.repeat(17)}`);
+    assert.equal(longIdsBefore(1.2), `0000000000002${'0'.repeat(17)}`);
+    assert.equal(longIdsBefore(1e13 - 1), `9999999999999${'0'.repeat(17)}`);
+    for (const none of [0, -1, 1e13, 1e13 + 1, Number.NaN, Number.POSITIVE_INFINITY]) assert.equal(longIdsBefore(none), null, String(none));
+  });
+
+  test('property: for whole ms t and any cutoff with a bound, newLongId(t) < bound exactly when t < cutoff', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e13 - 1 }), fc.integer({ min: -5, max: 5 }), fc.double({ min: 0, max: 1, noNaN: true }), (t, d, frac) => {
+        const cutoff = Math.max(0.5, t + d - frac);
+        const bound = longIdsBefore(cutoff);
+        if (bound === null) return;
+        assert.equal(bound.length, 30);
+        assert.equal(newLongId(t) < bound, t < cutoff, `t=${t} cutoff=${cutoff}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('journal retention by primary key', () => {
+  test('exactly the rows before the cutoff go (a row at the cutoff ms and rows of one ms stay together), chunk by chunk, oldest first', async () => {
+    const { store } = await freshStore();
+    try {
+      const oldest = newLongId(CUTOFF - 3 * DAY);
+      const justBefore = [newLongId(CUTOFF - 1), newLongId(CUTOFF - 1), newLongId(CUTOFF - 1)];
+      const atCutoff = [newLongId(CUTOFF), newLongId(CUTOFF)];
+      const after1 = newLongId(CUTOFF + 1);
+      // An id that does not follow the layout (it sorts before every real one) on a recent row:
+      // its time keeps it (no writer makes such ids; the guard costs nothing).
+      const odd = '000000000000000000000000000001';
+      await insertCallLogs(store.db, [
+        entry(after1, CUTOFF + 1),
+        ...atCutoff.map((id) => entry(id, CUTOFF)),
+        ...justBefore.map((id) => entry(id, CUTOFF - 1)),
+        entry(oldest, CUTOFF - 3 * DAY),
+        entry(odd, CUTOFF + 5),
+      ]);
+      assert.deepEqual(await pruneOlderThan(store.db, CUTOFF, 2), { callLogs: 2, trail: 0, callbacks: 0, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
+      // Oldest first: the 3-day-old row and the first of the millisecond before the cutoff.
+      assert.deepEqual(await ids(store), [odd, justBefore[1]!, justBefore[2]!, ...atCutoff, after1]);
+      assert.equal((await pruneOlderThan(store.db, CUTOFF, 2)).callLogs, 2);
+      assert.equal((await pruneOlderThan(store.db, CUTOFF, 2)).callLogs, 0);
+      assert.deepEqual(await ids(store), [odd, ...atCutoff, after1]);
+      // One ms later the rows of the old cutoff ms go, all of them in one chunk.
+      assert.equal((await pruneOlderThan(store.db, CUTOFF + 1, 5000)).callLogs, 2);
+      assert.deepEqual(await ids(store), [odd, after1]);
+      assert.equal((await pruneOlderThan(store.db, CUTOFF + 2, 5000)).callLogs, 1);
+      assert.deepEqual(await ids(store), [odd]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a cutoff with no id bound (at or before 1970, from 10^13 ms on) compares the times alone', async () => {
+    const { store } = await freshStore();
+    try {
+      const rows = [
+        entry(newLongId(-5), -5),
+        entry(newLongId(0), 0),
+        entry(newLongId(1e13 - 1), 1e13 - 1),
+        // From 10^13 ms the id's time prefix wraps: these ids begin 0000000000005 and …10.
+        entry(newLongId(1e13 + 5), 1e13 + 5),
+        entry(newLongId(1e13 + 10), 1e13 + 10),
+      ];
+      await insertCallLogs(store.db, rows);
+      const times = async () => (await store.db.selectFrom('call_logs').select('oper_time').orderBy('oper_time').execute()).map((r) => Number(r.oper_time));
+      assert.equal((await pruneOlderThan(store.db, 0, 5000)).callLogs, 1);
+      assert.deepEqual(await times(), [0, 1e13 - 1, 1e13 + 5, 1e13 + 10]);
+      assert.equal((await pruneOlderThan(store.db, 1e13 + 10, 5000)).callLogs, 3);
+      assert.deepEqual(await times(), [1e13 + 10]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('SQLite: the chunk is found through the primary key, not by a scan of the table', async (t) => {
+    const { store } = await freshStore();
+    try {
+      if (store.caps.name !== 'sqlite') {
+        t.skip('the PostgreSQL planner picks by its statistics (the pkey is used once the table is large)');
+        return;
+      }
+      const q = pruneCallLogsQuery(store.db, CUTOFF, 5000).compile();
+      const plan = (await store.db.executeQuery(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]))).rows as Array<{ detail: string }>;
+      const details = plan.map((r) => r.detail);
+      assert.ok(
+        details.some((d) => /SEARCH call_logs USING (COVERING )?INDEX sqlite_autoindex_call_logs_1 \(id<\?\)/.test(d)),
+        details.join('\n'),
+      );
+      assert.ok(!details.some((d) => /SCAN call_logs/.test(d)), details.join('\n'));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('migration 015', () => {
+  test('a new store has no call_logs_time; the calllogs query indexes stay', async () => {
+    const { store } = await freshStore();
+    try {
+      assert.deepEqual(await journalIndexes(store), ['call_logs_vdn_time', 'call_logs_vdn_url_time']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a store at 014 with journal rows migrates: the index is dropped, every row is kept, retention works', async () => {
+    const { store, dir } = await freshStore();
+    const rows = Array.from({ length: 300 }, (_, i) => entry(newLongId(CUTOFF - 150 + i), CUTOFF - 150 + i));
+    try {
+      // Back to the schema of 014: the index of 009 and no record of 015.
+      await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
+      await sql`delete from kysely_migration where name = '015-journal-time-index'`.execute(store.db);
+      assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['015-journal-time-index']);
+      assert.deepEqual(await journalIndexes(store), ['call_logs_time', 'call_logs_vdn_time', 'call_logs_vdn_url_time']);
+      await insertCallLogs(store.db, rows);
+    } finally {
+      await store.close();
+    }
+    const again = await openTestStore(dir);
+    try {
+      assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
+      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time', 'call_logs_vdn_url_time']);
+      assert.deepEqual(
+        await ids(again),
+        rows.map((r) => r.id),
+      );
+      assert.equal((await pruneOlderThan(again.db, CUTOFF, 5000)).callLogs, 150);
+      assert.deepEqual(
+        await ids(again),
+        rows.slice(150).map((r) => r.id),
+      );
+    } finally {
+      await again.close();
+    }
+  });
+});
