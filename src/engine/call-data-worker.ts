@@ -46,6 +46,7 @@ import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt, settleAttempts, type SettleSubject } from './settle-attempt.js';
 import { cancelRound, nextRoundAt, returnCps, startRound, takeCps } from '../store/pacing.repository.js';
 import { DomainError } from '../domain/errors.js';
+import { betweenStatements, independentReads } from '../store/dialect.js';
 
 /**
  * Records dispatched (and settled) per transaction: a round's claimed records go through in
@@ -61,7 +62,8 @@ export const ROUNDS_AT_ONCE = 4;
 
 /**
  * Lets timers and I/O (the HTTP interface) run between slices: on SQLite every query of a pass
- * completes synchronously, so without it a long pass would hold the event loop to itself.
+ * completes synchronously, so without it a long pass would hold the event loop to itself. (Between
+ * single statements of a pass: store/dialect.ts `betweenStatements`, a turn on SQLite only.)
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -235,8 +237,9 @@ export class CallDataWorker implements Worker {
   ) {}
 
   async nextEvent(now: number): Promise<number | null> {
-    // Independent reads, sent together (engine.ts `#nextEventAfter`).
-    const [t, round] = await Promise.all([nextCallDataEvent(this.ctx.db, now), nextRoundAt(this.ctx.db, now)]);
+    // Independent reads: sent together on PostgreSQL, a turn of the event loop between them on
+    // SQLite (store/dialect.ts `independentReads`; engine.ts `#nextEventAfter`).
+    const [t, round] = await independentReads(this.ctx.db, [() => nextCallDataEvent(this.ctx.db, now), () => nextRoundAt(this.ctx.db, now)]);
     // Agents freeing up and calls resolving let skill-queue campaigns dial again.
     const agents = this.ctx.agents?.nextEvent(now) ?? null;
     const candidates = [t, round, agents].filter((x): x is number => x !== null);
@@ -285,6 +288,8 @@ export class CallDataWorker implements Worker {
       }
       if (left() <= 0) break;
       const campaignId = campaigns[i++]!;
+      // SQLite: a turn of the event loop before each campaign's reads (issue #12, p99 latency).
+      await betweenStatements(this.ctx.db);
       const c = await this.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       if (!c) continue;
       const ivr = c.ivr_param ? (JSON.parse(c.ivr_param) as { callCount?: number; callInterval?: number }) : {};

@@ -14,6 +14,8 @@ import type { EngineConfig } from '../config/engine.js';
 import type { EngineEvents } from './events.js';
 import { claimCallbacks, settleCallback } from '../store/engine.repository.js';
 import type { Db } from '../store/db.js';
+import { betweenStatements } from '../store/dialect.js';
+import { queryTemplate } from '../store/query-template.js';
 import { formatDateTime } from '../domain/time.js';
 import type { OutboundHttp } from './outbound-http.js';
 
@@ -47,6 +49,14 @@ export function callbackItem(r: Omit<CallbackItem, 'callTimeStr'> & { callTime: 
   };
 }
 
+const nextDueQuery = queryTemplate((db, now: number) =>
+  db
+    .selectFrom('callback_outbox')
+    .select((eb) => eb.fn.min('next_at').as('t'))
+    .where('state', '=', 'pending')
+    .where('next_at', '>', now),
+);
+
 export class CallbackSender {
   #running: Promise<void> | null = null;
 
@@ -61,15 +71,11 @@ export class CallbackSender {
 
   /**
    * The earliest engine time (epoch ms) after `now` at which a pending callback is due for
-   * another delivery (a back-off retry), or null; lets the manual clock stop there.
+   * another delivery (a back-off retry), or null; lets the manual clock stop there. Compiled
+   * once (query-template.ts): the engine asks after every pass (issue #12).
    */
   async nextDue(now: number): Promise<number | null> {
-    const r = await this.db
-      .selectFrom('callback_outbox')
-      .select((eb) => eb.fn.min('next_at').as('t'))
-      .where('state', '=', 'pending')
-      .where('next_at', '>', now)
-      .executeTakeFirst();
+    const r = (await this.db.executeQuery(nextDueQuery(this.db, now))).rows[0];
     return r?.t === null || r?.t === undefined ? null : Number(r.t);
   }
 
@@ -85,6 +91,9 @@ export class CallbackSender {
 
   async #pass(): Promise<void> {
     for (;;) {
+      // On SQLite a turn of the event loop before each claim (store/dialect.ts
+      // `betweenStatements`, issue #12): it follows an engine pass's last statement.
+      await betweenStatements(this.db);
       const now = this.clock.now();
       const batch = await claimCallbacks(this.db, now, this.config.callbackTimeoutMs * 2, 20);
       if (batch.length === 0) return;

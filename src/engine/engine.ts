@@ -34,6 +34,7 @@ import { DomainError } from '../domain/errors.js';
 import type { AgentDesk } from './agent-desk.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import { cpsLeft, returnCps, takeCps } from '../store/pacing.repository.js';
+import { betweenStatements, independentReads } from '../store/dialect.js';
 
 export interface EngineContext {
   db: Db;
@@ -214,16 +215,20 @@ export class Engine {
   /**
    * The earliest instant after `now` (engine ms) at which work falls due: the callbacks' back-off,
    * each worker's `nextEvent`, and — when this second's CPS budget is used up — the next second;
-   * null when nothing is planned. The lookups are independent reads sent together (on PostgreSQL
-   * each on its own pooled connection): one round trip of waiting instead of eight in a row
-   * between two passes, which is time due reservations wait for (issue #12: ~4 ms per pass on
-   * the engine bench; a reservation fires on the pass after the one it fell due during).
+   * null when nothing is planned. The lookups are independent reads (store/dialect.ts
+   * `independentReads`): on PostgreSQL sent together (each on its own pooled connection): one
+   * round trip of waiting instead of eight in a row between two passes, which is time due
+   * reservations wait for (issue #12: ~4 ms per pass on the engine bench; a reservation fires on
+   * the pass after the one it fell due during). On SQLite one at a time, with a turn of the event
+   * loop before each (issue #12, p99 latency: the eight reads ran as one stretch after the pass).
    */
   async #nextEventAfter(now: number): Promise<number | null> {
-    const [callbacks, cps, ...workers] = await Promise.all([
-      this.callbacks.nextDue(now),
-      cpsLeft(this.#ctx.db, now, this.#ctx.engine.maxCps),
-      ...this.#workers.map((w) => w.nextEvent(now)),
+    const { db } = this.#ctx;
+    await betweenStatements(db);
+    const [callbacks, cps, ...workers] = await independentReads(db, [
+      () => this.callbacks.nextDue(now),
+      () => cpsLeft(db, now, this.#ctx.engine.maxCps),
+      ...this.#workers.map((w) => () => w.nextEvent(now)),
     ]);
     let next = callbacks;
     for (const t of workers) if (t !== null && (next === null || t < next)) next = t;
@@ -249,7 +254,18 @@ export class Engine {
     return this.#running;
   }
 
+  /**
+   * One pass at `now`. On SQLite every step starts after a turn of the event loop
+   * (store/dialect.ts `betweenStatements`; the workers give one between their own statements, the
+   * callbacks before each claim), so that timers and HTTP requests run between the pass's
+   * statements instead of waiting for all of them (issue #12, p99 latency: an idle pass and its
+   * next-event lookup held the loop 4-7 ms at a stretch every second on the 2-core VM, with
+   * 100,000 reservations pending tomorrow). Never inside a transaction: the dispatch and settle
+   * transactions run whole, as before. On PostgreSQL no turn is added (its statements yield).
+   * What the pass does, and in which order, is unchanged.
+   */
   async #pass(): Promise<void> {
+    const { db } = this.#ctx;
     const now = this.#ctx.clock.now();
     this.#passNow = now;
     // Expired leases: with the system clock looked for once per poll interval (what an idle
@@ -261,21 +277,32 @@ export class Engine {
     // when idle. With the manual clock on every pass, so that each step of `advanceTo` reaps.
     if (this.#ctx.clock.kind !== 'system' || now >= this.#reapAt) {
       this.#reapAt = now + this.#ctx.engine.pollMs;
-      for (const w of this.#workers) await w.reap(now);
+      for (const w of this.#workers) {
+        await betweenStatements(db);
+        await w.reap(now);
+      }
     }
     let dispatched = 0;
     const max = this.#ctx.engine.maxCps;
     // One grant of this second's budget for the whole pass, each worker dialling within what the
     // ones before it left, and what is left given back once at the end: the same calls as one
     // take and give-back per worker, two round trips fewer per pass (issue #12).
-    const grant = await takeCps(this.#ctx.db, now, max, max);
+    await betweenStatements(db);
+    const grant = await takeCps(db, now, max, max);
     try {
-      for (const w of this.#workers) dispatched += await w.tick(now, grant - dispatched);
+      for (const w of this.#workers) {
+        await betweenStatements(db);
+        dispatched += await w.tick(now, grant - dispatched);
+      }
     } finally {
-      await returnCps(this.#ctx.db, now, grant - dispatched);
+      const rest = grant - dispatched;
+      if (rest > 0) {
+        await betweenStatements(db);
+        await returnCps(db, now, rest);
+      }
     }
     this.events.emit('tick:done', { now, dispatched });
-    // Callbacks are delivered beside dialling, never in its way.
+    // Callbacks are delivered beside dialling, never in its way (a turn before each claim).
     void this.callbacks.deliverDue().catch((e: unknown) => this.#ctx.log?.error({ err: e }, 'callback pass failed'));
   }
 

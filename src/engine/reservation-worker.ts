@@ -36,6 +36,7 @@ import type { EngineContext, Worker } from './engine.js';
 import { settleAttempt, settleAttempts, type SettleSubject } from './settle-attempt.js';
 import type { CampaignRow } from '../store/campaigns.repository.js';
 import { DISPATCH_SLICE, yieldToEventLoop } from './call-data-worker.js';
+import { betweenStatements } from '../store/dialect.js';
 
 /** A reservation that passed its gates, on its way to the dialer. */
 interface GoReservation {
@@ -71,10 +72,15 @@ export class ReservationWorker implements Worker {
     return this.settle(r, r.lease_owner ?? '', callId, r.caller_no ?? '', outcome, now);
   }
 
-  /** One pass at `now`; returns how many calls were dispatched. */
+  /**
+   * One pass at `now`; returns how many calls were dispatched. On SQLite a turn of the event
+   * loop between its statements outside the dispatch transactions (store/dialect.ts
+   * `betweenStatements`, issue #12 p99 latency; the engine gives one before the tick).
+   */
   async tick(now: number, budget: number): Promise<number> {
     const { db, events } = this.ctx;
     for (const r of await markManualReservationsDue(db, now, 500)) {
+      await betweenStatements(db);
       await appendTrail(db, {
         vdn_id: r.vdn_id,
         campaign_id: r.campaign_id,
@@ -100,7 +106,9 @@ export class ReservationWorker implements Worker {
         appointTime: Number(r.appoint_time),
       });
     }
+    await betweenStatements(db);
     for (const r of await markReservationTimeouts(db, now, this.ctx.engine.appointGraceMs)) {
+      await betweenStatements(db);
       await appendTrail(db, {
         vdn_id: r.vdn_id,
         campaign_id: r.campaign_id,
@@ -119,10 +127,12 @@ export class ReservationWorker implements Worker {
       events.emit('reservation:timeout', { reservationId: r.id, campaignId: r.campaign_id });
     }
     if (budget <= 0) return 0;
+    await betweenStatements(db);
     const claimed = await claimDueReservations(db, this.ctx.caps, { now, owner: this.ctx.nodeId, leaseMs: this.ctx.engine.attemptLeaseMs, limit: budget });
     // Read once per pass: the campaigns of the claimed reservations.
     const campaigns = new Map<number, CampaignRow>();
     for (const id of new Set(claimed.map((r) => r.campaign_id))) {
+      await betweenStatements(db);
       const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
       if (c) campaigns.set(id, c);
     }

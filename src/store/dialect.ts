@@ -179,6 +179,68 @@ export function rowsAsOneStatement(db: Db): boolean {
 }
 
 /**
+ * Whether a statement on `db` runs on the event loop from its start to its end: SQLite
+ * (better-sqlite3 is synchronous, and Kysely's SQLite driver resolves each query without
+ * yielding), so statements awaited one after another never let a timer or an HTTP request in
+ * between them. On PostgreSQL every statement waits for the server, which yields; there a
+ * statement also costs a round trip, which on SQLite it does not.
+ */
+export function statementsHoldTheLoop(db: Db): boolean {
+  return !(db.getExecutor().adapter instanceof PostgresAdapter);
+}
+
+const NO_TURN: Promise<void> = Promise.resolve();
+/** The latest turn handed out by {@link betweenStatements}: the next one starts after it. */
+let lastTurn: Promise<void> = NO_TURN;
+
+/**
+ * A turn of the event loop between two of the engine's own statements (issue #12, p99 latency):
+ * on SQLite ({@link statementsHoldTheLoop}) it resolves from `setImmediate`, so the timers and
+ * I/O that are ready (HTTP requests) run first (callers asking meanwhile get later turns, one
+ * each); elsewhere, and inside a transaction
+ * (`db.isTransaction`), it resolves at once without a turn. Why: an idle engine pass on SQLite
+ * ran its ~15 statements and the next-event lookup's ~8 reads as one uninterrupted stretch,
+ * 4-7 ms every second on the 2-core VM (lead's measure, CAMPAIGND_ENGINE_POLL_MS=1000, 100,000
+ * reservations pending tomorrow), and every request that arrived meanwhile waited for it (~13
+ * of them per stall at 2,000 req/s). Never inside a transaction: it holds SQLite's single
+ * connection, and the group-committed HTTP batches would wait for it through the turn. Only the
+ * engine calls this (its passes, the next-event lookup, the callback claims); the interface's
+ * requests and their group-committed writes get no extra turn, except a move of the manual
+ * clock, which waits for the passes it runs.
+ *
+ * @example await betweenStatements(db); const grant = await takeCps(db, now, max, max);
+ */
+export function betweenStatements(db: Db): Promise<void> {
+  if (db.isTransaction || !statementsHoldTheLoop(db)) return NO_TURN;
+  // Each caller gets a turn of its own: two asking in the same turn (the callbacks' claim beside
+  // the next-event lookup) would otherwise be resumed by setImmediate callbacks of the same
+  // check phase, with no I/O between their statements.
+  const turn = lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  lastTurn = turn;
+  return turn;
+}
+
+/**
+ * Independent reads (each a function that starts one), answered in order. On PostgreSQL they
+ * are sent together (each on its own pooled connection: one wait for the server instead of one
+ * per read, issue #12); on SQLite ({@link statementsHoldTheLoop}) they run one after another
+ * with a turn of the event loop between two of them ({@link betweenStatements}), none before the
+ * first (the caller gives one before a group of statements when it needs to).
+ *
+ * @example const [a, b] = await independentReads(db, [() => readA(db), () => readB(db)]);
+ */
+export async function independentReads<T extends unknown[]>(db: Db, reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const starts = reads as ReadonlyArray<() => Promise<unknown>>;
+  if (!statementsHoldTheLoop(db)) return (await Promise.all(starts.map((read) => read()))) as T;
+  const out: unknown[] = [];
+  for (const [i, read] of starts.entries()) {
+    if (i > 0) await betweenStatements(db);
+    out.push(await read());
+  }
+  return out as T;
+}
+
+/**
  * A transaction for the engine's per-attempt work (dispatch, settle), whose every
  * check-then-write is guarded by a row lock: a conditional UPDATE of the attempt's own row
  * (lease owner, state) or an upserted lock row (`contact_locks`). On PostgreSQL it runs READ

@@ -4,17 +4,36 @@
  */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './db.js';
-import { claimedIn, stateOutsideIndex, type DialectCaps } from './dialect.js';
+import { claimedIn, stateOutsideIndex, statementsHoldTheLoop, type DialectCaps } from './dialect.js';
+import { queryTemplate } from './query-template.js';
 import type { CallDataNumberTable, CallDataTable } from './schema/call-data.js';
 
 export type CallDataRow = Selectable<CallDataTable>;
 export type CallDataNumberRow = Selectable<CallDataNumberTable>;
 
+/** One record {@link campaignsWithDueData} would find at `now` (its condition, without DISTINCT). */
+const dueDataProbe = queryTemplate((db, now: number) =>
+  db
+    .selectFrom('call_data as d')
+    .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select('d.campaign_id')
+    .where('d.state', '=', 'ready')
+    .where('d.due_at', '<=', now)
+    .where('c.suspended', '=', 0)
+    .where('c.begin_time', '<=', now)
+    .where('c.end_time', '>', now)
+    .limit(1),
+);
+
 /**
  * Campaigns with call data due at `now` that may dial: running (begun, not expired, not
- * suspended). Paused batches are filtered in the claim itself.
+ * suspended). Paused batches are filtered in the claim itself. On SQLite
+ * ({@link statementsHoldTheLoop}) a one-row read of the same condition first, and the DISTINCT
+ * read (its temporary b-tree: ~25-70 µs even when nothing is due) only when it finds a record
+ * (issue #12: the idle engine pass; engine.repository.ts `probeFinds` for the same in the claims).
  */
 export async function campaignsWithDueData(db: Db, now: number, limit: number): Promise<number[]> {
+  if (statementsHoldTheLoop(db) && (await db.executeQuery(dueDataProbe(db, now))).rows.length === 0) return [];
   const rows = await db
     .selectFrom('call_data as d')
     .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
@@ -126,8 +145,16 @@ export async function releaseCallData(db: Db, id: number, owner: string, patch: 
  * Undefined when nothing expired (nearly always).
  */
 export async function expiredLeaseProbe(db: Db, table: 'call_data' | 'reservations', now: number): Promise<{ id: unknown } | undefined> {
-  return db.selectFrom(table).select('id').where('state', '=', 'dialing').where('lease_until', '<', now).orderBy('due_at').limit(1).executeTakeFirst();
+  return (await db.executeQuery(leaseProbes[table](db, now))).rows[0];
 }
+
+/** {@link expiredLeaseProbe}'s query per table, compiled once (query-template.ts: it runs on every engine pass, issue #12). */
+const leaseProbes = {
+  call_data: queryTemplate((db, now: number) => db.selectFrom('call_data').select('id').where('state', '=', 'dialing').where('lease_until', '<', now).orderBy('due_at').limit(1)),
+  reservations: queryTemplate((db, now: number) =>
+    db.selectFrom('reservations').select('id').where('state', '=', 'dialing').where('lease_until', '<', now).orderBy('due_at').limit(1),
+  ),
+};
 
 /** Expired leases: undispatched ones go back to ready; dispatched ones are returned for settling (34608). */
 export async function reapCallData(db: Db, now: number): Promise<{ undispatched: number[]; dispatched: CallDataRow[] }> {
@@ -155,14 +182,17 @@ export async function reapCallData(db: Db, now: number): Promise<{ undispatched:
   return { undispatched, dispatched: expired.filter((r) => r.dispatched_at !== null) };
 }
 
-/** The earliest instant after `now` at which a ready record falls due. */
-export async function nextCallDataEvent(db: Db, now: number): Promise<number | null> {
-  const r = await db
+const nextReadyQuery = queryTemplate((db, now: number) =>
+  db
     .selectFrom('call_data')
     .select((eb) => eb.fn.min('due_at').as('t'))
     .where('state', '=', 'ready')
-    .where('due_at', '>', now)
-    .executeTakeFirst();
+    .where('due_at', '>', now),
+);
+
+/** The earliest instant after `now` at which a ready record falls due (compiled once: every engine pass asks). */
+export async function nextCallDataEvent(db: Db, now: number): Promise<number | null> {
+  const r = (await db.executeQuery(nextReadyQuery(db, now))).rows[0];
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 

@@ -6,6 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './db.js';
+import { queryTemplate } from './query-template.js';
 
 const CPS = 'cps';
 const roundKey = (campaignId: number) => `round:${campaignId}`;
@@ -41,14 +42,17 @@ export async function cancelRound(db: Db, campaignId: number, ticket: { previous
   await db.updateTable('engine_pacing').set({ until_at: ticket.previous }).where('key', '=', roundKey(campaignId)).where('until_at', '=', ticket.until).execute();
 }
 
-/** The earliest round spacing ending after `now` (any campaign), or null. */
-export async function nextRoundAt(db: Db, now: number): Promise<number | null> {
-  const r = await db
+const nextRoundQuery = queryTemplate((db, now: number) =>
+  db
     .selectFrom('engine_pacing')
     .select((eb) => eb.fn.min('until_at').as('t'))
     .where('key', 'like', 'round:%')
-    .where('until_at', '>', now)
-    .executeTakeFirst();
+    .where('until_at', '>', now),
+);
+
+/** The earliest round spacing ending after `now` (any campaign), or null (compiled once: every engine pass asks, issue #12). */
+export async function nextRoundAt(db: Db, now: number): Promise<number | null> {
+  const r = (await db.executeQuery(nextRoundQuery(db, now))).rows[0];
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 
@@ -56,20 +60,16 @@ export async function nextRoundAt(db: Db, now: number): Promise<number | null> {
 const secondOf = (now: number) => Math.floor(now / 1000) * 1000;
 
 /**
- * Takes up to `want` calls from the budget of `now`'s second (at most `max` per second); returns
- * how many were granted. One conditional UPDATE (the row's lock serialises the nodes): a later
- * second starts from 0, an earlier one than the row's gets nothing; the grant is kept in
- * `granted` so that RETURNING can tell it.
+ * {@link takeCps}'s statement, built and compiled once (query-template.ts, issue #12: its CASE
+ * expressions took longer to build with Kysely on every engine pass than SQLite took to run it).
+ * `fresh` is `want` capped to [0, max]; parameters are typed for PostgreSQL's CASE (SQLite reads
+ * the casts as integers).
  */
-export async function takeCps(db: Db, now: number, max: number, want: number): Promise<number> {
-  const second = secondOf(now);
-  if (want <= 0) return 0;
-  // Parameters typed for PostgreSQL's CASE (SQLite reads the casts as integers).
+const takeCpsQuery = queryTemplate((db, second: number, max: number, want: number, fresh: number) => {
   const [w, m, sec] = [want, max, second].map((v) => sql<number>`cast(${v} as bigint)`) as [RawBuilder<number>, RawBuilder<number>, RawBuilder<number>];
   const grant = sql<number>`case when engine_pacing.until_at = ${sec} then (case when ${w} < ${m} - engine_pacing.used then ${w} else ${m} - engine_pacing.used end) else (case when ${w} < ${m} then ${w} else ${m} end) end`;
   // One statement: a new row (a fresh second) or the conditional update of the existing one.
-  const fresh = Math.max(0, Math.min(want, max));
-  const row = await db
+  return db
     .insertInto('engine_pacing')
     .values({ key: CPS, until_at: second, used: fresh, granted: fresh })
     .onConflict((oc) =>
@@ -80,26 +80,41 @@ export async function takeCps(db: Db, now: number, max: number, want: number): P
         // must not reset the row to its older second and so hand out that newer second's budget twice).
         .where((eb) => eb.or([eb('engine_pacing.until_at', '<', second), eb.and([eb('engine_pacing.until_at', '=', second), eb('engine_pacing.used', '<', max)])])),
     )
-    .returning('granted')
-    .executeTakeFirst();
+    .returning('granted');
+});
+
+/**
+ * Takes up to `want` calls from the budget of `now`'s second (at most `max` per second); returns
+ * how many were granted. One conditional UPDATE (the row's lock serialises the nodes): a later
+ * second starts from 0, an earlier one than the row's gets nothing; the grant is kept in
+ * `granted` so that RETURNING can tell it.
+ */
+export async function takeCps(db: Db, now: number, max: number, want: number): Promise<number> {
+  if (want <= 0) return 0;
+  const row = (await db.executeQuery(takeCpsQuery(db, secondOf(now), max, want, Math.max(0, Math.min(want, max))))).rows[0];
   return row ? Math.max(0, Number(row.granted)) : 0;
 }
 
-/** Gives back `n` granted calls that were not made (same second only). */
-export async function returnCps(db: Db, now: number, n: number): Promise<void> {
-  if (n <= 0) return;
-  await db
+const returnCpsQuery = queryTemplate((db, second: number, n: number) =>
+  db
     .updateTable('engine_pacing')
     .set((eb) => ({ used: eb('used', '-', n) }))
     .where('key', '=', CPS)
-    .where('until_at', '=', secondOf(now))
-    .where('used', '>=', n)
-    .execute();
+    .where('until_at', '=', second)
+    .where('used', '>=', n),
+);
+
+/** Gives back `n` granted calls that were not made (same second only; compiled once, issue #12). */
+export async function returnCps(db: Db, now: number, n: number): Promise<void> {
+  if (n <= 0) return;
+  await db.executeQuery(returnCpsQuery(db, secondOf(now), n));
 }
+
+const cpsRowQuery = queryTemplate((db, key: string) => db.selectFrom('engine_pacing').select(['until_at', 'used']).where('key', '=', key));
 
 /** Calls still available in `now`'s second. */
 export async function cpsLeft(db: Db, now: number, max: number): Promise<number> {
-  const row = await db.selectFrom('engine_pacing').select(['until_at', 'used']).where('key', '=', CPS).executeTakeFirst();
+  const row = (await db.executeQuery(cpsRowQuery(db, CPS))).rows[0];
   const used = row && Number(row.until_at) === secondOf(now) ? Number(row.used) : 0;
   return Math.max(0, max - used);
 }
