@@ -14,6 +14,7 @@ import { ManualClock } from '../src/engine/clock.js';
 import { createEngine } from '../src/engine/factory.js';
 import type { Engine } from '../src/engine/engine.js';
 import { purgeCampaign } from '../src/store/campaigns.repository.js';
+import { pauseCampaign } from '../src/domain/campaign-lifecycle.js';
 import { startTestServer, P, type TestServer } from './helpers.js';
 import { campaign, MIN, ok } from './engine-helpers.js';
 
@@ -76,6 +77,53 @@ test('a campaign removed between the claim of its reservations and the read of t
         rows.map((r) => [r.id, r.state]),
         [[kept, 'done']],
         'the removed campaign has no reservation left; the other one was dialled in that pass',
+      );
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a pause sent in the turn after a claim: on SQLite answered only after that dial; on PostgreSQL the claim in flight is dialled after it (pinned); later ones hold', async () => {
+  // PRODUCT.md: paused campaigns hold. The pause is group-committed (store/group-commit.ts): its
+  // COMMIT comes in a later turn than the one the engine gives after its claim, and the pass
+  // reads the campaign and dispatches without another turn; so the dial comes first and the
+  // pause is answered after it. (Were the COMMIT to land before the campaign read, the pass
+  // would dial a reservation of a campaign already paused: that read does not look at
+  // `suspended`.) On PostgreSQL a claim in flight is dialled after the pause is answered (below).
+  const clock = new ManualClock(start);
+  const s = await startTestServer(ENV, { clock });
+  try {
+    const cid = await campaign(s);
+    const r = await appoint(s, cid, { callType: 2, calledNo: '58750001', appointTime: start + 5 * MIN });
+    const later = await appoint(s, cid, { callType: 2, calledNo: '58750002', appointTime: start + 8 * MIN });
+    const order: string[] = [];
+    const plugin = new AfterStatement(isReservationClaim, async () => {
+      order.push('pause sent');
+      await pauseCampaign({ db: s.store.db, clock: s.clock } as Parameters<typeof pauseCampaign>[0], 1, cid);
+      order.push('pause acknowledged');
+    });
+    const engine = engineWith(s, plugin);
+    engine.events.on('attempt:dispatched', (e) => void order.push(`dialled ${e.reservationId}`));
+    try {
+      await engine.advanceTo(start + 10 * MIN, (ms) => clock.set(ms));
+      assert.ok(plugin.done, 'the claim was seen');
+      await plugin.done;
+      if (s.store.caps.name === 'sqlite') assert.deepEqual(order, ['pause sent', `dialled ${r}`, 'pause acknowledged'], 'the dial before the acknowledgement, nothing after it');
+      // PostgreSQL (as before this session): the pass's reads and the dispatch wait for the
+      // server, the pause commits meanwhile, and the reservation claimed before it is dialled
+      // after the pause was answered; the dispatch transaction does not look at `suspended`.
+      else assert.deepEqual(order, ['pause sent', 'pause acknowledged', `dialled ${r}`], 'PostgreSQL: a claim in flight is dialled after the pause is answered');
+      const rows = await s.store.db.selectFrom('reservations').select(['id', 'state']).orderBy('called_no').execute();
+      assert.deepEqual(
+        rows.map((x) => [x.id, x.state]),
+        [
+          [r, 'done'],
+          [later, 'pending'],
+        ],
+        'the later one holds',
       );
     } finally {
       await engine.stop();
