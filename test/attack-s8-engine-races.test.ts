@@ -132,3 +132,69 @@ test('a pause sent in the turn after a claim: on SQLite answered only after that
     await s.stop();
   }
 });
+
+test('engine.stop() in a turn in the middle of a pass waits for the pass: nothing half done, no statement after it resolves', async () => {
+  const clock = new ManualClock(start);
+  const s = await startTestServer(ENV, { clock });
+  try {
+    const cid = await campaign(s);
+    const manual = await appoint(s, cid, { callType: 1, calledNo: '58760001', userAccount: 'agent1', appointTime: start + 5 * MIN });
+    const auto = await appoint(s, cid, { callType: 2, calledNo: '58760002', appointTime: start + 5 * MIN });
+    let stopped = false;
+    let afterStop = 0;
+    let engine: Engine | undefined;
+    let stopping: Promise<void> | undefined;
+    let stopCalled!: () => void;
+    const called = new Promise<void>((resolve) => {
+      stopCalled = resolve;
+    });
+    // Stop in the turn after the manual reservation is marked due (its trail row, the CPS grant,
+    // the timeouts and the automatic one's claim and dial still to come).
+    const plugin = new AfterStatement(
+      (rows) => {
+        if (stopped) afterStop++;
+        return rows.length > 0 && rows[0]!.state === 'due';
+      },
+      async () => {
+        stopping = engine!.stop().then(() => void (stopped = true));
+        stopCalled();
+      },
+    );
+    engine = engineWith(s, plugin);
+    const seen: string[] = [];
+    engine.events.on('reservation:due', (e) => void seen.push(`due ${e.reservationId}`));
+    engine.events.on('attempt:dispatched', (e) => void seen.push(`dialled ${e.reservationId}`));
+    clock.set(start + 5 * MIN);
+    const pass = engine.tick();
+    await called;
+    assert.ok(stopping, 'stop() was called mid-pass');
+    await stopping;
+    let passDone = false;
+    void pass.then(() => void (passDone = true));
+    await new Promise((r) => setImmediate(r));
+    assert.ok(passDone, 'the pass was over when stop() resolved');
+    assert.deepEqual(seen, [`due ${manual}`, `dialled ${auto}`], 'the pass went on to the end');
+    const rows = await s.store.db.selectFrom('reservations').select(['id', 'state']).orderBy('called_no').execute();
+    assert.deepEqual(
+      rows.map((x) => [x.id, x.state]),
+      [
+        [manual, 'due'],
+        [auto, 'done'],
+      ],
+    );
+    const trail = await s.store.db.selectFrom('engine_trail').select(['reservation_id', 'kind']).where('reservation_id', 'is not', null).orderBy('id').execute();
+    assert.deepEqual(
+      trail.map((t) => [t.reservation_id, t.kind]),
+      [
+        [manual, 'due'],
+        [auto, 'dialled'],
+        [auto, 'settled'],
+      ],
+      'the due mark has its trail row, the dial and its settlement theirs',
+    );
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(afterStop, 0, 'no statement of the engine after stop() resolved');
+  } finally {
+    await s.stop();
+  }
+});
