@@ -27,6 +27,8 @@ test('two moves of the manual clock sent together never move it backwards', asyn
     const seen: number[] = [];
     const sets: number[] = [];
     s.engine!.events.on('tick:done', (e) => void seen.push(e.now));
+    const dials: string[] = [];
+    s.engine!.events.on('attempt:dispatched', (e) => void dials.push(String(e.reservationId)));
     const set = clock.set.bind(clock);
     clock.set = (ms: number) => {
       sets.push(ms);
@@ -43,7 +45,9 @@ test('two moves of the manual clock sent together never move it backwards', asyn
       assert.ok(seen[i]! >= seen[i - 1]!, `a pass at ${seen[i]! - start} ran after one at ${seen[i - 1]! - start} (passes: ${seen.map((x) => x - start).join(', ')})`);
     assert.equal(clock.now(), start + 2 * HOUR, 'the clock ends at the later target');
     const dialled = await s.store.db.selectFrom('reservations').select('id').where('state', '=', 'done').execute();
-    assert.equal(dialled.length, 12, 'every reservation dialled once');
+    assert.equal(dialled.length, 12, 'every reservation dialled');
+    assert.equal(new Set(dials).size, 12, 'twelve reservations dialled');
+    assert.equal(dials.length, 12, 'none dialled twice');
   } finally {
     await s.stop();
   }
