@@ -120,7 +120,7 @@ export class Engine {
     await this.#ctx.dialer.open?.();
   }
 
-  /** Stops claiming; waits for the pass in progress to finish, then for the dialer's calls in progress. */
+  /** Stops claiming; waits for the pass in progress to finish (and a timer pass's lookup of its next instant), then for the dialer's calls in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
