@@ -120,12 +120,15 @@ export class Engine {
     await this.#ctx.dialer.open?.();
   }
 
-  /** Stops claiming; waits for the pass in progress to finish, then for the dialer's calls in progress. */
+  /** Stops claiming; waits for the pass in progress to finish (and a timer pass's lookup of its next instant), then for the dialer's calls in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+    // The lookup of the next instant after a timer's pass (#schedule): on SQLite it gives the
+    // loop a turn before each read, so the store could otherwise close under it (issue #12).
+    await this.#cycle;
     await this.#ctx.dialer.close?.();
     await this.callbacks.deliverDue().catch(() => {});
   }
@@ -153,6 +156,8 @@ export class Engine {
     this.#schedule(at - now);
   }
 
+  /** A timer's pass, the lookup of its next instant and the planning of it, while they run ({@link stop} waits for it). */
+  #cycle: Promise<void> | null = null;
   /** Real time (ms) the latest pass started. */
   #lastPassAt = 0;
   /** Real time (ms) the timer wakes the engine. */
@@ -171,7 +176,7 @@ export class Engine {
       this.#timer = null;
       this.#lastPassAt = Date.now();
       this.#noticeAt = Number.POSITIVE_INFINITY;
-      void this.tick()
+      const cycle: Promise<void> = this.tick()
         .then(() => (this.#stopped ? this.#ctx.engine.pollMs : this.#untilNextEvent()))
         .catch((e: unknown) => {
           this.#ctx.log?.error({ err: e }, 'engine pass failed');
@@ -185,7 +190,11 @@ export class Engine {
           // Another timer may have been set meanwhile (a tick() from elsewhere): keep whichever
           // wakes sooner (a wake-up too many costs one pass, one too few a poll interval).
           if (!this.#stopped && (this.#timer === null || this.#wakeAt > Date.now() + wait)) this.#schedule(wait);
+        })
+        .finally(() => {
+          if (this.#cycle === cycle) this.#cycle = null;
         });
+      this.#cycle = cycle;
     }, ms);
     this.#timer.unref?.();
   }

@@ -224,7 +224,10 @@ export class ReservationWorker implements Worker {
     const keys = new Set<string>();
     let dispatched = 0;
     for (const r of rows) {
-      const campaign = campaigns.get(r.campaign_id) ?? (await db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirstOrThrow());
+      const campaign = campaigns.get(r.campaign_id) ?? (await db.selectFrom('campaigns').selectAll().where('id', '=', r.campaign_id).executeTakeFirst());
+      // Removed since the claim (a purge, in a turn of the loop after it on SQLite or beside it on
+      // PostgreSQL, deletes its reservations too): nothing to dial, the others of the pass go on.
+      if (!campaign) continue;
       const rules = contactRulesFor(this.ctx.engine, campaign);
       const skillQueue = desk !== undefined && desk.modeOf(campaign) !== null;
       // A number already in this slice: the slice goes first, so that this reservation's gates
