@@ -13,27 +13,12 @@ import { insertCallLogs } from '../src/store/calllogs.repository.js';
 import { pruneOlderThan } from '../src/store/retention.repository.js';
 import { tempDir } from './helpers.js';
 import { openTestStore } from './pg-target.js';
+import { callLogRow } from './http-fixtures.js';
 
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function entry(id: string, operTime: number) {
-  return {
-    id,
-    vdn_id: 1,
-    access_key: 'AK',
-    oper_time: operTime,
-    method: 'GET',
-    url: '/rest/isales/v1/openapi/campaigns/1/appoint/list',
-    request: null,
-    result_code: '0200000',
-    result_desc: 'success',
-    http_status: 200,
-    duration_ms: 1,
-  };
-}
 
 test('rows of a clock past 10^13 ms (wrapped ids) stay while a cutoff before 2286 prunes the old ones', async () => {
   const dir = tempDir();
@@ -46,9 +31,9 @@ test('rows of a clock past 10^13 ms (wrapped ids) stay while a cutoff before 228
     const atBound = newLongId(1e13 - 1000); // at the cutoff: stays
     const wrapped = [newLongId(1e13), newLongId(1e13 + 7), newLongId(3e14)]; // ids 0000000000000…, …7, 0000000000000… (3e14 % 1e13 = 0)
     await insertCallLogs(store.db, [
-      ...old.map((id, i) => entry(id, [1e13 - 5000, 1e13 - 2000, 1e13 - 1001][i]!)),
-      entry(atBound, 1e13 - 1000),
-      ...wrapped.map((id, i) => entry(id, [1e13, 1e13 + 7, 3e14][i]!)),
+      ...old.map((id, i) => callLogRow(id, [1e13 - 5000, 1e13 - 2000, 1e13 - 1001][i]!)),
+      callLogRow(atBound, 1e13 - 1000),
+      ...wrapped.map((id, i) => callLogRow(id, [1e13, 1e13 + 7, 3e14][i]!)),
     ]);
     const left = async () => (await store.db.selectFrom('call_logs').select('oper_time').orderBy('oper_time').execute()).map((r) => Number(r.oper_time));
     // Chunks of 2: the wrapped rows sort first by id and must not take the chunk's places.

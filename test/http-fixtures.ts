@@ -1,6 +1,6 @@
 /**
  * Fixtures shared by the tests of issue #12's HTTP changes: a journal entry as the request path
- * captures it, and prom-client's own counter and histogram of the request metrics (the reference
+ * captures it, a stored journal row, and prom-client's own counter and histogram of the request metrics (the reference
  * the metrics kept outside prom-client must print the same text as).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -26,6 +26,26 @@ export function journalEntry(i: number, over: Partial<JournalEntry> = {}): Journ
     rawBody: Buffer.from(`{"n":${i}}`),
     authenticated: true,
     ...over,
+  };
+}
+
+/**
+ * A stored `call_logs` row (what the journal writes for a signed appoint/create) with the given
+ * `id` and `oper_time` (epoch ms): the retention tests' rows (issue #12, migration 015).
+ */
+export function callLogRow(id: string, operTime: number) {
+  return {
+    id,
+    vdn_id: 1,
+    access_key: 'AK',
+    oper_time: operTime,
+    method: 'POST',
+    url: '/rest/isales/v1/openapi/campaigns/1/appoint/create',
+    request: '{"calledNo":"13800000000","vdnId":"1"}',
+    result_code: '0200000',
+    result_desc: 'success',
+    http_status: 200,
+    duration_ms: 2,
   };
 }
 

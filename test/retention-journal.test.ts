@@ -16,6 +16,7 @@ import { pendingMigrations, type Store } from '../src/store/connect.js';
 import { pruneCallLogsQuery, pruneOlderThan } from '../src/store/retention.repository.js';
 import { tempDir } from './helpers.js';
 import { openTestStore } from './pg-target.js';
+import { callLogRow } from './http-fixtures.js';
 
 const DAY = 86_400_000;
 const CUTOFF = Date.UTC(2026, 10, 1, 12);
@@ -29,22 +30,6 @@ async function freshStore(): Promise<{ store: Store; dir: string }> {
   const dir = tempDir();
   dirs.push(dir);
   return { store: await openTestStore(dir), dir };
-}
-
-function entry(id: string, operTime: number) {
-  return {
-    id,
-    vdn_id: 1,
-    access_key: 'AK',
-    oper_time: operTime,
-    method: 'POST',
-    url: '/rest/isales/v1/openapi/campaigns/1/appoint/create',
-    request: '{"calledNo":"13800000000","vdnId":"1"}',
-    result_code: '0200000',
-    result_desc: 'success',
-    http_status: 200,
-    duration_ms: 2,
-  };
 }
 
 async function ids(store: Store): Promise<string[]> {
@@ -98,11 +83,11 @@ describe('journal retention by primary key', () => {
       // its time keeps it (no writer makes such ids; the guard costs nothing).
       const odd = '000000000000000000000000000001';
       await insertCallLogs(store.db, [
-        entry(after1, CUTOFF + 1),
-        ...atCutoff.map((id) => entry(id, CUTOFF)),
-        ...justBefore.map((id) => entry(id, CUTOFF - 1)),
-        entry(oldest, CUTOFF - 3 * DAY),
-        entry(odd, CUTOFF + 5),
+        callLogRow(after1, CUTOFF + 1),
+        ...atCutoff.map((id) => callLogRow(id, CUTOFF)),
+        ...justBefore.map((id) => callLogRow(id, CUTOFF - 1)),
+        callLogRow(oldest, CUTOFF - 3 * DAY),
+        callLogRow(odd, CUTOFF + 5),
       ]);
       assert.deepEqual(await pruneOlderThan(store.db, CUTOFF, 2), { callLogs: 2, trail: 0, callbacks: 0, agentCalls: 0, agentExposure: 0, contactAttempts: 0, contactLocks: 0 });
       // Oldest first: the 3-day-old row and the first of the millisecond before the cutoff.
@@ -124,12 +109,12 @@ describe('journal retention by primary key', () => {
     const { store } = await freshStore();
     try {
       const rows = [
-        entry(newLongId(-5), -5),
-        entry(newLongId(0), 0),
-        entry(newLongId(1e13 - 1), 1e13 - 1),
+        callLogRow(newLongId(-5), -5),
+        callLogRow(newLongId(0), 0),
+        callLogRow(newLongId(1e13 - 1), 1e13 - 1),
         // From 10^13 ms the id's time prefix wraps: these ids begin 0000000000005 and …10.
-        entry(newLongId(1e13 + 5), 1e13 + 5),
-        entry(newLongId(1e13 + 10), 1e13 + 10),
+        callLogRow(newLongId(1e13 + 5), 1e13 + 5),
+        callLogRow(newLongId(1e13 + 10), 1e13 + 10),
       ];
       await insertCallLogs(store.db, rows);
       const times = async () => (await store.db.selectFrom('call_logs').select('oper_time').orderBy('oper_time').execute()).map((r) => Number(r.oper_time));
@@ -175,7 +160,7 @@ describe('migration 015', () => {
 
   test('a store at 014 with journal rows migrates: the index is dropped, every row is kept, retention works', async () => {
     const { store, dir } = await freshStore();
-    const rows = Array.from({ length: 300 }, (_, i) => entry(newLongId(CUTOFF - 150 + i), CUTOFF - 150 + i));
+    const rows = Array.from({ length: 300 }, (_, i) => callLogRow(newLongId(CUTOFF - 150 + i), CUTOFF - 150 + i));
     try {
       // Back to the schema of 014: the index of 009 and no record of 015.
       await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
