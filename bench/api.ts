@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { latencyAt, throughput, type LoadResult } from './lib/load.js';
-import { startBare, startCampaignd, startProcess, freePort, type Server } from './lib/processes.js';
+import { cpuMs, startBare, startCampaignd, startProcess, freePort, type Server } from './lib/processes.js';
 import { backends, pgSkippedNote } from './lib/backends.js';
 import { emit, fmt, type Figure } from './lib/report.js';
 import { createCampaign, KEY_ENV, signedRequest, type SignedRequest } from './lib/signed.js';
@@ -36,6 +36,26 @@ function requestsFor(base: string, taskId: number): SignedRequest[] {
   return Array.from({ length: REQUESTS }, (_, n) =>
     signedRequest(base, 'POST', PATH, JSON.stringify({ callType: 2, calledNo: String(13800000000 + n), taskId: String(taskId), appointTime, remark: 'bench' })),
   );
+}
+
+/** CPU time a server spent per request during a load run, µs: its main thread, and all its threads. */
+interface ServerCpu {
+  main: number;
+  all: number;
+}
+
+/**
+ * A throughput run against `server` with the CPU time its process spent meanwhile, per request
+ * answered (bench/lib/processes.ts `cpuMs`): a machine's speed moves the rates, the ratio of the
+ * two servers' CPU per request much less (issue #12).
+ */
+async function measured(server: Server, reqs: SignedRequest[]): Promise<{ load: LoadResult; cpu: ServerCpu }> {
+  const pid = server.child.pid!;
+  const main0 = cpuMs(pid, pid);
+  const all0 = cpuMs(pid);
+  const load = await throughput(server.url, reqs, CONNECTIONS, SECONDS);
+  const answered = Math.max(1, load.rps * SECONDS + load.errors);
+  return { load, cpu: { main: ((cpuMs(pid, pid) - main0) * 1000) / answered, all: ((cpuMs(pid) - all0) * 1000) / answered } };
 }
 
 /** The median of `xs` (the mean of the middle two for an even count). */
@@ -72,12 +92,12 @@ try {
       // ROUNDS interleaved rounds, the order alternating (bare first, then campaignd first...): a
       // shared VM's speed drifts by up to 2x within minutes, so one pair of runs can land on either
       // side of a target; each figure is the median over the rounds, every round printed.
-      const rounds: Array<{ bareT: LoadResult; cdT: LoadResult }> = [];
+      const rounds: Array<{ bareT: LoadResult; cdT: LoadResult; bareCpu: ServerCpu; cdCpu: ServerCpu }> = [];
       for (let r = 0; r < ROUNDS; r++) {
-        const pair = r % 2 === 0 ? [bare.url, cd.url] : [cd.url, bare.url];
-        const got = new Map<string, LoadResult>();
-        for (const url of pair) got.set(url, await throughput(url, url === bare.url ? bareReqs : cdReqs, CONNECTIONS, SECONDS));
-        rounds.push({ bareT: got.get(bare.url)!, cdT: got.get(cd.url)! });
+        const pair = r % 2 === 0 ? [bare, cd] : [cd, bare];
+        const got = new Map<Server, { load: LoadResult; cpu: ServerCpu }>();
+        for (const server of pair) got.set(server, await measured(server, server === bare ? bareReqs : cdReqs));
+        rounds.push({ bareT: got.get(bare)!.load, cdT: got.get(cd)!.load, bareCpu: got.get(bare)!.cpu, cdCpu: got.get(cd)!.cpu });
       }
       const latencies: Array<{ bareL: LoadResult; cdL: LoadResult }> = [];
       for (let r = 0; r < ROUNDS; r++) {
@@ -96,6 +116,9 @@ try {
         sqliteRps = cdRps;
         spec = await (await fetch(`${cd.url}/openapi.json`)).text();
       }
+      const cpuOf = (pick: (x: (typeof rounds)[number]) => ServerCpu) =>
+        `${median(rounds.map((x) => pick(x).main)).toFixed(1)}/${median(rounds.map((x) => pick(x).all)).toFixed(1)}`;
+      const cpu = `server CPU per request (median of the rounds, µs, main thread/all threads, /proc): campaignd ${cpuOf((x) => x.cdCpu)}, bare ${cpuOf((x) => x.bareCpu)}`;
       const eachT = rounds.map((x) => `${fmt(x.cdT.rps)}/${fmt(x.bareT.rps)} (${(x.cdT.rps / x.bareT.rps).toFixed(2)})`).join(', ');
       const eachL = latencies.map((x) => `${x.cdL.p99}/${x.bareL.p99}`).join(', ');
       figures.push(
@@ -108,7 +131,7 @@ try {
           ratio,
           target: '≥ 0.5',
           met: ratio >= 0.5 && tErrors === 0,
-          how: `median of ${ROUNDS} interleaved rounds (ratio: the median of the rounds' ratios); rounds campaignd/bare req/s: ${eachT}; ${describe(rounds[0]!.cdT)}; bare: ${describe(rounds[0]!.bareT)}; ${tErrors} bad replies in all`,
+          how: `median of ${ROUNDS} interleaved rounds (ratio: the median of the rounds' ratios); rounds campaignd/bare req/s: ${eachT}; ${describe(rounds[0]!.cdT)}; bare: ${describe(rounds[0]!.bareT)}; ${cpu}; ${tErrors} bad replies in all`,
         },
         {
           scenario: 'api',

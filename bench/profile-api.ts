@@ -3,8 +3,9 @@
  * `--cpu-prof` (SQLite, or PostgreSQL with BENCH_DATABASE_URL and BENCH_PROFILE_PG=1), loads it
  * for BENCH_SECONDS (default 10) with 32 connections, stops it and prints the top self-time
  * functions (IDLE included: time the event loop waited with nothing to run) and the rate, and
- * the server's CPU time per request (user + system, from /proc: steadier than the rate on a
- * shared machine, since time spent descheduled is not counted).
+ * the server's CPU time per request (user + system, from /proc, all its threads and its main
+ * thread alone: steadier than the rate on a shared machine, since time spent descheduled is not
+ * counted).
  *
  *   npx tsx bench/profile-api.ts            (the .cpuprofile stays in the printed directory;
  *                                           BENCH_PROFILE=0: the rate alone, without the profiler)
@@ -13,15 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { throughput } from './lib/load.js';
-import { startCampaignd } from './lib/processes.js';
+import { cpuMs, startCampaignd } from './lib/processes.js';
 import { backends } from './lib/backends.js';
 import { createCampaign, KEY_ENV, signedRequest } from './lib/signed.js';
-
-/** User + system CPU time of a process so far, ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PATH = '/rest/isales/v1/openapi/campaigns/1/appoint/create';
@@ -39,10 +34,15 @@ try {
     signedRequest(cd.url, 'POST', PATH, JSON.stringify({ callType: 2, calledNo: String(13800000000 + n), taskId: String(taskId), appointTime, remark: 'bench' })),
   );
   await throughput(cd.url, reqs, 32, 2);
-  const cpu0 = cpuMs(cd.child.pid!);
+  const pid = cd.child.pid!;
+  const cpu0 = cpuMs(pid);
+  const main0 = cpuMs(pid, pid);
   const r = await throughput(cd.url, reqs, 32, SECONDS);
-  const perRequestUs = ((cpuMs(cd.child.pid!) - cpu0) * 1000) / (r.rps * SECONDS + r.errors);
-  console.log(`${store.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} bad; server CPU ${perRequestUs.toFixed(0)} µs per request`);
+  const perRequestUs = ((cpuMs(pid) - cpu0) * 1000) / (r.rps * SECONDS + r.errors);
+  const mainUs = ((cpuMs(pid, pid) - main0) * 1000) / (r.rps * SECONDS + r.errors);
+  console.log(
+    `${store.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} bad; server CPU ${perRequestUs.toFixed(0)} µs per request (main thread ${mainUs.toFixed(1)})`,
+  );
 } finally {
   await cd.stop();
   await store.cleanup();

@@ -11,15 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCampaignd } from './lib/processes.js';
+import { cpuMs, startCampaignd } from './lib/processes.js';
 import { backends } from './lib/backends.js';
 import { createCampaign, KEY_ENV, ok } from './lib/signed.js';
-
-/** User + system CPU time of a process so far, ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10);
 const BATCH = 10_000;

@@ -14,6 +14,21 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * User + system CPU time of process `pid` so far, ms (Linux /proc, in clock ticks of 10 ms): of
+ * all its threads, or of its thread `tid` alone (the main thread's id is the pid). NaN where /proc
+ * cannot be read. Steadier than a rate on a shared machine: time spent descheduled is not counted.
+ */
+export function cpuMs(pid: number, tid?: number): number {
+  try {
+    const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The project root (bench/ lives under it). */
 export const ROOT = new URL('../..', import.meta.url).pathname;
 
