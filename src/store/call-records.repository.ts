@@ -27,8 +27,9 @@ export async function insertCallTurns(db: Db, vdnId: number, callId: string, tur
 }
 
 /**
- * Stores the turns of several calls in one INSERT (engine-batch.repository.ts `insertRowsJson`; issue #12: one
- * round's settled calls together); same rows, in the same order, as {@link insertCallTurns}
+ * Stores the turns of several calls together, all or none (engine-batch.repository.ts
+ * `insertRowsJson`: one INSERT on PostgreSQL, bound multi-row INSERTs of up to 64 rows on
+ * SQLite; issue #12: one round's settled calls together); same rows, in the same order, as {@link insertCallTurns}
  * call by call. Call inside the transaction that records the calls' results.
  */
 export async function insertCallsTurns(db: Db, calls: ReadonlyArray<{ vdnId: number; callId: string; turns: readonly CallTurn[] }>, nowMs: number): Promise<void> {

@@ -185,7 +185,10 @@ export async function appendTrail(db: Db, row: Insertable<TrailTable>): Promise<
 
 const TRAIL_COLUMNS = ['vdn_id', 'campaign_id', 'data_id', 'reservation_id', 'at', 'kind', 'gate', 'until', 'call_id', 'called_no', 'caller_no', 'fail_code', 'detail'] as const;
 
-/** Trail rows in one statement (engine-batch.repository.ts `insertRowsJson`), in order. */
+/**
+ * Trail rows, in order, all or none (engine-batch.repository.ts `insertRowsJson`: one statement on
+ * PostgreSQL, bound multi-row INSERTs of up to 64 rows on SQLite).
+ */
 export async function appendTrails(db: Db, rows: ReadonlyArray<Insertable<TrailTable>>): Promise<void> {
   await insertRowsJson(db, 'engine_trail', TRAIL_COLUMNS, rows);
 }
@@ -270,7 +273,10 @@ export async function enqueueCallback(db: Db, row: Omit<Insertable<CallbackOutbo
 
 const CALLBACK_COLUMNS = ['vdn_id', 'campaign_id', 'url', 'payload', 'attempts', 'next_at', 'state', 'last_error', 'created_at', 'updated_at'] as const;
 
-/** Several callbacks in one statement (engine-batch.repository.ts `insertRowsJson`), in order. */
+/**
+ * Several callbacks, in order, all or none (engine-batch.repository.ts `insertRowsJson`: one
+ * statement on PostgreSQL, bound multi-row INSERTs of up to 64 rows on SQLite).
+ */
 export async function enqueueCallbacks(db: Db, rows: ReadonlyArray<Omit<Insertable<CallbackOutboxTable>, 'attempts' | 'state' | 'last_error' | 'updated_at'>>): Promise<void> {
   const full = rows.map((row) => ({ ...row, attempts: 0, state: 'pending', last_error: null, updated_at: row.created_at }));
   await insertRowsJson(db, 'callback_outbox', CALLBACK_COLUMNS, full);

@@ -4,7 +4,7 @@
  * @example const r = await findReservation(db, 1, '174712034211433247704877116507')
  */
 import { deferBatchWrite, writeTransaction } from './group-commit.js';
-import { insertRowsJson } from './engine-batch.repository.js';
+import { insertRowsOneStatement } from './engine-batch.repository.js';
 import { createQueryId, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { queryTemplate } from './query-template.js';
 import type { Db, ReservationResultTable, ReservationTable } from './db.js';
@@ -57,14 +57,18 @@ export async function insertReservation(db: Db, row: NewReservation): Promise<vo
   await notifyNodes(db, 'work', Number(row.due_at));
 }
 
-/** Inserts new reservations in order: one row as a compiled INSERT, several in one statement (their values as one JSON parameter). */
+/**
+ * Inserts new reservations in order: one row as a compiled INSERT, several in one statement
+ * (their values as one JSON parameter, engine-batch.repository.ts `insertRowsOneStatement`, on
+ * SQLite too: a write held by group-commit.ts `deferBatchWrite` must be one statement there).
+ */
 async function insertReservationRows(db: Db, rows: NewReservation[]): Promise<void> {
   if (rows.length === 1) {
     const q = insertShell(db);
     await executeCompiled(db, { sql: q.sql, query: q.query, queryId: createQueryId(), parameters: newReservationValues(rows[0]!) });
     return;
   }
-  await insertRowsJson(db, 'reservations', NEW_COLUMNS, rows);
+  await insertRowsOneStatement(db, 'reservations', NEW_COLUMNS, rows);
 }
 
 /**
