@@ -133,10 +133,14 @@ export async function pendingMigrations(db: Kysely<DB>, caps: DialectCaps, schem
  * oldest entries that were used since they were last passed go to the back unmarked, and the
  * first unused one is evicted. Every statement of the connection is prepared here, so this is
  * also where the group committer's {@link WriteWatch} sees a statement that may write
- * (better-sqlite3's `readonly` is false) before it runs.
+ * (better-sqlite3's `readonly` is false) before it runs. A `SAVEPOINT` of the request's own
+ * (engine-batch.repository.ts `insertRowsJson`: `campaignd_rows`) counts as such a statement
+ * although it writes nothing: the request's `gc_request` must be taken before it, outside it;
+ * taken inside it, the request's `RELEASE campaignd_rows` would release `gc_request` too, and
+ * the batch's own RELEASE (or ROLLBACK TO) of `gc_request` would then fail the whole batch.
  */
 function withStatementCache(sqlite: Database.Database, max = 512) {
-  const cache = new Map<string, { stmt: Database.Statement; used: boolean }>();
+  const cache = new Map<string, { stmt: Database.Statement; used: boolean; watched: boolean }>();
   const savepoint = sqlite.prepare('savepoint gc_request');
   /** What the group committer watches for ({@link WriteWatch}): 0 nothing, 1 take the savepoint at the first write, 2 allow one write. */
   let watching: 0 | 1 | 2 = 0;
@@ -174,20 +178,22 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
       const hit = cache.get(sqlText);
       if (hit !== undefined) {
         hit.used = true;
-        if (watching !== 0 && !hit.stmt.readonly) beforeWrite();
+        if (watching !== 0 && hit.watched) beforeWrite();
         return hit.stmt;
       }
       const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : sqlite.prepare(sqlText);
       while (cache.size >= max) {
-        const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean }];
+        const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean; watched: boolean }];
         cache.delete(oldest);
         if (entry.used) {
           entry.used = false;
           cache.set(oldest, entry);
         }
       }
-      cache.set(sqlText, { stmt, used: false });
-      if (watching !== 0 && !stmt.readonly) beforeWrite();
+      // A statement that may write, or a request's own SAVEPOINT (not the batcher's scripts).
+      const watched = !stmt.readonly || (/^\s*savepoint\s/i.test(sqlText) && !SAVEPOINT_SCRIPT.test(sqlText));
+      cache.set(sqlText, { stmt, used: false, watched });
+      if (watching !== 0 && watched) beforeWrite();
       return stmt;
     },
   };

@@ -144,7 +144,7 @@ export function acceptSavepointScripts(db: Db): void {
  * better-sqlite3's `readonly` before the statement runs).
  */
 export interface WriteWatch {
-  /** Until {@link end}: `savepoint gc_request` runs just before the first statement that may write. */
+  /** Until {@link end}: `savepoint gc_request` runs just before the first statement that may write, or that opens a savepoint of the request's own. */
   savepointOnWrite(): void;
   /** Until {@link end}: one statement may write; a second one throws before it runs. */
   singleWrite(): void;
