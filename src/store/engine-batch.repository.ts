@@ -41,6 +41,9 @@ const insertTemplates = new Map<string, { encode: (rows: ReadonlyArray<object>) 
  *   campaignd_rows` (in the caller's transaction), or a transaction of their own (outside one),
  *   so a failing row undoes the call's other rows too, as one statement would. Not for a write
  *   held by group-commit.ts `deferBatchWrite` (one statement there: {@link insertRowsOneStatement}).
+ *   Calls in one transaction must not overlap (await each before the next, as every caller
+ *   does): a failing call's ROLLBACK TO would also undo the rows an overlapping call wrote
+ *   after its SAVEPOINT, and that call would still succeed.
  *   The statements run through dialect.ts `executeCompiled`.
  * Errors: the database's (constraint violations), after the call's rows were undone.
  */
