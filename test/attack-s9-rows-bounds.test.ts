@@ -5,27 +5,17 @@
  * text, an integer above 2^52, a column left undefined or null), inside a caller's transaction
  * and outside one; on PostgreSQL the same rows (one statement).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Insertable } from 'kysely';
-import type { Store } from '../src/store/connect.js';
-import type { Db } from '../src/store/db.js';
 import type { TrailTable } from '../src/store/schema/engine.js';
 import { insertRowsJson } from '../src/store/engine-batch.repository.js';
 import { tempDir } from './helpers.js';
-import { openTestStore } from './pg-target.js';
+import { storeOfFile } from './pg-target.js';
 
 const COLUMNS = ['vdn_id', 'campaign_id', 'at', 'kind', 'detail', 'call_id', 'until'] as const;
 
-let store: Store;
-let db: Db;
-before(async () => {
-  store = await openTestStore(tempDir());
-  db = store.db;
-});
-after(async () => {
-  await store.close();
-});
+const t = storeOfFile(tempDir());
 
 /** `n` trail rows of campaign `c`: `at` numbers them; every seventh `detail` is 100,000 characters long. */
 function rowsOf(c: number, n: number): Array<Insertable<TrailTable>> {
@@ -47,9 +37,9 @@ describe('insertRowsJson at the chunk boundaries', () => {
       test(`${n} rows ${inTransaction ? 'inside a transaction' : 'outside a transaction'}: each once, in order, as given`, async () => {
         const c = ++campaign;
         const rows = rowsOf(c, n);
-        if (inTransaction) await db.transaction().execute((trx) => insertRowsJson(trx, 'engine_trail', COLUMNS, rows));
-        else await insertRowsJson(db, 'engine_trail', COLUMNS, rows);
-        const got = await db.selectFrom('engine_trail').select(['at', 'detail', 'call_id', 'until']).where('campaign_id', '=', c).orderBy('id').execute();
+        if (inTransaction) await t.db.transaction().execute((trx) => insertRowsJson(trx, 'engine_trail', COLUMNS, rows));
+        else await insertRowsJson(t.db, 'engine_trail', COLUMNS, rows);
+        const got = await t.db.selectFrom('engine_trail').select(['at', 'detail', 'call_id', 'until']).where('campaign_id', '=', c).orderBy('id').execute();
         assert.equal(got.length, n);
         for (const [i, r] of got.entries()) {
           assert.equal(Number(r.at), i, `row ${i} in order`);

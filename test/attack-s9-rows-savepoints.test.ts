@@ -9,49 +9,39 @@
  * does this today (the engine's writes run in transactions of their own); this pins the
  * guarantee the function's contract ("in the caller's transaction") gives.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Insertable } from 'kysely';
-import type { Store } from '../src/store/connect.js';
-import type { Db } from '../src/store/db.js';
 import type { TrailTable } from '../src/store/schema/engine.js';
 import { insertRowsJson } from '../src/store/engine-batch.repository.js';
 import { writeTransaction } from '../src/store/group-commit.js';
 import { tempDir } from './helpers.js';
-import { openTestStore, TEST_PG_URL } from './pg-target.js';
+import { storeOfFile, TEST_PG_URL } from './pg-target.js';
 
 const COLUMNS = ['vdn_id', 'campaign_id', 'at', 'kind', 'detail'] as const;
 
-let store: Store;
-let db: Db;
-before(async () => {
-  store = await openTestStore(tempDir());
-  db = store.db;
-});
-after(async () => {
-  await store.close();
-});
+const t = storeOfFile(tempDir());
 
 function rowsOf(campaign: number, n: number): Array<Insertable<TrailTable>> {
   return Array.from({ length: n }, (_, i) => ({ vdn_id: 1, campaign_id: campaign, at: i, kind: 'note', detail: `row ${i}` }));
 }
 
 async function count(campaign: number): Promise<number> {
-  return (await db.selectFrom('engine_trail').select('id').where('campaign_id', '=', campaign).execute()).length;
+  return (await t.db.selectFrom('engine_trail').select('id').where('campaign_id', '=', campaign).execute()).length;
 }
 
 describe('insertRowsJson as the first write of a group-committed request', () => {
   test('65 rows: the request and the others of its batch commit', async () => {
     const [a, b, c] = await Promise.all([
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(9001, 65));
         return 'a';
       }),
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(9002, 3));
         return 'b';
       }),
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(9003, 100));
         return 'c';
       }),
@@ -64,13 +54,13 @@ describe('insertRowsJson as the first write of a group-committed request', () =>
     const bad = rowsOf(9011, 100);
     bad[70] = { ...bad[70]!, kind: undefined as unknown as string };
     const results = await Promise.allSettled([
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(9010, 5));
       }),
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, bad);
       }),
-      writeTransaction(db, async (trx) => {
+      writeTransaction(t.db, async (trx) => {
         try {
           await insertRowsJson(trx, 'engine_trail', COLUMNS, bad);
         } catch {

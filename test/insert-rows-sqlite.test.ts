@@ -4,27 +4,17 @@
  * statement with the rows as one JSON parameter. Either way: the rows in the order given, a
  * missing column NULL, and all or none of a call's rows, inside a transaction or not.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledQuery, Insertable } from 'kysely';
-import type { Store } from '../src/store/connect.js';
-import type { Db } from '../src/store/db.js';
 import type { TrailTable } from '../src/store/schema/engine.js';
 import { insertRowsJson } from '../src/store/engine-batch.repository.js';
 import { tempDir } from './helpers.js';
-import { openTestStore, TEST_PG_URL } from './pg-target.js';
+import { storeOfFile, TEST_PG_URL } from './pg-target.js';
 
 const COLUMNS = ['vdn_id', 'campaign_id', 'data_id', 'reservation_id', 'at', 'kind', 'gate', 'until', 'call_id', 'detail'] as const;
 
-let store: Store;
-let db: Db;
-before(async () => {
-  store = await openTestStore(tempDir());
-  db = store.db;
-});
-after(async () => {
-  await store.close();
-});
+const t = storeOfFile(tempDir());
 
 /** `n` trail rows of campaign `campaign`: `at` numbers them; every third one lacks `data_id`, every other one has `gate` undefined. */
 function rowsOf(campaign: number, n: number): Array<Insertable<TrailTable>> {
@@ -38,7 +28,7 @@ function rowsOf(campaign: number, n: number): Array<Insertable<TrailTable>> {
 }
 
 async function stored(campaign: number) {
-  return db
+  return t.db
     .selectFrom('engine_trail')
     .select(['at', 'data_id', 'reservation_id', 'gate', 'until', 'call_id', 'detail'])
     .where('campaign_id', '=', campaign)
@@ -48,7 +38,7 @@ async function stored(campaign: number) {
 
 /** The SQL texts of the statements `run` executes (through the store's connection class). */
 async function statementsOf(run: () => Promise<void>): Promise<string[]> {
-  const proto = await db.getExecutor().provideConnection(async (c) => Object.getPrototypeOf(c) as { executeQuery(q: CompiledQuery): Promise<unknown> });
+  const proto = await t.db.getExecutor().provideConnection(async (c) => Object.getPrototypeOf(c) as { executeQuery(q: CompiledQuery): Promise<unknown> });
   const original = proto.executeQuery;
   const seen: string[] = [];
   proto.executeQuery = function (this: unknown, q: CompiledQuery) {
@@ -69,7 +59,7 @@ describe('insertRowsJson', () => {
   for (const n of [1, 15, 16, 17, 100, 1000]) {
     test(`${n} rows: stored in the order given, a missing or undefined column NULL`, async () => {
       const c = nextCampaign++;
-      await insertRowsJson(db, 'engine_trail', COLUMNS, rowsOf(c, n));
+      await insertRowsJson(t.db, 'engine_trail', COLUMNS, rowsOf(c, n));
       const got = await stored(c);
       assert.equal(got.length, n);
       for (let i = 0; i < n; i++) {
@@ -87,7 +77,7 @@ describe('insertRowsJson', () => {
 
   test('the statements: SQLite bound INSERTs of 64, 32, … rows, largest first; PostgreSQL one statement', async () => {
     const c = nextCampaign++;
-    const sqls = await statementsOf(() => db.transaction().execute((trx) => insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(c, 200))));
+    const sqls = await statementsOf(() => t.db.transaction().execute((trx) => insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(c, 200))));
     const inserts = sqls.filter((s) => /^insert into/i.test(s));
     if (TEST_PG_URL === undefined) {
       // 200 = 64 + 64 + 64 + 8, each one statement of bound values, in a savepoint of the transaction.
@@ -109,7 +99,7 @@ describe('insertRowsJson', () => {
 
   test('a power of two of rows up to 64 is one statement, without a savepoint (SQLite)', async () => {
     const c = nextCampaign++;
-    const sqls = await statementsOf(() => insertRowsJson(db, 'engine_trail', COLUMNS, rowsOf(c, 64)));
+    const sqls = await statementsOf(() => insertRowsJson(t.db, 'engine_trail', COLUMNS, rowsOf(c, 64)));
     assert.equal(sqls.filter((s) => /^insert into/i.test(s)).length, 1);
     assert.equal(sqls.filter((s) => /savepoint|begin|commit/i.test(s)).length, 0);
     assert.equal((await stored(c)).length, 64);
@@ -120,10 +110,10 @@ describe('insertRowsJson', () => {
       const c = nextCampaign++;
       const rows = rowsOf(c, n);
       rows[n - 2] = { ...rows[n - 2]!, kind: undefined as unknown as string };
-      await assert.rejects(insertRowsJson(db, 'engine_trail', COLUMNS, rows), /null|NOT NULL/i);
+      await assert.rejects(insertRowsJson(t.db, 'engine_trail', COLUMNS, rows), /null|NOT NULL/i);
       assert.equal((await stored(c)).length, 0);
       // The store goes on: no transaction or savepoint was left open.
-      await insertRowsJson(db, 'engine_trail', COLUMNS, rowsOf(c, 3));
+      await insertRowsJson(t.db, 'engine_trail', COLUMNS, rowsOf(c, 3));
       assert.equal((await stored(c)).length, 3);
     });
   }
@@ -134,7 +124,7 @@ describe('insertRowsJson', () => {
     rows[90] = { ...rows[90]!, kind: undefined as unknown as string };
     if (TEST_PG_URL === undefined) {
       // SQLite: the transaction goes on after the failed call, without its rows, and commits.
-      await db.transaction().execute(async (trx) => {
+      await t.db.transaction().execute(async (trx) => {
         await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(c, 5));
         await assert.rejects(insertRowsJson(trx, 'engine_trail', COLUMNS, rows), /NOT NULL/);
         assert.equal((await trx.selectFrom('engine_trail').select('id').where('campaign_id', '=', c).execute()).length, 5);
@@ -144,7 +134,7 @@ describe('insertRowsJson', () => {
     } else {
       // PostgreSQL: a failed statement aborts the transaction, as any does.
       await assert.rejects(
-        db.transaction().execute(async (trx) => {
+        t.db.transaction().execute(async (trx) => {
           await insertRowsJson(trx, 'engine_trail', COLUMNS, rowsOf(c, 5));
           await insertRowsJson(trx, 'engine_trail', COLUMNS, rows);
         }),

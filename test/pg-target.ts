@@ -5,12 +5,13 @@
  * restart on the same directory finds the same data; the schemas are dropped when the test
  * file ends. Unset: nothing here does anything and every server uses SQLite.
  */
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openPostgres, openSqlite, type Store } from '../src/store/connect.js';
+import type { Db } from '../src/store/db.js';
 
 /** `postgres://…` of the PostgreSQL pass, or undefined in the SQLite pass. */
 export const TEST_PG_URL: string | undefined = process.env.CAMPAIGND_TEST_DATABASE_URL || undefined;
@@ -64,6 +65,31 @@ export async function openTestStore(dir: string): Promise<Store> {
   if (TEST_PG_URL === undefined) return openSqlite({ file: path.join(dir, 'campaignd.db') });
   created.add(schemaFor(dir));
   return openPostgres({ url: TEST_PG_URL, schema: schemaFor(dir), max: 2 });
+}
+
+/**
+ * One store for a whole test file, on a directory of its own: opened in a `before` hook and
+ * closed in an `after` hook of the file; read `store` and `db` inside the tests.
+ *
+ * @example const t = storeOfFile(tempDir()); it('…', async () => { await t.db.selectFrom('engine_trail')… })
+ */
+export function storeOfFile(dir: string): { readonly store: Store; readonly db: Db } {
+  let opened: Store | undefined;
+  before(async () => {
+    opened = await openTestStore(dir);
+  });
+  after(async () => {
+    await opened?.close();
+  });
+  return {
+    get store() {
+      if (opened === undefined) throw new Error('storeOfFile: the store is opened in the before hook');
+      return opened;
+    },
+    get db() {
+      return this.store.db;
+    },
+  };
 }
 
 /**
