@@ -181,7 +181,7 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
         if (watching !== 0 && hit.watched) beforeWrite();
         return hit.stmt;
       }
-      const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : sqlite.prepare(sqlText);
+      const stmt = SAVEPOINT_SCRIPT.test(sqlText) ? script(sqlText.split('; ').map((part) => sqlite.prepare(part))) : argumentsBound(sqlite.prepare(sqlText));
       while (cache.size >= max) {
         const [oldest, entry] = cache.entries().next().value as [string, { stmt: Database.Statement; used: boolean; watched: boolean }];
         cache.delete(oldest);
@@ -197,6 +197,47 @@ function withStatementCache(sqlite: Database.Database, max = 512) {
       return stmt;
     },
   };
+}
+
+/** Parameters at most that a statement is given as separate arguments ({@link argumentsBound}). */
+export const SPREAD_MAX_PARAMETERS = 1024;
+
+/**
+ * True when `parameters` can be given to better-sqlite3 as separate arguments with the same
+ * meaning as the array: at most {@link SPREAD_MAX_PARAMETERS} of them (a call's arguments live
+ * on the stack), none an object other than a byte array (as separate arguments, a plain object
+ * would be read as named parameters and an array would be flattened; in an array both are
+ * refused).
+ */
+function spreadable(parameters: readonly unknown[]): boolean {
+  if (parameters.length > SPREAD_MAX_PARAMETERS) return false;
+  for (let i = 0; i < parameters.length; i++) {
+    const v = parameters[i];
+    if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * A prepared statement whose `all`, `get`, `run` and `iterate`, given one array of anonymous
+ * parameters (how Kysely's driver and {@link directRunner} call them), pass its values to
+ * better-sqlite3 as separate arguments when {@link spreadable}: better-sqlite3 reads an array
+ * argument element by element through V8's `Object::Get`, and separate arguments directly
+ * (issue #12: measured 2.4–2.8 → 1.9–2.0 µs for a 25-value insert, 56 → 43–47 µs for a
+ * 64-row, 704-value journal insert; the same values are bound either way). Any other call is
+ * passed on as it is.
+ */
+function argumentsBound(stmt: Database.Statement): Database.Statement {
+  const spread = (p: unknown, more: unknown[]): p is unknown[] => more.length === 0 && Array.isArray(p) && spreadable(p);
+  return {
+    reader: stmt.reader,
+    readonly: stmt.readonly,
+    source: stmt.source,
+    all: (p?: unknown, ...more: unknown[]) => (spread(p, more) ? stmt.all(...p) : p === undefined ? stmt.all() : stmt.all(p, ...more)),
+    get: (p?: unknown, ...more: unknown[]) => (spread(p, more) ? stmt.get(...p) : p === undefined ? stmt.get() : stmt.get(p, ...more)),
+    run: (p?: unknown, ...more: unknown[]) => (spread(p, more) ? stmt.run(...p) : p === undefined ? stmt.run() : stmt.run(p, ...more)),
+    iterate: (p?: unknown, ...more: unknown[]) => (spread(p, more) ? stmt.iterate(...p) : p === undefined ? stmt.iterate() : stmt.iterate(p, ...more)),
+  } as unknown as Database.Statement;
 }
 
 /**
