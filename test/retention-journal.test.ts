@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { CompiledQuery, sql } from 'kysely';
 import fc from 'fast-check';
 import { longIdsBefore, newLongId } from '../src/domain/ids.js';
-import { insertCallLogs } from '../src/store/calllogs.repository.js';
+import { callLogsMatching, insertCallLogs, queryCallLogs, type CallLogFilter } from '../src/store/calllogs.repository.js';
 import { pendingMigrations, type Store } from '../src/store/connect.js';
 import { pruneCallLogsQuery, pruneOlderThan } from '../src/store/retention.repository.js';
 import { tempDir } from './helpers.js';
@@ -149,10 +149,10 @@ describe('journal retention by primary key', () => {
 });
 
 describe('migration 015', () => {
-  test('a new store has no call_logs_time; the calllogs query indexes stay', async () => {
+  test('a new store has no call_logs_time; the calllogs query index stays', async () => {
     const { store } = await freshStore();
     try {
-      assert.deepEqual(await journalIndexes(store), ['call_logs_vdn_time', 'call_logs_vdn_url_time']);
+      assert.deepEqual(await journalIndexes(store), ['call_logs_vdn_time_url']);
     } finally {
       await store.close();
     }
@@ -162,10 +162,13 @@ describe('migration 015', () => {
     const { store, dir } = await freshStore();
     const rows = Array.from({ length: 300 }, (_, i) => callLogRow(newLongId(CUTOFF - 150 + i), CUTOFF - 150 + i));
     try {
-      // Back to the schema of 014: the index of 009 and no record of 015.
+      // Back to the schema of 014: the indexes of 005 and 009, no record of 015 nor 017.
       await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
-      await sql`delete from kysely_migration where name = '015-journal-time-index'`.execute(store.db);
-      assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['015-journal-time-index']);
+      await sql`drop index call_logs_vdn_time_url`.execute(store.db);
+      await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(store.db);
+      await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(store.db);
+      await sql`delete from kysely_migration where name in ('015-journal-time-index', '017-journal-query-index')`.execute(store.db);
+      assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['015-journal-time-index', '017-journal-query-index']);
       assert.deepEqual(await journalIndexes(store), ['call_logs_time', 'call_logs_vdn_time', 'call_logs_vdn_url_time']);
       await insertCallLogs(store.db, rows);
     } finally {
@@ -174,7 +177,7 @@ describe('migration 015', () => {
     const again = await openTestStore(dir);
     try {
       assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
-      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time', 'call_logs_vdn_url_time']);
+      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time_url']);
       assert.deepEqual(
         await ids(again),
         rows.map((r) => r.id),
@@ -186,6 +189,75 @@ describe('migration 015', () => {
       );
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('migration 017: one calllogs query index (vdn_id, oper_time, url)', () => {
+  const URLS = ['/rest/isales/v1/openapi/campaigns/1/appoint/create', '/rest/isales/v1/openapi/campaigns/1/calldata/add', '/rest/isales/v1/openapi/campaigns/2/appoint/create'];
+  /** 600 rows over 3 VDNs and 3 urls, several per millisecond. */
+  const rows = Array.from({ length: 600 }, (_, i) => ({ ...callLogRow(newLongId(CUTOFF + Math.floor(i / 3)), CUTOFF + Math.floor(i / 3)), vdn_id: 1 + (i % 3), url: URLS[Math.floor(i / 3) % 3]! }));
+  const filters: CallLogFilter[] = [
+    { vdnId: 1, begin: CUTOFF, end: CUTOFF + 1000, offset: 0, limit: 500 },
+    { vdnId: 2, begin: CUTOFF + 20, end: CUTOFF + 120, offset: 5, limit: 17 },
+    { vdnId: 1, begin: CUTOFF, end: CUTOFF + 1000, url: URLS[1], offset: 0, limit: 500 },
+    { vdnId: 3, begin: CUTOFF + 50, end: CUTOFF + 150, url: URLS[0], offset: 3, limit: 9 },
+    { vdnId: 1, begin: CUTOFF + 10, end: CUTOFF + 10, url: URLS[1], offset: 0, limit: 10 },
+  ];
+  const answers = async (store: Store) => Promise.all(filters.map(async (f) => queryCallLogs(store.db, f)));
+
+  test('a store at 016 with journal rows migrates: the two indexes become one, every row is kept, every query answers the same', async () => {
+    const { store, dir } = await freshStore();
+    let before: Awaited<ReturnType<typeof answers>>;
+    try {
+      // Back to the schema before 017: the two indexes of 005 and no record of 017.
+      await sql`drop index call_logs_vdn_time_url`.execute(store.db);
+      await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(store.db);
+      await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(store.db);
+      await sql`delete from kysely_migration where name = '017-journal-query-index'`.execute(store.db);
+      assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['017-journal-query-index']);
+      await insertCallLogs(store.db, rows);
+      before = await answers(store);
+      assert.ok(before.every((a) => a.total > 0 && a.rows.length > 0));
+    } finally {
+      await store.close();
+    }
+    const again = await openTestStore(dir);
+    try {
+      assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
+      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time_url']);
+      assert.deepEqual(
+        await ids(again),
+        rows.map((r) => r.id),
+      );
+      assert.deepEqual(await answers(again), before);
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('SQLite: the calllogs count and page, with and without url, read a range of the new index, never the whole table', async (t) => {
+    const { store } = await freshStore();
+    try {
+      if (store.caps.name !== 'sqlite') {
+        t.skip('the PostgreSQL planner picks by its statistics');
+        return;
+      }
+      await insertCallLogs(store.db, rows);
+      for (const f of filters) {
+        for (const q of [
+          callLogsMatching(store.db, f).select((eb) => eb.fn.countAll<number>().as('n')),
+          callLogsMatching(store.db, f).selectAll().orderBy('oper_time').orderBy('id').limit(f.limit).offset(f.offset),
+        ]) {
+          const c = q.compile();
+          const plan = (await store.db.executeQuery(CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]))).rows as Array<{ detail: string }>;
+          const details = plan.map((r) => r.detail).join('\n');
+          assert.match(details, /SEARCH call_logs USING (COVERING )?INDEX call_logs_vdn_time_url \(vdn_id=\? AND oper_time>\? AND oper_time<\?\)/, details);
+          assert.doesNotMatch(details, /SCAN call_logs/, details);
+        }
+      }
+    } finally {
+      await store.close();
     }
   });
 });

@@ -89,14 +89,22 @@ export interface CallLogFilter {
 }
 
 /**
+ * The journal rows of a filter, unordered (the rows `queryCallLogs` counts and pages through):
+ * a range of `call_logs_vdn_time_url (vdn_id, oper_time, url)` (migration 017).
+ */
+export function callLogsMatching(db: Db, f: Pick<CallLogFilter, 'vdnId' | 'begin' | 'end' | 'url'>) {
+  const q = db.selectFrom('call_logs').where('vdn_id', '=', f.vdnId).where('oper_time', '>=', f.begin).where('oper_time', '<=', f.end);
+  return f.url === undefined ? q : q.where('url', '=', f.url);
+}
+
+/**
  * One page of the VDN's journal in time order (oldest first, so pages of a past window stay
  * stable while new requests are journaled), and the number of matching rows.
  *
  * @example const { rows, total } = await queryCallLogs(db, { vdnId: 1, begin: 0, end: Date.now(), offset: 0, limit: 20 })
  */
 export async function queryCallLogs(db: Db, f: CallLogFilter): Promise<{ rows: CallLogRow[]; total: number }> {
-  let q = db.selectFrom('call_logs').where('vdn_id', '=', f.vdnId).where('oper_time', '>=', f.begin).where('oper_time', '<=', f.end);
-  if (f.url !== undefined) q = q.where('url', '=', f.url);
+  const q = callLogsMatching(db, f);
   const count = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(count.n);
   if (total === 0 || f.offset >= total) return { rows: [], total };
