@@ -196,7 +196,11 @@ describe('migration 015', () => {
 describe('migration 017: one calllogs query index (vdn_id, oper_time, url)', () => {
   const URLS = ['/rest/isales/v1/openapi/campaigns/1/appoint/create', '/rest/isales/v1/openapi/campaigns/1/calldata/add', '/rest/isales/v1/openapi/campaigns/2/appoint/create'];
   /** 600 rows over 3 VDNs and 3 urls, several per millisecond. */
-  const rows = Array.from({ length: 600 }, (_, i) => ({ ...callLogRow(newLongId(CUTOFF + Math.floor(i / 3)), CUTOFF + Math.floor(i / 3)), vdn_id: 1 + (i % 3), url: URLS[Math.floor(i / 3) % 3]! }));
+  const rows = Array.from({ length: 600 }, (_, i) => ({
+    ...callLogRow(newLongId(CUTOFF + Math.floor(i / 3)), CUTOFF + Math.floor(i / 3)),
+    vdn_id: 1 + (i % 3),
+    url: URLS[Math.floor(i / 3) % 3]!,
+  }));
   const filters: CallLogFilter[] = [
     { vdnId: 1, begin: CUTOFF, end: CUTOFF + 1000, offset: 0, limit: 500 },
     { vdnId: 2, begin: CUTOFF + 20, end: CUTOFF + 120, offset: 5, limit: 17 },

@@ -51,7 +51,10 @@ test('values bound as separate arguments are stored as better-sqlite3 stores the
       [expected, expected],
     );
     // better-sqlite3 binds every JS number as a REAL, a bigint as an INTEGER.
-    assert.match(expected, /^null:NULL\ntext:''\ntext:'é ☎ 𝄞'\nreal:0\.0\nreal:-7\.0\nreal:1\.5\nreal:9007199254740991\.0\ninteger:1152921504606846976\nblob:X'0001FF'\ntext:'x{300}'$/);
+    assert.match(
+      expected,
+      /^null:NULL\ntext:''\ntext:'é ☎ 𝄞'\nreal:0\.0\nreal:-7\.0\nreal:1\.5\nreal:9007199254740991\.0\ninteger:1152921504606846976\nblob:X'0001FF'\ntext:'x{300}'$/,
+    );
   });
 });
 
