@@ -168,6 +168,10 @@ describe('migration 015', () => {
       assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['015-journal-time-index']);
       assert.deepEqual(await journalIndexes(store), ['call_logs_time', 'call_logs_vdn_time', 'call_logs_vdn_url_time']);
       await insertCallLogs(store.db, rows);
+      // …and without 016 (`request_params`), which came after 015 (Kysely refuses a store
+      // whose applied migrations skip one).
+      await sql`alter table call_logs drop column request_params`.execute(store.db);
+      await sql`delete from kysely_migration where name = '016-journal-request-params'`.execute(store.db);
     } finally {
       await store.close();
     }
