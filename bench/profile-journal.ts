@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql, type Insertable } from 'kysely';
-import { requestJson } from '../src/domain/calllogs.js';
+import { recordedRequest } from '../src/domain/calllogs.js';
 import { newLongId } from '../src/domain/ids.js';
 import { insertCallLogs } from '../src/store/calllogs.repository.js';
 import { openPostgres, openSqlite, type Store } from '../src/store/connect.js';
@@ -38,13 +38,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CHUNK = 64;
 const PG = process.env.BENCH_JOURNAL_PG === '1';
 
-const COLUMNS = ['id', 'vdn_id', 'access_key', 'oper_time', 'method', 'url', 'request', 'result_code', 'result_desc', 'http_status', 'duration_ms'] as const;
+const COLUMNS = ['id', 'vdn_id', 'access_key', 'oper_time', 'method', 'url', 'request', 'request_params', 'result_code', 'result_desc', 'http_status', 'duration_ms'] as const;
 
 /** The row calllogs-journal.ts builds for a signed appoint/create (recordParams on). */
 function row(t: number, n: number): Insertable<CallLogTable> {
   const body = Buffer.from(
     JSON.stringify({ callType: 2, calledNo: String(13800000000 + n), taskId: '1001', appointTime: '2026-12-01 10:00:00', remark: 'bench', callerNo: '075512345678' }),
   );
+  const recorded = recordedRequest({ params: { vdnId: '1' }, query: {}, rawBody: body, authenticated: true });
   return {
     id: newLongId(t),
     vdn_id: 1,
@@ -52,7 +53,8 @@ function row(t: number, n: number): Insertable<CallLogTable> {
     oper_time: t,
     method: 'POST',
     url: '/rest/isales/v1/openapi/campaigns/1/appoint/create',
-    request: requestJson({ params: { vdnId: '1' }, query: {}, rawBody: body, authenticated: true }),
+    request: recorded.request,
+    request_params: recorded.requestParams,
     result_code: '0200000',
     result_desc: 'success',
     http_status: 200,

@@ -34,7 +34,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Insertable } from 'kysely';
 import type { Logger } from 'pino';
 import type { CallLogConfig } from '../config/calllogs.js';
-import { requestJson } from '../domain/calllogs.js';
+import { recordedRequest } from '../domain/calllogs.js';
 import { newLongId } from '../domain/ids.js';
 import type { Clock } from '../engine/clock.js';
 import { insertCallLogs } from '../store/calllogs.repository.js';
@@ -181,6 +181,9 @@ export class CallLogJournal {
   }
 
   #toRow(e: PendingEntry): Insertable<CallLogTable> {
+    // The common case keeps the body text as received and leaves the vendor's `request` text
+    // to the calllogs query (domain/calllogs.ts `recordedRequest`, `composeRequest`).
+    const recorded = this.#cfg.recordParams ? recordedRequest(e) : null;
     return {
       id: newLongId(e.operTime),
       vdn_id: e.vdnId,
@@ -188,7 +191,8 @@ export class CallLogJournal {
       oper_time: e.operTime,
       method: e.method,
       url: e.url,
-      request: this.#cfg.recordParams ? requestJson(e) : null,
+      request: recorded === null ? null : recorded.request,
+      request_params: recorded === null ? null : recorded.requestParams,
       result_code: e.resultCode,
       result_desc: e.resultDesc,
       http_status: e.httpStatus,

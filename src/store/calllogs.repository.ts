@@ -14,7 +14,7 @@ import type { CallLogTable } from './schema/journal.js';
 export type CallLogRow = Selectable<CallLogTable>;
 
 /** The journal's columns, in the order the insert templates bind them. */
-const COLUMNS = ['id', 'vdn_id', 'access_key', 'oper_time', 'method', 'url', 'request', 'result_code', 'result_desc', 'http_status', 'duration_ms'] as const;
+const COLUMNS = ['id', 'vdn_id', 'access_key', 'oper_time', 'method', 'url', 'request', 'request_params', 'result_code', 'result_desc', 'http_status', 'duration_ms'] as const;
 const WIDTH = COLUMNS.length;
 /** Rows per statement: powers of two up to this (the writer's batches are at most 200 rows). */
 const MAX_CHUNK = 128;

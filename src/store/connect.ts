@@ -55,6 +55,7 @@ import { agents } from './migrations/012-agents.js';
 import { agentLedger } from './migrations/013-agent-ledger.js';
 import { engineDispatch } from './migrations/014-engine-dispatch.js';
 import { journalTimeIndex } from './migrations/015-journal-time-index.js';
+import { journalRequestParams } from './migrations/016-journal-request-params.js';
 import { journalQueryIndex } from './migrations/017-journal-query-index.js';
 
 export interface Store {
@@ -88,6 +89,7 @@ function migrationsFor(caps: DialectCaps): Record<string, Migration> {
     '013-agent-ledger': agentLedger(caps),
     '014-engine-dispatch': engineDispatch(caps),
     '015-journal-time-index': journalTimeIndex(caps),
+    '016-journal-request-params': journalRequestParams(caps),
     '017-journal-query-index': journalQueryIndex(caps),
   };
 }

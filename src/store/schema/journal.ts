@@ -20,8 +20,18 @@ export interface CallLogTable {
   method: string;
   /** Path as received, without the query string. */
   url: string;
-  /** JSON text of the request parameters (path variables included), secrets redacted; null when recording is off. */
+  /**
+   * JSON text of the request parameters (path variables included), secrets redacted; null when
+   * recording is off. When `request_params` is set, the body's JSON text as received instead (a
+   * flat object with no secret-named field; domain/calllogs.ts `recordedRequest`).
+   */
   request: string | null;
+  /**
+   * Null: `request` is the finished text. Else the JSON object of the query parameters and path
+   * variables, which the calllogs query assigns onto `request`'s object (domain/calllogs.ts
+   * `composeRequest`; issue #12, migration 016).
+   */
+  request_params: string | null;
   result_code: string | null;
   result_desc: string | null;
   http_status: number;
