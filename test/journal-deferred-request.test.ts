@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { composeRequest, queryCallLogsOfVdn, recordedRequest, requestJson, type RequestParts } from '../src/domain/calllogs.js';
+import { bodyRecordableAsReceived, composeRequest, queryCallLogsOfVdn, recordedRequest, requestJson, type RequestParts } from '../src/domain/calllogs.js';
 import { newLongId } from '../src/domain/ids.js';
 import { formatDateTime } from '../src/domain/time.js';
 import { loadCallLogConfig } from '../src/config/calllogs.js';
@@ -104,6 +104,7 @@ const style = fc.record({
 describe('composition on read = the text written before (pure)', () => {
   test('property: composeRequest of the stored parts is requestJson of the same call; flat, clear calls take the deferred form', () => {
     let deferred = 0;
+    let parsed = 0;
     fc.assert(
       fc.property(
         fc.dictionary(name, primitive, { maxKeys: 8 }),
@@ -122,6 +123,14 @@ describe('composition on read = the text written before (pure)', () => {
           const r = recordedRequest(p);
           const old = requestJson(p);
           assert.equal(composeRequest(r.request, r.requestParams), old);
+          // The body parser's judgement (server.ts: bodyText set on its own parse) gives the same row.
+          const size = Buffer.byteLength(raw);
+          if (bodyRecordableAsReceived(JSON.parse(raw), raw, size)) {
+            parsed++;
+            assert.deepEqual(recordedRequest({ ...p, bodyText: raw }), r);
+          } else {
+            assert.equal(r.requestParams, null, 'a body the parser would not pass on is not stored as received');
+          }
           if (r.requestParams !== null) {
             deferred++;
             assert.equal(r.request, raw, 'the body text is stored as received');
@@ -133,6 +142,7 @@ describe('composition on read = the text written before (pure)', () => {
       { numRuns: 3000 },
     );
     assert.ok(deferred > 500, `only ${deferred} calls took the deferred form`);
+    assert.ok(parsed >= deferred, `the parser passed on ${parsed} bodies, ${deferred} were stored as received`);
   });
 
   test('key clashes: body keys first, then new query keys, then new path keys; later sources win', () => {

@@ -62,6 +62,8 @@ interface PendingEntry {
   params: unknown;
   query: unknown;
   rawBody: Buffer | undefined;
+  /** The body's text when the body parser found it recordable as received (server.ts, `req.bodyText`). */
+  bodyText?: string;
   authenticated: boolean;
 }
 
@@ -279,6 +281,7 @@ export function installCallLogJournal(scope: FastifyInstance, deps: { db: Db; cl
         params: req.params,
         query: req.query,
         rawBody: req.rawBody,
+        bodyText: req.bodyText,
         authenticated: !REFUSED.has(status),
       });
     },

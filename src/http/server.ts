@@ -28,6 +28,7 @@ import type { DomainContext } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import { envelope, validationEnvelope, type FieldCodes } from './envelope.js';
 import { installCallLogJournal, type JournalHooks } from './calllogs-journal.js';
+import { bodyRecordableAsReceived } from '../domain/calllogs.js';
 import { appointRoutes } from './routes/appoint.js';
 import { batchRoutes } from './routes/batches.js';
 import { callerNoRoutes } from './routes/caller-numbers.js';
@@ -70,6 +71,8 @@ declare module 'fastify' {
     rawBody?: Buffer;
     /** Set when the body was not valid UTF-8 JSON (`is not valid …`); answered after the signature check. */
     bodyParseError?: string;
+    /** The body's text when the body parser found it recordable as received (domain/calllogs.ts `bodyRecordableAsReceived`): the journal does not parse it again. */
+    bodyText?: string;
     /** The AK that signed the request. */
     accessKey?: string;
     /** The Authorization header as judged before the body was read (auth/c2.ts `precheck`). */
@@ -347,12 +350,16 @@ export function buildServer(deps: AppDeps) {
       req.bodyParseError = 'is not valid UTF-8';
       return done(null, undefined);
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (e) {
       req.bodyParseError = `is not valid JSON: ${e instanceof Error ? e.message : 'malformed'}`;
-      done(null, undefined);
+      return done(null, undefined);
     }
+    // Judged on this first parse, before a handler can change the object (issue #12).
+    if (bodyRecordableAsReceived(parsed, text, buf.length)) req.bodyText = text;
+    done(null, parsed);
   });
 
   app.setNotFoundHandler((req, reply) => {
