@@ -39,6 +39,34 @@ function insertOf(n: number): (db: Db, ...values: unknown[]) => CompiledQuery<un
 }
 
 /**
+ * Writes the values of a journal row in {@link COLUMNS} order into `values` from `k` (undefined
+ * as null) and answers the next index. Each column read by its name (issue #12: a loop over the
+ * names made one keyed, megamorphic read per value).
+ */
+function rowValues(row: Insertable<CallLogTable>, values: unknown[], k: number): number {
+  values[k] = row.id;
+  values[k + 1] = row.vdn_id ?? null;
+  values[k + 2] = row.access_key ?? null;
+  values[k + 3] = row.oper_time;
+  values[k + 4] = row.method;
+  values[k + 5] = row.url;
+  values[k + 6] = row.request ?? null;
+  values[k + 7] = row.request_params ?? null;
+  values[k + 8] = row.result_code ?? null;
+  values[k + 9] = row.result_desc ?? null;
+  values[k + 10] = row.http_status;
+  values[k + 11] = row.duration_ms;
+  return k + WIDTH;
+}
+
+// rowValues must follow COLUMNS (checked once, when the module loads).
+{
+  const names: unknown[] = [];
+  rowValues(Object.fromEntries(COLUMNS.map((c) => [c, c])) as unknown as Insertable<CallLogTable>, names, 0);
+  if (names.join() !== COLUMNS.join()) throw new Error(`calllogs.repository: rowValues writes ${names.join()}, the columns are ${COLUMNS.join()}`);
+}
+
+/**
  * Inserts journal rows, all or none. PostgreSQL: in one statement, the rows as one JSON
  * parameter. SQLite: in one statement when their number is a power of two up to 128, else in a
  * transaction of such statements (e.g. 200 = 128 + 64 + 8 rows), each compiled once. A column
@@ -65,10 +93,7 @@ export async function insertCallLogs(db: Db, rows: readonly Insertable<CallLogTa
     let at = 0;
     for (const size of chunks) {
       const values: unknown[] = new Array(size * WIDTH);
-      for (let r = 0; r < size; r++) {
-        const row = rows[at + r]!;
-        for (let i = 0; i < WIDTH; i++) values[r * WIDTH + i] = row[COLUMNS[i]!] ?? null;
-      }
+      for (let r = 0, k = 0; r < size; r++) k = rowValues(rows[at + r]!, values, k);
       await d.executeQuery(insertOf(size)(d, ...values));
       at += size;
     }
