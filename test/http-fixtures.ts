@@ -1,10 +1,12 @@
 /**
  * Fixtures shared by the tests of issue #12's HTTP changes: a journal entry as the request path
- * captures it, a stored journal row, and prom-client's own counter and histogram of the request metrics (the reference
+ * captures it, a stored journal row, a store taken back to before migration 017, and prom-client's own counter and histogram of the request metrics (the reference
  * the metrics kept outside prom-client must print the same text as).
  */
+import { sql } from 'kysely';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { CallLogJournal } from '../src/http/calllogs-journal.js';
+import type { Db } from '../src/store/db.js';
 import { AK } from './helpers.js';
 
 export type JournalEntry = Parameters<CallLogJournal['push']>[0];
@@ -47,6 +49,13 @@ export function callLogRow(id: string, operTime: number) {
     http_status: 200,
     duration_ms: 2,
   };
+}
+
+/** Migration 017 undone on a store (its query index back to the two of 005), to test a store migrating from before it. */
+export async function undoJournalQueryIndex(db: Db): Promise<void> {
+  await sql`drop index call_logs_vdn_time_url`.execute(db);
+  await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(db);
+  await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(db);
 }
 
 /** campaignd's two request metrics made with plain prom-client on `registry`; `observe` feeds both. */

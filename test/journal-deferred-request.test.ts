@@ -20,7 +20,7 @@ import { CallLogJournal } from '../src/http/calllogs-journal.js';
 import { pendingMigrations } from '../src/store/connect.js';
 import { P, campaignBody, envelopeOf, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { openTestStore, storeOfFile } from './pg-target.js';
-import { callLogRow, journalEntry } from './http-fixtures.js';
+import { callLogRow, journalEntry, undoJournalQueryIndex } from './http-fixtures.js';
 
 const dir = tempDir();
 const t = storeOfFile(dir);
@@ -270,9 +270,7 @@ describe('migration 016', () => {
       // Back to 015: no `request_params`, the two query indexes of 005 (017 came after 016:
       // Kysely refuses a store whose applied migrations skip one).
       await sql`alter table call_logs drop column request_params`.execute(store.db);
-      await sql`drop index call_logs_vdn_time_url`.execute(store.db);
-      await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(store.db);
-      await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(store.db);
+      await undoJournalQueryIndex(store.db);
       await sql`delete from kysely_migration where name in ('016-journal-request-params', '017-journal-query-index')`.execute(store.db);
       assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['016-journal-request-params', '017-journal-query-index']);
       await store.db.insertInto('call_logs').values(row).execute();

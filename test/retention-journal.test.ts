@@ -5,7 +5,7 @@
  * chunk, oldest first; an existing store with journal rows migrates without losing any. On the
  * store of the pass (SQLite file, or a PostgreSQL schema of its own: pg-target.ts).
  */
-import { after, describe, test } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { CompiledQuery, sql } from 'kysely';
@@ -16,7 +16,7 @@ import { pendingMigrations, type Store } from '../src/store/connect.js';
 import { pruneCallLogsQuery, pruneOlderThan } from '../src/store/retention.repository.js';
 import { tempDir } from './helpers.js';
 import { openTestStore } from './pg-target.js';
-import { callLogRow } from './http-fixtures.js';
+import { callLogRow, undoJournalQueryIndex } from './http-fixtures.js';
 
 const DAY = 86_400_000;
 const CUTOFF = Date.UTC(2026, 10, 1, 12);
@@ -34,6 +34,38 @@ async function freshStore(): Promise<{ store: Store; dir: string }> {
 
 async function ids(store: Store): Promise<string[]> {
   return (await store.db.selectFrom('call_logs').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+/** Runs `fn` on a fresh store when the pass runs on SQLite; skips the test on PostgreSQL. */
+async function onSqlite(t: TestContext, whyNotPostgres: string, fn: (store: Store) => Promise<void>): Promise<void> {
+  const { store } = await freshStore();
+  try {
+    if (store.caps.name !== 'sqlite') {
+      t.skip(whyNotPostgres);
+      return;
+    }
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The store of `dir` opened again: every migration applied, the one query index, `rows` all kept. */
+async function reopenedMigrated(dir: string, rows: ReadonlyArray<{ id: string }>): Promise<Store> {
+  const again = await openTestStore(dir);
+  assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
+  assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time_url']);
+  assert.deepEqual(
+    await ids(again),
+    rows.map((r) => r.id),
+  );
+  return again;
+}
+
+/** SQLite's `explain query plan` lines of a compiled query. */
+async function planOf(store: Store, q: { sql: string; parameters: readonly unknown[] }): Promise<string[]> {
+  const plan = await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+  return plan.rows.map((r) => r.detail);
 }
 
 async function journalIndexes(store: Store): Promise<string[]> {
@@ -128,23 +160,14 @@ describe('journal retention by primary key', () => {
   });
 
   test('SQLite: the chunk is found through the primary key, not by a scan of the table', async (t) => {
-    const { store } = await freshStore();
-    try {
-      if (store.caps.name !== 'sqlite') {
-        t.skip('the PostgreSQL planner picks by its statistics (the pkey is used once the table is large)');
-        return;
-      }
-      const q = pruneCallLogsQuery(store.db, CUTOFF, 5000).compile();
-      const plan = (await store.db.executeQuery(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]))).rows as Array<{ detail: string }>;
-      const details = plan.map((r) => r.detail);
+    await onSqlite(t, 'the PostgreSQL planner picks by its statistics (the pkey is used once the table is large)', async (store) => {
+      const details = await planOf(store, pruneCallLogsQuery(store.db, CUTOFF, 5000).compile());
       assert.ok(
         details.some((d) => /SEARCH call_logs USING (COVERING )?INDEX sqlite_autoindex_call_logs_1 \(id<\?\)/.test(d)),
         details.join('\n'),
       );
       assert.ok(!details.some((d) => /SCAN call_logs/.test(d)), details.join('\n'));
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
 
@@ -167,9 +190,7 @@ describe('migration 015', () => {
       // 017 (Kysely refuses a store whose applied migrations skip one).
       await insertCallLogs(store.db, rows);
       await sql`create index call_logs_time on call_logs (oper_time)`.execute(store.db);
-      await sql`drop index call_logs_vdn_time_url`.execute(store.db);
-      await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(store.db);
-      await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(store.db);
+      await undoJournalQueryIndex(store.db);
       await sql`alter table call_logs drop column request_params`.execute(store.db);
       await sql`delete from kysely_migration where name in ('015-journal-time-index', '016-journal-request-params', '017-journal-query-index')`.execute(store.db);
       assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['015-journal-time-index', '016-journal-request-params', '017-journal-query-index']);
@@ -177,14 +198,8 @@ describe('migration 015', () => {
     } finally {
       await store.close();
     }
-    const again = await openTestStore(dir);
+    const again = await reopenedMigrated(dir, rows);
     try {
-      assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
-      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time_url']);
-      assert.deepEqual(
-        await ids(again),
-        rows.map((r) => r.id),
-      );
       assert.equal((await pruneOlderThan(again.db, CUTOFF, 5000)).callLogs, 150);
       assert.deepEqual(
         await ids(again),
@@ -218,9 +233,7 @@ describe('migration 017: one calllogs query index (vdn_id, oper_time, url)', () 
     let before: Awaited<ReturnType<typeof answers>>;
     try {
       // Back to the schema before 017: the two indexes of 005 and no record of 017.
-      await sql`drop index call_logs_vdn_time_url`.execute(store.db);
-      await sql`create index call_logs_vdn_time on call_logs (vdn_id, oper_time)`.execute(store.db);
-      await sql`create index call_logs_vdn_url_time on call_logs (vdn_id, url, oper_time)`.execute(store.db);
+      await undoJournalQueryIndex(store.db);
       await sql`delete from kysely_migration where name = '017-journal-query-index'`.execute(store.db);
       assert.deepEqual(await pendingMigrations(store.db, store.caps, store.schema), ['017-journal-query-index']);
       await insertCallLogs(store.db, rows);
@@ -229,14 +242,8 @@ describe('migration 017: one calllogs query index (vdn_id, oper_time, url)', () 
     } finally {
       await store.close();
     }
-    const again = await openTestStore(dir);
+    const again = await reopenedMigrated(dir, rows);
     try {
-      assert.deepEqual(await pendingMigrations(again.db, again.caps, again.schema), []);
-      assert.deepEqual(await journalIndexes(again), ['call_logs_vdn_time_url']);
-      assert.deepEqual(
-        await ids(again),
-        rows.map((r) => r.id),
-      );
       assert.deepEqual(await answers(again), before);
     } finally {
       await again.close();
@@ -244,27 +251,18 @@ describe('migration 017: one calllogs query index (vdn_id, oper_time, url)', () 
   });
 
   test('SQLite: the calllogs count and page, with and without url, read a range of the new index, never the whole table', async (t) => {
-    const { store } = await freshStore();
-    try {
-      if (store.caps.name !== 'sqlite') {
-        t.skip('the PostgreSQL planner picks by its statistics');
-        return;
-      }
+    await onSqlite(t, 'the PostgreSQL planner picks by its statistics', async (store) => {
       await insertCallLogs(store.db, rows);
       for (const f of filters) {
         for (const q of [
           callLogsMatching(store.db, f).select((eb) => eb.fn.countAll<number>().as('n')),
           callLogsMatching(store.db, f).selectAll().orderBy('oper_time').orderBy('id').limit(f.limit).offset(f.offset),
         ]) {
-          const c = q.compile();
-          const plan = (await store.db.executeQuery(CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]))).rows as Array<{ detail: string }>;
-          const details = plan.map((r) => r.detail).join('\n');
+          const details = (await planOf(store, q.compile())).join('\n');
           assert.match(details, /SEARCH call_logs USING (COVERING )?INDEX call_logs_vdn_time_url \(vdn_id=\? AND oper_time>\? AND oper_time<\?\)/, details);
           assert.doesNotMatch(details, /SCAN call_logs/, details);
         }
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
