@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
 import { CompiledQuery, sql } from 'kysely';
-import { openSqlite, SPREAD_MAX_PARAMETERS } from '../src/store/connect.js';
+import { argumentsBound, openSqlite, SPREAD_MAX_PARAMETERS } from '../src/store/connect.js';
 import { executeCompiled, runDirectlyIn } from '../src/store/dialect.js';
 import { writeTransaction } from '../src/store/group-commit.js';
 import { tempDir } from './helpers.js';
@@ -82,4 +83,80 @@ test(`more than ${SPREAD_MAX_PARAMETERS} parameters are bound from the array, in
     const few = await store.db.executeQuery<{ s: number }>(CompiledQuery.raw('select ? * 2 + ? as s', [20, 1]));
     assert.equal(few.rows[0]!.s, 41);
   });
+});
+
+test('every way of calling a statement answers (or fails) as the statement itself does', () => {
+  const db = new Database(':memory:');
+  try {
+    db.exec('create table t (a, b)');
+    db.exec("insert into t values (1, 'x'), (2, 'y')");
+    const texts = ['select ? as a, ? as b', 'select @a as a, @b as b', 'select * from t where a = ?', 'select * from t', 'select ? as a, @b as b'];
+    const shapes: unknown[][] = [
+      [],
+      [[]],
+      [[1, 2]],
+      [1, 2],
+      [[1], 2],
+      [[[1], 2]],
+      [{ a: 1, b: 2 }],
+      [{ a: 1 }, 2],
+      [undefined],
+      [undefined, 1],
+      [1, undefined],
+      [[1, { b: 2 }]],
+      [1, { b: 2 }],
+      [[Buffer.from('z'), 3n]],
+      [2],
+      [[2]],
+      [() => 1],
+      [[() => 1, 2]],
+      [[Symbol('s'), 2]],
+      [Symbol('s'), 2],
+      [[true, 2]],
+      [[1.5, -0]],
+    ];
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        const v = f();
+        return { ok: v !== null && typeof v === 'object' && Symbol.iterator in v ? [...(v as Iterable<unknown>)] : v };
+      } catch (e) {
+        return { error: `${(e as Error).name}: ${(e as Error).message}` };
+      }
+    };
+    let differentOutcomes = 0;
+    for (const text of texts) {
+      const plain = db.prepare(text);
+      const bound = argumentsBound(db.prepare(text));
+      for (const args of shapes) {
+        for (const m of ['all', 'get', 'iterate'] as const) {
+          if (!plain.reader) continue;
+          const expected = outcome(() => (plain[m] as (...a: unknown[]) => unknown)(...args));
+          assert.deepEqual(
+            outcome(() => (bound[m] as (...a: unknown[]) => unknown)(...args)),
+            expected,
+            `${text} ${m}(${args.map((a) => inspect(a)).join(', ')})`,
+          );
+          if (JSON.stringify(expected, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) !== '{}') differentOutcomes++;
+        }
+      }
+      assert.equal(bound.reader, plain.reader);
+      assert.equal(bound.source, plain.source);
+    }
+    assert.ok(differentOutcomes > 50);
+    // Modes apply to the statement and chain on the wrapper.
+    const s = argumentsBound(db.prepare('select a, b from t order by a'));
+    assert.equal(s.raw(true), s);
+    assert.deepEqual(s.all([]), [
+      [1, 'x'],
+      [2, 'y'],
+    ]);
+    assert.equal(s.raw(false).pluck(true), s);
+    assert.deepEqual(s.all(), [1, 2]);
+    assert.deepEqual(
+      s.columns().map((c) => c.name),
+      ['a', 'b'],
+    );
+  } finally {
+    db.close();
+  }
 });
